@@ -1,0 +1,386 @@
+"""Config: the keys of DESIGN.md, read from YAML or TOML into typed, frozen objects.
+
+Every mistake becomes one ConfigError naming the file, the key, what was found and what is
+allowed. Paths are resolved relative to the config file. CLI flags override file values through
+`load_config(path, overrides)`.
+"""
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, Literal, Mapping, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from reportgen.errors import ConfigError
+
+ProblemType = Literal["binary_classification", "multiclass_classification", "regression"]
+PROBLEM_TYPES = ("binary_classification", "multiclass_classification", "regression")
+
+CLASSIFICATION_METRICS = (
+    "roc_auc",
+    "f1",
+    "precision",
+    "recall",
+    "specificity",
+    "accuracy",
+    "average_precision",
+    "business_value",
+)
+REGRESSION_METRICS = ("mae", "mse", "rmse", "mape", "msle", "rmsle")
+METRICS_BY_PROBLEM = {
+    "binary_classification": CLASSIFICATION_METRICS,
+    "multiclass_classification": tuple(m for m in CLASSIFICATION_METRICS if m != "average_precision"),
+    "regression": REGRESSION_METRICS,
+}
+UNIVARIATE_METHODS = (
+    "kolmogorov_smirnov",
+    "jensen_shannon",
+    "wasserstein",
+    "hellinger",
+    "chi2",
+    "l_infinity",
+    "psi",
+)
+MULTIVARIATE_METHODS = ("pca_reconstruction", "domain_classifier")
+OUTPUT_FORMATS = ("html", "pdf", "json", "email")
+BUILTIN_THEMES = ("default", "dark", "print")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ColumnsConfig(_Frozen):
+    """Which data columns play which role."""
+
+    id: Optional[str] = None
+    timestamp: Optional[str] = None
+    prediction: str
+    predicted_probability: Union[str, dict[str, str], None] = None
+    target: Optional[str] = None
+    features: Optional[tuple[str, ...]] = None
+    categorical: tuple[str, ...] = ()
+    continuous: tuple[str, ...] = ()
+
+
+class ChunkingConfig(_Frozen):
+    """Exactly one of size, number or period; `incomplete` says what happens to a short last chunk."""
+
+    size: Optional[int] = None
+    number: Optional[int] = None
+    period: Optional[Literal["D", "W", "M", "Q", "Y"]] = None
+    incomplete: Literal["append", "keep", "drop"] = "append"
+
+    @field_validator("size", "number")
+    @classmethod
+    def _positive(cls, v: Optional[int]) -> Optional[int]:
+        if v is not None and v <= 0:
+            raise ValueError(f"must be a positive whole number, found {v}")
+        return v
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "ChunkingConfig":
+        given = [k for k in ("size", "number", "period") if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one of size, number or period, found {' and '.join(given)}")
+        return self
+
+    @property
+    def kind(self) -> str:
+        for k in ("size", "number", "period"):
+            if getattr(self, k) is not None:
+                return k
+        return "number"
+
+
+class ThresholdConfig(_Frozen):
+    """A threshold rule; `type` selects the class in reportgen.thresholds' registry."""
+
+    type: str = "standard_deviation"
+    std_lower_multiplier: Optional[float] = 3.0
+    std_upper_multiplier: Optional[float] = 3.0
+    lower: Optional[float] = None
+    upper: Optional[float] = None
+    alpha: Optional[float] = 0.01
+    samples: Optional[int] = None
+
+    @field_validator("alpha")
+    @classmethod
+    def _alpha_range(cls, v: Optional[float]) -> Optional[float]:
+        if v is not None and not 0 < v < 1:
+            raise ValueError(f"alpha must lie strictly between 0 and 1, found {v}")
+        return v
+
+
+class PerformanceConfig(_Frozen):
+    metrics: Optional[tuple[str, ...]] = None
+    calibration: Literal["auto", "always", "never"] = "auto"
+    threads: Optional[int] = None
+
+
+class BusinessValueConfig(_Frozen):
+    """Money per confusion-matrix cell (classification) or per unit of error (regression)."""
+
+    matrix: Optional[dict[str, float]] = None
+    value_matrix: Optional[tuple[tuple[float, ...], ...]] = None
+    over_prediction_cost: Optional[float] = None
+    under_prediction_cost: Optional[float] = None
+    currency: str = "EUR"
+
+
+class DriftConfig(_Frozen):
+    univariate: Optional[tuple[str, ...]] = None
+    multivariate: Optional[tuple[str, ...]] = None
+    pca_variance: float = 0.65
+    false_discovery_rate: Optional[float] = None
+
+    @field_validator("pca_variance")
+    @classmethod
+    def _variance(cls, v: float) -> float:
+        if not 0 < v <= 1:
+            raise ValueError(f"must lie in (0, 1], found {v}")
+        return v
+
+
+class OutputConfig(_Frozen):
+    formats: tuple[str, ...] = ("html", "pdf", "json")
+    theme: str = "default"
+    templates: Optional[str] = None
+    logo: Optional[str] = None
+    page_size: Literal["A4", "Letter"] = "A4"
+
+    @field_validator("formats")
+    @classmethod
+    def _formats(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [f for f in v if f not in OUTPUT_FORMATS]
+        if bad:
+            raise ValueError(f"unknown format {bad[0]!r}; accepted: {', '.join(OUTPUT_FORMATS)}")
+        return v
+
+
+class Config(_Frozen):
+    """The whole, validated configuration."""
+
+    title: str = "Model monitoring report"
+    problem_type: ProblemType
+    reference: Optional[str] = None
+    analysis: Optional[str] = None
+    targets: Optional[str] = None
+    columns: ColumnsConfig
+    positive_class: Optional[Union[str, int, bool]] = None
+    chunking: ChunkingConfig = Field(default_factory=lambda: ChunkingConfig(number=10))
+    performance: PerformanceConfig = Field(default_factory=PerformanceConfig)
+    business_value: Optional[BusinessValueConfig] = None
+    drift: DriftConfig = Field(default_factory=DriftConfig)
+    thresholds: dict[str, ThresholdConfig] = Field(default_factory=dict)
+    output: OutputConfig = Field(default_factory=OutputConfig)
+    seed: int = 0
+    source: Optional[str] = Field(default=None, exclude=True)
+
+    def threshold_for(self, step: str, method: Optional[str] = None, metric: Optional[str] = None) -> Optional[ThresholdConfig]:
+        """The most specific configured threshold: `step.method.metric`, `step.method`, `step`, or None."""
+        keys = []
+        if method and metric:
+            keys.append(f"{step}.{method}.{metric}")
+        if method:
+            keys.append(f"{step}.{method}")
+        if metric:
+            keys.append(f"{step}.{metric}")
+        keys.append(step)
+        for key in keys:
+            if key in self.thresholds:
+                return self.thresholds[key]
+        return None
+
+    def resolved(self) -> dict[str, Any]:
+        """The resolved configuration as plain data, for the report's appendix and the archive."""
+        return self.model_dump(mode="json", exclude={"source"})
+
+
+def read_config_file(path: Union[str, Path]) -> dict[str, Any]:
+    """Parse a YAML (.yaml/.yml) or TOML (.toml) file into a dict."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError("config file not found; check the path", file=str(path))
+    text = path.read_text(encoding="utf-8")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".yaml", ".yml"):
+            import yaml
+
+            data = yaml.safe_load(text)
+        elif suffix == ".toml":
+            try:
+                import tomllib
+            except ModuleNotFoundError:  # Python 3.10
+                import tomli as tomllib  # type: ignore[no-redef]
+            data = tomllib.loads(text)
+        else:
+            raise ConfigError(f"unknown config extension '{suffix}'; use .yaml, .yml or .toml", file=str(path))
+    except ConfigError:
+        raise
+    except Exception as exc:  # yaml.YAMLError, tomllib.TOMLDecodeError
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(f"cannot parse: {first}", file=str(path)) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"the top level must be a mapping of keys, found {type(data).__name__}", file=str(path))
+    return data
+
+
+PATH_KEYS = ("reference", "analysis", "targets")
+
+
+def load_config(path: Union[str, Path, None] = None, overrides: Optional[Mapping[str, Any]] = None, *, data: Optional[Mapping[str, Any]] = None) -> Config:
+    """Read, merge CLI overrides into and validate a config; resolve paths against the file's folder.
+
+    Parameters
+    ----------
+    path:
+        YAML or TOML file, or None when `data` is given.
+    overrides:
+        Top-level or dotted keys (``{"output.formats": ["html"]}``) that win over the file.
+    data:
+        A config as a dict (the Python API); paths are then relative to the working directory.
+    """
+    raw: dict[str, Any] = dict(read_config_file(path)) if path is not None else dict(data or {})
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        _set_dotted(raw, key, value)
+    base = Path(path).resolve().parent if path is not None else Path.cwd()
+    for key in PATH_KEYS:
+        if raw.get(key) is not None and not (overrides and key in overrides and overrides[key] is not None):
+            raw[key] = str((base / str(raw[key])).resolve()) if not Path(str(raw[key])).is_absolute() else str(raw[key])
+    output = raw.get("output")
+    if isinstance(output, dict):
+        for key in ("templates", "logo", "theme"):
+            val = output.get(key)
+            if isinstance(val, str) and (key != "theme" or "/" in val or val.endswith((".yaml", ".yml", ".toml"))):
+                p = Path(val)
+                output[key] = str(p if p.is_absolute() else (base / p).resolve())
+    return validate_config(raw, source=str(path) if path is not None else None)
+
+
+def _set_dotted(raw: dict[str, Any], key: str, value: Any) -> None:
+    parts = key.split(".")
+    node = raw
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+
+
+def validate_config(raw: Mapping[str, Any], source: Optional[str] = None) -> Config:
+    """Validate a config dict; one ConfigError with the first problem found."""
+    try:
+        config = Config.model_validate({**raw, "source": source})
+    except ValidationError as exc:
+        raise _config_error(exc, raw, source) from None
+    check_consistency(config)
+    return config
+
+
+def _config_error(exc: ValidationError, raw: Mapping[str, Any], source: Optional[str]) -> ConfigError:
+    err = exc.errors()[0]
+    loc = [str(p) for p in err["loc"]]
+    key = ".".join(loc)
+    if err["type"] == "extra_forbidden":
+        model: Any = Config
+        for part in loc[:-1]:
+            field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
+            ann = getattr(field, "annotation", None)
+            model = _model_in(ann)
+            if model is None:
+                break
+        allowed = sorted(model.model_fields) if model is not None else []
+        allowed = [a for a in allowed if a != "source"]
+        hint = difflib.get_close_matches(loc[-1], allowed, n=1)
+        dym = f" (did you mean '{hint[0]}'?)" if hint else ""
+        return ConfigError(f"unknown key{dym}; allowed here: {', '.join(allowed)}", file=source, key=key)
+    if err["type"] == "missing":
+        return ConfigError("required key is missing", file=source, key=key)
+    found = err.get("input")
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "literal_error":
+        return ConfigError(f"found {found!r}; {msg}", file=source, key=key)
+    return ConfigError(f"{msg}; found {found!r}", file=source, key=key)
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def check_consistency(config: Config) -> None:
+    """Cross-key checks pydantic cannot express: names that must fit the problem type, etc."""
+    src = config.source
+    allowed = METRICS_BY_PROBLEM[config.problem_type]
+    for metric in config.performance.metrics or ():
+        if metric not in allowed:
+            hint = difflib.get_close_matches(metric, allowed, n=1)
+            dym = f" (did you mean '{hint[0]}'?)" if hint else ""
+            raise ConfigError(
+                f"metric '{metric}' does not fit problem_type {config.problem_type}{dym}; allowed: {', '.join(allowed)}",
+                file=src,
+                key="performance.metrics",
+            )
+    for method in config.drift.univariate or ():
+        if method not in UNIVARIATE_METHODS:
+            hint = difflib.get_close_matches(method, UNIVARIATE_METHODS, n=1)
+            dym = f" (did you mean '{hint[0]}'?)" if hint else ""
+            raise ConfigError(f"unknown univariate drift method '{method}'{dym}; accepted: {', '.join(UNIVARIATE_METHODS)}", file=src, key="drift.univariate")
+    for method in config.drift.multivariate or ():
+        if method not in MULTIVARIATE_METHODS:
+            hint = difflib.get_close_matches(method, MULTIVARIATE_METHODS, n=1)
+            dym = f" (did you mean '{hint[0]}'?)" if hint else ""
+            raise ConfigError(f"unknown multivariate drift method '{method}'{dym}; accepted: {', '.join(MULTIVARIATE_METHODS)}", file=src, key="drift.multivariate")
+    proba = config.columns.predicted_probability
+    if config.problem_type == "multiclass_classification":
+        if not isinstance(proba, dict) or len(proba) < 3:
+            raise ConfigError(
+                "multiclass_classification needs one probability column per class, as {class_label: column_name} with at least 3 classes",
+                file=src,
+                key="columns.predicted_probability",
+            )
+    elif config.problem_type == "binary_classification":
+        if proba is None:
+            raise ConfigError("binary_classification needs the predicted probability column of the positive class", file=src, key="columns.predicted_probability")
+        if isinstance(proba, dict):
+            raise ConfigError("binary_classification takes one column name (probability of the positive class), not a mapping", file=src, key="columns.predicted_probability")
+    elif proba is not None:
+        raise ConfigError("regression has no predicted probabilities; remove this key", file=src, key="columns.predicted_probability")
+    if config.chunking.period is not None and not config.columns.timestamp:
+        raise ConfigError("period chunking needs columns.timestamp", file=src, key="chunking.period")
+    for key, rule in config.thresholds.items():
+        step = key.split(".")[0]
+        from reportgen.results import STEPS
+
+        if step not in STEPS:
+            hint = difflib.get_close_matches(step, STEPS, n=1)
+            dym = f" (did you mean '{hint[0]}'?)" if hint else ""
+            raise ConfigError(f"thresholds are keyed by step[.method[.metric]], unknown step '{step}'{dym}; steps: {', '.join(STEPS)}", file=src, key=f"thresholds.{key}")
+        from reportgen.thresholds import THRESHOLDS
+
+        if rule.type not in THRESHOLDS:
+            from reportgen.registry import unknown_name_message
+
+            raise ConfigError(unknown_name_message("threshold type", rule.type, THRESHOLDS.names()), file=src, key=f"thresholds.{key}.type")
+    theme = config.output.theme
+    if "/" not in theme and not theme.endswith((".yaml", ".yml", ".toml")):
+        from reportgen.resources import theme_names
+
+        names = theme_names()
+        if theme not in names:
+            from reportgen.registry import unknown_name_message
+
+            raise ConfigError(unknown_name_message("theme", theme, names), file=src, key="output.theme")
+    overlap = set(config.columns.categorical) & set(config.columns.continuous)
+    if overlap:
+        raise ConfigError(f"columns {sorted(overlap)} are listed as both categorical and continuous", file=src, key="columns.categorical")

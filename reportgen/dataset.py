@@ -1,0 +1,265 @@
+"""Dataset: every column of one period as a numpy array, prepared once and shared by every step.
+
+Continuous columns are float64 (NaN = missing). Categorical columns are integer codes against the
+reference vocabulary: 0..K-1 for the K reference categories, K for a value never seen in
+reference ("unseen"), K+1 for missing; so `np.bincount(codes, minlength=K + 2)` counts everything.
+Classification outputs are class codes into `classes`; probabilities are an (n, n_classes) matrix.
+Rows are sorted by timestamp (stable) when there is one, so chunks are contiguous index ranges.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Mapping, Optional
+
+import numpy as np
+import pandas as pd
+
+from reportgen.chunking import Chunk
+from reportgen.config import Config
+
+Kind = Literal["continuous", "categorical"]
+
+
+@dataclass(frozen=True, eq=False)
+class Column:
+    """One monitored column: values plus, for categoricals, the reference vocabulary."""
+
+    name: str
+    kind: Kind
+    values: np.ndarray
+    categories: tuple = ()
+    role: str = "feature"  # feature | prediction | probability | target
+
+    @property
+    def is_categorical(self) -> bool:
+        return self.kind == "categorical"
+
+    @property
+    def unseen_code(self) -> int:
+        return len(self.categories)
+
+    @property
+    def missing_code(self) -> int:
+        return len(self.categories) + 1
+
+    @property
+    def n_levels(self) -> int:
+        """Reference categories + unseen + missing (bincount length)."""
+        return len(self.categories) + 2
+
+    def missing_mask(self) -> np.ndarray:
+        if self.is_categorical:
+            return self.values == self.missing_code
+        return np.isnan(self.values)
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """One period (reference or analysis) of prepared arrays."""
+
+    period: str
+    n_rows: int
+    features: Mapping[str, Column]
+    y_pred: np.ndarray
+    y_proba: Optional[np.ndarray] = None
+    y_true: Optional[np.ndarray] = None
+    timestamps: Optional[np.ndarray] = None
+    ids: Optional[np.ndarray] = None
+    classes: tuple = ()
+    outputs: Mapping[str, Column] = field(default_factory=dict)
+    source: Optional[str] = None
+
+    @property
+    def has_targets(self) -> bool:
+        """True when at least one row has a target."""
+        if self.y_true is None:
+            return False
+        if self.y_true.dtype.kind == "f":
+            return bool(np.isfinite(self.y_true).any())
+        return bool((self.y_true >= 0).any())
+
+    @property
+    def positive_proba(self) -> np.ndarray:
+        """Binary classification: the probability of the positive class (classes[1])."""
+        assert self.y_proba is not None
+        return self.y_proba[:, 1]
+
+    def monitored_columns(self) -> dict[str, Column]:
+        """Features, then model outputs (prediction, probabilities, target): what drift steps watch."""
+        return {**self.features, **self.outputs}
+
+
+@dataclass(frozen=True, eq=False)
+class MonitoringData:
+    """Both periods, their chunks and the config: the one input every step's run() takes."""
+
+    config: Config
+    reference: Dataset
+    analysis: Dataset
+    reference_chunks: tuple[Chunk, ...]
+    analysis_chunks: tuple[Chunk, ...]
+
+    @property
+    def chunks(self) -> tuple[Chunk, ...]:
+        return self.reference_chunks + self.analysis_chunks
+
+    @property
+    def problem_type(self) -> str:
+        return self.config.problem_type
+
+    def dataset(self, period: str) -> Dataset:
+        return self.reference if period == "reference" else self.analysis
+
+    def chunks_of(self, period: str) -> tuple[Chunk, ...]:
+        return self.reference_chunks if period == "reference" else self.analysis_chunks
+
+
+# --- building -----------------------------------------------------------------------------------
+
+
+def infer_kind(series: pd.Series) -> Kind:
+    """Categorical for strings, booleans and pandas categoricals; continuous for numbers."""
+    if isinstance(series.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(series):
+        return "categorical"
+    if pd.api.types.is_numeric_dtype(series):
+        return "continuous"
+    return "categorical"
+
+
+def vocabulary(series: pd.Series) -> tuple:
+    """Sorted distinct non-missing values (sorted as strings when types are mixed)."""
+    values = pd.unique(series.dropna())
+    try:
+        return tuple(sorted(values.tolist()))
+    except TypeError:
+        return tuple(sorted(values.tolist(), key=str))
+
+
+def encode_categorical(series: pd.Series, categories: tuple) -> np.ndarray:
+    """Codes against `categories`: K for unseen, K+1 for missing (int32)."""
+    k = len(categories)
+    codes = pd.Categorical(series, categories=list(categories)).codes.astype(np.int32)
+    missing = series.isna().to_numpy()
+    codes[(codes < 0) & ~missing] = k
+    codes[missing] = k + 1
+    return codes
+
+
+def to_float(series: pd.Series) -> np.ndarray:
+    """float64 array, NaN for missing; raises ValueError on non-numeric values."""
+    return pd.to_numeric(series, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def feature_names(config: Config, frame: pd.DataFrame) -> list[str]:
+    """Configured features, or every column that plays no other role."""
+    cols = config.columns
+    if cols.features is not None:
+        return list(cols.features)
+    proba = cols.predicted_probability
+    proba_cols = list(proba.values()) if isinstance(proba, dict) else ([proba] if proba else [])
+    taken = {cols.id, cols.timestamp, cols.prediction, cols.target, *proba_cols}
+    return [c for c in frame.columns if c not in taken]
+
+
+def class_labels(config: Config, reference: pd.DataFrame) -> tuple:
+    """Class labels in code order. Binary: (negative, positive); multiclass: the probability map's keys."""
+    cols = config.columns
+    if config.problem_type == "multiclass_classification":
+        assert isinstance(cols.predicted_probability, dict)
+        keys = list(cols.predicted_probability)
+        seen = pd.concat([reference[cols.prediction]] + ([reference[cols.target]] if cols.target in reference else []))
+        # Config keys are strings (YAML/TOML); map them back to the data's label type.
+        by_str = {str(v): v for v in pd.unique(seen.dropna())}
+        return tuple(by_str.get(str(k), k) for k in keys)
+    labels = vocabulary(pd.concat([reference[cols.prediction]] + ([reference[cols.target]] if cols.target in reference else [])))
+    if config.positive_class is not None:
+        pos = next((v for v in labels if str(v) == str(config.positive_class)), config.positive_class)
+    elif len(labels) == 2:
+        pos = labels[1]
+    elif len(labels) == 1:
+        pos = labels[0]
+        labels = (pos,)
+    else:
+        pos = labels[-1]
+    negatives = [v for v in labels if v != pos]
+    neg = negatives[0] if negatives else (0 if pos != 0 else 1)
+    return (neg, pos)
+
+
+def encode_classes(series: pd.Series, classes: tuple) -> np.ndarray:
+    """Class codes 0..n_classes-1; -1 for missing; -2 for a label outside `classes`."""
+    by_str = {str(c): i for i, c in enumerate(classes)}
+    codes = pd.Categorical(series, categories=list(classes)).codes.astype(np.int64)
+    missing = series.isna().to_numpy()
+    unknown = (codes < 0) & ~missing
+    if unknown.any():
+        # Labels may arrive as strings in one file and ints in another: match on text as a fallback.
+        fallback = series[unknown].map(lambda v: by_str.get(str(v), -2)).to_numpy(dtype=np.int64)
+        codes[unknown] = fallback
+    codes[missing] = -1
+    return codes
+
+
+def build_dataset(
+    frame: pd.DataFrame,
+    config: Config,
+    *,
+    period: str,
+    features: list[str],
+    kinds: Mapping[str, Kind],
+    vocabularies: Mapping[str, tuple],
+    classes: tuple,
+    source: Optional[str] = None,
+) -> Dataset:
+    """Arrays for one period; `frame` must already be sorted and checked (see reportgen.io)."""
+    cols = config.columns
+    feats: dict[str, Column] = {}
+    for name in features:
+        if kinds[name] == "categorical":
+            feats[name] = Column(name, "categorical", encode_categorical(frame[name], vocabularies[name]), vocabularies[name])
+        else:
+            feats[name] = Column(name, "continuous", to_float(frame[name]))
+    outputs: dict[str, Column] = {}
+    y_proba = None
+    y_true = None
+    if config.problem_type == "regression":
+        y_pred = to_float(frame[cols.prediction])
+        outputs[cols.prediction] = Column(cols.prediction, "continuous", y_pred, role="prediction")
+        if cols.target and cols.target in frame:
+            y_true = to_float(frame[cols.target])
+            outputs[cols.target] = Column(cols.target, "continuous", y_true, role="target")
+    else:
+        y_pred = encode_classes(frame[cols.prediction], classes)
+        label_cats = tuple(classes)
+        pred_codes = np.where(y_pred >= 0, y_pred, len(classes) + 1).astype(np.int32)
+        outputs[cols.prediction] = Column(cols.prediction, "categorical", pred_codes, label_cats, role="prediction")
+        proba = cols.predicted_probability
+        if isinstance(proba, dict):
+            y_proba = np.column_stack([to_float(frame[proba[k]]) for k in proba])
+            for k, colname in proba.items():
+                outputs[colname] = Column(colname, "continuous", y_proba[:, list(proba).index(k)], role="probability")
+        else:
+            p = to_float(frame[proba])
+            y_proba = np.column_stack([1.0 - p, p])
+            outputs[proba] = Column(proba, "continuous", p, role="probability")
+        if cols.target and cols.target in frame:
+            y_true = encode_classes(frame[cols.target], classes)
+            t_codes = np.where(y_true >= 0, y_true, np.where(y_true == -1, len(classes) + 1, len(classes))).astype(np.int32)
+            outputs[cols.target] = Column(cols.target, "categorical", t_codes, label_cats, role="target")
+    timestamps = None
+    if cols.timestamp and cols.timestamp in frame:
+        timestamps = pd.to_datetime(frame[cols.timestamp]).to_numpy(dtype="datetime64[ns]")
+    ids = frame[cols.id].to_numpy() if cols.id and cols.id in frame else None
+    return Dataset(
+        period=period,
+        n_rows=len(frame),
+        features=feats,
+        y_pred=y_pred,
+        y_proba=y_proba,
+        y_true=y_true,
+        timestamps=timestamps,
+        ids=ids,
+        classes=tuple(classes),
+        outputs=outputs,
+        source=source,
+    )

@@ -1,0 +1,144 @@
+"""The Python API: Monitor(config).run(reference_df, analysis_df, targets_df) -> Report.
+
+The CLI is a thin layer over this module.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Optional, Union
+
+import pandas as pd
+
+from reportgen.clock import generation_time
+from reportgen.config import Config, load_config
+from reportgen.dataset import MonitoringData
+from reportgen.io import prepare_data
+from reportgen.report import ReportModel, default_summary, results_records
+from reportgen.results import STEPS as STEP_ORDER
+from reportgen.results import concat_results
+from reportgen.steps import applicable_steps
+
+ConfigLike = Union[Config, Mapping[str, Any], str, Path]
+
+
+def as_config(config: ConfigLike) -> Config:
+    """A Config from a Config, a dict (paths relative to the working folder) or a file path."""
+    if isinstance(config, Config):
+        return config
+    if isinstance(config, (str, Path)):
+        return load_config(config)
+    return load_config(data=dict(config))
+
+
+class Report:
+    """The outcome of a run: the result table, diagnoses and the ReportModel renderers use."""
+
+    def __init__(self, model: ReportModel, results: pd.DataFrame, config: Config) -> None:
+        self.model = model
+        self.results = results
+        self.config = config
+
+    @property
+    def diagnoses(self) -> list[dict[str, Any]]:
+        return self.model.diagnoses
+
+    @property
+    def status(self) -> str:
+        return str(self.model.summary.get("status", "ok"))
+
+    @property
+    def has_alert(self) -> bool:
+        return bool(self.results["alert"].fillna(False).any())
+
+    def save(self, path: Union[str, Path], formats: Optional[Iterable[str]] = None) -> dict[str, Path]:
+        """Write the chosen formats into folder `path`; returns {format: file}."""
+        from reportgen.render.save import save_report
+
+        return save_report(self, Path(path), tuple(formats or self.config.output.formats))
+
+    def _repr_html_(self) -> str:
+        from reportgen.render.html import render_notebook_html
+
+        return render_notebook_html(self.model, self.config)
+
+
+class Monitor:
+    """Runs every monitoring step on a reference and an analysis period.
+
+    Parameters
+    ----------
+    config:
+        A Config, a dict with the config file's keys, or the path of a YAML/TOML config file.
+    """
+
+    def __init__(self, config: ConfigLike) -> None:
+        self.config = config
+
+    def run(
+        self,
+        reference: pd.DataFrame,
+        analysis: pd.DataFrame,
+        targets: Optional[pd.DataFrame] = None,
+        *,
+        sources: Optional[dict[str, str]] = None,
+    ) -> Report:
+        """Prepare the data, run each step, resolve issues and build the ReportModel."""
+        config = as_config(self.config)
+        data = prepare_data(config, reference, analysis, targets, sources=sources)
+        return run_steps(config, data, sources=sources)
+
+
+def run_steps(config: Config, data: MonitoringData, *, sources: Optional[dict[str, str]] = None) -> Report:
+    """Fit and run every applicable step, then resolve and build the report model."""
+    frames = []
+    notes: list[dict[str, Any]] = []
+    artifacts: dict[str, Any] = {}
+    for step in applicable_steps(config):
+        step.fit(data.reference, data.reference_chunks, config)
+        frames.append(step.run(data))
+        notes.extend(step.method_notes())
+        artifacts[step.name] = step.artifacts()
+    results = sort_results(concat_results(frames))
+    model = build_model(config, data, results, notes, artifacts, sources or {})
+    return Report(model, results, config)
+
+
+def sort_results(results: pd.DataFrame) -> pd.DataFrame:
+    """A deterministic order: by step (workflow order), method, metric, column, chunk."""
+    if results.empty:
+        return results
+    order = {s: i for i, s in enumerate(STEP_ORDER)}
+    keys = results.assign(
+        _step=results["step"].map(order),
+        _method=results["method"].fillna(""),
+        _column=results["column"].fillna(""),
+    )
+    keys = keys.sort_values(["_step", "_method", "metric", "_column", "chunk_index"], kind="stable")
+    return results.loc[keys.index].reset_index(drop=True)
+
+
+def build_model(
+    config: Config,
+    data: MonitoringData,
+    results: pd.DataFrame,
+    notes: list[dict[str, Any]],
+    artifacts: dict[str, Any],
+    sources: dict[str, str],
+) -> ReportModel:
+    """The ReportModel: metadata, chunks, results, and the resolution when available."""
+    try:
+        from reportgen.report_builder import build_report_model
+    except ModuleNotFoundError:
+        build_report_model = None
+    if build_report_model is not None:
+        return build_report_model(config, data, results, notes, artifacts, sources)
+    return ReportModel(
+        title=config.title,
+        problem_type=config.problem_type,
+        generated_at=generation_time().isoformat(),
+        chunks=[c.to_dict() for c in data.chunks],
+        results=results_records(results),
+        summary=default_summary(results),
+        config=config.resolved(),
+        method_notes=notes,
+    )

@@ -1,0 +1,1 @@
+"""Renderers: ReportModel -> HTML, PDF, e-mail, results.json. They know nothing of statistics."""

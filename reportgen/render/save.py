@@ -1,0 +1,51 @@
+"""Write a Report's chosen formats into a folder, each file atomically."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from reportgen.atomic import write_bytes_atomic, write_text_atomic
+from reportgen.errors import ConfigError
+
+if TYPE_CHECKING:
+    from reportgen.monitor import Report
+
+FILE_NAMES = {"html": "report.html", "pdf": "report.pdf", "json": "results.json", "email": "report.eml"}
+
+
+def _json(report: "Report", path: Path) -> None:
+    write_text_atomic(path, report.model.to_results_json())
+
+
+def _html(report: "Report", path: Path) -> None:
+    from reportgen.render.html import render_html
+
+    write_text_atomic(path, render_html(report.model, report.config))
+
+
+def _pdf(report: "Report", path: Path) -> None:
+    from reportgen.render.pdf import render_pdf
+
+    write_bytes_atomic(path, render_pdf(report.model, report.config))
+
+
+def _email(report: "Report", path: Path) -> None:
+    from reportgen.render.email import render_email
+
+    write_bytes_atomic(path, bytes(render_email(report.model, report.config)))
+
+
+WRITERS: dict[str, Callable[["Report", Path], None]] = {"json": _json, "html": _html, "pdf": _pdf, "email": _email}
+
+
+def save_report(report: "Report", out_dir: Path, formats: tuple[str, ...]) -> dict[str, Path]:
+    """Write each format as out_dir/<FILE_NAMES[format]>; results.json last so it marks completion."""
+    unknown = [f for f in formats if f not in WRITERS]
+    if unknown:
+        raise ConfigError(f"unknown output format '{unknown[0]}'; accepted: {', '.join(WRITERS)}", key="output.formats")
+    written: dict[str, Path] = {}
+    for fmt in sorted(formats, key=lambda f: f == "json"):
+        path = out_dir / FILE_NAMES[fmt]
+        WRITERS[fmt](report, path)
+        written[fmt] = path
+    return written

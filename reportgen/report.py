@@ -1,0 +1,79 @@
+"""ReportModel: the plain, serialisable data between the statistics and every renderer.
+
+Built once from MonitoringData, the Result table and the resolution; only this object reaches
+rendering (HTML, PDF, e-mail) and results.json is written from it.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Optional
+
+import pandas as pd
+
+from reportgen import __version__
+from reportgen.results import to_records
+
+
+@dataclass
+class ReportModel:
+    """Everything a renderer may show. Plain data: dicts, lists, strings, numbers."""
+
+    title: str
+    problem_type: str
+    generated_at: str
+    reportgen_version: str = __version__
+    chunks: list[dict[str, Any]] = field(default_factory=list)
+    results: list[dict[str, Any]] = field(default_factory=list)
+    diagnoses: list[dict[str, Any]] = field(default_factory=list)
+    recommendations: list[dict[str, Any]] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
+    method_notes: list[dict[str, Any]] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def results_frame(self) -> pd.DataFrame:
+        from reportgen.results import COLUMNS, conform
+
+        return conform(pd.DataFrame(self.results, columns=list(COLUMNS)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ReportModel":
+        return cls(**data)
+
+    def to_results_json(self) -> str:
+        """results.json per DESIGN.md: deterministic key order, no NaN."""
+        payload = {
+            "reportgen_version": self.reportgen_version,
+            "title": self.title,
+            "problem_type": self.problem_type,
+            "generated_at": self.generated_at,
+            "chunks": self.chunks,
+            "results": self.results,
+            "diagnoses": self.diagnoses,
+            "recommendations": self.recommendations,
+            "summary": self.summary,
+        }
+        return json.dumps(payload, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def results_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return to_records(frame)
+
+
+def default_summary(results: pd.DataFrame) -> dict[str, Any]:
+    """Status from alerts alone; replaced by reportgen.resolution's executive summary."""
+    analysis = results[results["period"] == "analysis"]
+    sections: dict[str, str] = {}
+    for step, group in analysis.groupby("step", sort=True):
+        sections[str(step)] = "alert" if bool(group["alert"].fillna(False).any()) else "ok"
+    status = "alert" if "alert" in sections.values() else "ok"
+    return {"status": status, "sections": sections, "headline": [], "sentence": ""}
+
+
+def optional_str(value: Optional[Any]) -> Optional[str]:
+    return None if value is None else str(value)

@@ -1,0 +1,95 @@
+"""The step contract: constructor stores parameters, fit(reference) learns, run(data) -> Result table.
+
+Every monitoring step (CBPE, DLE, realized performance, drift, data quality, ...) subclasses Step
+and registers itself in STEPS with one decorator line. The pipeline builds each applicable step
+from the config, fits it on the reference period and runs it over all chunks.
+"""
+from __future__ import annotations
+
+from typing import Any, ClassVar, Optional, Sequence, TypeVar
+
+import pandas as pd
+
+from reportgen.chunking import Chunk
+from reportgen.config import Config
+from reportgen.dataset import Dataset, MonitoringData
+from reportgen.errors import NotFittedError, ReportgenError, StepError
+from reportgen.registry import Registry
+from reportgen.results import conform, validate_results
+
+S = TypeVar("S", bound="Step")
+
+
+class Step:
+    """Base class of a monitoring step (scikit-learn's estimator habits).
+
+    Subclasses set `name` (registry key), `step` (results.json step), `problem_types`, `order`
+    (position in the pipeline) and implement `_fit` and `_run`. Learned attributes end in `_`.
+    """
+
+    name: ClassVar[str]
+    step: ClassVar[str]
+    problem_types: ClassVar[tuple[str, ...]] = ("binary_classification", "multiclass_classification", "regression")
+    order: ClassVar[int] = 100
+
+    @classmethod
+    def from_config(cls: type[S], config: Config) -> Optional[S]:
+        """The step as configured, or None when the config turns it off."""
+        return cls()
+
+    def fit(self: S, reference: Dataset, reference_chunks: Sequence[Chunk], config: Config) -> S:
+        """Learn from the reference period; returns self."""
+        try:
+            self._fit(reference, tuple(reference_chunks), config)
+        except ReportgenError:
+            raise
+        except Exception as exc:
+            raise StepError(f"step '{self.name}' failed while fitting on the reference data: {type(exc).__name__}: {exc}") from exc
+        self.fitted_ = True
+        return self
+
+    def run(self, data: MonitoringData) -> pd.DataFrame:
+        """Results for every reference and analysis chunk, in the Result schema."""
+        self.check_fitted()
+        try:
+            frame = self._run(data)
+        except ReportgenError:
+            raise
+        except Exception as exc:
+            raise StepError(f"step '{self.name}' failed: {type(exc).__name__}: {exc}") from exc
+        return validate_results(conform(frame), step_name=self.name)
+
+    def check_fitted(self) -> None:
+        if not getattr(self, "fitted_", False):
+            raise NotFittedError(f"{type(self).__name__} is not fitted yet; call fit(reference, reference_chunks, config) first")
+
+    def method_notes(self) -> list[dict[str, Any]]:
+        """For the report's method appendix: [{step, method, title, description, thresholds}]."""
+        return []
+
+    def artifacts(self) -> dict[str, Any]:
+        """Anything besides the result table that later stages use (rankings, histograms, ...)."""
+        return {}
+
+    def _fit(self, reference: Dataset, reference_chunks: tuple[Chunk, ...], config: Config) -> None:
+        raise NotImplementedError
+
+    def _run(self, data: MonitoringData) -> pd.DataFrame:
+        raise NotImplementedError
+
+
+STEPS: Registry[Step] = Registry("monitoring step")
+
+
+def applicable_steps(config: Config) -> list[Step]:
+    """Configured instances of every registered step that fits the problem type, in pipeline order."""
+    import reportgen.pipeline_steps  # noqa: F401  (imports the modules that register steps)
+
+    classes = [cls for _, cls in STEPS.items() if config.problem_type in cls.problem_types]
+    classes.sort(key=lambda c: (c.order, c.name))
+    steps = []
+    for cls in classes:
+        step = cls.from_config(config)
+        if step is not None:
+            steps.append(step)
+    return steps

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Install everything the tests need (system packages too) into .venv and run the whole suite.
+# Debian's chromium serves the browser tests (never `playwright install`); poppler-utils gives pdftoppm.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+EXTRAS=test SYSTEM_PACKAGES="chromium poppler-utils" source "$ROOT/scripts/setup_env.sh"
+cd "$ROOT"
+python -m pytest -q "$@"
