@@ -1,0 +1,1 @@
+"""Performance steps: realized metrics, CBPE (classification), DLE (regression), business value."""
