@@ -167,6 +167,7 @@ class Config(_Frozen):
     reference: Optional[str] = None
     analysis: Optional[str] = None
     targets: Optional[str] = None
+    baseline: Optional[str] = None  # last period's results.json: new / continuing / resolved alerts
     columns: ColumnsConfig
     positive_class: Optional[Union[str, int, bool]] = None
     chunking: ChunkingConfig = Field(default_factory=lambda: ChunkingConfig(number=10))
@@ -230,7 +231,7 @@ def read_config_file(path: Union[str, Path]) -> dict[str, Any]:
     return data
 
 
-PATH_KEYS = ("reference", "analysis", "targets")
+PATH_KEYS = ("reference", "analysis", "targets", "baseline")
 
 
 def load_config(path: Union[str, Path, None] = None, overrides: Optional[Mapping[str, Any]] = None, *, data: Optional[Mapping[str, Any]] = None) -> Config:
