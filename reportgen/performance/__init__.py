@@ -1,1 +1,5 @@
-"""Performance steps: realized metrics, CBPE (classification), DLE (regression), business value."""
+"""Performance steps: realized metrics, CBPE (classification), DLE (regression), business value.
+
+Importing the package registers the steps in reportgen.steps.STEPS.
+"""
+from reportgen.performance import realized  # noqa: F401
