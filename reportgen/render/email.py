@@ -1,0 +1,380 @@
+"""The e-mail: executive summary in HTML with the alerting charts inline, a plain-text twin, the PDF.
+
+Structure (what Outlook and Gmail show reliably; no script, no data: URI, no SVG)::
+
+    multipart/mixed
+      multipart/alternative
+        text/plain                       body.txt
+        multipart/related
+          text/html                      body.html, images as <img src="cid:...">
+          image/png  (Content-ID)        one per alerting chart, drawn at 2x, shown at half width
+      application/pdf                    report.pdf
+      text/html                          report.html (optional)
+
+Bytes are deterministic: boundaries, Message-ID and Date derive from the content and the report's
+generation time (SOURCE_DATE_EPOCH), never from the clock or a random source.
+"""
+from __future__ import annotations
+
+import hashlib
+import warnings
+from datetime import datetime, timezone
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, getaddresses
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence, Union
+
+from reportgen.errors import ConfigError, OutputError
+
+if TYPE_CHECKING:
+    from reportgen.config import Config
+    from reportgen.report import ReportModel
+
+GMAIL_CLIP_BYTES = 102_000  # Gmail hides the rest of an HTML body beyond ~102 KB
+DEFAULT_MAX_BYTES = 20_000_000  # most providers refuse messages over 20-25 MB (after base64)
+DEFAULT_SENDER = "reportgen <reportgen@localhost>"
+MAX_CHARTS = 6
+CHART_WIDTH_PX = 600  # shown width; the PNG is drawn at twice this
+STEP_PRIORITY = (
+    "estimated_performance",
+    "realized_performance",
+    "business_value",
+    "multivariate_drift",
+    "univariate_drift",
+    "data_quality",
+)
+SUBJECT_TAGS = {"alert": "[ALERT]", "warning": "[WARNING]", "ok": "[OK]"}
+
+
+class EmailSizeWarning(UserWarning):
+    """The HTML body is long enough for Gmail to clip it."""
+
+
+# ---------------------------------------------------------------- content
+
+
+def period_label(model: "ReportModel") -> str:
+    """The analysis period as people say it: '2024-W48', or first..last chunk key."""
+    from reportgen.archive import period_key
+
+    return period_key(model).replace("_", " to ")
+
+
+def headline(model: "ReportModel") -> Optional[dict[str, Any]]:
+    """The first performance number (estimated before realized) with its reference value."""
+    from reportgen.history import headline_numbers
+
+    numbers = headline_numbers(model.results)
+    return numbers[0] if numbers else None
+
+
+def make_subject(model: "ReportModel") -> str:
+    """'[ALERT] Car loan model, 2024-W48: estimated ROC AUC 0.87 (reference 0.95)'."""
+    from reportgen.render.filters import num
+
+    status = str((model.summary or {}).get("status", "ok"))
+    tag = SUBJECT_TAGS.get(status, f"[{status.upper()}]")
+    subject = f"{tag} {model.title}, {period_label(model)}"
+    top = headline(model)
+    if top is not None:
+        subject += f": {top['label']} {num(top['value'], 2)}"
+        if top.get("reference") is not None:
+            subject += f" (reference {num(top['reference'], 2)})"
+    return " ".join(subject.split())  # one line: no newline can reach the header
+
+
+def _recommendation_text(item: Any) -> str:
+    if isinstance(item, str):
+        return item
+    if isinstance(item, Mapping):
+        for key in ("text", "action", "title", "summary"):
+            if item.get(key):
+                return str(item[key])
+    return str(item)
+
+
+def top_recommendations(model: "ReportModel", limit: int = 3) -> list[str]:
+    """The summary's top recommendations as lines (or the first recommendations)."""
+    summary = model.summary or {}
+    items = summary.get("top_recommendations") or model.recommendations or []
+    return [_recommendation_text(i) for i in list(items)[:limit]]
+
+
+# ---------------------------------------------------------------- charts
+
+
+def alerting_series(model: "ReportModel", limit: int = MAX_CHARTS) -> list[tuple[str, str, str, Optional[str]]]:
+    """(step, method, metric, column) of the series that alert in analysis: workflow order, most alerts first."""
+    counts: dict[tuple[str, str, str, Optional[str]], int] = {}
+    for rec in model.results:
+        if rec.get("period") == "analysis" and rec.get("alert"):
+            key = (str(rec["step"]), str(rec.get("method") or ""), str(rec["metric"]), rec.get("column"))
+            counts[key] = counts.get(key, 0) + 1
+    order = {s: i for i, s in enumerate(STEP_PRIORITY)}
+    ranked = sorted(counts, key=lambda k: (order.get(k[0], len(order)), -counts[k], k[1], k[2], str(k[3])))
+    return ranked[:limit]
+
+
+def chart_png(model: "ReportModel", series: tuple[str, str, str, Optional[str]], theme: Any) -> tuple[bytes, str, str]:
+    """One metric over chunks as PNG at 2x (dpi 200), its title and its text alternative."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from reportgen.render.filters import method_label, metric_label, num
+
+    step, method, metric, column = series
+    rows = [
+        r
+        for r in model.results
+        if r.get("step") == step and str(r.get("method") or "") == method and r.get("metric") == metric and r.get("column") == column
+    ]
+    rows.sort(key=lambda r: r["chunk_index"])
+    keys = {c["index"]: str(c["key"]) for c in model.chunks}
+    palette = getattr(theme, "palette", {}) or {}
+    colors = palette.get("chart", {}) if isinstance(palette, dict) else {}
+    line = colors.get("estimated", "#0072B2")
+    alert_colour = colors.get("alert", "#D55E00")
+    threshold_colour = colors.get("threshold", "#6b7280")
+    font = (getattr(theme, "fonts", {}) or {}).get("chart", "DejaVu Sans")
+    subject = f"{metric_label(metric)} of {column}" if column else metric_label(metric)
+    title = f"{method_label(method) or step.replace('_', ' ')}: {subject}"
+    alerts = [r for r in rows if r.get("alert") and r.get("period") == "analysis"]
+    alt = f"{title}. {len(alerts)} alerting chunk(s): " + ", ".join(f"{keys.get(r['chunk_index'], r['chunk_index'])} = {num(r.get('value'))}" for r in alerts[:8])
+    x = list(range(len(rows)))
+    values = [float("nan") if r.get("value") is None else float(r["value"]) for r in rows]
+    with matplotlib.rc_context({"font.family": font, "font.size": 9}):
+        fig, ax = plt.subplots(figsize=(6.0, 2.4), dpi=200)
+        n_ref = sum(1 for r in rows if r.get("period") == "reference")
+        if n_ref:
+            ax.axvspan(-0.5, n_ref - 0.5, color="#e9ecf1", linewidth=0, label="reference")
+        lower = [r.get("lower_confidence") for r in rows]
+        upper = [r.get("upper_confidence") for r in rows]
+        if all(v is not None for v in lower + upper) and rows:
+            ax.fill_between(x, [float(v) for v in lower], [float(v) for v in upper], color=line, alpha=0.15, linewidth=0)
+        ax.plot(x, values, color=line, marker="o", markersize=3, linewidth=1.4, label=metric_label(metric))
+        for bound in ("lower_threshold", "upper_threshold"):
+            levels = [r.get(bound) for r in rows]
+            if any(v is not None for v in levels):
+                ax.plot(x, [float("nan") if v is None else float(v) for v in levels], color=threshold_colour, linestyle="--", linewidth=1)
+        ax.scatter([rows.index(r) for r in alerts], [float(r["value"]) for r in alerts], color=alert_colour, marker="D", s=22, zorder=3, label="alert")
+        step_ticks = max(1, len(rows) // 10)
+        ax.set_xticks(x[::step_ticks])
+        ax.set_xticklabels([keys.get(r["chunk_index"], str(r["chunk_index"])) for r in rows][::step_ticks], rotation=30, ha="right", fontsize=7)
+        ax.set_ylabel(metric_label(metric))
+        ax.set_title(title, loc="left", fontsize=10)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.legend(loc="best", fontsize=7, frameon=False)
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=200, metadata={"Software": None})
+        plt.close(fig)
+    return buf.getvalue(), title, alt
+
+
+def _cid(png: bytes, position: int) -> str:
+    return f"chart{position}.{hashlib.sha256(png).hexdigest()[:16]}@reportgen"
+
+
+# ---------------------------------------------------------------- addresses and dates
+
+
+def _addresses(values: Union[str, Iterable[str], None], what: str) -> list[str]:
+    if not values:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    out = []
+    for name, addr in getaddresses(list(values)):
+        if "@" not in addr or any(c in addr for c in " \r\n<>"):
+            raise ConfigError(f"'{addr or name}' is not an e-mail address", key=what)
+        out.append(str(Address(display_name=name, addr_spec=addr)) if name else addr)
+    return out
+
+
+def message_time(model: "ReportModel") -> datetime:
+    """The Date header: the report's generation time (reproducible with SOURCE_DATE_EPOCH)."""
+    try:
+        t = datetime.fromisoformat(str(model.generated_at))
+    except ValueError:
+        from reportgen.clock import generation_time
+
+        return generation_time()
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+
+# ---------------------------------------------------------------- assembly
+
+
+def render_email(
+    model: "ReportModel",
+    config: Optional["Config"] = None,
+    *,
+    pdf_bytes: Optional[bytes] = None,
+    html_bytes: Optional[bytes] = None,
+    to: Sequence[str] = (),
+    cc: Sequence[str] = (),
+    subject: Optional[str] = None,
+    sender: Optional[str] = None,
+    attach_pdf: bool = True,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> EmailMessage:
+    """The report as an e-mail message (see the module docstring for its structure).
+
+    Parameters
+    ----------
+    model, config:
+        The report and its config (theme, templates).
+    pdf_bytes:
+        The PDF to attach; when None and `attach_pdf`, it is rendered from the model.
+    html_bytes:
+        The HTML report to attach too (optional).
+    to, cc, subject, sender:
+        Headers; the subject defaults to `make_subject(model)`.
+    max_bytes:
+        The largest message accepted; bigger ones raise OutputError saying what to drop.
+    """
+    from reportgen.render.templating import make_environment, theme_for
+
+    theme = theme_for(config)
+    env = make_environment(theme, config.output.templates if config is not None else None)
+    subject = " ".join((subject or make_subject(model)).split())
+    if pdf_bytes is None and attach_pdf:
+        pdf_bytes = _render_pdf(model, config)
+    charts = []
+    for position, series in enumerate(alerting_series(model), start=1):
+        png, title, alt = chart_png(model, series, theme)
+        charts.append({"cid": _cid(png, position), "title": title, "alt": alt, "png": png, "width": CHART_WIDTH_PX})
+    context = email_context(model, config, theme, subject, charts, attachments=_attachment_names(pdf_bytes, html_bytes))
+    text = env.get_template("email/body.txt").render(**context)
+    html = env.get_template("email/body.html").render(**context)
+    if len(html.encode("utf-8")) > GMAIL_CLIP_BYTES:
+        warnings.warn(
+            f"the e-mail's HTML body is {len(html.encode('utf-8')) / 1000:.0f} KB; Gmail clips bodies over ~102 KB "
+            "(shorten templates/email/body.html)",
+            EmailSizeWarning,
+            stacklevel=2,
+        )
+
+    msg = EmailMessage(policy=policy.SMTP)
+    msg["Subject"] = subject
+    msg["From"] = _addresses(sender or DEFAULT_SENDER, "--from")[0]
+    to_list, cc_list = _addresses(to, "--to"), _addresses(cc, "--cc")
+    if to_list:
+        msg["To"] = ", ".join(to_list)
+    if cc_list:
+        msg["Cc"] = ", ".join(cc_list)
+    when = message_time(model)
+    msg["Date"] = format_datetime(when)
+    msg["Message-ID"] = "<{}@reportgen>".format(
+        hashlib.sha256("\n".join([subject, model.title, str(model.generated_at), *to_list, *cc_list]).encode()).hexdigest()[:32]
+    )
+    msg["X-Reportgen-Status"] = str((model.summary or {}).get("status", "ok"))
+    msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    html_part = msg.get_payload()[1]
+    for chart in charts:
+        html_part.add_related(chart["png"], maintype="image", subtype="png", cid=f"<{chart['cid']}>", disposition="inline", filename=f"{chart['cid'].split('.')[0]}.png")
+    if pdf_bytes is not None:
+        msg.add_attachment(pdf_bytes, maintype="application", subtype="pdf", filename="report.pdf")
+    if html_bytes is not None:
+        msg.add_attachment(html_bytes, maintype="text", subtype="html", filename="report.html")
+    _fix_boundaries(msg)
+    size = len(bytes(msg))
+    if size > max_bytes:
+        raise OutputError(
+            f"the e-mail would be {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit; "
+            "leave out the HTML attachment, or raise the limit with --max-size if your mail server accepts more"
+        )
+    return msg
+
+
+def _render_pdf(model: "ReportModel", config: Optional["Config"]) -> Optional[bytes]:
+    try:
+        from reportgen.render.pdf import render_pdf
+    except ModuleNotFoundError:
+        return None
+    return render_pdf(model, config)
+
+
+def _attachment_names(pdf_bytes: Optional[bytes], html_bytes: Optional[bytes]) -> list[str]:
+    names = []
+    if pdf_bytes is not None:
+        names.append("report.pdf")
+    if html_bytes is not None:
+        names.append("report.html")
+    return names
+
+
+def _fix_boundaries(msg: EmailMessage) -> None:
+    """Deterministic MIME boundaries: derived from the parts' content, so equal input gives equal bytes."""
+    parts = list(enumerate(msg.walk()))
+    for position, part in reversed(parts):  # innermost first: a parent's digest covers fixed children
+        if part.is_multipart():
+            digest = hashlib.sha256(b"".join(bytes(p) for p in part.get_payload())).hexdigest()[:24]
+            part.set_boundary(f"=_reportgen_{position}_{digest}")
+
+
+def email_context(
+    model: "ReportModel", config: Optional["Config"], theme: Any, subject: str, charts: list[dict[str, Any]], *, attachments: list[str]
+) -> dict[str, Any]:
+    """What templates/email/body.{html,txt} receive."""
+    summary = dict(model.summary or {})
+    from reportgen.history import headline_numbers
+
+    currency = "EUR"
+    if config is not None and config.business_value is not None:
+        currency = config.business_value.currency
+    return {
+        "model": model,
+        "config": config,
+        "theme": theme,
+        "subject": subject,
+        "title": model.title,
+        "period": period_label(model),
+        "status": str(summary.get("status", "ok")),
+        "sentence": summary.get("sentence") or "",
+        "sections": [{"name": k, "status": v} for k, v in (summary.get("sections") or {}).items()],
+        "numbers": headline_numbers(model.results),
+        "recommendations": top_recommendations(model),
+        "diagnoses": [d for d in model.diagnoses if d.get("severity") in ("alert", "warning")][:5],
+        "charts": [{k: v for k, v in c.items() if k != "png"} for c in charts],
+        "attachments": attachments,
+        "generated_at": model.generated_at,
+        "reportgen_version": model.reportgen_version,
+        "currency": currency,
+    }
+
+
+def read_report_dir(report_dir: Union[str, Path]) -> tuple["ReportModel", Optional[bytes], Optional[bytes]]:
+    """The ReportModel (from results.json and the stored config), PDF and HTML bytes of a written report."""
+    from reportgen.report import ReportModel
+
+    import json
+
+    folder = Path(report_dir)
+    results_path = folder / "results.json"
+    if not results_path.is_file():
+        raise OutputError(f"{folder}: no results.json here; give the folder `reportgen run --out` wrote (it needs the json format)")
+    try:
+        data = json.loads(results_path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise OutputError(f"{results_path}: not valid JSON ({exc}); rerun the report") from None
+    config: dict[str, Any] = {}
+    for name in ("config.resolved.json",):
+        if (folder / name).is_file():
+            config = json.loads((folder / name).read_text(encoding="utf-8"))
+    fields = {k: data[k] for k in ("title", "problem_type", "generated_at", "chunks", "results", "diagnoses", "recommendations", "summary") if k in data}
+    fields.setdefault("title", "Model monitoring report")
+    fields.setdefault("problem_type", "binary_classification")
+    fields.setdefault("generated_at", "")
+    model = ReportModel(**fields, reportgen_version=str(data.get("reportgen_version", "")), config=config)
+    pdf = (folder / "report.pdf").read_bytes() if (folder / "report.pdf").is_file() else None
+    html = (folder / "report.html").read_bytes() if (folder / "report.html").is_file() else None
+    return model, pdf, html
