@@ -2,4 +2,4 @@
 
 Importing the package registers the steps in reportgen.steps.STEPS.
 """
-from reportgen.performance import cbpe, dle, realized  # noqa: F401
+from reportgen.performance import business_value, cbpe, dle, realized  # noqa: F401
