@@ -136,13 +136,31 @@ def vocabulary(series: pd.Series) -> tuple:
 
 
 def encode_categorical(series: pd.Series, categories: tuple) -> np.ndarray:
-    """Codes against `categories`: K for unseen, K+1 for missing (int32)."""
+    """Codes against `categories`: K for unseen, K+1 for missing (int32).
+
+    Factorizes once (hashing each row) and maps the few distinct values to their reference
+    positions, so the cost is one pass over the rows whatever the number of categories.
+    """
     k = len(categories)
-    codes = pd.Categorical(series, categories=list(categories)).codes.astype(np.int32)
-    missing = series.isna().to_numpy()
-    codes[(codes < 0) & ~missing] = k
-    codes[missing] = k + 1
-    return codes
+    row_codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    lookup = _positions(uniques, categories)
+    lookup[lookup < 0] = k
+    table = np.append(lookup, k + 1).astype(np.int32)  # row code -1 (missing) -> K + 1
+    return table[row_codes]
+
+
+def _positions(uniques: Any, labels: tuple) -> np.ndarray:
+    """Position of each distinct value in `labels` (-1 when absent); matches by text as a fallback."""
+    values = np.asarray(uniques, dtype=object)
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    positions = pd.Index(list(labels), dtype=object).get_indexer(values).astype(np.int64)
+    absent = positions < 0
+    if absent.any():
+        # Labels may arrive as strings in one file and ints in another (1 vs "1"): match on text.
+        by_str = {str(c): i for i, c in enumerate(labels)}
+        positions[absent] = [by_str.get(str(v), -1) for v in values[absent]]
+    return positions
 
 
 def to_float(series: pd.Series) -> np.ndarray:
@@ -188,16 +206,11 @@ def class_labels(config: Config, reference: pd.DataFrame) -> tuple:
 
 def encode_classes(series: pd.Series, classes: tuple) -> np.ndarray:
     """Class codes 0..n_classes-1; -1 for missing; -2 for a label outside `classes`."""
-    by_str = {str(c): i for i, c in enumerate(classes)}
-    codes = pd.Categorical(series, categories=list(classes)).codes.astype(np.int64)
-    missing = series.isna().to_numpy()
-    unknown = (codes < 0) & ~missing
-    if unknown.any():
-        # Labels may arrive as strings in one file and ints in another: match on text as a fallback.
-        fallback = series[unknown].map(lambda v: by_str.get(str(v), -2)).to_numpy(dtype=np.int64)
-        codes[unknown] = fallback
-    codes[missing] = -1
-    return codes
+    row_codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    lookup = _positions(uniques, classes)
+    lookup[lookup < 0] = -2
+    table = np.append(lookup, -1)  # row code -1 (missing) -> -1
+    return table[row_codes]
 
 
 def build_dataset(
