@@ -1,0 +1,251 @@
+"""Domain classifier: how well can LightGBM tell a chunk's rows from reference rows? (ROC AUC)
+
+Definition (NannyML's "domain classifier"): label reference rows 0 and the chunk's rows 1, train a
+gradient-boosted classifier with stratified k-fold cross-validation and report the ROC AUC of the
+held-out predictions. 0.5 means the chunk is indistinguishable from reference; 1 means every row can
+be told apart. Here each fold's AUC is computed on its held-out rows and the chunk value is their
+mean (so fold-to-fold score offsets cannot leak into the AUC).
+
+What keeps it fast (NannyML trains on the whole reference for every chunk: ~340 s for 1M rows):
+- a reference subsample of `reference_rows` rows (at least the chunk's size), stratified over the
+  reference chunks (each contributes in proportion to its size, so the whole reference period is
+  represented); balanced classes also give the most precise AUC for a given number of rows;
+- early stopping on a validation slice of the training folds (never on the held-out fold, which
+  would bias the AUC upward); on stable data it stops after a few trees;
+- small trees (15 leaves, 63 bins), one LightGBM thread per model and chunks trained in parallel
+  on a thread pool (LightGBM releases the GIL), so results do not depend on the worker count.
+Determinism: every task draws from its own seeded generator (seed, task kind, chunk index) and
+LightGBM runs with `deterministic=True`, `force_col_wise=True` and a fixed seed.
+Continuous features are fed as float64 (NaN = missing, LightGBM's own handling); categorical codes
+(reference categories, unseen, missing) as LightGBM categorical features.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Mapping, Optional, Sequence
+
+import numpy as np
+
+from reportgen.dataset import Column
+
+
+def mann_whitney_null_sd(n_reference: float, n_chunk: float) -> float:
+    """Standard deviation of the ROC AUC of an uninformative score (Mann-Whitney null)."""
+    if n_reference <= 0 or n_chunk <= 0:
+        return float("nan")
+    return float(np.sqrt((n_reference + n_chunk + 1.0) / (12.0 * n_reference * n_chunk)))
+
+
+def auc_score(y: np.ndarray, score: np.ndarray) -> float:
+    """ROC AUC via the rank-sum (Mann-Whitney U) formula with average ranks for ties."""
+    from scipy.stats import rankdata
+
+    y = np.asarray(y, dtype=bool)
+    n1 = int(y.sum())
+    n0 = y.size - n1
+    if n1 == 0 or n0 == 0:
+        return float("nan")
+    ranks = rankdata(score)
+    return float((ranks[y].sum() - n1 * (n1 + 1) / 2.0) / (n1 * n0))
+
+
+@dataclass(frozen=True)
+class Task:
+    """One AUC to compute: the scored rows (reference or analysis) and the reference rows excluded."""
+
+    key: tuple[int, int]  # (kind, index) -> seeds the task's generator
+    period: str  # where the scored rows live: "reference" or "analysis"
+    rows: np.ndarray | slice  # the scored rows
+    excluded: Optional[np.ndarray] = None  # reference rows the comparison subsample must avoid (bool mask)
+
+
+class DomainClassifier:
+    """Cross-validated ROC AUC of LightGBM separating reference rows from a chunk's rows.
+
+    Parameters
+    ----------
+    reference_rows:
+        Rows drawn from the reference for each chunk (at least the chunk's size); None = all of it.
+    folds:
+        Stratified cross-validation folds.
+    max_rounds, learning_rate, num_leaves, min_data_in_leaf, max_bin, early_stopping_rounds:
+        LightGBM settings (early stopping on the AUC of a validation slice of the training folds).
+    seed:
+        Base seed of every random choice.
+    n_jobs:
+        Parallel models (each single-threaded); None = the CPUs available to this process.
+    """
+
+    def __init__(
+        self,
+        reference_rows: Optional[int] = 10_000,
+        folds: int = 3,
+        max_rounds: int = 100,
+        learning_rate: float = 0.1,
+        num_leaves: int = 15,
+        min_data_in_leaf: int = 20,
+        max_bin: int = 63,
+        early_stopping_rounds: int = 10,
+        seed: int = 0,
+        n_jobs: Optional[int] = None,
+    ) -> None:
+        self.reference_rows = reference_rows
+        self.folds = folds
+        self.max_rounds = max_rounds
+        self.learning_rate = learning_rate
+        self.num_leaves = num_leaves
+        self.min_data_in_leaf = min_data_in_leaf
+        self.max_bin = max_bin
+        self.early_stopping_rounds = early_stopping_rounds
+        self.seed = seed
+        self.n_jobs = n_jobs
+
+    # --- layout -------------------------------------------------------------------------------
+
+    def fit(self, columns: Mapping[str, Column], chunk_bounds: Sequence[tuple[int, int]]) -> "DomainClassifier":
+        """Remember the feature layout and the reference chunks the subsample is stratified over."""
+        if not columns:
+            raise ValueError("the domain classifier needs at least one feature")
+        self.names_ = tuple(columns)
+        self.categorical_ = tuple(j for j, c in enumerate(columns.values()) if c.is_categorical)
+        n = len(next(iter(columns.values())).values)
+        self.n_reference_ = n
+        self.reference_bounds_ = tuple((int(s), int(e)) for s, e in chunk_bounds) or ((0, n),)
+        return self
+
+    def params(self) -> dict:
+        """The LightGBM parameters (fixed threads and seeds: deterministic)."""
+        return {
+            "objective": "binary",
+            "metric": "auc",
+            "learning_rate": self.learning_rate,
+            "num_leaves": self.num_leaves,
+            "min_data_in_leaf": self.min_data_in_leaf,
+            "max_bin": self.max_bin,
+            "deterministic": True,
+            "force_col_wise": True,
+            "num_threads": 1,
+            "seed": self.seed,
+            "verbose": -1,
+        }
+
+    def _matrix(self, columns: Mapping[str, Column], rows: np.ndarray | slice) -> np.ndarray:
+        first = columns[self.names_[0]].values[rows]
+        out = np.empty((len(first), len(self.names_)), dtype=np.float64)
+        for j, name in enumerate(self.names_):
+            out[:, j] = first if j == 0 else columns[name].values[rows]
+        return out
+
+    def reference_sample(self, size: int, rng: np.random.Generator, excluded: Optional[np.ndarray] = None) -> np.ndarray:
+        """`size` reference rows, stratified over the reference chunks, avoiding `excluded` rows."""
+        pools = []
+        for s, e in self.reference_bounds_:
+            if excluded is None:
+                pools.append((s, e, None))
+            else:
+                keep = np.flatnonzero(~excluded[s:e])
+                pools.append((s, e, keep))
+        avail = np.array([(e - s) if keep is None else keep.size for s, e, keep in pools], dtype=np.int64)
+        total = int(avail.sum())
+        if size >= total:
+            return np.concatenate([np.arange(s, e) if keep is None else keep + s for s, e, keep in pools])
+        quota = _largest_remainder(avail, size)
+        parts = []
+        for (s, _e, keep), n_avail, q in zip(pools, avail, quota):
+            if q == 0:
+                continue
+            pick = np.sort(rng.choice(int(n_avail), size=int(q), replace=False))
+            parts.append(pick + s if keep is None else keep[pick] + s)
+        return np.concatenate(parts)
+
+    # --- scoring ------------------------------------------------------------------------------
+
+    def task_auc(self, task: Task, reference: Mapping[str, Column], analysis: Optional[Mapping[str, Column]]) -> float:
+        """The cross-validated AUC of one task (a chunk, or a random reference sample)."""
+        rng = np.random.default_rng([self.seed, *task.key])
+        scored = self._matrix(reference if task.period == "reference" else analysis, task.rows)  # type: ignore[arg-type]
+        m = scored.shape[0]
+        if m < 2 * self.folds:
+            return float("nan")
+        excluded = task.excluded
+        if task.period == "reference" and excluded is None:
+            excluded = np.zeros(self.n_reference_, dtype=bool)
+            excluded[task.rows] = True
+        size = self.n_reference_ if self.reference_rows is None else max(int(self.reference_rows), m)
+        ref_rows = self.reference_sample(size, rng, excluded)
+        if ref_rows.size < 2 * self.folds:
+            return float("nan")
+        X = np.concatenate([self._matrix(reference, ref_rows), scored])
+        y = np.concatenate([np.zeros(ref_rows.size), np.ones(m)])
+        return self._cv_auc(X, y, rng)
+
+    def _cv_auc(self, X: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> float:
+        import lightgbm as lgb
+
+        k = self.folds
+        slot = np.empty(y.size, dtype=np.int64)
+        for label in (0.0, 1.0):
+            idx = np.flatnonzero(y == label)
+            slot[idx[rng.permutation(idx.size)]] = np.arange(idx.size)
+        fold = slot % k
+        valid_slice = (slot // k) % 5 == 0  # a stratified fifth of each training part stops the boosting
+        params = self.params()
+        # bin once per task; the folds are row subsets of the binned data (LightGBM's subset)
+        full = lgb.Dataset(X, y, categorical_feature=list(self.categorical_), params={"max_bin": self.max_bin, "verbose": -1, "seed": self.seed}, free_raw_data=False).construct()
+        aucs = []
+        for f in range(k):
+            test = fold == f
+            train = np.flatnonzero(~test & ~valid_slice)
+            valid = np.flatnonzero(~test & valid_slice)
+            dtrain = full.subset(train)
+            dvalid = full.subset(valid)
+            booster = lgb.train(
+                params,
+                dtrain,
+                num_boost_round=self.max_rounds,
+                valid_sets=[dvalid],
+                callbacks=[lgb.early_stopping(self.early_stopping_rounds, first_metric_only=True, verbose=False)],
+            )
+            pred = booster.predict(X[test], num_iteration=booster.best_iteration or None)
+            aucs.append(auc_score(y[test], pred))
+        return float(np.nanmean(aucs)) if np.isfinite(aucs).any() else float("nan")
+
+    def score(self, tasks: Sequence[Task], reference: Mapping[str, Column], analysis: Optional[Mapping[str, Column]] = None) -> np.ndarray:
+        """AUC of every task, computed in parallel (results independent of the worker count)."""
+        workers = self.n_jobs or _cpus()
+        if workers <= 1 or len(tasks) <= 1:
+            return np.array([self.task_auc(t, reference, analysis) for t in tasks], dtype=float)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return np.array(list(pool.map(lambda t: self.task_auc(t, reference, analysis), tasks)), dtype=float)
+
+    def reference_size(self, chunk_rows: int) -> int:
+        """Reference rows compared with a chunk of `chunk_rows` rows."""
+        if self.reference_rows is None:
+            return self.n_reference_
+        return min(self.n_reference_, max(int(self.reference_rows), int(chunk_rows)))
+
+
+def _largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
+    """Integer quotas proportional to `weights` summing to `total` (never above a weight)."""
+    weights = np.asarray(weights, dtype=np.float64)
+    exact = weights / weights.sum() * total
+    quota = np.minimum(np.floor(exact).astype(np.int64), weights.astype(np.int64))
+    rest = total - int(quota.sum())
+    if rest > 0:
+        order = np.lexsort((np.arange(weights.size), -(exact - quota)))
+        for i in order:
+            if rest == 0:
+                break
+            if quota[i] < weights[i]:
+                quota[i] += 1
+                rest -= 1
+    return quota
+
+
+def _cpus() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)

@@ -1,0 +1,411 @@
+"""Multivariate drift steps: PCA reconstruction error and the domain classifier's ROC AUC per chunk.
+
+Both steps score every chunk (reference chunks out of sample: each against the reference without
+it) and set their alert threshold, by default, on the null distribution of the reference's own
+sampling noise (issue 8's `reference_quantile`, alpha 0.01): random reference samples of the
+chunk's size are scored like a chunk and the threshold is the (1 - alpha) quantile of those
+scores. A `thresholds:` entry for `multivariate_drift[.method[.metric]]` overrides the rule
+(`standard_deviation` and `constant` then use the reference-chunk values).
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, ClassVar, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from reportgen.chunking import Chunk
+from reportgen.config import Config, ThresholdConfig
+from reportgen.dataset import Dataset, MonitoringData
+from reportgen.drift.domain_classifier import DomainClassifier, Task, mann_whitney_null_sd
+from reportgen.drift.pca import PCAReconstructor
+from reportgen.results import empty_results, make_results
+from reportgen.steps import STEPS, Step
+from reportgen.thresholds import compute_thresholds, threshold_from_config
+
+STEP = "multivariate_drift"
+DEFAULT_ALPHA = 0.01
+CONFIDENCE_Z = 3.0  # band = value ± 3 sampling errors (NannyML's convention)
+PCA_NULL_DRAWS = 1000
+DC_NULL_DRAWS = 30
+SIZE_GROUP_RATIO = 1.05
+
+
+def resolve_rule(config: Config, method: str, metric: str) -> ThresholdConfig:
+    """The configured threshold rule for a method, or the calibrated default (alpha 0.01)."""
+    rule = config.threshold_for(STEP, method, metric)
+    return rule if rule is not None else ThresholdConfig(type="reference_quantile", alpha=DEFAULT_ALPHA)
+
+
+def size_groups(sizes: Sequence[int], ratio: float = SIZE_GROUP_RATIO) -> dict[int, int]:
+    """Map each chunk size to the calibration size of its group (sizes within `ratio` of the group's smallest).
+
+    Calibrating at the smallest size of a group is slightly conservative for the larger chunks
+    (a mean of more rows varies less) and bounds the cost when period chunking gives many sizes.
+    """
+    out: dict[int, int] = {}
+    base = None
+    for s in sorted(set(int(x) for x in sizes if x > 0)):
+        if base is None or s > base * ratio:
+            base = s
+        out[s] = base
+    return out
+
+
+def bootstrap_mean_null(row_errors: np.ndarray, size: int, draws: int, seed: Sequence[int]) -> np.ndarray:
+    """Means of `draws` random samples (with replacement) of `size` out-of-sample reference row errors.
+
+    With replacement, because a new chunk is a fresh sample of the distribution, not a part of the
+    finite reference: sampling without replacement would understate its variance by 1 - size/n.
+    """
+    rng = np.random.default_rng(list(seed))
+    n = row_errors.size
+    out = np.empty(draws)
+    batch = max(1, (1 << 22) // max(size, 1))
+    for start in range(0, draws, batch):
+        stop = min(draws, start + batch)
+        idx = rng.integers(0, n, size=(stop - start, size))
+        out[start:stop] = row_errors[idx].mean(axis=1)
+    return out
+
+
+def _percentile_note(value: float, null: np.ndarray) -> str:
+    share = float((null < value).mean()) * 100.0
+    return f"above {share:.1f}% of {null.size} same-size reference samples"
+
+
+class _MultivariateStep(Step):
+    step: ClassVar[str] = STEP
+    order: ClassVar[int] = 60
+    metric: ClassVar[str]
+
+    @classmethod
+    def from_config(cls, config: Config):  # type: ignore[override]
+        """The step when `drift.multivariate` selects it (default: both methods)."""
+        selected = config.drift.multivariate
+        if selected is not None and cls.name not in selected:
+            return None
+        return cls._from_config(config)
+
+    @classmethod
+    def _from_config(cls, config: Config) -> "_MultivariateStep":
+        return cls()
+
+    def _thresholds(self, values_ref: np.ndarray, sizes: np.ndarray, null_upper: Optional[np.ndarray], value_range: tuple) -> tuple[np.ndarray, str]:
+        """Per-chunk upper thresholds and the sentence that explains them."""
+        rule = self.rule_
+        if rule.type == "reference_quantile":
+            assert null_upper is not None
+            return null_upper, ""
+        threshold = threshold_from_config(rule)
+        lower, upper = compute_thresholds(values_ref, threshold, direction="higher_is_worse", value_range=value_range)
+        self.rule_text_ = threshold.explain(lower, upper)
+        return np.full(sizes.size, np.nan if upper is None else upper), self.rule_text_
+
+
+@STEPS.register
+class PCAReconstructionDrift(_MultivariateStep):
+    """Mean PCA reconstruction error per chunk (NannyML's data reconstruction drift); higher is worse.
+
+    Parameters
+    ----------
+    variance:
+        Share of the standardised reference variance the kept components explain (config
+        `drift.pca_variance`, default 0.65).
+    seed:
+        Seed of the null-distribution draws (config `seed`).
+    """
+
+    name: ClassVar[str] = "pca_reconstruction"
+    metric: ClassVar[str] = "reconstruction_error"
+
+    def __init__(self, variance: Optional[float] = None, seed: Optional[int] = None) -> None:
+        self.variance = variance
+        self.seed = seed
+
+    @classmethod
+    def _from_config(cls, config: Config) -> "PCAReconstructionDrift":
+        return cls(variance=config.drift.pca_variance, seed=config.seed)
+
+    def _fit(self, reference: Dataset, reference_chunks: tuple[Chunk, ...], config: Config) -> None:
+        variance = config.drift.pca_variance if self.variance is None else self.variance
+        seed = config.seed if self.seed is None else self.seed
+        self.seed_ = int(seed)
+        self.variance_ = float(variance)
+        self.rule_ = resolve_rule(config, self.name, self.metric)
+        self.features_ = tuple(reference.features)
+        self.calibration_: dict[int, np.ndarray] = {}
+        self.calibration_seconds_ = 0.0
+        if not self.features_:
+            self.reconstructor_ = None
+            return
+        bounds = [(c.start_row, c.end_row) for c in reference_chunks]
+        rec = PCAReconstructor(variance).fit(reference.features, bounds)
+        self.reconstructor_ = rec
+        # the reference rows' out-of-sample errors, in reference-chunk order (see pca.py)
+        sizes = np.array([e - s for s, e in bounds], dtype=np.int64)
+        csum = np.concatenate([[0.0], np.cumsum(rec.reference_errors_)])
+        ends = np.cumsum(sizes)
+        self.reference_values_ = np.where(sizes > 0, (csum[ends] - csum[ends - sizes]) / np.maximum(sizes, 1), np.nan)
+
+    def _null_thresholds(self, sizes: np.ndarray) -> np.ndarray:
+        rec = self.reconstructor_
+        alpha = self.rule_.alpha if self.rule_.alpha is not None else DEFAULT_ALPHA
+        draws = int(self.rule_.samples or PCA_NULL_DRAWS)
+        groups = size_groups(sizes)
+        start = time.process_time()
+        for base in sorted(set(groups.values())):
+            if base not in self.calibration_:
+                self.calibration_[base] = bootstrap_mean_null(rec.reference_errors_, base, draws, (self.seed_, 1, base))
+        self.calibration_seconds_ += time.process_time() - start
+        self.alpha_ = alpha
+        return np.array([np.quantile(self.calibration_[groups[int(s)]], 1.0 - alpha) if s > 0 else np.nan for s in sizes])
+
+    def _run(self, data: MonitoringData) -> pd.DataFrame:
+        rec = self.reconstructor_
+        if rec is None:
+            return empty_results()
+        chunks = data.chunks
+        ref_values = np.asarray(self.reference_values_, dtype=float)
+        if ref_values.size != len(data.reference_chunks):  # run on other reference chunks than fitted
+            ref_values = rec.chunk_means(data.reference.features, [(c.start_row, c.end_row) for c in data.reference_chunks])
+        ana_values = rec.chunk_means(data.analysis.features, [(c.start_row, c.end_row) for c in data.analysis_chunks])
+        values = np.concatenate([ref_values, ana_values])
+        sizes = np.array([c.rows for c in chunks], dtype=np.int64)
+        degenerate = rec.n_components_ >= rec.n_features_
+        if degenerate:  # every component kept: the reconstruction is exact, the error is 0 by construction
+            values = np.full(values.size, np.nan)
+        se = rec.reference_error_std_ / np.sqrt(np.maximum(sizes, 1))
+        null_upper = self._null_thresholds(sizes) if self.rule_.type == "reference_quantile" else None
+        upper, _ = self._thresholds(ref_values, sizes, null_upper, (0.0, None))
+        if degenerate:
+            upper = np.full(values.size, np.nan)
+        with np.errstate(invalid="ignore"):
+            flags = np.isfinite(values) & np.isfinite(upper) & (values > upper)
+        notes = [None] * len(chunks)
+        groups = size_groups(sizes) if null_upper is not None else {}
+        for i, (v, s) in enumerate(zip(values, sizes)):
+            if degenerate:
+                notes[i] = f"PCA keeps all {rec.n_features_} components at drift.pca_variance {self.variance_:g}: the error is zero by construction"
+            elif not np.isfinite(v):
+                notes[i] = "empty chunk"
+            elif flags[i] and null_upper is not None:
+                notes[i] = _percentile_note(float(v), self.calibration_[groups[int(s)]])
+        self.last_values_ = values
+        return make_results(
+            step=STEP,
+            method=self.name,
+            metric=self.metric,
+            column=None,
+            chunk_index=[c.index for c in chunks],
+            period=[c.period for c in chunks],
+            value=values,
+            sampling_error=se,
+            lower_confidence=np.maximum(values - CONFIDENCE_Z * se, 0.0),
+            upper_confidence=values + CONFIDENCE_Z * se,
+            lower_threshold=None,
+            upper_threshold=np.where(np.isfinite(upper), upper, np.nan),
+            alert=flags,
+            note=notes,
+        )
+
+    def method_notes(self) -> list[dict[str, Any]]:
+        """How the error is computed and how its threshold was set, with the numbers."""
+        rec = getattr(self, "reconstructor_", None)
+        if rec is None:
+            return [{"step": STEP, "method": self.name, "title": "PCA reconstruction error", "description": "No features to monitor: PCA reconstruction error was not computed.", "thresholds": ""}]
+        kept = float(rec.explained_variance_ratio_[: rec.n_components_].sum())
+        description = (
+            f"Missing values are imputed (mean for continuous, most frequent category for categorical features), "
+            f"categories are replaced by their reference frequency (unseen categories by 0), every feature is "
+            f"standardised with the reference mean and standard deviation, and PCA keeps {rec.n_components_} of "
+            f"{rec.n_features_} components ({kept:.1%} of the variance; target {self.variance_:.0%}). "
+            f"A chunk's value is the mean Euclidean distance between each standardised row and its reconstruction. "
+            f"Reference chunks are scored with a PCA fitted on the reference without them, so their errors are not "
+            f"biased low. Sampling error: standard deviation of the reference row errors ({rec.reference_error_std_:.4g}) "
+            f"divided by the square root of the chunk size; the band is ±{CONFIDENCE_Z:g} sampling errors."
+        )
+        return [{"step": STEP, "method": self.name, "title": "PCA reconstruction error", "description": description, "thresholds": self._threshold_text()}]
+
+    def _threshold_text(self) -> str:
+        if self.rule_.type != "reference_quantile":
+            return getattr(self, "rule_text_", f"Threshold rule '{self.rule_.type}' on the reference-chunk values.")
+        alpha = self.rule_.alpha if self.rule_.alpha is not None else DEFAULT_ALPHA
+        if not self.calibration_:
+            return f"Upper threshold: the {1 - alpha:.1%} quantile of the mean error of random reference samples of the chunk's size."
+        parts = []
+        for base, null in sorted(self.calibration_.items()):
+            parts.append(f"{base:,} rows: {np.quantile(null, 1 - alpha):.4g}")
+        return (
+            f"Upper threshold: the {1 - alpha:.1%} quantile (alpha {alpha:g}) of the mean reconstruction error of "
+            f"{len(next(iter(self.calibration_.values())))} random samples (with replacement) of the chunk's size drawn "
+            f"from the reference rows' out-of-sample errors (mean {self.reconstructor_.reference_error_mean_:.4g}). "
+            f"Thresholds by chunk size: " + "; ".join(parts[:8]) + ("; ..." if len(parts) > 8 else "") + "."
+        )
+
+
+@STEPS.register
+class DomainClassifierDrift(_MultivariateStep):
+    """Cross-validated ROC AUC of LightGBM telling each chunk from the reference; higher is worse.
+
+    Parameters
+    ----------
+    reference_rows:
+        Reference rows compared with each chunk (stratified over reference chunks; at least the
+        chunk's size); None compares with the whole reference (slow, NannyML's way).
+    folds:
+        Cross-validation folds.
+    seed:
+        Base seed (config `seed`).
+    n_jobs:
+        Models trained in parallel; None = CPUs available. Results do not depend on it.
+    """
+
+    name: ClassVar[str] = "domain_classifier"
+    metric: ClassVar[str] = "roc_auc"
+
+    def __init__(self, reference_rows: Optional[int] = 10_000, folds: int = 3, seed: Optional[int] = None, n_jobs: Optional[int] = None) -> None:
+        self.reference_rows = reference_rows
+        self.folds = folds
+        self.seed = seed
+        self.n_jobs = n_jobs
+
+    @classmethod
+    def _from_config(cls, config: Config) -> "DomainClassifierDrift":
+        return cls(seed=config.seed)
+
+    def _fit(self, reference: Dataset, reference_chunks: tuple[Chunk, ...], config: Config) -> None:
+        seed = config.seed if self.seed is None else self.seed
+        self.seed_ = int(seed)
+        self.rule_ = resolve_rule(config, self.name, self.metric)
+        self.features_ = tuple(reference.features)
+        self.null_: Optional[np.ndarray] = None
+        self.calibration_seconds_ = 0.0
+        if not self.features_:
+            self.classifier_ = None
+            return
+        bounds = [(c.start_row, c.end_row) for c in reference_chunks]
+        clf = DomainClassifier(reference_rows=self.reference_rows, folds=self.folds, seed=self.seed_, n_jobs=self.n_jobs)
+        clf.fit(reference.features, bounds)
+        self.classifier_ = clf
+        if len(reference_chunks) > 1:
+            tasks = [Task((0, c.index), "reference", np.arange(c.start_row, c.end_row)) for c in reference_chunks]
+            self.reference_values_ = clf.score(tasks, reference.features)
+        else:  # one reference chunk: there is no rest of the reference to compare it with
+            self.reference_values_ = np.full(len(reference_chunks), np.nan)
+
+    def _run(self, data: MonitoringData) -> pd.DataFrame:
+        clf = self.classifier_
+        if clf is None:
+            return empty_results()
+        chunks = data.chunks
+        ana_tasks = [Task((1, c.index), "analysis", slice(c.start_row, c.end_row)) for c in data.analysis_chunks]
+        calibrate = self.rule_.type == "reference_quantile"
+        null_tasks: list[Task] = []
+        n_ref = clf.n_reference_
+        ana_sizes = [c.rows for c in data.analysis_chunks] or [c.rows for c in data.reference_chunks]
+        self.calibration_size_ = int(min(int(np.median(ana_sizes)), n_ref // 2))
+        if calibrate and self.calibration_size_ >= 2 * clf.folds:
+            draws = int(self.rule_.samples or DC_NULL_DRAWS)
+            rng = np.random.default_rng([self.seed_, 2])
+            for j in range(draws):
+                rows = np.sort(rng.choice(n_ref, size=self.calibration_size_, replace=False))
+                null_tasks.append(Task((2, j), "reference", rows))
+        start_wall = time.perf_counter()
+        scores = clf.score(ana_tasks + null_tasks, data.reference.features, data.analysis.features)
+        ana_values = scores[: len(ana_tasks)]
+        if null_tasks:
+            self.null_ = scores[len(ana_tasks):]
+            self.calibration_seconds_ = (time.perf_counter() - start_wall) * len(null_tasks) / max(1, len(ana_tasks) + len(null_tasks))
+        ref_values = np.asarray(self.reference_values_, dtype=float)
+        values = np.concatenate([ref_values, ana_values])
+        sizes = np.array([c.rows for c in chunks], dtype=np.int64)
+        se = np.array([mann_whitney_null_sd(clf.reference_size(s), s) for s in sizes])
+        null_upper = None
+        if calibrate:
+            null_upper = self._null_thresholds(sizes)
+        upper, _ = self._thresholds(ref_values, sizes, null_upper, (0.0, 1.0))
+        flags = np.array([bool(np.isfinite(u) and np.isfinite(v) and v > u) for v, u in zip(values, upper)], dtype=bool)
+        notes: list[Optional[str]] = [None] * len(chunks)
+        for i, v in enumerate(values):
+            if not np.isfinite(v):
+                notes[i] = "too few rows to cross-validate" if sizes[i] >= 2 * clf.folds or i >= len(ref_values) else "no reference left to compare with"
+            elif flags[i] and calibrate and self.null_ is not None:
+                z = (v - self.null_center_) / self.null_scale_[i] if self.null_scale_[i] > 0 else np.inf
+                notes[i] = f"above {norm.cdf(z) * 100:.2f}% of same-size reference samples (normal fit to {self.null_.size} draws)"
+        return make_results(
+            step=STEP,
+            method=self.name,
+            metric=self.metric,
+            column=None,
+            chunk_index=[c.index for c in chunks],
+            period=[c.period for c in chunks],
+            value=values,
+            sampling_error=se,
+            lower_confidence=np.clip(values - CONFIDENCE_Z * se, 0.0, 1.0),
+            upper_confidence=np.clip(values + CONFIDENCE_Z * se, 0.0, 1.0),
+            lower_threshold=None,
+            upper_threshold=upper,
+            alert=flags,
+            note=notes,
+        )
+
+    def _null_thresholds(self, sizes: np.ndarray) -> np.ndarray:
+        """mean + z(1-alpha)·sd of the null AUCs, the spread rescaled to each chunk's size.
+
+        A modest number of draws (each costs one chunk's cross-validation) estimates a 99% quantile
+        poorly, so a normal distribution is fitted to them; its spread is rescaled from the
+        calibration size to each chunk's size by the ratio of the Mann-Whitney null deviations.
+        The spread is never taken below the Mann-Whitney null deviation.
+        """
+        clf = self.classifier_
+        alpha = self.rule_.alpha if self.rule_.alpha is not None else DEFAULT_ALPHA
+        self.alpha_ = alpha
+        m0 = self.calibration_size_
+        if self.null_ is None or not np.isfinite(self.null_).any():
+            self.null_center_, self.null_scale_ = 0.5, np.array([mann_whitney_null_sd(clf.reference_size(s), s) for s in sizes])
+        else:
+            null = self.null_[np.isfinite(self.null_)]
+            self.null_center_ = float(null.mean())
+            ref_sd0 = mann_whitney_null_sd(clf.reference_size(m0), m0)
+            # a few dozen draws estimate the spread within ~15%; never go below the spread of the AUC of
+            # an uninformative score (Mann-Whitney), which keeps an unlucky low estimate from crying wolf
+            sd0 = max(float(null.std(ddof=1)) if null.size > 1 else 0.0, ref_sd0)
+            self.null_sd_ = sd0
+            self.null_scale_ = np.array([sd0 * mann_whitney_null_sd(clf.reference_size(s), s) / ref_sd0 if s > 0 else np.nan for s in sizes])
+        z = float(norm.ppf(1.0 - alpha))
+        return np.minimum(self.null_center_ + z * self.null_scale_, 1.0)
+
+    def method_notes(self) -> list[dict[str, Any]]:
+        """How the AUC is computed and how its threshold was set, with the numbers."""
+        clf = getattr(self, "classifier_", None)
+        title = "Domain classifier (ROC AUC)"
+        if clf is None:
+            return [{"step": STEP, "method": self.name, "title": title, "description": "No features to monitor: the domain classifier was not run.", "thresholds": ""}]
+        ref_rows = "the whole reference" if clf.reference_rows is None else f"{clf.reference_rows:,} reference rows (or the chunk's size if larger), stratified over the reference chunks"
+        description = (
+            f"LightGBM ({clf.num_leaves} leaves, learning rate {clf.learning_rate:g}, at most {clf.max_rounds} trees, early "
+            f"stopping after {clf.early_stopping_rounds} rounds without gain on a validation slice of the training folds) "
+            f"learns to tell the chunk's rows from {ref_rows}. The value is the mean ROC AUC over {clf.folds} stratified "
+            f"cross-validation folds: 0.5 = indistinguishable from reference, 1 = fully separable. Reference chunks are "
+            f"compared with the rest of the reference. Sampling error: the AUC's standard deviation under no drift "
+            f"(Mann-Whitney); the band is ±{CONFIDENCE_Z:g} sampling errors. Deterministic (fixed seeds, single-threaded models)."
+        )
+        return [{"step": STEP, "method": self.name, "title": title, "description": description, "thresholds": self._threshold_text()}]
+
+    def _threshold_text(self) -> str:
+        if self.rule_.type != "reference_quantile":
+            return getattr(self, "rule_text_", f"Threshold rule '{self.rule_.type}' on the reference-chunk values.")
+        alpha = self.rule_.alpha if self.rule_.alpha is not None else DEFAULT_ALPHA
+        if self.null_ is None:
+            return f"Upper threshold: mean + {norm.ppf(1 - alpha):.3f} standard deviations of the AUC of random reference samples of the chunk's size (alpha {alpha:g})."
+        m0 = self.calibration_size_
+        thr = self.null_center_ + norm.ppf(1 - alpha) * getattr(self, "null_sd_", 0.0)
+        return (
+            f"Upper threshold from {self.null_.size} random reference samples of {m0:,} rows, each scored like a chunk against "
+            f"the reference without it: their AUCs have mean {self.null_center_:.4f} and standard deviation "
+            f"{getattr(self, 'null_sd_', float('nan')):.4f}; a normal fit gives the {1 - alpha:.1%} quantile {thr:.4f} at "
+            f"{m0:,} rows (alpha {alpha:g}), rescaled to other chunk sizes by the Mann-Whitney null deviation."
+        )
