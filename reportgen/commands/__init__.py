@@ -1,0 +1,86 @@
+"""CLI commands, one module each (`reportgen.commands.<name>.command`), registered in reportgen.cli.
+
+This package also holds what every command shares: the click group that turns a ReportgenError
+into one line on stderr and its exit code (no traceback), one-line warnings, and helpers to turn
+flags into config overrides.
+"""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+import click
+
+from reportgen.errors import ConfigError, ReportgenError
+
+
+class ReportgenGroup(click.Group):
+    """A click group whose commands fail with one line (`error: ...`) and the error's exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        previous = warnings.showwarning
+        warnings.showwarning = _one_line_warning
+        try:
+            return super().invoke(ctx)
+        except ReportgenError as exc:
+            click.echo(f"error: {one_line(str(exc))}", err=True)
+            ctx.exit(exc.exit_code)
+        finally:
+            warnings.showwarning = previous
+
+
+def one_line(text: str) -> str:
+    """Collapse a message onto one line (the CLI prints every error as exactly one line)."""
+    return " ".join(text.split())
+
+
+def _one_line_warning(message: Any, category: type, filename: str, lineno: int, file: Any = None, line: Optional[str] = None) -> None:
+    click.echo(f"warning: {one_line(str(message))}", err=True)
+
+
+def parse_formats(value: Optional[str]) -> Optional[tuple[str, ...]]:
+    """`--format html,pdf` -> ("html", "pdf"); unknown names fail with the accepted ones."""
+    if value is None:
+        return None
+    from reportgen.config import OUTPUT_FORMATS
+    from reportgen.registry import unknown_name_message
+
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    if not formats:
+        raise ConfigError(f"--format needs at least one of {', '.join(OUTPUT_FORMATS)}", key="output.formats")
+    for fmt in formats:
+        if fmt not in OUTPUT_FORMATS:
+            raise ConfigError(f"--format: {unknown_name_message('format', fmt, list(OUTPUT_FORMATS))}", key="output.formats")
+    return formats
+
+
+def path_overrides(**paths: Optional[str]) -> dict[str, str]:
+    """Config overrides for path flags, made absolute against the working folder (not the config's)."""
+    return {key: str(Path(value).resolve()) for key, value in paths.items() if value}
+
+
+def written_line(files: dict[str, Path]) -> str:
+    """'wrote out/report.html, out/results.json'."""
+    return "wrote " + ", ".join(str(p) for p in files.values())
+
+
+def analysis_alerts(results: Any) -> int:
+    """Number of alerting records in the analysis period (what --fail-on-alert reacts to)."""
+    if results is None or len(results) == 0:
+        return 0
+    alert = results["alert"].fillna(False).astype(bool)
+    return int((alert & (results["period"] == "analysis")).sum())
+
+
+def check_out_dir(out: Path, names: Sequence[str]) -> None:
+    """Fail before any work when the output folder cannot be created or written."""
+    from reportgen.errors import OutputError
+
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder; choose another --out")
+    parent = out if out.exists() else next((p for p in out.parents if p.exists()), Path("."))
+    import os
+
+    if not os.access(parent, os.W_OK):
+        raise OutputError(f"{parent}: not writable; choose another --out folder or fix its permissions")
