@@ -6,7 +6,7 @@ rendering (HTML, PDF, e-mail) and results.json is written from it.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Optional
 
 import pandas as pd
@@ -32,6 +32,11 @@ class ReportModel:
     config: dict[str, Any] = field(default_factory=dict)
     method_notes: list[dict[str, Any]] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+    ranking: list[dict[str, Any]] = field(default_factory=list)  # features ranked (drift.ranking)
+    distributions: dict[str, Any] = field(default_factory=dict)  # {column: {kind, bin_edges|categories, reference, chunks}}
+    data_summary: list[dict[str, Any]] = field(default_factory=list)  # one record per column
+    versions: dict[str, str] = field(default_factory=dict)  # reportgen and its main dependencies
+    inputs: list[dict[str, Any]] = field(default_factory=list)  # [{role, path, sha256, bytes}]
 
     def results_frame(self) -> pd.DataFrame:
         from reportgen.results import COLUMNS, conform
@@ -39,11 +44,26 @@ class ReportModel:
         return conform(pd.DataFrame(self.results, columns=list(COLUMNS)))
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-ready when built by report_builder)."""
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ReportModel":
+        """Inverse of to_dict; unknown keys are refused so a typo does not pass silently."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown ReportModel fields {unknown}; known: {sorted(known)}")
         return cls(**data)
+
+    def to_json(self) -> str:
+        """The whole model as JSON (sorted keys, no NaN): save it, render it later."""
+        return json.dumps(self.to_dict(), sort_keys=True, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> "ReportModel":
+        """Read a model written by to_json."""
+        return cls.from_dict(json.loads(text))
 
     def to_results_json(self) -> str:
         """results.json per DESIGN.md: deterministic key order, no NaN."""

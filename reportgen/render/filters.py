@@ -1,0 +1,235 @@
+"""Number, date and label formatting: the only place numbers become text (Jinja filters + chart titles).
+
+Formatting lives here, never in templates' arithmetic or in Python-built HTML, so the HTML, PDF,
+e-mail and chart titles all say a number the same way (0.873, 12.4%, EUR 41,000).
+"""
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any, Optional
+
+STATUS_WORDS = {"ok": "OK", "info": "Info", "warning": "Warning", "alert": "Alert", "none": "No data"}
+STATUS_ICONS = {"ok": "\u2713", "info": "\u2139", "warning": "\u26a0", "alert": "\u2716", "none": "\u2013"}
+
+METRIC_LABELS = {
+    "roc_auc": "ROC AUC",
+    "f1": "F1",
+    "precision": "Precision",
+    "recall": "Recall",
+    "specificity": "Specificity",
+    "accuracy": "Accuracy",
+    "average_precision": "Average precision",
+    "business_value": "Business value",
+    "cumulative_business_value": "Cumulative business value",
+    "true_positive": "True positives",
+    "false_positive": "False positives",
+    "false_negative": "False negatives",
+    "true_negative": "True negatives",
+    "mae": "MAE",
+    "mse": "MSE",
+    "rmse": "RMSE",
+    "mape": "MAPE",
+    "msle": "MSLE",
+    "rmsle": "RMSLE",
+    "reconstruction_error": "Reconstruction error",
+    "statistic": "Statistic",
+    "p_value": "p-value",
+    "distance": "Distance",
+    "scaled_distance": "Scaled distance",
+    "rate": "Rate",
+    "count": "Count",
+    "mean": "Mean",
+    "std": "Std",
+    "median": "Median",
+    "min": "Min",
+    "max": "Max",
+    "rows": "Rows",
+}
+METHOD_LABELS = {
+    "cbpe": "CBPE (estimated)",
+    "dle": "DLE (estimated)",
+    "realized": "Realized",
+    "pca_reconstruction": "PCA reconstruction error",
+    "domain_classifier": "Domain classifier",
+    "kolmogorov_smirnov": "Kolmogorov-Smirnov",
+    "jensen_shannon": "Jensen-Shannon",
+    "wasserstein": "Wasserstein",
+    "hellinger": "Hellinger",
+    "chi2": "Chi-squared",
+    "l_infinity": "L-infinity",
+    "psi": "PSI",
+    "missing_values": "Missing values",
+    "unseen_values": "Unseen values",
+    "summary_stats": "Summary statistics",
+}
+PROBLEM_LABELS = {
+    "binary_classification": "Binary classification",
+    "multiclass_classification": "Multiclass classification",
+    "regression": "Regression",
+}
+# Metrics where a higher value means the model does worse (direction words must match).
+LOWER_IS_BETTER = {"mae", "mse", "rmse", "mape", "msle", "rmsle", "false_positive", "false_negative"}
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def num(value: Any, digits: int = 3) -> str:
+    """A number with `digits` significant digits (0.873, 12.4, 41,000); en dash when missing."""
+    if _missing(value):
+        return "\u2013"
+    v = float(value)
+    if v == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(v)))
+    if magnitude >= digits - 1:
+        return f"{v:,.0f}"
+    decimals = max(0, digits - 1 - magnitude)
+    decimals = min(decimals, 6)
+    text = f"{v:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def integer(value: Any) -> str:
+    """A whole number with thousands separators (12,400)."""
+    if _missing(value):
+        return "\u2013"
+    return f"{int(round(float(value))):,}"
+
+
+def pct(value: Any, digits: int = 1) -> str:
+    """A fraction as a percentage (0.124 -> 12.4%)."""
+    if _missing(value):
+        return "\u2013"
+    return f"{float(value) * 100:.{digits}f}%"
+
+
+def money(value: Any, currency: str = "EUR") -> str:
+    """An amount of money, whole units, sign first (EUR 41,000; -EUR 2,300)."""
+    if _missing(value):
+        return "\u2013"
+    v = float(value)
+    sign = "-" if v < 0 else ""
+    return f"{sign}{currency} {abs(v):,.0f}"
+
+
+def signed(value: Any, digits: int = 3) -> str:
+    """A change with its sign (+0.012, -0.080)."""
+    if _missing(value):
+        return "\u2013"
+    v = float(value)
+    return ("+" if v > 0 else "") + num(v, digits)
+
+
+def date(value: Any) -> str:
+    """ISO 8601 time -> '2024-03-04' (or '2024-03-04 13:00' when not midnight)."""
+    if value is None or value == "":
+        return "\u2013"
+    try:
+        t = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if (t.hour, t.minute, t.second) == (0, 0, 0):
+        return t.strftime("%Y-%m-%d")
+    return t.strftime("%Y-%m-%d %H:%M")
+
+
+def datetime_utc(value: Any) -> str:
+    """ISO 8601 time -> '2024-03-04 13:05 UTC'."""
+    if not value:
+        return "\u2013"
+    try:
+        t = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return t.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def metric_label(name: Optional[str]) -> str:
+    """Human name of a metric (roc_auc -> ROC AUC)."""
+    if not name:
+        return ""
+    return METRIC_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def method_label(name: Optional[str]) -> str:
+    """Human name of a method (kolmogorov_smirnov -> Kolmogorov-Smirnov)."""
+    if not name:
+        return ""
+    return METHOD_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def step_label(name: Optional[str]) -> str:
+    """Human name of a step (univariate_drift -> Univariate drift)."""
+    if not name:
+        return ""
+    return name.replace("_", " ").capitalize()
+
+
+def problem_label(name: Optional[str]) -> str:
+    return PROBLEM_LABELS.get(name or "", (name or "").replace("_", " "))
+
+
+def status_word(status: Optional[str]) -> str:
+    return STATUS_WORDS.get(status or "none", str(status).capitalize())
+
+
+def status_icon(status: Optional[str]) -> str:
+    return STATUS_ICONS.get(status or "none", "\u2022")
+
+
+def metric_value(value: Any, metric: Optional[str], currency: str = "EUR") -> str:
+    """A metric's value in its own unit: money for business value, % for rates, else 3 digits."""
+    if metric in ("business_value", "cumulative_business_value"):
+        return money(value, currency)
+    if metric == "rate":
+        return pct(value)
+    if metric in ("count", "rows", "true_positive", "false_positive", "false_negative", "true_negative"):
+        return integer(value)
+    return num(value)
+
+
+def change_word(metric: Optional[str], before: Any, after: Any) -> str:
+    """'better', 'worse' or 'unchanged' for a metric's change, honouring its direction."""
+    if _missing(before) or _missing(after):
+        return "unknown"
+    delta = float(after) - float(before)
+    if abs(delta) <= 1e-12 * max(1.0, abs(float(before))):
+        return "unchanged"
+    worse = delta > 0 if metric in LOWER_IS_BETTER else delta < 0
+    return "worse" if worse else "better"
+
+
+def plural(count: Any, word: str, many: Optional[str] = None) -> str:
+    """'1 feature', '3 features'."""
+    n = int(count)
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+FILTERS = {
+    "num": num,
+    "integer": integer,
+    "pct": pct,
+    "money": money,
+    "signed": signed,
+    "date": date,
+    "datetime_utc": datetime_utc,
+    "metric_label": metric_label,
+    "method_label": method_label,
+    "step_label": step_label,
+    "problem_label": problem_label,
+    "status_word": status_word,
+    "status_icon": status_icon,
+    "metric_value": metric_value,
+    "change_word": change_word,
+    "plural": plural,
+}

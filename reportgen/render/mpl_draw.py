@@ -1,0 +1,172 @@
+"""Draw a Chart description with matplotlib: SVG for the PDF, PNG for the e-mail.
+
+Byte-stable output: Agg backend, `svg.fonttype = none` (text stays text, extractable from the
+PDF), a fixed `svg.hashsalt`, and no date in the metadata. Same colours as the HTML charts: they
+come from the theme's palette. User strings are escaped for mathtext ('$').
+"""
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.colors import ListedColormap, to_rgba  # noqa: E402
+from matplotlib.ticker import PercentFormatter  # noqa: E402
+
+from reportgen.render.charts import Chart  # noqa: E402
+
+RC = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "reportgen",
+    "font.size": 8,
+    "axes.titlesize": 9,
+    "axes.labelsize": 8,
+    "legend.fontsize": 7,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "path.simplify": True,
+}
+WIDTH_IN = 7.0
+
+
+def text(s: Any) -> str:
+    """A user string safe from matplotlib's mathtext."""
+    return str(s).replace("$", r"\$")
+
+
+def _rgba(color: str) -> Any:
+    color = color.strip()
+    if color.startswith("rgba("):
+        r, g, b, a = (float(v) for v in color[5:-1].split(","))
+        return (r / 255, g / 255, b / 255, a)
+    return to_rgba(color)
+
+
+def _color(theme: Any, role: str) -> Any:
+    chart = theme.palette["chart"]
+    if role in chart and isinstance(chart[role], str):
+        return _rgba(chart[role])
+    if role.startswith("series"):
+        pal = chart["series"]
+        return _rgba(pal[int(role[6:] or 0) % len(pal)])
+    if role == "reference":
+        return _rgba(chart["threshold"])
+    return _rgba(chart["series"][0])
+
+
+def figure(chart: Chart, theme: Any) -> Any:
+    """A matplotlib Figure drawn from the chart description (caller closes it)."""
+    c = theme.palette["chart"]
+    font = theme.fonts.get("chart", "DejaVu Sans")
+    with plt.rc_context({**RC, "font.family": font, "text.color": c["text"], "axes.labelcolor": c["text"],
+                         "xtick.color": c["axis"], "ytick.color": c["axis"], "axes.edgecolor": c["axis"]}):
+        if chart.kind == "heatmap":
+            rows = len(chart.heatmap["rows"]) if chart.heatmap else 1
+            fig, ax = plt.subplots(figsize=(WIDTH_IN, min(9.0, 1.0 + 0.22 * rows)))
+            _heatmap(ax, chart, theme)
+        else:
+            fig, ax = plt.subplots(figsize=(WIDTH_IN, 2.7))
+            _xy(ax, chart, theme)
+        fig.patch.set_facecolor(_rgba(c["background"]))
+        ax.set_facecolor(_rgba(c["background"]))
+        fig.tight_layout()
+    return fig
+
+
+def _xy(ax: Any, chart: Chart, theme: Any) -> None:
+    c = theme.palette["chart"]
+    ax.grid(True, color=_rgba(c["grid"]), linewidth=0.5)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if chart.reference_span:
+        x0, x1 = chart.reference_span
+        ax.axvspan(x0, x1, color=_rgba(c["reference"]), linewidth=0, label="Reference period")
+    if chart.band:
+        b = chart.band
+        lo = [float("nan") if v is None else v for v in b["lower"]]
+        hi = [float("nan") if v is None else v for v in b["upper"]]
+        ax.fill_between(b["x"], lo, hi, color=_rgba(c["band"]), linewidth=0, label=text(b["name"]))
+    for t in chart.thresholds:
+        ys = [float("nan") if v is None else v for v in t["y"]]
+        ax.plot(t["x"], ys, linestyle="--", linewidth=0.9, color=_rgba(c["threshold"]), label=text(t["name"]))
+    bar_series = [s for s in chart.series if s.kind == "bar"]
+    if chart.kind == "distribution" and chart.stacked:
+        bottoms = [0.0] * len(chart.x_tick_labels)
+        for s in chart.series:
+            ys = [0.0 if v is None else v for v in s.y]
+            ax.bar(s.x, ys, bottom=bottoms, color=_color(theme, s.role), label=text(s.name), width=0.6)
+            bottoms = [b + y for b, y in zip(bottoms, ys)]
+    else:
+        width = 0.8 / max(1, len(bar_series))
+        k = 0
+        for s in chart.series:
+            ys = [float("nan") if v is None else v for v in s.y]
+            color = _color(theme, s.role)
+            if s.kind == "bar":
+                offset = (k - (len(bar_series) - 1) / 2) * width
+                ax.bar([x + offset for x in s.x], ys, width=width, color=color, label=text(s.name))
+                k += 1
+            elif s.kind == "step":
+                ax.step(s.x, ys, where="mid", color=color, linewidth=1.4, label=text(s.name))
+            else:
+                ax.plot(s.x, ys, color=color, linewidth=1.4, marker="o", markersize=2.5,
+                        linestyle=":" if s.dash else "-", label=text(s.name))
+    if chart.alerts:
+        ax.scatter(chart.alerts["x"], chart.alerts["y"], marker="x", s=30, color=_rgba(c["alert"]), zorder=5, label="Alert")
+    if chart.x_ticks:
+        ax.set_xticks(chart.x_ticks)
+        ax.set_xticklabels([text(t) for t in chart.x_tick_labels], rotation=30 if len(chart.x_ticks) > 6 else 0,
+                           ha="right" if len(chart.x_ticks) > 6 else "center")
+    if chart.kind == "distribution":
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel(text(chart.x_label))
+    ax.set_ylabel(text(chart.y_label))
+    handles, labels = ax.get_legend_handles_labels()
+    if labels:
+        outside = chart.kind == "distribution" and chart.stacked
+        ax.legend(handles, labels, loc="upper left" if outside else "best", bbox_to_anchor=(1.01, 1) if outside else None,
+                  frameon=False, ncol=1 if outside else min(4, len(labels)))
+
+
+def _heatmap(ax: Any, chart: Chart, theme: Any) -> None:
+    c = theme.palette["chart"]
+    h = chart.heatmap or {}
+    z = [[(-1 if v is None else v) for v in row] for row in h["status"]]
+    cmap = ListedColormap([_rgba(c["heat_missing"]), _rgba(c["heat_ok"]), _rgba(c["heat_alert"])])
+    ax.imshow(z, cmap=cmap, vmin=-1.5, vmax=1.5, aspect="auto", interpolation="nearest")
+    for i, row in enumerate(h["status"]):
+        for j, v in enumerate(row):
+            if v == 1:
+                ax.text(j, i, "!", ha="center", va="center", color=_rgba(c["background"]), fontsize=7, fontweight="bold")
+    ax.set_yticks(range(len(h["rows"])))
+    ax.set_yticklabels([text(r) for r in h["rows"]])
+    ax.set_xticks(chart.x_ticks)
+    ax.set_xticklabels([text(t) for t in chart.x_tick_labels], rotation=30 if len(chart.x_ticks) > 6 else 0,
+                       ha="right" if len(chart.x_ticks) > 6 else "center")
+    ax.set_xlabel(text(chart.x_label))
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(length=0)
+
+
+def draw_svg(chart: Chart, theme: Any) -> bytes:
+    """Byte-stable SVG (text as text, fixed hash salt, no date)."""
+    fig = figure(chart, theme)
+    buf = io.BytesIO()
+    with plt.rc_context(RC):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "reportgen"})
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def draw_png(chart: Chart, theme: Any, *, dpi: int = 200) -> bytes:
+    """PNG at `dpi` (the e-mail shows it at half size), without time metadata."""
+    fig = figure(chart, theme)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": "reportgen"})
+    plt.close(fig)
+    return buf.getvalue()
