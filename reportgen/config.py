@@ -134,6 +134,9 @@ class DriftConfig(_Frozen):
     multivariate: Optional[tuple[str, ...]] = None
     pca_variance: float = 0.65
     false_discovery_rate: Optional[float] = None
+    # reference_quantile: thresholds calibrated on same-size reference samples (issue 8);
+    # method_default: each method's classic rule (constant / standard deviation / p-value).
+    default_threshold: Literal["reference_quantile", "method_default"] = "reference_quantile"
 
     @field_validator("pca_variance")
     @classmethod

@@ -76,6 +76,37 @@ class ConstantThreshold(Threshold):
         return self.lower, self.upper
 
 
+@THRESHOLDS.register
+@dataclass(frozen=True)
+class ReferenceQuantileThreshold(Threshold):
+    """Quantiles of a null distribution: scores of same-size random reference samples.
+
+    `bounds` takes those null scores (see reportgen.drift.calibration), not reference-chunk values;
+    steps recognise the rule by `needs_null_distribution`. alpha is the false-alert rate per chunk.
+    """
+
+    name: ClassVar[str] = "reference_quantile"
+    description: ClassVar[str] = "Quantile of the scores of random same-size samples drawn from the reference, each scored with itself left out."
+    needs_null_distribution: ClassVar[bool] = True
+    alpha: Optional[float] = 0.01
+    samples: Optional[int] = None
+
+    def bounds(self, reference_values: np.ndarray) -> tuple[Optional[float], Optional[float]]:
+        values = np.asarray(reference_values, dtype=float)
+        values = values[np.isfinite(values)]
+        if values.size == 0:
+            return None, None
+        alpha = 0.01 if self.alpha is None else self.alpha
+        return float(np.quantile(values, alpha)), float(np.quantile(values, 1.0 - alpha))
+
+    def explain(self, lower: Optional[float], upper: Optional[float]) -> str:
+        alpha = 0.01 if self.alpha is None else self.alpha
+        return (
+            f"{100 * (1 - alpha):g}% quantile (on the side that means worse) of the scores of random samples of the "
+            f"chunk's size drawn from the reference and scored with themselves left out: lower {_fmt(lower)}, upper {_fmt(upper)}."
+        )
+
+
 def threshold_from_config(rule: ThresholdConfig) -> Threshold:
     """Build the Threshold object a config entry names."""
     cls = THRESHOLDS.get(rule.type)

@@ -1,0 +1,595 @@
+"""Univariate drift methods: one class per method in UNIVARIATE_METHODS, scored on profiles.
+
+A method is fitted once per column on a reference *profile* (sorted values, tie runs, prefix sums and
+decile bins for continuous columns; category counts for categorical ones) and scores every chunk of
+the column in one vectorised call on a *chunk profile* (all chunks' sorted values concatenated, or a
+(chunks x bins) count matrix). The same code scores the reference chunks leave-one-chunk-out, the
+analysis chunks, and the random reference samples that calibrate the thresholds
+(reportgen.drift.calibration), so the null distribution and the reported values never disagree.
+
+Exactness: Kolmogorov-Smirnov and Wasserstein are computed exactly from each sorted chunk against the
+pre-sorted reference (no binning); leaving a chunk S out of the reference R is exact and free because
+F_{R\\S} = (n F_R - m F_S) / (n - m), hence |F_S - F_{R\\S}| = n / (n - m) |F_S - F_R| pointwise.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, ClassVar, Optional, Union
+
+import numpy as np
+from scipy import special, stats
+
+from reportgen.config import ThresholdConfig
+from reportgen.dataset import Column
+from reportgen.errors import NotFittedError
+from reportgen.registry import Registry
+
+DECILE_BINS = 10  # statistic bins: reference deciles (+ one overflow bin below and above the range)
+PLOT_BINS = 20  # artifact histogram bins (equal width over the reference range)
+PSI_FLOOR = 1e-4  # proportions are floored here before the PSI logarithm (empty bins)
+
+
+# --- profiles ---------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class ContinuousProfile:
+    """What every continuous method needs from the reference column, computed once."""
+
+    sorted: np.ndarray  # non-missing reference values, ascending
+    run_start: np.ndarray  # per sorted position: number of reference values < value (tie-run start)
+    run_end: np.ndarray  # per sorted position: number of reference values <= value (tie-run end)
+    prefix: np.ndarray  # prefix[i] = sum(sorted[:i] - center), length n + 1
+    center: float
+    edges: np.ndarray  # statistic bin edges; bin b holds edges[b-1] <= x < edges[b]
+    ref_counts: np.ndarray  # reference counts in the statistic bins (len(edges) + 1)
+    mean: float
+    std: float
+    kind: ClassVar[str] = "continuous"
+    _sample_cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def n(self) -> int:
+        return int(self.sorted.size)
+
+
+@dataclass(eq=False)
+class CategoricalProfile:
+    """Reference counts of the K categories and of the 'unseen' bucket (always 0 in reference)."""
+
+    ref_counts: np.ndarray  # length K + 1
+    categories: tuple
+    kind: ClassVar[str] = "categorical"
+    _sample_cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def n(self) -> int:
+        return int(self.ref_counts.sum())
+
+
+Profile = Union[ContinuousProfile, CategoricalProfile]
+
+
+def tie_runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(run_start, run_end) per position of a sorted array: counts of values < and <= each value."""
+    n = sorted_values.size
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.not_equal(sorted_values[1:], sorted_values[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    run_id = np.cumsum(new) - 1
+    ends = np.append(starts[1:], n)
+    return starts[run_id].astype(np.int64), ends[run_id].astype(np.int64)
+
+
+def continuous_profile(values: np.ndarray) -> ContinuousProfile:
+    """Sort the reference once and derive tie runs, prefix sums and decile bin edges."""
+    values = np.asarray(values, dtype=np.float64)
+    r = np.sort(values[~np.isnan(values)])
+    n = r.size
+    run_start, run_end = tie_runs(r)
+    center = float(r[n // 2]) if n else 0.0
+    prefix = np.zeros(n + 1)
+    np.cumsum(r - center, out=prefix[1:])
+    if n:
+        inner = r[np.minimum((np.arange(1, DECILE_BINS) * n) // DECILE_BINS, n - 1)]
+        edges = np.unique(np.concatenate([[r[0]], inner, [np.nextafter(r[-1], np.inf)]]))
+        cum = np.searchsorted(r, edges, side="left")
+        ref_counts = np.diff(np.concatenate([[0], cum, [n]])).astype(np.int64)
+        mean, std = float(r.mean()), float(r.std())
+    else:
+        edges = np.zeros(0)
+        ref_counts = np.zeros(1, np.int64)
+        mean = std = float("nan")
+    return ContinuousProfile(r, run_start, run_end, prefix, center, edges, ref_counts, mean, std)
+
+
+def categorical_profile(codes: np.ndarray, categories: tuple) -> CategoricalProfile:
+    """Counts of reference categories (codes 0..K-1) and unseen (K); missing (K+1) left out."""
+    k = len(categories)
+    counts = np.bincount(np.asarray(codes, dtype=np.int64), minlength=k + 2)[: k + 1].astype(np.int64)
+    return CategoricalProfile(counts, tuple(categories))
+
+
+def make_profile(column: Column) -> Profile:
+    """The reference profile of one monitored column."""
+    if column.is_categorical:
+        return categorical_profile(column.values, column.categories)
+    return continuous_profile(column.values)
+
+
+@dataclass(eq=False)
+class ChunkProfile:
+    """All chunks of one column prepared for scoring against a reference profile.
+
+    `leave_out[c]` marks chunks taken from the reference itself: they are scored against the
+    reference without them. Continuous chunk profiles hold every chunk's sorted non-missing values
+    concatenated (`offsets` delimit chunks) with their reference ranks; every profile has `counts`
+    (chunks x buckets) and `sizes` (non-missing values per chunk).
+    """
+
+    profile: Profile
+    sizes: np.ndarray
+    leave_out: np.ndarray
+    counts: Optional[np.ndarray] = None
+    sorted: Optional[np.ndarray] = None
+    offsets: Optional[np.ndarray] = None
+    right: Optional[np.ndarray] = None  # reference values <= each sorted chunk value
+    left: Optional[np.ndarray] = None  # reference values < each sorted chunk value
+
+    @property
+    def n_chunks(self) -> int:
+        return int(self.sizes.size)
+
+    @cached_property
+    def ref_sizes(self) -> np.ndarray:
+        """Reference size each chunk is compared with (n, or n - m when left out)."""
+        return self.profile.n - np.where(self.leave_out, self.sizes, 0)
+
+    @cached_property
+    def ref_counts(self) -> np.ndarray:
+        """Reference bucket counts each chunk is compared with (chunk removed when left out)."""
+        base = np.broadcast_to(self.profile.ref_counts, self.counts.shape)
+        return base - np.where(self.leave_out[:, None], self.counts, 0)
+
+    @cached_property
+    def chunk_of(self) -> np.ndarray:
+        """Chunk position of every concatenated sorted value."""
+        return np.repeat(np.arange(self.n_chunks), self.sizes)
+
+    @cached_property
+    def position(self) -> np.ndarray:
+        """0-based position of every sorted value within its chunk."""
+        return np.arange(self.sorted.size) - np.repeat(self.offsets[:-1], self.sizes)
+
+    @cached_property
+    def run_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """(first, last): is each sorted value the first / last of its tie run within its chunk."""
+        s = self.sorted
+        first = np.ones(s.size, dtype=bool)
+        last = np.ones(s.size, dtype=bool)
+        if s.size > 1:
+            same = s[1:] == s[:-1]
+            first[1:] = ~same
+            last[:-1] = ~same
+        starts = self.offsets[:-1][self.sizes > 0]
+        ends = self.offsets[1:][self.sizes > 0] - 1
+        first[starts] = True
+        last[ends] = True
+        return first, last
+
+
+def sort_segments(values: np.ndarray, bounds: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenated sorted non-missing values of each [start, end) segment, and segment sizes."""
+    if not bounds:
+        return np.zeros(0), np.zeros(0, np.int64)
+    lengths = {e - s for s, e in bounds}
+    contiguous = all(bounds[i][1] == bounds[i + 1][0] for i in range(len(bounds) - 1))
+    if len(lengths) == 1 and contiguous and next(iter(lengths)) > 0:
+        block = values[bounds[0][0] : bounds[-1][1]].reshape(len(bounds), -1)
+        out = np.sort(block, axis=1)  # NaN sorts last within each row
+        nan_rows = np.isnan(out[:, -1])
+        if not nan_rows.any():
+            return out.ravel(), np.full(len(bounds), out.shape[1], np.int64)
+        keep = ~np.isnan(out)
+        return out[keep], keep.sum(axis=1).astype(np.int64)
+    parts, sizes = [], []
+    for s, e in bounds:
+        part = np.sort(values[s:e])
+        part = part[: part.size - int(np.isnan(part).sum())] if part.size and np.isnan(part[-1]) else part
+        parts.append(part)
+        sizes.append(part.size)
+    return np.concatenate(parts) if parts else np.zeros(0), np.asarray(sizes, np.int64)
+
+
+def continuous_chunks(profile: ContinuousProfile, sorted_values: np.ndarray, sizes: np.ndarray, leave_out: np.ndarray, *, right: Optional[np.ndarray] = None, left: Optional[np.ndarray] = None, counts: Optional[np.ndarray] = None) -> ChunkProfile:
+    """Chunk profile from concatenated per-chunk sorted values; ranks and bin counts computed here."""
+    sizes = np.asarray(sizes, np.int64)
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    r = profile.sorted
+    if right is None and r.size:
+        right = np.searchsorted(r, sorted_values, side="right").astype(np.int64)
+        prev = np.maximum(right - 1, 0)
+        hit = (right > 0) & (r[prev] == sorted_values)
+        left = np.where(hit, profile.run_start[prev], right)
+    elif right is None:
+        right = left = np.zeros(sorted_values.size, np.int64)
+    if counts is None:
+        counts = bin_counts(sorted_values, offsets, profile.edges)
+    return ChunkProfile(profile, sizes, np.asarray(leave_out, bool), counts, sorted_values, offsets, right, left)
+
+
+def bin_counts(sorted_values: np.ndarray, offsets: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """(chunks x len(edges)+1) counts of each sorted segment in bins edges[b-1] <= x < edges[b]."""
+    n_chunks = offsets.size - 1
+    out = np.empty((n_chunks, edges.size + 2), np.int64)
+    out[:, 0] = 0
+    out[:, -1] = offsets[1:] - offsets[:-1]
+    for c in range(n_chunks):
+        seg = sorted_values[offsets[c] : offsets[c + 1]]
+        out[c, 1:-1] = np.searchsorted(seg, edges, side="left")
+    return np.diff(out, axis=1)
+
+
+def categorical_chunks(profile: CategoricalProfile, codes: np.ndarray, bounds: list[tuple[int, int]], leave_out: np.ndarray) -> ChunkProfile:
+    """Chunk profile of category counts for every [start, end) segment, from one bincount."""
+    k1 = profile.ref_counts.size  # K + 1 (categories + unseen); K + 1 is the missing code
+    levels = k1 + 1
+    if not bounds:
+        counts = np.zeros((0, k1), np.int64)
+    else:
+        lo, hi = bounds[0][0], bounds[-1][1]
+        pos = np.full(hi - lo, len(bounds), np.int64)  # rows in no chunk go to a spill row
+        for i, (s, e) in enumerate(bounds):
+            pos[s - lo : e - lo] = i
+        flat = np.asarray(codes[lo:hi], np.int64) + pos * levels
+        counts = np.bincount(flat, minlength=(len(bounds) + 1) * levels).reshape(-1, levels)[: len(bounds), :k1]
+    return ChunkProfile(profile, counts.sum(axis=1), np.asarray(leave_out, bool), counts)
+
+
+# --- methods ----------------------------------------------------------------------------------
+
+
+class UnivariateMethod:
+    """Base class of a univariate drift method (one class per method, registered by `name`).
+
+    Class attributes describe the method for the config, the thresholds and the report appendix:
+    `kinds` (column kinds it applies to), `metrics` (results it writes), `metric` (the one that
+    alerts), `direction` per metric, `value_range` per metric, `default_threshold` (the classic
+    per-method rule, used when calibration on reference samples is impossible or not wanted),
+    `needs` ("sorted" values or bucket "counts"), `display_name` and `description`.
+    """
+
+    name: ClassVar[str]
+    display_name: ClassVar[str]
+    kinds: ClassVar[tuple[str, ...]]
+    metrics: ClassVar[tuple[str, ...]]
+    metric: ClassVar[str]
+    direction: ClassVar[dict[str, str]]
+    value_range: ClassVar[dict[str, tuple[Optional[float], Optional[float]]]]
+    default_threshold: ClassVar[dict[str, ThresholdConfig]]
+    needs: ClassVar[str] = "counts"
+    description: ClassVar[str]
+
+    def fit(self, reference: Union[Column, Profile, np.ndarray]) -> "UnivariateMethod":
+        """Learn the reference profile (a Column, a prepared profile, or raw float values)."""
+        if isinstance(reference, (ContinuousProfile, CategoricalProfile)):
+            profile = reference
+        elif isinstance(reference, Column):
+            profile = make_profile(reference)
+        else:
+            profile = continuous_profile(np.asarray(reference, dtype=np.float64))
+        if profile.kind not in self.kinds:
+            raise ValueError(f"method '{self.name}' does not apply to {profile.kind} columns")
+        self.profile_ = profile
+        return self
+
+    def check_fitted(self) -> None:
+        if not hasattr(self, "profile_"):
+            raise NotFittedError(f"{type(self).__name__} is not fitted yet; call fit(reference) first")
+
+    def score(self, chunks: ChunkProfile) -> dict[str, np.ndarray]:
+        """Every metric for every chunk (NaN where a chunk or the reference has no values)."""
+        self.check_fitted()
+        out = self._score(chunks)
+        empty = (chunks.sizes == 0) | (chunks.ref_sizes <= 0)
+        for key in out:
+            out[key] = np.where(empty, np.nan, np.asarray(out[key], dtype=np.float64))
+        return out
+
+    def _score(self, chunks: ChunkProfile) -> dict[str, np.ndarray]:
+        raise NotImplementedError
+
+    def explain(self) -> str:
+        return self.description
+
+
+UNIVARIATE_METHODS: Registry[UnivariateMethod] = Registry("univariate drift method")
+
+_DIST = {"higher_is_worse"}
+_UNIT = (0.0, 1.0)
+_POS = (0.0, None)
+
+
+def _proportions(counts: np.ndarray) -> np.ndarray:
+    totals = counts.sum(axis=1, keepdims=True).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return counts / totals
+
+
+@UNIVARIATE_METHODS.register
+class KolmogorovSmirnov(UnivariateMethod):
+    """Two-sample Kolmogorov-Smirnov D = sup |F_chunk - F_reference|, exact, plus its p-value."""
+
+    name = "kolmogorov_smirnov"
+    display_name = "Kolmogorov-Smirnov"
+    kinds = ("continuous",)
+    metrics = ("statistic", "p_value")
+    metric = "statistic"
+    direction = {"statistic": "higher_is_worse", "p_value": "lower_is_worse"}
+    value_range = {"statistic": _UNIT, "p_value": _UNIT}
+    default_threshold = {"statistic": ThresholdConfig(type="standard_deviation", std_lower_multiplier=None, std_upper_multiplier=3.0)}
+    needs = "sorted"
+    description = (
+        "The largest vertical gap between the cumulative distribution of the chunk and that of the "
+        "reference (two-sample Kolmogorov-Smirnov D, between 0 and 1), computed exactly from every "
+        "value; sensitive to shifts of location and shape anywhere in the range. The p-value is "
+        "Smirnov's asymptotic two-sided one (as scipy.stats.ks_2samp with method='asymp')."
+    )
+
+    def _score(self, chunks: ChunkProfile) -> dict[str, np.ndarray]:
+        n_chunks = chunks.n_chunks
+        d = np.zeros(n_chunks)
+        n = chunks.profile.n
+        if chunks.sorted.size and n:
+            first, last = chunks.run_bounds
+            m = chunks.sizes[chunks.chunk_of].astype(np.float64)
+            pos = chunks.position
+            # sup is reached at a chunk value (right limit, last of a tie run) or just left of one
+            # (first of a run); between chunk values F_chunk is flat and F_ref only grows.
+            gap_right = np.abs((pos + 1) / m - chunks.right / n)
+            gap_left = np.abs(pos / m - chunks.left / n)
+            gap = np.maximum(np.where(last, gap_right, 0.0), np.where(first, gap_left, 0.0))
+            nonempty = chunks.sizes > 0
+            d[nonempty] = np.maximum.reduceat(gap, chunks.offsets[:-1][nonempty])
+        n_ref = chunks.ref_sizes.astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = np.where(chunks.leave_out, d * n / n_ref, d)  # exact leave-one-out rescaling
+            d = np.minimum(d, 1.0)
+            m = chunks.sizes.astype(np.float64)
+            en = np.round(m * n_ref / (m + n_ref))
+            p = np.clip(stats.kstwo.sf(d, np.maximum(en, 1)), 0.0, 1.0)
+        return {"statistic": d, "p_value": p}
+
+
+def _wasserstein_sorted(chunks: ChunkProfile) -> np.ndarray:
+    """Exact W1 per chunk: mean(chunk) - mean(ref) + 2 * integral of (F_chunk - F_ref)_+ dx.
+
+    On [s_j, s_j+1) F_chunk = j/m is flat and F_ref <= j/m left of x* = r_k, k = floor(j n / m),
+    so the positive part integrates to (y - a)(f - F_ref(a)) - (1/n) sum_{a < r < y} (y - r) with
+    y = clip(x*, a, b); the sum comes from centred prefix sums of the sorted reference.
+    """
+    p = chunks.profile
+    n = p.n
+    out = np.zeros(chunks.n_chunks)
+    s = chunks.sorted
+    if not s.size or not n:
+        return out
+    r, sizes, offsets = p.sorted, chunks.sizes, chunks.offsets
+    pos = chunks.position
+    m = sizes[chunks.chunk_of]
+    last_in_chunk = np.zeros(s.size, dtype=bool)
+    last_in_chunk[offsets[1:][sizes > 0] - 1] = True
+    b = np.empty_like(s)
+    b[:-1] = s[1:]
+    b[last_in_chunk] = np.inf
+    left_next = np.empty_like(chunks.left)
+    left_next[:-1] = chunks.left[1:]
+    k = np.minimum(((pos + 1) * n) // m, n - 1)
+    xk = r[k]
+    a = s
+    ca = chunks.right
+    f = (pos + 1) / m
+    clipped_low = xk <= a
+    use_b = (xk >= b) & ~clipped_low
+    y = np.where(clipped_low, a, np.where(use_b, b, xk))
+    cy = np.where(clipped_low, ca, np.where(use_b, left_next, p.run_start[k]))
+    tail = (cy - ca) * (y - p.center) - (p.prefix[cy] - p.prefix[ca])
+    part = (y - a) * (f - ca / n) - tail / n
+    nonempty = sizes > 0
+    integral = np.zeros(chunks.n_chunks)
+    integral[nonempty] = np.add.reduceat(part, offsets[:-1][nonempty])
+    sums = np.zeros(chunks.n_chunks)
+    sums[nonempty] = np.add.reduceat(s - p.center, offsets[:-1][nonempty])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_diff = sums / sizes - (p.mean - p.center)
+    out = mean_diff + 2.0 * integral
+    return np.maximum(out, 0.0)
+
+
+@UNIVARIATE_METHODS.register
+class Wasserstein(UnivariateMethod):
+    """Earth mover's distance W1 between chunk and reference, exact; also scaled by the reference std."""
+
+    name = "wasserstein"
+    display_name = "Wasserstein"
+    kinds = ("continuous",)
+    metrics = ("distance", "scaled_distance")
+    metric = "scaled_distance"
+    direction = {"distance": "higher_is_worse", "scaled_distance": "higher_is_worse"}
+    value_range = {"distance": _POS, "scaled_distance": _POS}
+    default_threshold = {"scaled_distance": ThresholdConfig(type="standard_deviation", std_lower_multiplier=None, std_upper_multiplier=3.0)}
+    needs = "sorted"
+    description = (
+        "The earth mover's distance: the area between the two cumulative distributions, i.e. the "
+        "average distance values must move to turn the reference distribution into the chunk's, in "
+        "the feature's own unit (equals scipy.stats.wasserstein_distance, computed exactly). The "
+        "alerting value is that distance divided by the reference standard deviation, so one "
+        "threshold fits every feature."
+    )
+
+    def _score(self, chunks: ChunkProfile) -> dict[str, np.ndarray]:
+        w = _wasserstein_sorted(chunks)
+        n = chunks.profile.n
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w = np.where(chunks.leave_out, w * n / chunks.ref_sizes, w)
+            std = chunks.profile.std
+            scaled = w / std if std > 0 else np.where(w > 0, np.inf, 0.0)
+        return {"distance": w, "scaled_distance": scaled}
+
+
+@UNIVARIATE_METHODS.register
+class JensenShannon(UnivariateMethod):
+    """Jensen-Shannon distance (base 2) between chunk and reference bucket proportions."""
+
+    name = "jensen_shannon"
+    display_name = "Jensen-Shannon"
+    kinds = ("continuous", "categorical")
+    metrics = ("distance",)
+    metric = "distance"
+    direction = {"distance": "higher_is_worse"}
+    value_range = {"distance": _UNIT}
+    default_threshold = {"distance": ThresholdConfig(type="constant", upper=0.1)}
+    description = (
+        "The Jensen-Shannon distance (square root of the divergence, base 2, between 0 and 1) "
+        "between the chunk's and the reference's proportions per bucket: the categories plus an "
+        "'unseen' bucket, or for continuous features the reference deciles plus one bucket below and "
+        "one above the reference range, so no value is dropped. Symmetric and bounded."
+    )
+
+    def _score(self, chunks: ChunkProfile) -> dict[str, np.ndarray]:
+        p, q = _proportions(chunks.ref_counts), _proportions(chunks.counts)
+        mid = (p + q) / 2.0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            div = (special.rel_entr(p, mid) + special.rel_entr(q, mid)).sum(axis=1) / np.log(2.0)
+        return {"distance": np.sqrt(np.clip(div / 2.0, 0.0, 1.0))}
+
+
+@UNIVARIATE_METHODS.register
+class Hellinger(UnivariateMethod):
+    """Hellinger distance between chunk and reference bucket proportions."""
+
+    name = "hellinger"
+    display_name = "Hellinger"
+    kinds = ("continuous", "categorical")
+    metrics = ("distance",)
+    metric = "distance"
+    direction = {"distance": "higher_is_worse"}
+    value_range = {"distance": _UNIT}
+    default_threshold = {"distance": ThresholdConfig(type="constant", upper=0.1)}
+    description = (
+        "The Hellinger distance sqrt(1/2 sum (sqrt(p) - sqrt(q))^2), between 0 and 1, on the same "
+        "buckets as Jensen-Shannon; it weighs changes in rare buckets more than the total variation."
+    )
+
+    def _score(self, chunks: ChunkProfile) -> dict[str, np.ndarray]:
+        p, q = _proportions(chunks.ref_counts), _proportions(chunks.counts)
+        h = np.sqrt(((np.sqrt(p) - np.sqrt(q)) ** 2).sum(axis=1) / 2.0)
+        return {"distance": np.minimum(h, 1.0)}
+
+
+@UNIVARIATE_METHODS.register
+class LInfinity(UnivariateMethod):
+    """Largest absolute change of one category's share (L-infinity distance)."""
+
+    name = "l_infinity"
+    display_name = "L-infinity"
+    kinds = ("categorical",)
+    metrics = ("distance",)
+    metric = "distance"
+    direction = {"distance": "higher_is_worse"}
+    value_range = {"distance": _UNIT}
+    default_threshold = {"distance": ThresholdConfig(type="constant", upper=0.1)}
+    description = (
+        "The largest absolute difference between the chunk's and the reference's share of any one "
+        "category (unseen values counted as one more category), between 0 and 1: 0.1 means some "
+        "category's share moved by 10 percentage points."
+    )
+
+    def _score(self, chunks: ChunkProfile) -> dict[str, np.ndarray]:
+        p, q = _proportions(chunks.ref_counts), _proportions(chunks.counts)
+        return {"distance": np.abs(p - q).max(axis=1) if p.shape[1] else np.zeros(p.shape[0])}
+
+
+@UNIVARIATE_METHODS.register
+class PopulationStabilityIndex(UnivariateMethod):
+    """Population stability index sum (q - p) ln(q / p) over buckets (credit-risk standard)."""
+
+    name = "psi"
+    display_name = "Population stability index"
+    kinds = ("continuous", "categorical")
+    metrics = ("distance",)
+    metric = "distance"
+    direction = {"distance": "higher_is_worse"}
+    value_range = {"distance": _POS}
+    default_threshold = {"distance": ThresholdConfig(type="constant", upper=0.25)}
+    description = (
+        "The population stability index, sum over buckets of (chunk share - reference share) x "
+        "ln(chunk share / reference share), on the same buckets as Jensen-Shannon (reference deciles "
+        f"for continuous features); shares are floored at {PSI_FLOOR:g} so empty buckets stay finite. "
+        "The credit-risk rule of thumb reads below 0.1 as stable and above 0.25 as a major shift."
+    )
+
+    def _score(self, chunks: ChunkProfile) -> dict[str, np.ndarray]:
+        p = np.maximum(_proportions(chunks.ref_counts), PSI_FLOOR)
+        q = np.maximum(_proportions(chunks.counts), PSI_FLOOR)
+        return {"distance": ((q - p) * np.log(q / p)).sum(axis=1)}
+
+
+@UNIVARIATE_METHODS.register
+class ChiSquared(UnivariateMethod):
+    """Pearson's chi-squared test of the reference-vs-chunk contingency table (as scipy's)."""
+
+    name = "chi2"
+    display_name = "Chi-squared"
+    kinds = ("categorical",)
+    metrics = ("statistic", "p_value")
+    metric = "statistic"
+    direction = {"statistic": "higher_is_worse", "p_value": "lower_is_worse"}
+    value_range = {"statistic": _POS, "p_value": _UNIT}
+    default_threshold = {"p_value": ThresholdConfig(type="constant", lower=0.05)}
+    description = (
+        "Pearson's chi-squared statistic of the 2 x categories table of reference and chunk counts "
+        "(categories absent from both left out; Yates' continuity correction when the table has one "
+        "degree of freedom), equal to scipy.stats.chi2_contingency, with its p-value. The statistic "
+        "grows with the chunk size, so its threshold is calibrated on same-size reference samples."
+    )
+
+    def _score(self, chunks: ChunkProfile) -> dict[str, np.ndarray]:
+        ref = chunks.ref_counts.astype(np.float64)
+        obs = chunks.counts.astype(np.float64)
+        col = ref + obs
+        used = col > 0
+        r_tot = ref.sum(axis=1, keepdims=True)
+        c_tot = obs.sum(axis=1, keepdims=True)
+        total = r_tot + c_tot
+        dof = used.sum(axis=1) - 1
+        with np.errstate(invalid="ignore", divide="ignore"):
+            e_ref = r_tot * col / total
+            e_obs = c_tot * col / total
+            d_ref = ref - e_ref
+            d_obs = obs - e_obs
+            yates = (dof == 1)[:, None]
+            # Yates: move each observed count up to 0.5 towards its expectation (as scipy does)
+            d_ref = np.where(yates, np.sign(d_ref) * np.maximum(np.abs(d_ref) - 0.5, 0.0), d_ref)
+            d_obs = np.where(yates, np.sign(d_obs) * np.maximum(np.abs(d_obs) - 0.5, 0.0), d_obs)
+            cells = np.where(used, d_ref**2 / e_ref + d_obs**2 / e_obs, 0.0)
+        stat = cells.sum(axis=1)
+        stat = np.where(dof > 0, stat, 0.0)
+        p = np.where(dof > 0, stats.chi2.sf(stat, np.maximum(dof, 1)), 1.0)
+        return {"statistic": stat, "p_value": p}
+
+
+def applicable_methods(kind: str, names: Optional[tuple[str, ...]] = None) -> list[str]:
+    """Registry names (config order, or all) of the methods that apply to a column kind."""
+    chosen = list(names) if names is not None else UNIVARIATE_METHODS.names()
+    return [n for n in chosen if kind in UNIVARIATE_METHODS.get(n).kinds]
+
+
+def method_info(name: str) -> dict[str, Any]:
+    """Plain description of one method for the report's appendix."""
+    cls = UNIVARIATE_METHODS.get(name)
+    return {"method": cls.name, "title": cls.display_name, "description": cls.description, "metric": cls.metric, "kinds": list(cls.kinds)}

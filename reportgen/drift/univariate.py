@@ -1,0 +1,441 @@
+"""The univariate_drift step: every applicable method on every monitored column, all chunks at once.
+
+Per column, fit builds one reference profile shared by the methods; run prepares one chunk profile
+holding the reference chunks (scored leave-one-chunk-out: each against the reference without it)
+and the analysis chunks, and each method scores all of them in one vectorised call. Thresholds
+default to `reference_quantile` (reportgen.drift.calibration): per method, column and chunk size,
+the (1 - alpha) quantile of the scores of random same-size reference samples, each scored with
+itself left out. `config.thresholds` overrides per step, method or metric; `drift.default_threshold:
+method_default` restores each method's classic rule; `drift.false_discovery_rate: q` replaces the
+per-test alerts by Benjamini-Hochberg over all columns x methods of a chunk.
+"""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import numpy as np
+import pandas as pd
+
+from reportgen.chunking import Chunk
+from reportgen.config import Config, ThresholdConfig
+from reportgen.dataset import Column, Dataset, MonitoringData
+from reportgen.drift import calibration as cal
+from reportgen.drift.methods import (
+    PLOT_BINS,
+    UNIVARIATE_METHODS,
+    CategoricalProfile,
+    ChunkProfile,
+    ContinuousProfile,
+    Profile,
+    UnivariateMethod,
+    applicable_methods,
+    bin_counts,
+    categorical_chunks,
+    continuous_chunks,
+    make_profile,
+    sort_segments,
+)
+from reportgen.errors import StepError
+from reportgen.results import concat_results, make_results
+from reportgen.steps import STEPS, Step
+from reportgen.thresholds import THRESHOLDS, compute_thresholds, threshold_from_config
+
+STEP = "univariate_drift"
+DEFAULT_RULE = ThresholdConfig(type="reference_quantile", alpha=0.01)
+
+
+@dataclass(eq=False)
+class _ColumnState:
+    """What fit learned about one column: its kind, role, profile and fitted methods."""
+
+    name: str
+    kind: str
+    role: str
+    profile: Profile
+    methods: dict[str, UnivariateMethod]
+    null_cache: dict = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class _Block:
+    """Records of one (method, metric, column) plus what Benjamini-Hochberg needs."""
+
+    method: str
+    metric: str
+    column: str
+    frame: pd.DataFrame
+    p_values: Optional[np.ndarray] = None
+    nulls: Optional[list] = None  # per chunk NullDistribution or None
+
+
+@STEPS.register
+class UnivariateDrift(Step):
+    """Univariate drift of every feature and model output.
+
+    Parameters
+    ----------
+    methods:
+        Method names (registry keys); None means every method that applies to a column's kind.
+    false_discovery_rate:
+        When set, alerts come from Benjamini-Hochberg at this rate over columns x methods per chunk.
+    default_threshold:
+        "reference_quantile" (calibrated, default) or "method_default" (each method's classic rule).
+    threads:
+        Columns scored in parallel (numpy releases the GIL while sorting and searching).
+    """
+
+    name = "univariate_drift"
+    step = "univariate_drift"
+    order = 50
+
+    def __init__(
+        self,
+        methods: Optional[tuple[str, ...]] = None,
+        false_discovery_rate: Optional[float] = None,
+        default_threshold: str = "reference_quantile",
+        threads: int = 2,
+    ) -> None:
+        self.methods = methods
+        self.false_discovery_rate = false_discovery_rate
+        self.default_threshold = default_threshold
+        self.threads = threads
+
+    @classmethod
+    def from_config(cls, config: Config) -> Optional["UnivariateDrift"]:
+        """The step with the config's method selection, FDR and default threshold."""
+        drift = config.drift
+        if drift.univariate is not None and len(drift.univariate) == 0:
+            return None
+        return cls(drift.univariate, drift.false_discovery_rate, getattr(drift, "default_threshold", "reference_quantile"))
+
+    # --- fit ------------------------------------------------------------------------------
+
+    def _fit(self, reference: Dataset, reference_chunks: tuple[Chunk, ...], config: Config) -> None:
+        names = tuple(self.methods) if self.methods is not None else None
+        for n in names or ():
+            UNIVARIATE_METHODS.get(n)  # unknown names fail with the accepted list
+        self.config_ = config
+        self.columns_: dict[str, _ColumnState] = {}
+        for col_name, column in reference.monitored_columns().items():
+            profile = make_profile(column)
+            methods = {m: UNIVARIATE_METHODS.get(m)().fit(profile) for m in applicable_methods(profile.kind, names)}
+            if methods:
+                self.columns_[col_name] = _ColumnState(col_name, column.kind, column.role, profile, methods)
+        self.positions_cache_: dict = {}
+        self.notes_: dict[str, list[str]] = {}
+        self.artifacts_: dict[str, Any] = {"distributions": {}}
+
+    # --- run ------------------------------------------------------------------------------
+
+    def _run(self, data: MonitoringData) -> pd.DataFrame:
+        from threadpoolctl import threadpool_limits
+
+        states = list(self.columns_.values())
+        with threadpool_limits(limits=1):
+            if self.threads and self.threads > 1 and len(states) > 1:
+                with ThreadPoolExecutor(max_workers=self.threads) as pool:
+                    outputs = list(pool.map(lambda s: self._column(s, data), states))
+            else:
+                outputs = [self._column(s, data) for s in states]
+        blocks = [b for blocks, _ in outputs for b in blocks]
+        self.artifacts_ = {"distributions": {s.name: art for s, (_, art) in zip(states, outputs)}}
+        if self.false_discovery_rate:
+            self._apply_fdr(blocks, float(self.false_discovery_rate))
+        self._summarise_thresholds(blocks, data)
+        return concat_results(b.frame for b in blocks)
+
+    def _column(self, state: _ColumnState, data: MonitoringData) -> tuple[list[_Block], dict]:
+        try:
+            return self._score_column(state, data)
+        except Exception as exc:  # name the column: the base class names the step
+            raise StepError(f"step '{self.name}' failed on column '{state.name}': {type(exc).__name__}: {exc}") from exc
+
+    def _chunk_profile(self, state: _ColumnState, data: MonitoringData) -> tuple[ChunkProfile, np.ndarray]:
+        """All chunks of a column (reference ones left out) and a per-chunk 'column absent' mask."""
+        ref_col = data.reference.monitored_columns()[state.name]
+        ana_col = data.analysis.monitored_columns().get(state.name)
+        ref_b = [(c.start_row, c.end_row) for c in data.reference_chunks]
+        ana_b = [(c.start_row, c.end_row) for c in data.analysis_chunks]
+        absent = np.array([False] * len(ref_b) + [ana_col is None] * len(ana_b))
+        leave_out = np.array([True] * len(ref_b) + [False] * len(ana_b))
+        if isinstance(state.profile, CategoricalProfile):
+            ref_cp = categorical_chunks(state.profile, ref_col.values, ref_b, leave_out[: len(ref_b)])
+            if ana_col is not None:
+                ana_counts = categorical_chunks(state.profile, ana_col.values, ana_b, leave_out[len(ref_b) :]).counts
+            else:
+                ana_counts = np.zeros((len(ana_b), ref_cp.counts.shape[1]), np.int64)
+            counts = np.vstack([ref_cp.counts, ana_counts])
+            return ChunkProfile(state.profile, counts.sum(axis=1), leave_out, counts), absent
+        rs, rsz = sort_segments(ref_col.values, ref_b)
+        if ana_col is not None:
+            as_, asz = sort_segments(ana_col.values, ana_b)
+        else:
+            as_, asz = np.zeros(0), np.zeros(len(ana_b), np.int64)
+        return continuous_chunks(state.profile, np.concatenate([rs, as_]), np.concatenate([rsz, asz]), leave_out), absent
+
+    def _score_column(self, state: _ColumnState, data: MonitoringData) -> tuple[list[_Block], dict]:
+        chunks = data.chunks
+        cp, absent = self._chunk_profile(state, data)
+        index = np.array([c.index for c in chunks], dtype=np.int64)
+        period = np.array([c.period for c in chunks], dtype=object)
+        base_notes = self._nan_notes(state, cp, absent)
+        blocks = []
+        for mname, method in state.methods.items():
+            scores = method.score(cp)
+            for metric in method.metrics:
+                values = scores[metric]
+                rule = self._rule(method, metric)
+                lower = np.full(values.size, np.nan)
+                upper = np.full(values.size, np.nan)
+                notes = np.array(base_notes, dtype=object)
+                nulls: list = [None] * values.size
+                p_values = None
+                if rule is not None:
+                    p_values = self._thresholds(state, method, metric, rule, cp, values, lower, upper, notes, nulls)
+                has_bound = np.isfinite(lower) | np.isfinite(upper)
+                with np.errstate(invalid="ignore"):
+                    alert = (values < np.where(np.isnan(lower), -np.inf, lower)) | (values > np.where(np.isnan(upper), np.inf, upper))
+                alert &= np.isfinite(values) | np.isinf(values)
+                alert_col = np.where(has_bound, alert, None) if rule is not None else None
+                for c in np.flatnonzero(alert & has_bound):
+                    if nulls[c] is not None and notes[c] is None:
+                        notes[c] = nulls[c].describe(values[c])
+                frame = make_results(
+                    step=STEP, method=mname, metric=metric, column=state.name, chunk_index=index, period=period, value=values,
+                    lower_threshold=lower, upper_threshold=upper, alert=alert_col, note=notes,
+                )
+                blocks.append(_Block(mname, metric, state.name, frame, p_values if metric == method.metric else None, nulls))
+        return blocks, self._distribution(state, cp, data)
+
+    def _nan_notes(self, state: _ColumnState, cp: ChunkProfile, absent: np.ndarray) -> list[Optional[str]]:
+        """Why a chunk has no value (absent column, no targets, all missing, nothing left to compare)."""
+        notes: list[Optional[str]] = []
+        for c in range(cp.n_chunks):
+            if state.profile.n == 0:
+                notes.append("the reference has no non-missing values for this column")
+            elif absent[c]:
+                notes.append("no targets in the analysis data" if state.role == "target" else "column absent from the analysis data")
+            elif cp.sizes[c] == 0:
+                notes.append("no targets in this chunk" if state.role == "target" else "no non-missing values in this chunk")
+            elif cp.ref_sizes[c] <= 0:
+                notes.append("the reference is this one chunk: nothing left to compare it with")
+            else:
+                notes.append(None)
+        return notes
+
+    # --- thresholds -----------------------------------------------------------------------
+
+    def _rule(self, method: UnivariateMethod, metric: str) -> Optional[ThresholdConfig]:
+        """The configured rule, else the default: calibrated on the alerting metric, or the classic one."""
+        cfg = self.config_
+        if metric == method.metric:
+            rule = cfg.threshold_for(STEP, method.name, metric)
+        else:
+            rule = cfg.thresholds.get(f"{STEP}.{method.name}.{metric}") or cfg.thresholds.get(f"{STEP}.{metric}")
+        if rule is not None:
+            return rule
+        if self.default_threshold == "method_default":
+            return method.default_threshold.get(metric)
+        return DEFAULT_RULE if metric == method.metric else None
+
+    def _thresholds(self, state, method, metric, rule, cp, values, lower, upper, notes, nulls) -> Optional[np.ndarray]:
+        """Fill per-chunk bounds (in place); return per-chunk p-values when the rule is calibrated."""
+        threshold = threshold_from_config(rule)
+        direction = method.direction[metric]
+        vrange = method.value_range[metric]
+        ref_values = values[cp.leave_out]
+        if not getattr(threshold, "needs_null_distribution", False):
+            lo, hi = compute_thresholds(ref_values, threshold, direction=direction, value_range=vrange)
+            lower[:] = np.nan if lo is None else lo
+            upper[:] = np.nan if hi is None else hi
+            return None
+        p_values = np.full(values.size, np.nan)
+        n = state.profile.n
+        keys = np.array([cal.size_key(int(m)) for m in cp.sizes])
+        for key in np.unique(keys[cp.sizes > 0]):
+            where = np.flatnonzero((keys == key) & (cp.sizes > 0))
+            sizes, freq = np.unique(cp.sizes[where], return_counts=True)
+            key = int(sizes[np.argmax(freq)])  # calibrate at the group's most common exact size
+            if not cal.can_calibrate(int(key), n):
+                fallback = method.default_threshold.get(metric)
+                if fallback is None:
+                    continue
+                lo, hi = compute_thresholds(ref_values, threshold_from_config(fallback), direction=direction, value_range=vrange)
+                lower[where] = np.nan if lo is None else lo
+                upper[where] = np.nan if hi is None else hi
+                for c in where:
+                    notes[c] = notes[c] or f"chunk too large for the reference ({int(cp.sizes[c]):,} of {n:,} values) to calibrate on samples; method default threshold ({fallback.type}) used"
+                continue
+            null = cal.NullDistribution.of(self._null_scores(state, method, int(key), threshold)[metric], direction, int(key))
+            lo, hi = compute_thresholds(null.scores, threshold, direction=direction, value_range=vrange)
+            lower[where] = np.nan if lo is None else lo
+            upper[where] = np.nan if hi is None else hi
+            p_values[where] = null.p_values(values[where])
+            for c in where:
+                nulls[c] = null
+        return p_values
+
+    def _null_scores(self, state: _ColumnState, method: UnivariateMethod, m: int, threshold: Any) -> dict[str, np.ndarray]:
+        """Scores of random size-m reference samples, each left out of the reference (cached)."""
+        requested = getattr(threshold, "samples", None)
+        key = (method.name, m, requested)
+        if key in state.null_cache:
+            return state.null_cache[key]
+        profile = state.profile
+        seed = self.config_.seed
+        if method.needs == "sorted":
+            m_cal = min(m, cal.MAX_SAMPLE_SIZE)
+            samples = cal.sorted_sample_count(m_cal, requested)
+            sample_cp = self._sorted_samples(profile, m_cal, samples, seed)
+            scores = method.score(sample_cp)
+            if m_cal < m:  # asymptotic rescaling: these statistics shrink like 1 / sqrt(effective size)
+                factor = np.sqrt(cal.effective_size(m_cal, profile.n) / cal.effective_size(m, profile.n))
+                scores = {k: (v * factor if method.direction[k] == "higher_is_worse" else v) for k, v in scores.items()}
+        else:
+            samples = int(requested or cal.SAMPLES_COUNTS)
+            ckey = ("counts", m, samples)
+            if ckey not in state.null_cache:
+                counts = cal.hypergeometric_counts(profile.ref_counts, m, samples, cal.seed_for(seed, state.name, "counts", m))
+                state.null_cache[ckey] = ChunkProfile(profile, counts.sum(axis=1), np.ones(samples, bool), counts)
+            scores = method.score(state.null_cache[ckey])
+        state.null_cache[key] = scores
+        return scores
+
+    def _sorted_samples(self, profile: ContinuousProfile, m: int, samples: int, seed: int) -> ChunkProfile:
+        """Chunk profile of `samples` sorted reference samples of size m (positions shared by equal n)."""
+        cache = profile._sample_cache
+        key = (m, samples)
+        if key not in cache:
+            pkey = (profile.n, m, samples, seed)
+            positions = self.positions_cache_.get(pkey)
+            if positions is None:
+                positions = cal.sample_positions(profile.n, m, samples, cal.seed_for(seed, "positions", profile.n, m))
+                self.positions_cache_[pkey] = positions
+            flat = positions.ravel()
+            counts = np.zeros((samples, profile.ref_counts.size), np.int64)  # not used by sorted methods
+            cache[key] = continuous_chunks(
+                profile, profile.sorted[flat], np.full(samples, m), np.ones(samples, bool),
+                right=profile.run_end[flat], left=profile.run_start[flat], counts=counts,
+            )
+        return cache[key]
+
+    def _apply_fdr(self, blocks: list[_Block], q: float) -> None:
+        """Benjamini-Hochberg per chunk over every calibrated (column, method) alerting series."""
+        tested = [b for b in blocks if b.p_values is not None and np.isfinite(b.p_values).any()]
+        if not tested:
+            return
+        p = np.vstack([b.p_values for b in tested])  # tests x chunks
+        reject = np.zeros(p.shape, dtype=bool)
+        for c in range(p.shape[1]):
+            reject[:, c] = cal.benjamini_hochberg(p[:, c], q)
+        for i, b in enumerate(tested):
+            ok = np.isfinite(b.p_values)
+            frame = b.frame
+            old = frame["alert"].astype(object)
+            new = [bool(reject[i, c]) if ok[c] else old.iloc[c] for c in range(len(frame))]
+            frame["alert"] = pd.array(new, dtype="boolean")
+            notes = frame["note"].tolist()
+            for c in np.flatnonzero(ok):
+                verdict = "significant" if reject[i, c] else "not significant"
+                extra = f"p ≈ {b.p_values[c]:.2g}, {verdict} after Benjamini-Hochberg at false discovery rate {q:g}"
+                if reject[i, c] or (notes[c] is not None):
+                    described = b.nulls[c].describe(frame["value"].iloc[c]) if b.nulls and b.nulls[c] is not None and reject[i, c] else None
+                    notes[c] = "; ".join(x for x in (described, extra) if x)
+            frame["note"] = pd.Series(notes, dtype=object).where(pd.Series(notes).notna(), None).to_numpy()
+
+    # --- report material ------------------------------------------------------------------
+
+    def _distribution(self, state: _ColumnState, cp: ChunkProfile, data: MonitoringData) -> dict[str, Any]:
+        """Small reference-vs-chunk histograms for the report (about 20 bins)."""
+        idx = [c.index for c in data.chunks]
+        if isinstance(state.profile, CategoricalProfile):
+            return {
+                "kind": "categorical",
+                "categories": [str(c) for c in state.profile.categories] + ["unseen"],
+                "reference": state.profile.ref_counts.tolist(),
+                "chunks": {int(i): row.tolist() for i, row in zip(idx, cp.counts)},
+            }
+        r = state.profile.sorted
+        if r.size == 0:
+            edges = np.array([0.0, 1.0])
+        elif r[0] == r[-1]:
+            edges = np.array([r[0] - 0.5, r[0] + 0.5])
+        else:
+            edges = np.linspace(r[0], r[-1], PLOT_BINS + 1)
+        inner = edges[1:-1]
+        ref_counts = bin_counts(r, np.array([0, r.size]), inner)[0]
+        chunk_counts = bin_counts(cp.sorted, cp.offsets, inner)
+        return {
+            "kind": "continuous",
+            "bin_edges": edges.tolist(),
+            "reference": ref_counts.tolist(),
+            "chunks": {int(i): row.tolist() for i, row in zip(idx, chunk_counts)},
+        }
+
+    def _summarise_thresholds(self, blocks: list[_Block], data: MonitoringData) -> None:
+        """Per method: how its thresholds were set, with the numbers (for the method appendix)."""
+        notes: dict[str, list[str]] = {}
+        analysis = set(c.index for c in data.analysis_chunks)
+        for b in blocks:
+            f = b.frame
+            bounded = f[f["upper_threshold"].notna() | f["lower_threshold"].notna()]
+            if bounded.empty:
+                continue
+            ana = bounded[bounded["chunk_index"].isin(analysis)]
+            row = (ana if len(ana) else bounded).iloc[0]
+            bound = row["upper_threshold"] if pd.notna(row["upper_threshold"]) else row["lower_threshold"]
+            side = "upper" if pd.notna(row["upper_threshold"]) else "lower"
+            notes.setdefault(b.method, []).append(f"{b.column} {b.metric}: {side} {bound:.4g}")
+        self.notes_ = notes
+
+    def method_notes(self) -> list[dict[str, Any]]:
+        """One entry per method used: what it measures and how its thresholds were set."""
+        self.check_fitted()
+        used = []
+        for state in self.columns_.values():
+            for name in state.methods:
+                if name not in used:
+                    used.append(name)
+        out = []
+        for name in used:
+            cls = UNIVARIATE_METHODS.get(name)
+            metric = cls.metric
+            rule = self._rule(cls(), metric)
+            if rule is None:
+                how = "no threshold configured for the alerting metric"
+            elif getattr(THRESHOLDS.get(rule.type), "needs_null_distribution", False):
+                alpha = rule.alpha if rule.alpha is not None else 0.01
+                how = (
+                    f"Per column and chunk size, the {100 * (1 - alpha):g}% quantile of the {metric.replace('_', ' ')} of random reference "
+                    f"samples of that size, each scored against the reference without it ({cal.SAMPLES_COUNTS:,} samples for bucket-based "
+                    f"methods; {cal.MIN_SORTED_SAMPLES}-{cal.MAX_SORTED_SAMPLES} for exact KS / Wasserstein, whose samples above "
+                    f"{cal.MAX_SAMPLE_SIZE:,} values are rescaled by the square root of the effective size). A chunk alerts in about "
+                    f"{100 * alpha:g}% of stable chunks; chunks larger than half the reference fall back to the method default "
+                    f"({_rule_text(cls.default_threshold)})."
+                )
+            else:
+                how = threshold_from_config(rule).explain(rule.lower, rule.upper) if rule.type == "constant" else f"{rule.type} rule on the leave-one-chunk-out reference values."
+            if self.false_discovery_rate:
+                how += f" Alerts are Benjamini-Hochberg rejections at false discovery rate {self.false_discovery_rate:g} over all columns and methods of a chunk."
+            examples = self.notes_.get(name, [])
+            if examples:
+                how += " Thresholds: " + "; ".join(examples[:8]) + ("; ..." if len(examples) > 8 else "") + "."
+            out.append({"step": STEP, "method": name, "title": cls.display_name, "description": cls.description, "thresholds": how})
+        return out
+
+    def artifacts(self) -> dict[str, Any]:
+        """{"distributions": {column: {kind, bin_edges | categories, reference, chunks}}} after run."""
+        return getattr(self, "artifacts_", {"distributions": {}})
+
+
+def _rule_text(rules: dict[str, ThresholdConfig]) -> str:
+    parts = []
+    for metric, r in rules.items():
+        if r.type == "constant":
+            bound = f"above {r.upper:g}" if r.upper is not None else f"below {r.lower:g}"
+            parts.append(f"{metric} {bound}")
+        else:
+            parts.append(f"{metric}: reference-chunk mean + {r.std_upper_multiplier:g} standard deviations")
+    return ", ".join(parts)
