@@ -1,0 +1,473 @@
+"""Evidence: the signals the diagnosis rules reason over, extracted once from the Result table.
+
+Every alert becomes an `Alert` carrying how far it went beyond its threshold (`z`: 1 at the
+threshold, 2 when the value is twice as far from the reference mean as the threshold is). Alerts
+are then *corroborated* (issue 8, item 3): an alert counts only when something else backs it (another
+method or feature in the same chunk, the same feature or metric in an adjacent chunk, a
+multivariate alert in the chunk, or a value far beyond its threshold). An isolated alert — one
+method, one chunk, one feature, nothing multivariate — is reported as `info`, never shouted.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Callable, Hashable, Iterable, Optional
+
+import numpy as np
+import pandas as pd
+
+from reportgen.config import METRICS_BY_PROBLEM, Config
+from reportgen.resolution.text import higher_is_better
+from reportgen.results import to_records
+
+STRONG_Z = 2.0
+PERFORMANCE_STEPS = ("estimated_performance", "realized_performance")
+CONTROL_METRICS = ("business_value",)
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alerting (or diverging) result record, placed on the analysis timeline."""
+
+    step: str
+    method: Optional[str]
+    metric: str
+    column: Optional[str]
+    chunk_index: int
+    pos: int
+    z: float
+    side: str = "worse"
+    record: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+
+def exceedance(value: float, lower: Optional[float], upper: Optional[float], ref_mean: Optional[float], metric: str) -> float:
+    """How far a value sits towards / beyond its threshold: 0 at the reference mean, 1 at the threshold."""
+    if value is None or not math.isfinite(value):
+        return float("nan")
+    if metric == "p_value":
+        if lower is None or not (0 < lower < 1):
+            return float("nan")
+        return math.log10(max(value, 1e-300)) / math.log10(lower)
+    m = ref_mean if ref_mean is not None and math.isfinite(ref_mean) else None
+    if upper is not None and math.isfinite(upper) and (lower is None or not math.isfinite(lower) or value >= (lower + upper) / 2):
+        if m is not None and upper > m:
+            return (value - m) / (upper - m)
+        return 1.0 + (value - upper) / max(abs(upper), 1e-12)
+    if lower is not None and math.isfinite(lower):
+        if m is not None and lower < m:
+            return (m - value) / (m - lower)
+        return 1.0 + (lower - value) / max(abs(lower), 1e-12)
+    return float("nan")
+
+
+def corroborate(
+    alerts: list[Alert],
+    item: Callable[[Alert], Hashable],
+    group: Callable[[Alert], Hashable],
+    support: Iterable[int] = (),
+    strong: float = STRONG_Z,
+) -> tuple[list[Alert], list[Alert]]:
+    """Split alerts into (corroborated, isolated).
+
+    An alert is corroborated when another item alerts in the same chunk, the same group alerts in an
+    adjacent chunk, the chunk is in `support` (e.g. a multivariate alert), or the value is at least
+    `strong` times as far from the reference as the threshold.
+    """
+    support = set(support)
+    items_in_chunk: dict[int, set] = defaultdict(set)
+    group_positions: dict[Hashable, set] = defaultdict(set)
+    for a in alerts:
+        items_in_chunk[a.pos].add(item(a))
+        group_positions[group(a)].add(a.pos)
+    good, isolated = [], []
+    for a in alerts:
+        backed = (
+            len(items_in_chunk[a.pos]) > 1
+            or (a.pos - 1) in group_positions[group(a)]
+            or (a.pos + 1) in group_positions[group(a)]
+            or a.pos in support
+            or (math.isfinite(a.z) and a.z >= strong)
+        )
+        (good if backed else isolated).append(a)
+    return good, isolated
+
+
+def episodes(positions: Iterable[int]) -> list[list[int]]:
+    """Group analysis positions into runs of consecutive chunks: [1, 2, 3, 7] -> [[1, 2, 3], [7]]."""
+    runs: list[list[int]] = []
+    for p in sorted(set(positions)):
+        if runs and p == runs[-1][-1] + 1:
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    return runs
+
+
+def output_columns(config: Config) -> dict[str, str]:
+    """{column name: role} for the model outputs monitored beside the features."""
+    cols = config.columns
+    roles: dict[str, str] = {cols.prediction: "prediction"}
+    proba = cols.predicted_probability
+    if isinstance(proba, str):
+        roles[proba] = "probability"
+    elif isinstance(proba, dict):
+        for name in proba.values():
+            roles[str(name)] = "probability"
+    if cols.target:
+        roles[cols.target] = "target"
+    return roles
+
+
+class Evidence:
+    """Signals extracted once from the results: alerts per step, corroboration, series, money.
+
+    Parameters
+    ----------
+    results:
+        The tidy Result table (reportgen.results schema).
+    chunks:
+        The results.json `chunks` list.
+    config:
+        The run's Config (problem type, output columns, business-value currency).
+    ranking:
+        Optional feature ranking from reportgen.drift.ranking (its correlation column is used when present).
+    """
+
+    def __init__(self, results: pd.DataFrame, chunks: list[dict], config: Config, ranking: Optional[pd.DataFrame] = None) -> None:
+        self.config = config
+        self.results = results
+        self.ranking = ranking
+        self.chunks = sorted(chunks, key=lambda c: int(c["index"]))
+        self.chunk_by_index = {int(c["index"]): c for c in self.chunks}
+        self.analysis = [c for c in self.chunks if c.get("period") == "analysis"]
+        self.reference_chunks = [c for c in self.chunks if c.get("period") == "reference"]
+        self.pos_of = {int(c["index"]): i for i, c in enumerate(self.analysis)}
+        self.outputs = output_columns(config)
+        self.currency = config.business_value.currency if config.business_value else "EUR"
+        self._prepare_frame()
+        self._performance()
+        self._business_value()
+        self._quality()
+        self._drift()
+
+    # ------------------------------------------------------------------ helpers
+    def _prepare_frame(self) -> None:
+        r = self.results
+        if len(r) == 0:
+            self.frame = r.assign(ref_mean=pd.Series(dtype=float))
+            self.steps_present: set[str] = set()
+            return
+        ref = r[r["period"] == "reference"]
+        key = ["step", "method", "metric", "column"]
+        filled = ref[key].fillna("\x00")
+        means = ref.assign(**{k: filled[k] for k in key}).groupby(key, sort=True)["value"].mean().rename("ref_mean")
+        frame = r.copy()
+        for k in key:
+            frame[f"_{k}"] = frame[k].fillna("\x00")
+        frame = frame.merge(means, left_on=[f"_{k}" for k in key], right_index=True, how="left")
+        self.frame = frame.drop(columns=[f"_{k}" for k in key])
+        self.steps_present = set(r["step"].unique())
+
+    def positions(self, chunk_indices: Iterable[int]) -> list[int]:
+        return sorted(self.pos_of[i] for i in chunk_indices if i in self.pos_of)
+
+    def chunk_indices(self, positions: Iterable[int]) -> list[int]:
+        return [int(self.analysis[p]["index"]) for p in sorted(set(positions))]
+
+    def chunk_keys(self, positions: Iterable[int]) -> list[str]:
+        return [str(self.analysis[p]["key"]) for p in sorted(set(positions))]
+
+    def _alerts(self, frame: pd.DataFrame) -> list[Alert]:
+        """Alerts (analysis period, alert true) of a slice of the frame, in a stable order."""
+        hit = frame[(frame["period"] == "analysis") & frame["alert"].fillna(False).astype(bool)]
+        return self._to_alerts(hit)
+
+    def _to_alerts(self, hit: pd.DataFrame, z: Optional[np.ndarray] = None, side: Optional[list[str]] = None) -> list[Alert]:
+        out = []
+        records = to_records(hit[[c for c in self.results.columns]]) if len(hit) else []
+        for i, (row, rec) in enumerate(zip(hit.itertuples(index=False), records)):
+            idx = int(row.chunk_index)
+            if idx not in self.pos_of:
+                continue
+            zz = float(z[i]) if z is not None else exceedance(row.value, _opt(row.lower_threshold), _opt(row.upper_threshold), _opt(row.ref_mean), row.metric)
+            out.append(Alert(row.step, row.method, row.metric, row.column, idx, self.pos_of[idx], zz, side[i] if side else "worse", rec))
+        out.sort(key=lambda a: (a.pos, a.step, a.method or "", a.metric, a.column or ""))
+        return out
+
+    def select(self, step: str, *, method: Optional[str] = None, metric: Optional[str] = None) -> pd.DataFrame:
+        f = self.frame
+        if len(f) == 0:
+            return f
+        mask = f["step"] == step
+        if method is not None:
+            mask &= f["method"] == method
+        if metric is not None:
+            mask &= f["metric"] == metric
+        return f[mask]
+
+    # ------------------------------------------------------------- performance
+    def _performance(self) -> None:
+        order = list(self.config.performance.metrics or METRICS_BY_PROBLEM[self.config.problem_type])
+        order = [m for m in order if m not in CONTROL_METRICS]
+        est = self.select("estimated_performance")
+        real = self.select("realized_performance")
+        present = set(est["metric"]) | set(real["metric"]) if len(self.frame) else set()
+        self.metrics = [m for m in order if m in present]
+        self.primary_metric: Optional[str] = self.metrics[0] if self.metrics else None
+        self.est_method: Optional[str] = sorted(set(est["method"].dropna()))[0] if len(est) and est["method"].notna().any() else None
+        est = est[est["metric"].isin(self.metrics)]
+        real = real[real["metric"].isin(self.metrics)]
+        self.est_alerts_all = self._alerts(est)
+        self.real_alerts_all = self._alerts(real)
+        by_metric = (lambda a: a.metric)
+        self.est_alerts, self.est_isolated = corroborate(self.est_alerts_all, by_metric, by_metric)
+        self.real_alerts, self.real_isolated = corroborate(self.real_alerts_all, by_metric, by_metric)
+        self.est_drop_pos = sorted({a.pos for a in self.est_alerts})
+        self.real_drop_pos = sorted({a.pos for a in self.real_alerts})
+        self._divergence(est, real)
+
+    def _divergence(self, est: pd.DataFrame, real: pd.DataFrame) -> None:
+        """Realized outside the estimate's confidence band, and realized alerts the estimate missed."""
+        self.diverge_alerts: list[Alert] = []
+        self.diverge_isolated: list[Alert] = []
+        self.concept_pos: list[int] = []
+        if len(est) == 0 or len(real) == 0:
+            return
+        key = ["metric", "chunk_index"]
+        e = est[est["period"] == "analysis"][key + ["value", "sampling_error", "lower_confidence", "upper_confidence", "alert"]]
+        r = real[real["period"] == "analysis"]
+        joined = r.merge(e, on=key, how="inner", suffixes=("", "_est"))
+        if len(joined) == 0:
+            return
+        est_v = joined["value_est"].to_numpy(float)
+        se = joined["sampling_error_est"].to_numpy(float)
+        lo = joined["lower_confidence_est"].to_numpy(float)
+        hi = joined["upper_confidence_est"].to_numpy(float)
+        lo = np.where(np.isfinite(lo), lo, est_v - 3 * se)
+        hi = np.where(np.isfinite(hi), hi, est_v + 3 * se)
+        rv = joined["value"].to_numpy(float)
+        hib = np.array([higher_is_better(m) for m in joined["metric"]], dtype=bool)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            below = rv < lo
+            above = rv > hi
+            half_lo = np.maximum(est_v - lo, 1e-12)
+            half_hi = np.maximum(hi - est_v, 1e-12)
+            z = np.where(below, (est_v - rv) / half_lo, np.where(above, (rv - est_v) / half_hi, 0.0))
+        worse = np.where(hib, below, above)
+        better = np.where(hib, above, below)
+        real_alert = joined["alert"].fillna(False).astype(bool).to_numpy()
+        est_alert = joined["alert_est"].fillna(False).astype(bool).to_numpy()
+        missed = real_alert & ~est_alert
+        flag = worse | better | missed
+        z = np.where(flag & ~(worse | better), np.maximum(z, 1.0), z)
+        sides = ["worse" if w or m else "better" for w, m in zip(worse[flag], missed[flag])]
+        hit = joined[flag]
+        alerts = self._to_alerts(hit, z=z[flag], side=sides)
+        by_metric = (lambda a: a.metric)
+        self.diverge_alerts, self.diverge_isolated = corroborate(alerts, by_metric, by_metric)
+        self.concept_pos = sorted({a.pos for a in self.diverge_alerts})
+
+    def performance_series(self, step: str, metric: str) -> pd.DataFrame:
+        """One metric's per-chunk records of a performance step, with the reference mean."""
+        f = self.select(step, metric=metric)
+        return f.sort_values("chunk_index", kind="stable")
+
+    def reference_level(self, metric: str) -> Optional[float]:
+        """The reference value of a metric: realized on reference chunks when present, else estimated."""
+        for step in ("realized_performance", "estimated_performance"):
+            f = self.select(step, metric=metric)
+            ref = f[f["period"] == "reference"]["value"].to_numpy(float)
+            ref = ref[np.isfinite(ref)]
+            if ref.size:
+                return float(ref.mean())
+        return None
+
+    def drop_series(self) -> dict[int, float]:
+        """Primary metric's degradation per chunk (positive = worse than reference), estimate first."""
+        metric = self.primary_metric
+        if metric is None:
+            return {}
+        for step in ("estimated_performance", "realized_performance"):
+            f = self.select(step, metric=metric)
+            if len(f) == 0:
+                continue
+            ref = self.reference_level(metric)
+            if ref is None:
+                continue
+            sign = 1.0 if higher_is_better(metric) else -1.0
+            return {int(i): sign * (ref - float(v)) for i, v in zip(f["chunk_index"], f["value"]) if math.isfinite(v)}
+        return {}
+
+    # ---------------------------------------------------------- business value
+    def _business_value(self) -> None:
+        bv = self.select("business_value", metric="business_value")
+        self.bv_rate: Optional[float] = None
+        self.bv_noise = 0.0
+        self.bv_methods = sorted(set(bv["method"].dropna())) if len(bv) else []
+        support = set(self.est_drop_pos) | set(self.real_drop_pos)
+        alerts = self._alerts(bv)
+        self.bv_alerts, self.bv_isolated = corroborate(alerts, lambda a: a.method, lambda a: "bv", support)
+        self.bv_pos = sorted({a.pos for a in self.bv_alerts})
+        self._bv_loss = self._loss_per_chunk(bv)
+
+    def _loss_per_chunk(self, bv: pd.DataFrame) -> dict[int, float]:
+        """Money below the reference rate per analysis chunk (realized where known, else estimated)."""
+        if len(bv) == 0:
+            return {}
+        rows = {int(c["index"]): int(c.get("rows") or 0) for c in self.chunks}
+        methods = ["realized"] + [m for m in self.bv_methods if m != "realized"]
+        rate = None
+        for method in methods:
+            ref = bv[(bv["method"] == method) & (bv["period"] == "reference")]
+            vals = ref["value"].to_numpy(float)
+            n = np.array([rows.get(int(i), 0) for i in ref["chunk_index"]], dtype=float)
+            ok = np.isfinite(vals)
+            if ok.any() and n[ok].sum() > 0:
+                rate = float(vals[ok].sum() / n[ok].sum())
+                break
+        if rate is None:
+            return {}
+        # noise level of one chunk's value: spread of the reference chunks' value minus their expected value
+        ref = bv[(bv["method"] == method) & (bv["period"] == "reference")]
+        resid = np.array([float(v) - rate * rows.get(int(i), 0) for i, v in zip(ref["chunk_index"], ref["value"]) if math.isfinite(v)])
+        self.bv_noise = float(resid.std(ddof=1)) if resid.size > 1 else 0.0
+        loss: dict[int, float] = {}
+        for method in reversed(methods):  # realized last, so it wins where present
+            ana = bv[(bv["method"] == method) & (bv["period"] == "analysis")]
+            for i, v in zip(ana["chunk_index"], ana["value"]):
+                if math.isfinite(v):
+                    loss[int(i)] = rate * rows.get(int(i), 0) - float(v)
+        self.bv_rate = rate
+        return loss
+
+    def money_at_stake(self, chunk_indices: Iterable[int]) -> Optional[float]:
+        """Value lost against the reference rate over chunks (positive = loss), None without business value."""
+        if not self._bv_loss:
+            return None
+        chunk_indices = [int(i) for i in chunk_indices]
+        total = sum(self._bv_loss.get(i, 0.0) for i in chunk_indices)
+        alerted = {a.chunk_index for a in self.bv_alerts + self.bv_isolated}
+        beyond_noise = total > 2.0 * self.bv_noise * math.sqrt(max(len(chunk_indices), 1))
+        return round(total, 2) if total > 0 and (beyond_noise or alerted & set(chunk_indices)) else None
+
+    # -------------------------------------------------------------- data quality
+    def _quality(self) -> None:
+        dq = self.select("data_quality")
+        alerts = self._alerts(dq)
+        by_col = (lambda a: (a.method, a.column))
+        self.dq_alerts, self.dq_isolated = corroborate(alerts, by_col, lambda a: a.column)
+        self.dq_pairs = {(a.column, a.pos) for a in self.dq_alerts}
+        self.dq_pos = sorted({a.pos for a in self.dq_alerts})
+
+    # --------------------------------------------------------------------- drift
+    def _drift(self) -> None:
+        uni = self.select("univariate_drift")
+        mv = self.select("multivariate_drift")
+        self.feature_columns = sorted(set(uni["column"].dropna()) - set(self.outputs)) if len(uni) else []
+        uni_alerts = self._alerts(uni)
+        feat_alerts = [a for a in uni_alerts if a.column not in self.outputs]
+        out_alerts = [a for a in uni_alerts if a.column in self.outputs and self.outputs[a.column] != "target"]
+        target_alerts = [a for a in uni_alerts if a.column in self.outputs and self.outputs[a.column] == "target"]
+        mv_alerts_all = self._alerts(mv)
+        feat_pos = {a.pos for a in feat_alerts}
+        self.mv_alerts, self.mv_isolated = corroborate(mv_alerts_all, lambda a: a.method, lambda a: "mv", feat_pos)
+        mv_pos = {a.pos for a in self.mv_alerts}
+        good, self.drift_isolated = corroborate(feat_alerts, lambda a: (a.column, a.method), lambda a: a.column, mv_pos)
+        self.artefacts = [a for a in good if (a.column, a.pos) in self.dq_pairs]
+        self.drift_alerts = [a for a in good if (a.column, a.pos) not in self.dq_pairs]
+        self.drift_pairs = {(a.column, a.pos) for a in self.drift_alerts}
+        drift_pos = {a.pos for a in self.drift_alerts}
+        # a multivariate alert in a data-quality chunk with no genuine univariate drift is an artefact too
+        self.mv_artefacts = [a for a in self.mv_alerts if a.pos in set(self.dq_pos) and a.pos not in drift_pos]
+        self.mv_alerts = [a for a in self.mv_alerts if a not in self.mv_artefacts]
+        self.mv_pos = sorted({a.pos for a in self.mv_alerts})
+        self.input_drift_pos = sorted(drift_pos | set(self.mv_pos))
+        self.out_alerts, self.out_isolated = corroborate(out_alerts, lambda a: (a.column, a.method), lambda a: "outputs", mv_pos)
+        self.out_pos = sorted({a.pos for a in self.out_alerts})
+        self.target_alerts, _ = corroborate(target_alerts, lambda a: a.method, lambda a: "target")
+        self.target_pos = sorted({a.pos for a in self.target_alerts})
+        self._drift_scores(uni)
+
+    def _drift_scores(self, uni: pd.DataFrame) -> None:
+        """Per feature and chunk: mean exceedance over the alerting methods (for tracking the drop)."""
+        self.drift_score: dict[str, dict[int, float]] = {}
+        if len(uni) == 0:
+            return
+        alerting = uni[uni["alert"].notna() & uni["column"].isin(self.feature_columns)]
+        z = [
+            exceedance(v, _opt(lo), _opt(hi), _opt(m), metric)
+            for v, lo, hi, m, metric in zip(alerting["value"], alerting["lower_threshold"], alerting["upper_threshold"], alerting["ref_mean"], alerting["metric"])
+        ]
+        tmp = pd.DataFrame({"column": alerting["column"].to_numpy(), "chunk_index": alerting["chunk_index"].to_numpy(), "z": np.clip(np.asarray(z, dtype=float), -5, 50)})
+        means = tmp.groupby(["column", "chunk_index"], sort=True)["z"].mean()
+        for (col, idx), val in means.items():
+            if math.isfinite(val):
+                self.drift_score.setdefault(str(col), {})[int(idx)] = float(val)
+
+    def tracking(self, features: Iterable[str]) -> dict[str, float]:
+        """How well each feature's drift tracks the performance drop: Pearson correlation over chunks.
+
+        Uses the ranking's correlation (absolute value) when the drift ranking provides one.
+        """
+        features = list(features)
+        external = self._ranking_correlation()
+        drop = self.drop_series()
+        out: dict[str, float] = {}
+        for f in features:
+            if f in external:
+                out[f] = external[f]
+                continue
+            score = self.drift_score.get(f, {})
+            idx = sorted(set(score) & set(drop))
+            if len(idx) < 3:
+                out[f] = 0.0
+                continue
+            a = np.array([score[i] for i in idx])
+            b = np.array([drop[i] for i in idx])
+            if a.std() == 0 or b.std() == 0:
+                out[f] = 0.0
+            else:
+                out[f] = float(np.corrcoef(a, b)[0, 1])
+        return out
+
+    def _ranking_correlation(self) -> dict[str, float]:
+        r = self.ranking
+        if r is None or len(r) == 0:
+            return {}
+        frame = r.reset_index() if "column" not in r.columns else r
+        col = next((c for c in ("correlation", "performance_correlation", "corr") if c in frame.columns), None)
+        if col is None or "column" not in frame.columns:
+            return {}
+        return {str(c): abs(float(v)) for c, v in zip(frame["column"], frame[col]) if v is not None and math.isfinite(float(v))}
+
+    # ------------------------------------------------------------------ queries
+    def drift_features_in(self, positions: Iterable[int]) -> list[str]:
+        pos = set(positions)
+        return sorted({a.column for a in self.drift_alerts if a.pos in pos})
+
+    def alerts_in(self, alerts: list[Alert], positions: Iterable[int]) -> list[Alert]:
+        pos = set(positions)
+        return [a for a in alerts if a.pos in pos]
+
+    def alert_counts(self, alerts: Iterable[Alert]) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for a in alerts:
+            if a.column is not None:
+                counts[a.column] += 1
+        return dict(counts)
+
+    def isolated_alerts(self) -> list[Alert]:
+        """Every alert left standing alone (reported as info)."""
+        pools = (self.est_isolated, self.real_isolated, self.diverge_isolated, self.bv_isolated, self.dq_isolated, self.mv_isolated, self.drift_isolated, self.out_isolated)
+        return sorted((a for pool in pools for a in pool), key=lambda a: (a.pos, a.step, a.method or "", a.metric, a.column or ""))
+
+
+def _opt(v: Any) -> Optional[float]:
+    if v is None or v is pd.NA:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None

@@ -1,0 +1,489 @@
+"""Diagnosis rules: one function per diagnosis code, registered in RULES and run in order.
+
+Each rule reads the Evidence (corroborated alerts on the analysis timeline) and the diagnoses the
+earlier rules made, and returns diagnoses as plain dicts:
+`{code, severity, title, summary, chunks, chunk_keys, features, evidence, actions, confidence,
+value_at_stake, ...}`. Codes are a results.json contract (DESIGN.md): extend, never rename.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Optional
+
+import numpy as np
+
+from reportgen.resolution.evidence import Alert, Evidence, episodes
+from reportgen.resolution.text import (
+    direction_word,
+    fmt_money,
+    fmt_percent,
+    fmt_value,
+    higher_is_better,
+    join_names,
+    metric_label,
+    movement_verb,
+    plural,
+    sentence_case,
+    span_text,
+)
+
+CODES = (
+    "performance_drop_covariate_shift",
+    "concept_drift",
+    "business_value_drop",
+    "data_quality",
+    "prediction_drift",
+    "covariate_shift_no_impact",
+    "no_issue",
+)
+SEVERITY_RANK = {"alert": 2, "warning": 1, "info": 0}
+MAX_EVIDENCE = 60
+
+
+@dataclass
+class Context:
+    """What the rules share: the evidence and the diagnoses made so far."""
+
+    ev: Evidence
+    diagnoses: list[dict[str, Any]] = field(default_factory=list)
+
+    def positions_of(self, *codes: str) -> set[int]:
+        pos: set[int] = set()
+        for d in self.diagnoses:
+            if d["code"] in codes:
+                pos |= set(self.ev.positions(d["chunks"]))
+        return pos
+
+
+Rule = Callable[[Context], list[dict[str, Any]]]
+RULES: list[tuple[str, Rule]] = []
+
+
+def rule(code: str) -> Callable[[Rule], Rule]:
+    """Register a rule under its diagnosis code; rules run in registration order."""
+
+    def deco(fn: Rule) -> Rule:
+        if code not in CODES:
+            raise ValueError(f"unknown diagnosis code {code!r}; add it to CODES first")
+        RULES.append((code, fn))
+        return fn
+
+    return deco
+
+
+def run_rules(ev: Evidence) -> list[dict[str, Any]]:
+    """Every rule in order; diagnoses sorted by severity, money at stake, code and first chunk."""
+    ctx = Context(ev)
+    for _, fn in RULES:
+        ctx.diagnoses.extend(fn(ctx))
+    return sort_diagnoses(ctx.diagnoses)
+
+
+def sort_diagnoses(diagnoses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    code_rank = {c: i for i, c in enumerate(CODES)}
+    return sorted(
+        diagnoses,
+        key=lambda d: (-SEVERITY_RANK[d["severity"]], d["code"] != "no_issue", -(d.get("value_at_stake") or 0.0), code_rank.get(d["code"], 99), d["chunks"][:1] or [-1], d["title"]),
+    )
+
+
+# ---------------------------------------------------------------------------- building blocks
+def diagnosis(
+    ctx: Context,
+    code: str,
+    severity: str,
+    title: str,
+    summary: str,
+    positions: Iterable[int],
+    features: list[str],
+    alerts: Iterable[Alert],
+    actions: list[str],
+    confidence: float,
+    **extra: Any,
+) -> dict[str, Any]:
+    """One diagnosis dict with chunk indices and keys, evidence records (capped) and money at stake."""
+    ev = ctx.ev
+    positions = sorted(set(positions))
+    chunks = ev.chunk_indices(positions)
+    records = [a.record for a in sorted(alerts, key=lambda a: (-_finite(a.z), a.pos, a.step, a.method or "", a.metric, a.column or ""))]
+    out = {
+        "code": code,
+        "severity": severity,
+        "title": title,
+        "summary": summary,
+        "chunks": chunks,
+        "chunk_keys": ev.chunk_keys(positions),
+        "features": list(features),
+        "evidence": records[:MAX_EVIDENCE],
+        "evidence_count": len(records),
+        "actions": actions,
+        "confidence": round(float(confidence), 2),
+        "confidence_label": "high" if confidence >= 0.75 else "medium" if confidence >= 0.5 else "low",
+        "value_at_stake": ev.money_at_stake(chunks) if code != "no_issue" else None,
+        "currency": ev.currency,
+    }
+    out.update(extra)
+    return out
+
+
+def _finite(z: float) -> float:
+    return z if math.isfinite(z) else 0.0
+
+
+def span(ev: Evidence, positions: list[int]) -> str:
+    """Plain words for a run of analysis chunks: 'over the last three weeks'."""
+    positions = sorted(set(positions))
+    if not positions:
+        return ""
+    keys = ev.chunk_keys([positions[0], positions[-1]]) if len(positions) > 1 else ev.chunk_keys(positions)
+    keys_full = ev.chunk_keys(positions)
+    ends_at_last = positions[-1] == len(ev.analysis) - 1
+    text = span_text(keys_full, len(ev.analysis), ends_at_last, ev.config.chunking.period)
+    if len(keys) == 2 and "from" not in text and positions[0] != positions[-1]:
+        text += f" ({keys[0]} to {keys[1]})"
+    elif len(positions) == 1 and "in " not in text[:3]:
+        text += f" ({keys[0]})"
+    return text
+
+
+def windowed(positions: list[int], n: int, pad: int = 1) -> set[int]:
+    return {p + d for p in positions for d in range(-pad, pad + 1) if 0 <= p + d < n}
+
+
+def metric_window(ev: Evidence, step: str, metric: str, positions: list[int]) -> Optional[dict[str, float]]:
+    """Mean and worst value of a metric over chunks, with its reference level."""
+    f = ev.performance_series(step, metric)
+    idx = set(ev.chunk_indices(positions))
+    vals = np.array([v for i, v in zip(f["chunk_index"], f["value"]) if int(i) in idx and math.isfinite(v)], dtype=float)
+    ref = ev.reference_level(metric)
+    if vals.size == 0 or ref is None:
+        return None
+    worst = float(vals.min() if higher_is_better(metric) else vals.max())
+    mean = float(vals.mean())
+    change = mean - ref
+    return {"reference": ref, "value": mean, "worst": worst, "change": change, "relative_change": change / abs(ref) if ref else float("nan")}
+
+
+def rank_features(ev: Evidence, features: list[str], positions: Iterable[int]) -> tuple[list[str], dict[str, float]]:
+    """Drifted features ordered by how well their drift tracks the drop, then by alert count."""
+    counts = ev.alert_counts(ev.alerts_in(ev.drift_alerts, positions))
+    corr = ev.tracking(features)
+    ordered = sorted(features, key=lambda f: (-round(corr.get(f, 0.0), 6), -counts.get(f, 0), f))
+    return ordered, corr
+
+
+def rank_by_alerts(ev: Evidence, alerts: list[Alert]) -> list[str]:
+    counts = ev.alert_counts(alerts)
+    strength: dict[str, float] = {}
+    for a in alerts:
+        if a.column is not None:
+            strength[a.column] = max(strength.get(a.column, 0.0), _finite(a.z))
+    return sorted(counts, key=lambda f: (-counts[f], -strength.get(f, 0.0), f))
+
+
+def money_clause(ev: Evidence, value: Optional[float]) -> str:
+    return f" About {fmt_money(value, ev.currency)} of value is at stake against the reference rate." if value else ""
+
+
+# ----------------------------------------------------------------------------------- rules
+@rule("performance_drop_covariate_shift")
+def performance_drop(ctx: Context) -> list[dict[str, Any]]:
+    """Estimated performance degrades; input drift in or next to those chunks names the cause."""
+    ev = ctx.ev
+    out = []
+    metric = ev.primary_metric
+    drop_pos = ev.est_drop_pos if ev.est_alerts else []
+    n = len(ev.analysis)
+    for run in episodes(drop_pos):
+        window = windowed(run, n)
+        drifted = ev.drift_features_in(window)
+        mv_hit = sorted(set(ev.mv_pos) & window)
+        outputs_hit = sorted(set(ev.out_pos) & window)
+        alerts = ev.alerts_in(ev.est_alerts, run) + ev.alerts_in(ev.real_alerts, run) + ev.alerts_in(ev.drift_alerts, window) + ev.alerts_in(ev.mv_alerts, window)
+        alert_metrics = sorted({a.metric for a in ev.alerts_in(ev.est_alerts, run)})
+        m = metric if metric in alert_metrics or not alert_metrics else alert_metrics[0]
+        stats = metric_window(ev, "estimated_performance", m, run) if m else None
+        realized = metric_window(ev, "realized_performance", m, run) if m else None
+        when = span(ev, run)
+        if not drifted and not mv_hit and outputs_hit:
+            continue  # explained by the prediction_drift rule
+        features, corr = rank_features(ev, drifted, window)
+        what = _perf_phrase("Estimated", m, stats) if stats else f"Estimated performance degraded"
+        if features:
+            cause = f"most likely because {join_names(features)} shifted"
+            ranked = ", ".join(f"{f} (r = {corr.get(f, 0.0):.2f})" for f in features[:5])
+            detail = f" Drifted inputs, ranked by how closely their drift tracks the drop: {ranked}."
+        elif mv_hit:
+            cause = "with a shift in the joint distribution of the inputs that no single feature shows"
+            detail = " The multivariate drift detectors alert in the same chunks."
+        else:
+            cause = "with no input crossing its drift threshold"
+            detail = " The inputs' drift stays below the thresholds; look at the univariate drift ranking for early signs."
+        confirm = ""
+        if realized:
+            agrees = direction_word(realized["change"], m) == "worse"
+            confirm = f" Realized {metric_label(m)} {'confirms it' if agrees else 'does not confirm it'}: {fmt_value(realized['value'])}."
+        summary = f"{what} {when}, {cause}.{detail}{confirm}"
+        confidence = 0.9 if features and (corr.get(features[0], 0) > 0.5 or realized) else 0.7 if features or mv_hit else 0.4
+        actions = [
+            f"Retrain the model on recent data that includes the drifted segment ({join_names(features, 5) or 'all inputs'}; {span(ev, run)}).",
+            "Check whether the shift is expected (new customers, product or policy change) or an upstream error.",
+            "Until the model is retrained, treat its scores for the shifted segment with caution.",
+        ]
+        if ev.dq_pos:
+            actions.insert(0, "Fix the data-quality fault reported below before retraining, so the new model does not learn it.")
+        ctx_d = diagnosis(
+            ctx, "performance_drop_covariate_shift", "alert",
+            f"{metric_label(m) if m else 'Performance'} dropped as inputs shifted" if (features or mv_hit) else f"{metric_label(m) if m else 'Performance'} dropped",
+            summary, run, features, alerts, actions, confidence,
+            metric=m, numbers=_numbers(stats, realized), correlations={f: round(corr.get(f, 0.0), 3) for f in features},
+            multivariate_chunks=ev.chunk_indices(mv_hit),
+        )
+        out.append(ctx_d)
+    return out
+
+
+def _perf_phrase(prefix: str, metric: str, stats: dict[str, float]) -> str:
+    verb = movement_verb(stats["change"])
+    return f"{prefix} {metric_label(metric)} {verb} from {fmt_value(stats['reference'])} to {fmt_value(stats['value'])} ({fmt_percent(stats['relative_change'])}, {direction_word(stats['change'], metric)})"
+
+
+def _numbers(stats: Optional[dict[str, float]], realized: Optional[dict[str, float]] = None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if stats:
+        out.update({k: round(v, 6) for k, v in stats.items() if math.isfinite(v)})
+    if realized:
+        out["realized"] = round(realized["value"], 6)
+        out["realized_worst"] = round(realized["worst"], 6)
+    return out
+
+
+@rule("concept_drift")
+def concept_drift(ctx: Context) -> list[dict[str, Any]]:
+    """Realized performance leaves the estimate's band (or alerts while the estimate holds)."""
+    ev = ctx.ev
+    out = []
+    for run in episodes(ev.concept_pos):
+        alerts = ev.alerts_in(ev.diverge_alerts, run)
+        worse = [a for a in alerts if a.side == "worse"]
+        metrics = sorted({a.metric for a in (worse or alerts)}, key=lambda m: ev.metrics.index(m) if m in ev.metrics else 99)
+        m = ev.primary_metric if ev.primary_metric in metrics else metrics[0]
+        realized = metric_window(ev, "realized_performance", m, run)
+        est = metric_window(ev, "estimated_performance", m, run)
+        when = span(ev, run)
+        if realized and est:
+            what = (
+                f"Realized {metric_label(m)} was {fmt_value(realized['value'])} {when} while the label-free estimate said "
+                f"{fmt_value(est['value'])} (reference {fmt_value(realized['reference'])})"
+            )
+        else:
+            what = f"Realized performance parted from the estimate {when}"
+        input_note = " The inputs hold steady there," if not (set(run) & set(ev.input_drift_pos)) else " Inputs drift in some of these chunks too, but"
+        target_note = f" The target's distribution also moved ({ev.outputs and ev.config.columns.target})." if set(run) & set(ev.target_pos) else ""
+        summary = (
+            f"{what}.{input_note} so the relationship between inputs and target has changed (concept drift). "
+            f"The estimate is not trustworthy for these chunks: it assumes that relationship is unchanged.{target_note}"
+        )
+        severity = "alert" if worse else "warning"
+        n_metrics = len({a.metric for a in alerts})
+        confidence = min(0.95, 0.5 + 0.1 * n_metrics + 0.1 * len(run))
+        actions = [
+            f"Collect labels for recent data ({when}) and retrain the model on them.",
+            f"Do not rely on the estimated performance for {when.removeprefix('in ').removeprefix('over ')} until the model is retrained.",
+            "Ask the business whether the target definition or the process behind it changed.",
+        ]
+        chunks = ev.chunk_indices(run)
+        out.append(
+            diagnosis(
+                ctx, "concept_drift", severity, f"Concept drift: realized {metric_label(m)} left the estimate's band",
+                summary, run, [], alerts, actions, confidence,
+                metric=m, numbers={**_numbers(est), **({"realized": round(realized["value"], 6)} if realized else {})},
+                untrusted_estimate_chunks=chunks, untrusted_estimate_chunk_keys=ev.chunk_keys(run),
+                diverging_metrics=sorted({a.metric for a in alerts}),
+            )
+        )
+    return out
+
+
+@rule("data_quality")
+def data_quality(ctx: Context) -> list[dict[str, Any]]:
+    """Missing-value or unseen-category alerts; drift in the same features and chunks may be an artefact."""
+    ev = ctx.ev
+    out = []
+    for run in episodes(ev.dq_pos):
+        alerts = ev.alerts_in(ev.dq_alerts, run)
+        features = rank_by_alerts(ev, alerts)
+        kinds = []
+        details = []
+        for method, word in (("missing_values", "missing values rose"), ("unseen_values", "unseen categories appeared")):
+            cols = rank_by_alerts(ev, [a for a in alerts if a.method == method])
+            if cols:
+                kinds.append(f"{word} in {join_names(cols)}")
+                for c in cols[:5]:
+                    vals = [a for a in alerts if a.method == method and a.column == c and a.metric == "rate"]
+                    if vals:
+                        top = max(vals, key=lambda a: a.record.get("value") or 0)
+                        ref = top.record.get("lower_threshold")
+                        details.append(f"{c}: {method.replace('_', ' ')} rate up to {fmt_percent(top.record['value']).lstrip('+')}")
+        artefacts = [a for a in ev.artefacts + ev.mv_artefacts if a.pos in set(run)]
+        art_cols = sorted({a.column or a.method or "" for a in artefacts})
+        when = span(ev, run)
+        summary = (
+            f"{sentence_case('; '.join(kinds) or 'Data-quality alerts fired')} {when}."
+            + (f" {'; '.join(details)}." if details else "")
+            + (
+                f" Drift alerts in the same chunks ({join_names(art_cols, 5)}; {plural(len(artefacts), 'alert')}) may be an artefact of this fault and were set aside."
+                if artefacts
+                else " Drift measured on these features in these chunks may be an artefact of the fault."
+            )
+        )
+        actions = [
+            f"Fix the upstream data pipeline that feeds {join_names(features, 5)} before retraining.",
+            "Re-run this report once the fix is in: drift on these features may disappear with it.",
+        ]
+        out.append(
+            diagnosis(
+                ctx, "data_quality", "warning", f"Data-quality fault in {join_names(features, 2)}",
+                summary, run, features, alerts + artefacts, actions, min(0.95, 0.6 + 0.1 * len(alerts)),
+                artefact_features=art_cols,
+            )
+        )
+    return out
+
+
+@rule("prediction_drift")
+def prediction_drift(ctx: Context) -> list[dict[str, Any]]:
+    """The model's outputs move without a matching input drift."""
+    ev = ctx.ev
+    out = []
+    n = len(ev.analysis)
+    input_window = windowed(ev.input_drift_pos, n)
+    drop = set(ev.est_drop_pos) if ev.est_alerts else set()
+    pos = [p for p in ev.out_pos if p not in input_window and p not in set(ev.dq_pos)]
+    for run in episodes(pos):
+        alerts = ev.alerts_in(ev.out_alerts, run)
+        cols = rank_by_alerts(ev, alerts)
+        hurts = bool(set(run) & drop)
+        when = span(ev, run)
+        summary = (
+            f"The model's outputs ({join_names(cols)}) shifted {when} while no input drifted beyond its threshold."
+            + (" Estimated performance dropped with them." if hurts else "")
+            + " Something between the inputs and the scores changed: the deployed model, its preprocessing or feature encoding."
+        )
+        actions = [
+            "Check the deployed model version and its preprocessing (encoders, scaling, defaults) for changes.",
+            "Compare the score distribution with the reference and with the training run.",
+        ]
+        perf = ev.alerts_in(ev.est_alerts, run)
+        out.append(
+            diagnosis(
+                ctx, "prediction_drift", "alert" if hurts else "warning", f"Model outputs shifted without input drift",
+                summary, run, cols, alerts + perf, actions, 0.7 if len(alerts) > 1 else 0.5,
+            )
+        )
+    return out
+
+
+@rule("covariate_shift_no_impact")
+def covariate_shift_no_impact(ctx: Context) -> list[dict[str, Any]]:
+    """Inputs drift while estimated and realized performance hold."""
+    ev = ctx.ev
+    out = []
+    perf_runs = [ev.positions(d["chunks"]) for d in ctx.diagnoses if d["code"] in ("performance_drop_covariate_shift", "prediction_drift")]
+    busy = {p for r in perf_runs for p in r} | set(ev.real_drop_pos) | set(ev.est_drop_pos if ev.est_alerts else [])
+    pos = [p for p in ev.input_drift_pos if p not in busy]
+    metric = ev.primary_metric
+    for run in episodes(pos):
+        features = rank_by_alerts(ev, ev.alerts_in(ev.drift_alerts, run))
+        if len(run) == 1 and any(abs(run[0] - p) == 1 for r in perf_runs for p in r):
+            # a single drifted chunk next to a performance drop: the shift leading or trailing it
+            neighbour = next(d for d in ctx.diagnoses if d["code"] == "performance_drop_covariate_shift" and any(abs(run[0] - p) == 1 for p in ev.positions(d["chunks"]))) if any(d["code"] == "performance_drop_covariate_shift" for d in ctx.diagnoses) else None
+            if neighbour is not None and set(features) <= set(neighbour["features"]):
+                continue
+        mv = ev.alerts_in(ev.mv_alerts, run)
+        alerts = ev.alerts_in(ev.drift_alerts, run) + mv
+        stats = metric_window(ev, "estimated_performance", metric, run) if metric else None
+        realized = metric_window(ev, "realized_performance", metric, run) if metric else None
+        when = span(ev, run)
+        held = ""
+        if stats:
+            held = f" Estimated {metric_label(metric)} held at {fmt_value(stats['value'])} (reference {fmt_value(stats['reference'])})"
+            if realized:
+                held += f" and realized agrees ({fmt_value(realized['value'])})"
+            held += "."
+        who = f"Input{'s' if len(features) > 1 else ''} {join_names(features)}" if features else "The joint distribution of the inputs"
+        summary = f"{who} shifted {when}, but performance did not suffer.{held} No action is needed beyond watching the next reports."
+        strong = len(features) >= 2 or bool(mv) or len(run) >= 2
+        actions = [
+            f"Keep monitoring; no retraining needed now ({join_names(features, 5) or 'inputs'} drifted without hurting performance).",
+            "Confirm the shift is expected (seasonality, a new customer segment) and note it for the next retraining.",
+        ]
+        out.append(
+            diagnosis(
+                ctx, "covariate_shift_no_impact", "warning" if strong else "info", f"Inputs shifted without hurting performance",
+                summary, run, features, alerts, actions, 0.8 if realized else 0.65,
+                metric=metric, numbers=_numbers(stats, realized), multivariate_chunks=ev.chunk_indices(sorted({a.pos for a in mv})),
+            )
+        )
+    return out
+
+
+@rule("business_value_drop")
+def business_value_drop(ctx: Context) -> list[dict[str, Any]]:
+    """Business value below its threshold, with the money at stake and the diagnoses that explain it."""
+    ev = ctx.ev
+    out = []
+    for run in episodes(ev.bv_pos):
+        alerts = ev.alerts_in(ev.bv_alerts, run)
+        chunks = ev.chunk_indices(run)
+        money = ev.money_at_stake(chunks)
+        linked = [d for d in ctx.diagnoses if set(d["chunks"]) & set(chunks) and d["code"] != "business_value_drop"]
+        when = span(ev, run)
+        because = f" It coincides with: {'; '.join(d['title'] for d in linked)}." if linked else " No drift or performance alert explains it: check prices, volumes and the value matrix."
+        summary = f"Business value fell below its threshold {when}." + (f" About {fmt_money(money, ev.currency)} less than at the reference rate." if money else "") + because
+        actions = (
+            [f"Act on the linked finding first ({linked[0]['title']}); it drives the lost value."]
+            if linked
+            else ["Review the business value inputs (prices, volumes, the value matrix) and the decisions the model drives."]
+        )
+        out.append(
+            diagnosis(
+                ctx, "business_value_drop", "alert", "Business value dropped" + (f": about {fmt_money(money, ev.currency)} at stake" if money else ""),
+                summary, run, sorted({f for d in linked for f in d["features"]}), alerts, actions, 0.8 if linked else 0.6,
+                linked_diagnoses=[d["code"] for d in linked],
+            )
+        )
+    return out
+
+
+@rule("no_issue")
+def no_issue(ctx: Context) -> list[dict[str, Any]]:
+    """Nothing corroborated needs attention: say so plainly, noting isolated alerts as noise."""
+    ev = ctx.ev
+    if any(SEVERITY_RANK[d["severity"]] >= 1 for d in ctx.diagnoses):
+        return []
+    metric = ev.primary_metric
+    all_pos = list(range(len(ev.analysis)))
+    stats = metric_window(ev, "estimated_performance", metric, all_pos) if metric else None
+    realized = metric_window(ev, "realized_performance", metric, all_pos) if metric else None
+    parts = []
+    if stats:
+        parts.append(f"estimated {metric_label(metric)} stayed at {fmt_value(stats['value'])} (reference {fmt_value(stats['reference'])})")
+    elif realized:
+        parts.append(f"realized {metric_label(metric)} stayed at {fmt_value(realized['value'])} (reference {fmt_value(realized['reference'])})")
+    parts.append("the inputs are stable" if not ev.input_drift_pos else "input drift stayed minor")
+    parts.append("data quality is normal")
+    isolated = ev.isolated_alerts()
+    note = ""
+    if isolated:
+        shown = [f"{a.column or a.metric} ({(a.method or a.step).replace('_', ' ')}, {ev.analysis[a.pos]['key']})" for a in isolated[:3]]
+        note = f" {plural(len(isolated), 'isolated alert')} ({join_names(shown)}) had nothing to back it up and {'is' if len(isolated) == 1 else 'are'} treated as noise."
+    n = len(ev.analysis)
+    summary = f"Nothing needs attention {span(ev, all_pos) or 'in this period'}: {join_names(parts)}.{note} No action needed."
+    return [
+        diagnosis(
+            ctx, "no_issue", "info", "No issue found", sentence_case(summary), all_pos if n else [], [], isolated, ["No action needed; keep monitoring with the next report."],
+            0.9 if not isolated else 0.75, metric=metric, numbers=_numbers(stats, realized),
+        )
+    ]

@@ -1,0 +1,242 @@
+"""Executive summary: overall status, one status per section, headline numbers and one plain sentence.
+
+Section statuses weigh corroboration (issue 8): a section whose only alerts are isolated reads
+`info`; the overall status is ok / warning / alert (info counts as ok).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Optional
+
+import numpy as np
+
+from reportgen.resolution.evidence import Evidence
+from reportgen.resolution.rules import SEVERITY_RANK, metric_window, span
+from reportgen.resolution.text import (
+    direction_word,
+    fmt_money,
+    fmt_value,
+    higher_is_better,
+    join_names,
+    metric_label,
+    movement_verb,
+    plural,
+    sentence_case,
+)
+from reportgen.results import STEPS
+
+STATUS_RANK = {"ok": 0, "info": 0, "warning": 1, "alert": 2}
+
+
+def _status(corroborated: bool, isolated: bool, level: str = "alert") -> str:
+    return level if corroborated else "info" if isolated else "ok"
+
+
+def section_statuses(ev: Evidence, diagnoses: list[dict[str, Any]]) -> dict[str, str]:
+    """{step: ok | info | warning | alert} for the steps present, plus issue_resolution."""
+    codes = {d["code"]: d for d in diagnoses}
+    shifting = any(d["code"] in ("performance_drop_covariate_shift", "covariate_shift_no_impact", "prediction_drift") and d["severity"] != "info" for d in diagnoses)
+    drift_level = "warning" if shifting or ev.artefacts else "info"
+    statuses = {
+        "estimated_performance": _status(bool(ev.est_alerts), bool(ev.est_isolated)),
+        "realized_performance": _status(bool(ev.real_alerts) or any(a.side == "worse" for a in ev.diverge_alerts), bool(ev.real_isolated or ev.diverge_alerts or ev.diverge_isolated)),
+        "business_value": _status(bool(ev.bv_alerts), bool(ev.bv_isolated)),
+        "multivariate_drift": _status(bool(ev.mv_alerts or ev.mv_artefacts), bool(ev.mv_isolated), drift_level if ev.mv_alerts else "warning"),
+        "univariate_drift": _status(bool(ev.drift_alerts or ev.out_alerts or ev.artefacts), bool(ev.drift_isolated or ev.out_isolated), drift_level),
+        "data_quality": _status(bool(ev.dq_alerts), bool(ev.dq_isolated), "warning"),
+        "summary_stats": "ok",
+    }
+    out = {s: statuses[s] for s in STEPS if s in ev.steps_present}
+    worst = max((d["severity"] for d in diagnoses), key=SEVERITY_RANK.__getitem__, default="info")
+    out["issue_resolution"] = "ok" if worst == "info" and "no_issue" in codes else worst
+    return out
+
+
+def overall_status(sections: dict[str, str], diagnoses: list[dict[str, Any]]) -> str:
+    """ok / warning / alert: the worst of the diagnoses and sections, with info counting as ok."""
+    ranks = [STATUS_RANK[s] for s in sections.values()] + [STATUS_RANK[d["severity"]] for d in diagnoses]
+    worst = max(ranks, default=0)
+    return ("ok", "warning", "alert")[worst]
+
+
+def headline(ev: Evidence, sections: dict[str, str]) -> list[dict[str, Any]]:
+    """The headline numbers against reference: performance, business value, drifted inputs, data quality."""
+    items: list[dict[str, Any]] = []
+    metric = ev.primary_metric
+    all_pos = list(range(len(ev.analysis)))
+    if metric:
+        for step, label in (("estimated_performance", "Estimated"), ("realized_performance", "Realized")):
+            stats = metric_window(ev, step, metric, all_pos)
+            if stats is None:
+                continue
+            latest = metric_window(ev, step, metric, all_pos[-1:])
+            items.append(
+                _item(
+                    f"{label} {metric_label(metric)}", metric, stats["value"], stats["reference"], "", metric,
+                    sections.get(step, "ok"), step=step, latest=latest["value"] if latest else None,
+                    latest_chunk=ev.analysis[-1]["key"] if ev.analysis else None,
+                )
+            )
+    bv = _business_value_item(ev, sections)
+    if bv:
+        items.append(bv)
+    if ev.feature_columns:
+        drifted = sorted({a.column for a in ev.drift_alerts})
+        items.append(
+            {
+                "label": "Drifted inputs", "metric": "drifted_features", "value": len(drifted), "reference": len(ev.feature_columns),
+                "change": len(drifted), "relative_change": None, "unit": "features", "direction_word": "worse" if drifted else "unchanged",
+                "status": sections.get("univariate_drift", "ok"), "features": drifted,
+            }
+        )
+    if "data_quality" in ev.steps_present:
+        faulty = sorted({a.column for a in ev.dq_alerts if a.column})
+        items.append(
+            {
+                "label": "Data-quality alerts", "metric": "data_quality_features", "value": len(faulty), "reference": 0,
+                "change": len(faulty), "relative_change": None, "unit": "features", "direction_word": "worse" if faulty else "unchanged",
+                "status": sections.get("data_quality", "ok"), "features": faulty,
+            }
+        )
+    return items
+
+
+def _item(label: str, metric: str, value: float, reference: float, unit: str, direction_metric: str, status: str, **extra: Any) -> dict[str, Any]:
+    change = value - reference
+    rel = change / abs(reference) if reference else None
+    return {
+        "label": label,
+        "metric": metric,
+        "value": round(value, 6),
+        "reference": round(reference, 6),
+        "change": round(change, 6),
+        "relative_change": round(rel, 6) if rel is not None and math.isfinite(rel) else None,
+        "unit": unit,
+        "direction_word": direction_word(change, direction_metric, tolerance=abs(reference) * 0.005 if reference else 0.0),
+        "status": status,
+        **extra,
+    }
+
+
+def _business_value_item(ev: Evidence, sections: dict[str, str]) -> Optional[dict[str, Any]]:
+    rate = ev.bv_rate
+    if rate is None:
+        return None
+    bv = ev.select("business_value", metric="business_value")
+    rows = {int(c["index"]): int(c.get("rows") or 0) for c in ev.analysis}
+    values: dict[int, float] = {}
+    methods = [m for m in ev.bv_methods if m != "realized"] + (["realized"] if "realized" in ev.bv_methods else [])
+    label = "Estimated business value" if methods and methods[0] != "realized" else "Realized business value"
+    for method in methods[:1]:
+        ana = bv[(bv["method"] == method) & (bv["period"] == "analysis")]
+        values = {int(i): float(v) for i, v in zip(ana["chunk_index"], ana["value"]) if math.isfinite(v)}
+    if not values:
+        return None
+    total = float(sum(values.values()))
+    expected = float(rate * sum(rows.get(i, 0) for i in values))
+    return _item(label, "business_value", total, expected, ev.currency, "business_value", sections.get("business_value", "ok"), basis="analysis period total vs the reference rate per row")
+
+
+def sentence(ev: Evidence, diagnoses: list[dict[str, Any]], recommendations: list[dict[str, Any]]) -> str:
+    """One plain sentence a manager can repeat, built from the most severe diagnosis."""
+    if not diagnoses:
+        return "No results to judge."
+    top = diagnoses[0]
+    writer = SENTENCES.get(top["code"], _generic)
+    text = writer(top, ev, diagnoses)
+    others = [d for d in diagnoses[1:] if d["severity"] != "info" and d["code"] != "business_value_drop"]
+    if others:
+        text += f" Also: {'; '.join(d['title'] for d in others[:2])}" + (f" and {plural(len(others) - 2, 'more finding')}" if len(others) > 2 else "") + "."
+    return text
+
+
+def _money_phrase(d: dict[str, Any], ev: Evidence) -> str:
+    money = d.get("value_at_stake")
+    return f"; expect about {fmt_money(money, ev.currency)} less value than at the reference rate" if money else ""
+
+
+def _perf_sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
+    nums = d.get("numbers") or {}
+    metric = d.get("metric")
+    when = span(ev, ev.positions(d["chunks"]))
+    if metric and "value" in nums:
+        head = f"Estimated {metric_label(metric)} {movement_verb(nums['change'])} from {fmt_value(nums['reference'])} to {fmt_value(nums['value'])} {when}"
+    else:
+        head = f"Performance dropped {when}"
+    cause = f", most likely because {join_names(d['features'])} shifted" if d["features"] else ""
+    fix = " Fix the data pipeline, then retrain on recent data." if any(x["code"] == "data_quality" for x in all_d) else " Retrain on recent data."
+    return f"{head}{cause}{_money_phrase(d, ev)}.{fix}"
+
+
+def _concept_sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
+    nums = d.get("numbers") or {}
+    metric = d.get("metric")
+    when = span(ev, ev.positions(d["chunks"]))
+    if metric and "realized" in nums and "value" in nums:
+        verb = "fell" if direction_word(nums["realized"] - nums["reference"], metric) == "worse" else "moved"
+        head = f"Realized {metric_label(metric)} {verb} to {fmt_value(nums['realized'])} {when} while the estimate said {fmt_value(nums['value'])}"
+    else:
+        head = f"Realized performance parted from the estimate {when}"
+    return f"{head}: the link between inputs and outcome changed (concept drift){_money_phrase(d, ev)}. Collect recent labels and retrain."
+
+
+def _dq_sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
+    when = span(ev, ev.positions(d["chunks"]))
+    return f"Data-quality fault in {join_names(d['features'])} {when} (missing values or unseen categories); fix the upstream pipeline before retraining."
+
+
+def _prediction_sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
+    when = span(ev, ev.positions(d["chunks"]))
+    return f"The model's outputs shifted {when} with no matching change in its inputs{_money_phrase(d, ev)}. Check the deployed model and its preprocessing."
+
+
+def _no_impact_sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
+    when = span(ev, ev.positions(d["chunks"]))
+    nums = d.get("numbers") or {}
+    metric = d.get("metric")
+    held = f", but estimated {metric_label(metric)} held at {fmt_value(nums['value'])} (reference {fmt_value(nums['reference'])})" if metric and "value" in nums else ", but performance held"
+    who = f"Input{'s' if len(d['features']) > 1 else ''} {join_names(d['features'])}" if d["features"] else "The inputs"
+    return f"{who} shifted {when}{held}. No action needed beyond monitoring."
+
+
+def _bv_sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
+    when = span(ev, ev.positions(d["chunks"]))
+    money = d.get("value_at_stake")
+    amount = f": about {fmt_money(money, ev.currency)} below the reference rate" if money else ""
+    return f"Business value fell {when}{amount}. Review what drives it."
+
+
+def _no_issue_sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
+    nums = d.get("numbers") or {}
+    metric = d.get("metric")
+    if metric and "value" in nums:
+        return f"All clear: estimated {metric_label(metric)} stayed at {fmt_value(nums['value'])} (reference {fmt_value(nums['reference'])}), inputs and data quality are stable. No action needed."
+    return "All clear: inputs and data quality are stable. No action needed."
+
+
+def _generic(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
+    return f"{d['title']}."
+
+
+SENTENCES = {
+    "performance_drop_covariate_shift": _perf_sentence,
+    "concept_drift": _concept_sentence,
+    "data_quality": _dq_sentence,
+    "prediction_drift": _prediction_sentence,
+    "covariate_shift_no_impact": _no_impact_sentence,
+    "business_value_drop": _bv_sentence,
+    "no_issue": _no_issue_sentence,
+}
+
+
+def build_summary(ev: Evidence, diagnoses: list[dict[str, Any]], recommendations: list[dict[str, Any]]) -> dict[str, Any]:
+    """The executive summary dict (comparison is filled in by the baseline module)."""
+    sections = section_statuses(ev, diagnoses)
+    return {
+        "status": overall_status(sections, diagnoses),
+        "sections": sections,
+        "headline": headline(ev, sections),
+        "sentence": sentence(ev, diagnoses, recommendations),
+        "top_recommendations": recommendations[:3],
+        "comparison": None,
+    }
