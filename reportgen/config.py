@@ -7,6 +7,7 @@ allowed. Paths are resolved relative to the config file. CLI flags override file
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Any, Literal, Mapping, Optional, Union
 
@@ -45,6 +46,7 @@ UNIVARIATE_METHODS = (
 MULTIVARIATE_METHODS = ("pca_reconstruction", "domain_classifier")
 OUTPUT_FORMATS = ("html", "pdf", "json", "email")
 BUILTIN_THEMES = ("default", "dark", "print")
+ABBREVIATIONS = {"ks": "kolmogorov_smirnov", "js": "jensen_shannon", "jsd": "jensen_shannon", "emd": "wasserstein", "linf": "l_infinity", "chi_squared": "chi2"}
 
 
 class _Frozen(BaseModel):
@@ -288,28 +290,96 @@ def validate_config(raw: Mapping[str, Any], source: Optional[str] = None) -> Con
 
 def _config_error(exc: ValidationError, raw: Mapping[str, Any], source: Optional[str]) -> ConfigError:
     err = exc.errors()[0]
-    loc = [str(p) for p in err["loc"]]
-    key = ".".join(loc)
+    loc = [p for p in err["loc"] if not _is_union_tag(p)]
+    key = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
+    found = err.get("input")
     if err["type"] == "extra_forbidden":
-        model: Any = Config
-        for part in loc[:-1]:
-            field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
-            ann = getattr(field, "annotation", None)
-            model = _model_in(ann)
-            if model is None:
-                break
-        allowed = sorted(model.model_fields) if model is not None else []
-        allowed = [a for a in allowed if a != "source"]
-        hint = difflib.get_close_matches(loc[-1], allowed, n=1)
+        model = _model_at(loc[:-1])
+        allowed = [a for a in sorted(model.model_fields) if a != "source"] if model is not None else []
+        hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
         dym = f" (did you mean '{hint[0]}'?)" if hint else ""
         return ConfigError(f"unknown key{dym}; allowed here: {', '.join(allowed)}", file=source, key=key)
     if err["type"] == "missing":
-        return ConfigError("required key is missing", file=source, key=key)
-    found = err.get("input")
-    msg = err["msg"].removeprefix("Value error, ")
+        return ConfigError("required key is missing; add it (see the config reference in README.md)", file=source, key=key)
     if err["type"] == "literal_error":
-        return ConfigError(f"found {found!r}; {msg}", file=source, key=key)
-    return ConfigError(f"{msg}; found {found!r}", file=source, key=key)
+        allowed = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
+        return ConfigError(f"found {_show(found)}; allowed: {', '.join(allowed)}{_did_you_mean(found, allowed)}", file=source, key=key)
+    expected = _expected(err["type"], [e["type"] for e in exc.errors() if [p for p in e["loc"] if not _is_union_tag(p)] == loc])
+    if expected:
+        return ConfigError(f"expected {expected}, found {_show(found)} ({_type_word(found)})", file=source, key=key)
+    msg = err["msg"].removeprefix("Value error, ")
+    if "found" in msg:
+        return ConfigError(msg, file=source, key=key)
+    return ConfigError(f"{msg}; found {_show(found)}", file=source, key=key)
+
+
+TYPE_WORDS = {
+    "int": "a whole number",
+    "float": "a number",
+    "string": "text",
+    "bool": "true or false",
+    "list": "a list",
+    "tuple": "a list",
+    "dict": "a mapping of keys",
+    "model": "a mapping of keys",
+    "model_attributes": "a mapping of keys",
+    "none": "nothing (null)",
+}
+
+
+def _expected(kind: str, kinds: list[str]) -> str:
+    """'a whole number' for int_parsing etc.; 'text or a mapping of keys' for unions."""
+    words = []
+    for k in kinds or [kind]:
+        base = k.split("_")[0] if not k.startswith("model_attributes") else "model_attributes"
+        word = TYPE_WORDS.get(base)
+        if k.endswith(("_type", "_parsing", "_from_float")) or k in ("model_attributes_type",):
+            if word and word not in words:
+                words.append(word)
+    return " or ".join(words)
+
+
+def _is_union_tag(part: Any) -> bool:
+    """pydantic puts union member names (`str`, `dict[str,str]`) into error locations; not keys."""
+    return isinstance(part, str) and (part in ("str", "int", "float", "bool", "none") or "[" in part)
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _type_word(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "null" if value is None else type(value).__name__
+
+
+def _did_you_mean(found: Any, allowed: list[str]) -> str:
+    text = str(found)
+    hint = [a for a in allowed if a.startswith(text) or text.startswith(a)] if text else []
+    hint = hint or difflib.get_close_matches(text, allowed, n=1, cutoff=0.5)
+    return f" (did you mean '{hint[0]}'?)" if hint else ""
+
+
+def _model_at(parts: list[Any]) -> Any:
+    """The pydantic model a key path leads to (dict keys keep the dict's value model)."""
+    model: Any = Config
+    for part in parts:
+        if model is None:
+            return None
+        field = model.model_fields.get(part) if isinstance(part, str) else None
+        if field is not None:
+            model = _model_in(field.annotation)
+    return model
 
 
 def _model_in(annotation: Any) -> Any:
@@ -337,7 +407,7 @@ def check_consistency(config: Config) -> None:
             )
     for method in config.drift.univariate or ():
         if method not in UNIVARIATE_METHODS:
-            hint = difflib.get_close_matches(method, UNIVARIATE_METHODS, n=1)
+            hint = [ABBREVIATIONS[method]] if method in ABBREVIATIONS else difflib.get_close_matches(method, UNIVARIATE_METHODS, n=1)
             dym = f" (did you mean '{hint[0]}'?)" if hint else ""
             raise ConfigError(f"unknown univariate drift method '{method}'{dym}; accepted: {', '.join(UNIVARIATE_METHODS)}", file=src, key="drift.univariate")
     for method in config.drift.multivariate or ():

@@ -276,3 +276,67 @@ def build_dataset(
         outputs=outputs,
         source=source,
     )
+
+
+# --- data summary (report appendix) -------------------------------------------------------------
+
+LOW_CARDINALITY = 12  # an integer column with at most this many distinct values may be a category
+
+
+def data_summary(data: MonitoringData) -> list[dict[str, Any]]:
+    """One row per monitored column for the report's appendix: what reportgen made of the data.
+
+    Keys: name, kind, role, rows, missing, distinct (reference period), analysis_rows,
+    analysis_missing, and note: why a column deserves a look (a low-cardinality integer treated
+    as continuous, a constant column, a categorical with very many levels, unseen categories).
+    """
+    config = data.config
+    declared = set(config.columns.continuous) | set(config.columns.categorical)
+    rows = []
+    for name, ref_col in data.reference.monitored_columns().items():
+        ana_col = data.analysis.monitored_columns().get(name)
+        distinct = _distinct(ref_col)
+        rows.append(
+            {
+                "name": name,
+                "kind": ref_col.kind,
+                "role": ref_col.role,
+                "rows": data.reference.n_rows,
+                "missing": int(ref_col.missing_mask().sum()),
+                "distinct": distinct,
+                "analysis_rows": data.analysis.n_rows,
+                "analysis_missing": int(ana_col.missing_mask().sum()) if ana_col is not None else None,
+                "note": _summary_note(ref_col, ana_col, distinct, declared),
+            }
+        )
+    return rows
+
+
+def _distinct(column: Column) -> int:
+    if column.is_categorical:
+        present = np.bincount(column.values, minlength=column.n_levels)[: len(column.categories)]
+        return int((present > 0).sum())
+    values = column.values[~np.isnan(column.values)]
+    return int(np.unique(values).size)
+
+
+def _summary_note(ref: Column, ana: Optional[Column], distinct: int, declared: set[str]) -> str:
+    notes = []
+    if ref.kind == "continuous":
+        values = ref.values[~np.isnan(ref.values)]
+        whole = values.size > 0 and bool(np.all(values == np.round(values)))
+        if distinct <= 1:
+            notes.append("constant in the reference: drift on it is meaningless")
+        elif whole and distinct <= LOW_CARDINALITY and ref.role == "feature" and ref.name not in declared:
+            notes.append(
+                f"whole numbers with only {distinct} distinct values, treated as continuous; "
+                "if they are codes of categories, list the column under columns.categorical"
+            )
+    else:
+        if distinct > 50 and ref.role == "feature":
+            notes.append(f"{distinct} categories: drift on rare categories is noisy; consider grouping them")
+        if ana is not None:
+            unseen = int((ana.values == ana.unseen_code).sum())
+            if unseen:
+                notes.append(f"{unseen:,} analysis values never seen in the reference")
+    return "; ".join(notes)

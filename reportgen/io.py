@@ -1,11 +1,13 @@
-"""Read the input files, join targets, check columns and dtypes, and prepare MonitoringData.
+"""Read the input files, join targets, check columns and values, and prepare MonitoringData.
 
-Every problem found becomes one DataError naming the file, the column and what to do.
+Every problem found becomes one DataError naming the file, the column, what was found and what to
+do. Checks run once per column with vectorised pandas/numpy operations (a 10M-row file costs a few
+passes over each column), before anything is computed or written.
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Union
+from typing import Any, Mapping, Optional, Union
 
 import numpy as np
 import pandas as pd
@@ -17,6 +19,7 @@ from reportgen.dataset import (
     MonitoringData,
     build_dataset,
     class_labels,
+    encode_classes,
     feature_names,
     infer_kind,
     vocabulary,
@@ -24,46 +27,58 @@ from reportgen.dataset import (
 from reportgen.errors import DataError
 
 PathLike = Union[str, Path]
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 
 
 def read_table(path: PathLike) -> pd.DataFrame:
-    """A CSV or Parquet file, chosen by extension."""
+    """A CSV or Parquet file, chosen by extension (.csv, .csv.gz, .tsv, .parquet, .pq)."""
     path = Path(path)
     if not path.is_file():
         raise DataError("file not found; check the path in the config or on the command line", file=str(path))
+    name = path.name.lower()
     suffix = path.suffix.lower()
     try:
         if suffix in (".parquet", ".pq"):
             frame = pd.read_parquet(path)
-        elif suffix in (".csv", ".txt") or path.name.endswith(".csv.gz"):
-            frame = pd.read_csv(path)
+        elif suffix in CSV_SUFFIXES or name.endswith(tuple(s + ".gz" for s in CSV_SUFFIXES)):
+            frame = pd.read_csv(path, sep="\t" if ".tsv" in name else ",", low_memory=False)
         else:
             raise DataError(f"unknown file type '{suffix}'; use .csv or .parquet", file=str(path))
     except DataError:
         raise
     except pd.errors.EmptyDataError:
-        raise DataError("the file is empty", file=str(path)) from None
+        raise DataError("the file is empty; export the data again (a header row and at least one data row)", file=str(path)) from None
     except Exception as exc:
-        raise DataError(f"cannot read the file: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", file=str(path)) from None
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"cannot read the file ({first}); check that it is valid {suffix.lstrip('.') or 'CSV'}", file=str(path)) from None
     if len(frame) == 0:
-        raise DataError("the file has a header but no rows", file=str(path))
+        raise DataError("the file has a header but no rows; export the data again", file=str(path))
     return frame
 
 
 def join_targets(analysis: pd.DataFrame, targets: pd.DataFrame, config: Config, *, targets_source: Optional[str] = None) -> pd.DataFrame:
-    """Left-join the targets file onto analysis by the id column."""
+    """Left-join the targets file onto analysis by the id column (rows without a target stay)."""
     id_col = config.columns.id
     target = config.columns.target
     if not id_col:
         raise DataError("a targets file needs columns.id to join on; set it in the config", file=targets_source)
-    for name in (id_col, target):
-        if name not in targets.columns:
-            raise DataError(f"missing column; the targets file needs '{id_col}' and '{target}'", file=targets_source, column=name)
-    if targets[id_col].duplicated().any():
-        dup = targets.loc[targets[id_col].duplicated(), id_col].iloc[0]
-        raise DataError(f"duplicate id {dup!r}; each id may have one target", file=targets_source, column=id_col)
+    if not target:
+        raise DataError("a targets file needs columns.target (the target column's name); set it in the config", file=targets_source)
+    missing = [c for c in (id_col, target) if c not in targets.columns]
+    if missing:
+        raise DataError(
+            f"missing column(s) {_names(missing)}; the targets file needs '{id_col}' (columns.id) and '{target}' (columns.target), "
+            f"it has {_names(list(targets.columns)[:20])}",
+            file=targets_source,
+        )
+    check_unique_ids(targets, id_col, source=targets_source or "targets data")
     base = analysis.drop(columns=[target]) if target in analysis.columns else analysis
-    return base.merge(targets[[id_col, target]], on=id_col, how="left", validate="one_to_one")
+    keyed = targets[[id_col, target]]
+    if keyed[id_col].dtype != base[id_col].dtype and (pd.api.types.is_numeric_dtype(keyed[id_col]) != pd.api.types.is_numeric_dtype(base[id_col])):
+        # ids read as numbers in one file and as text in the other: join on their text.
+        keyed = keyed.assign(**{id_col: keyed[id_col].astype(str)})
+        base = base.assign(**{id_col: base[id_col].astype(str)})
+    return base.merge(keyed, on=id_col, how="left", validate="one_to_one")
 
 
 def prepare_data(
@@ -72,29 +87,29 @@ def prepare_data(
     analysis: pd.DataFrame,
     targets: Optional[pd.DataFrame] = None,
     *,
-    sources: Optional[dict[str, str]] = None,
+    sources: Optional[Mapping[str, str]] = None,
 ) -> MonitoringData:
     """Check both periods, sort by timestamp, encode and chunk: the input of every step."""
-    sources = sources or {}
+    sources = dict(sources or {})
     ref_src, ana_src = sources.get("reference", "reference data"), sources.get("analysis", "analysis data")
-    cols = config.columns
     if targets is not None:
+        check_columns(analysis, config, [], source=ana_src, need_target=False, only_id=True)
         analysis = join_targets(analysis, targets, config, targets_source=sources.get("targets", "targets data"))
     features = feature_names(config, reference)
+    if not features:
+        raise DataError("no feature columns: every column plays another role; list them under columns.features", file=ref_src)
     check_columns(reference, config, features, source=ref_src, need_target=True)
     check_columns(analysis, config, features, source=ana_src, need_target=False)
+    kinds = feature_kinds(config, reference, features)
+    for frame, src in ((reference, ref_src), (analysis, ana_src)):
+        check_values(frame, config, features, kinds, source=src)
     reference = sort_by_time(reference, config, source=ref_src)
     analysis = sort_by_time(analysis, config, source=ana_src)
-    kinds: dict[str, Kind] = {}
-    for name in features:
-        if name in cols.categorical:
-            kinds[name] = "categorical"
-        elif name in cols.continuous:
-            kinds[name] = "continuous"
-        else:
-            kinds[name] = infer_kind(reference[name])
     vocabularies = {n: vocabulary(reference[n]) for n in features if kinds[n] == "categorical"}
     classes = () if config.problem_type == "regression" else class_labels(config, reference)
+    if classes:
+        check_classes(reference, config, classes, source=ref_src, period="reference")
+        check_classes(analysis, config, classes, source=ana_src, period="analysis")
     ref_ds = build_dataset(reference, config, period="reference", features=features, kinds=kinds, vocabularies=vocabularies, classes=classes, source=ref_src)
     ana_ds = build_dataset(analysis, config, period="analysis", features=features, kinds=kinds, vocabularies=vocabularies, classes=classes, source=ana_src)
     chunker = chunker_from_config(config.chunking)
@@ -103,43 +118,257 @@ def prepare_data(
     return MonitoringData(config, ref_ds, ana_ds, tuple(ref_chunks), tuple(ana_chunks))
 
 
-def check_columns(frame: pd.DataFrame, config: Config, features: list[str], *, source: str, need_target: bool) -> None:
-    """Every configured column is present (all missing ones listed at once)."""
+def feature_kinds(config: Config, reference: pd.DataFrame, features: list[str]) -> dict[str, Kind]:
+    """Continuous or categorical per feature: the config's lists first, else the reference dtype."""
+    cols = config.columns
+    kinds: dict[str, Kind] = {}
+    for name in features:
+        if name in cols.categorical:
+            kinds[name] = "categorical"
+        elif name in cols.continuous:
+            kinds[name] = "continuous"
+        else:
+            kinds[name] = infer_kind(reference[name])
+    return kinds
+
+
+def roles(config: Config, features: list[str]) -> dict[str, str]:
+    """Column name -> the config key that names it (for messages: 'y_pred' -> 'columns.prediction')."""
+    cols = config.columns
+    out: dict[str, str] = {}
+    for key in ("id", "timestamp", "prediction", "target"):
+        name = getattr(cols, key)
+        if name:
+            out[name] = f"columns.{key}"
+    proba = cols.predicted_probability
+    if isinstance(proba, dict):
+        for label, name in proba.items():
+            out[name] = f"columns.predicted_probability.{label}"
+    elif proba:
+        out[proba] = "columns.predicted_probability"
+    for name in features:
+        out.setdefault(name, "columns.features" if cols.features is not None else "a feature")
+    return out
+
+
+def check_columns(frame: pd.DataFrame, config: Config, features: list[str], *, source: str, need_target: bool, only_id: bool = False) -> None:
+    """Every configured column is present; all missing ones are listed at once, with their config key."""
     cols = config.columns
     proba = cols.predicted_probability
     proba_cols = list(proba.values()) if isinstance(proba, dict) else ([proba] if proba else [])
-    wanted = [c for c in (cols.id, cols.timestamp, cols.prediction, *proba_cols) if c] + features
-    if need_target and cols.target:
+    wanted = [cols.id] if only_id else [c for c in (cols.id, cols.timestamp, cols.prediction, *proba_cols) if c] + features
+    if need_target and cols.target and not only_id:
         wanted.append(cols.target)
+    wanted = [c for c in wanted if c]
+    role = roles(config, features)
     missing = [c for c in dict.fromkeys(wanted) if c not in frame.columns]
     if missing:
+        listed = ", ".join(f"'{m}' ({role.get(m, 'config')})" for m in missing)
+        have = _names(list(frame.columns)[:20]) + (" ..." if len(frame.columns) > 20 else "")
         raise DataError(
-            f"missing column(s) {', '.join(repr(m) for m in missing)}; the file has {', '.join(map(repr, frame.columns[:20]))}"
-            + (" ..." if len(frame.columns) > 20 else ""),
+            f"missing column(s) {listed}; the file has {have}; fix the names under columns: in the config or in the file",
             file=source,
         )
 
 
+def check_unique_ids(frame: pd.DataFrame, id_col: str, *, source: str) -> None:
+    """Ids are unique (they join targets and identify rows in the report)."""
+    ids = frame[id_col]
+    dup = ids.duplicated(keep=False)
+    if dup.any():
+        first = ids[dup].iloc[0]
+        rows = np.flatnonzero((ids == first).to_numpy())[:2] + 1
+        n_ids = int(ids[dup].nunique())
+        raise DataError(
+            f"duplicate id {first!r} (data rows {rows[0]} and {rows[1]}; {n_ids:,} id(s) repeated); "
+            "each row needs its own id: remove the duplicates or point columns.id at a unique column",
+            file=source,
+            column=id_col,
+        )
+    if ids.isna().any():
+        row = int(np.flatnonzero(ids.isna().to_numpy())[0]) + 1
+        raise DataError(f"missing id at data row {row} ({int(ids.isna().sum()):,} rows); give every row an id", file=source, column=id_col)
+
+
+def check_values(frame: pd.DataFrame, config: Config, features: list[str], kinds: Mapping[str, Kind], *, source: str) -> None:
+    """Ids unique, model outputs numeric and in range, no feature entirely missing."""
+    cols = config.columns
+    if cols.id:
+        check_unique_ids(frame, cols.id, source=source)
+    for name in features:
+        series = frame[name]
+        if series.isna().all():
+            raise DataError(
+                f"every value is missing ({len(series):,} rows); fix the export or leave the feature out (columns.features)",
+                file=source,
+                column=name,
+            )
+        if kinds[name] == "continuous":
+            _numeric(series, source=source, column=name, what="values of a continuous feature", fix="list the column under columns.categorical or fix the values")
+    if config.problem_type == "regression":
+        _numeric(frame[cols.prediction], source=source, column=cols.prediction, what="regression predictions", fix="predictions must be numbers", allow_missing=False)
+        if cols.target and cols.target in frame:
+            _numeric(frame[cols.target], source=source, column=cols.target, what="regression targets", fix="targets must be numbers (leave unknown targets empty)")
+        return
+    proba = cols.predicted_probability
+    for name in list(proba.values()) if isinstance(proba, dict) else [proba]:
+        check_probabilities(frame[name], source=source, column=name)
+    pred = frame[cols.prediction]
+    if pred.isna().any():
+        row = int(np.flatnonzero(pred.isna().to_numpy())[0]) + 1
+        raise DataError(f"{int(pred.isna().sum()):,} rows have no predicted class (first at data row {row}); every row needs the model's prediction", file=source, column=cols.prediction)
+
+
+def _numeric(series: pd.Series, *, source: str, column: str, what: str, fix: str, allow_missing: bool = True) -> np.ndarray:
+    """float64 values; a DataError naming the first non-numeric value (and missing ones if not allowed)."""
+    if pd.api.types.is_bool_dtype(series):
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    elif pd.api.types.is_numeric_dtype(series):
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        coerced = pd.to_numeric(series, errors="coerce")
+        bad = coerced.isna() & series.notna()
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(
+                f"{what} must be numeric, found {series.iloc[row]!r} at data row {row + 1} ({int(bad.sum()):,} such rows); {fix}",
+                file=source,
+                column=column,
+            )
+        values = coerced.to_numpy(dtype=np.float64, na_value=np.nan)
+    if not allow_missing:
+        nan = np.isnan(values)
+        if nan.any():
+            raise DataError(
+                f"{int(nan.sum()):,} rows have no value (first at data row {int(np.flatnonzero(nan)[0]) + 1}); {fix}",
+                file=source,
+                column=column,
+            )
+    return values
+
+
+def check_probabilities(series: pd.Series, *, source: str, column: str) -> None:
+    """Predicted probabilities are numbers in [0, 1], never missing."""
+    values = _numeric(series, source=source, column=column, what="predicted probabilities", fix="write the model's probabilities as numbers in [0, 1]")
+    nan = np.isnan(values)
+    if nan.any():
+        row = int(np.flatnonzero(nan)[0]) + 1
+        raise DataError(
+            f"predicted probabilities are missing (NaN) in {int(nan.sum()):,} rows, first at data row {row}; every row needs a probability in [0, 1]",
+            file=source,
+            column=column,
+        )
+    outside = (values < 0.0) | (values > 1.0)
+    if outside.any():
+        row = int(np.flatnonzero(outside)[0])
+        raise DataError(
+            f"predicted probabilities must lie in [0, 1], found {values[row]:g} at data row {row + 1} ({int(outside.sum()):,} such rows); "
+            "use the model's probabilities (e.g. predict_proba), not scores or logits",
+            file=source,
+            column=column,
+        )
+
+
+def check_classes(frame: pd.DataFrame, config: Config, classes: tuple, *, source: str, period: str) -> None:
+    """Predicted (and true) classes are among the model's classes: known in the reference."""
+    cols = config.columns
+    if period == "reference" and config.problem_type == "binary_classification":
+        labels = vocabulary(pd.concat([frame[cols.prediction]] + ([frame[cols.target]] if cols.target in frame else [])))
+        if len(labels) > 2:
+            raise DataError(
+                f"binary_classification needs two classes, found {len(labels)}: {_names(list(labels)[:10])}; "
+                "use problem_type multiclass_classification or fix the labels",
+                file=source,
+                column=cols.prediction,
+            )
+    where = "the reference" if config.problem_type == "binary_classification" else "columns.predicted_probability"
+    for name, role in ((cols.prediction, "predicted class"), (cols.target, "target class")):
+        if not name or name not in frame:
+            continue
+        codes = encode_classes(frame[name], classes)
+        unknown = codes == -2
+        if unknown.any():
+            row = int(np.flatnonzero(unknown)[0])
+            value = frame[name].iloc[row]
+            raise DataError(
+                f"{role} {value!r} (data row {row + 1}, {int(unknown.sum()):,} rows) is not one of the model's classes "
+                f"{_names(list(classes))} known from {where}; retrain or map the label to a known class",
+                file=source,
+                column=name,
+            )
+
+
 def sort_by_time(frame: pd.DataFrame, config: Config, *, source: str) -> pd.DataFrame:
-    """Stable sort by the timestamp column, which must parse."""
+    """Stable sort by the timestamp column, which must parse (ISO 8601 recommended)."""
     ts = config.columns.timestamp
     if not ts:
         return frame.reset_index(drop=True)
-    try:
-        parsed = pd.to_datetime(frame[ts])
-    except (ValueError, TypeError) as exc:
-        raise DataError(f"cannot parse timestamps ({str(exc).splitlines()[0]}); use ISO 8601 such as 2024-11-27T10:00:00", file=source, column=ts) from None
-    frame = frame.assign(**{ts: parsed})
-    order = np.argsort(parsed.to_numpy(), kind="stable")
-    return frame.iloc[order].reset_index(drop=True)
+    parsed = parse_timestamps(frame[ts], source=source, column=ts)
+    values = parsed.to_numpy(dtype="datetime64[ns]")
+    if len(values) > 1 and not (values[1:] >= values[:-1]).all():
+        order = np.argsort(values, kind="stable")
+        frame = frame.iloc[order]
+        parsed = parsed.iloc[order]
+    frame = frame.reset_index(drop=True)
+    frame[ts] = parsed.to_numpy(dtype="datetime64[ns]")
+    return frame
+
+
+def parse_timestamps(series: pd.Series, *, source: str, column: str) -> pd.Series:
+    """datetime64 (time zones converted to UTC); a DataError naming the first value that does not parse."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        parsed = series
+    else:
+        if pd.api.types.is_numeric_dtype(series):
+            raise DataError(
+                f"timestamps must be dates and times, found the number {series.dropna().iloc[0]!r}; use ISO 8601 such as 2024-11-27T10:00:00",
+                file=source,
+                column=column,
+            )
+        parsed = _to_datetime(series, None)
+        bad = parsed.isna() & series.notna()
+        if bad.any():
+            parsed = _to_datetime(series, "mixed")
+            bad = parsed.isna() & series.notna()
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(
+                f"cannot parse timestamp {series.iloc[row]!r} at data row {row + 1} ({int(bad.sum()):,} such rows); "
+                "use ISO 8601 such as 2024-11-27T10:00:00",
+                file=source,
+                column=column,
+            )
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+    missing = parsed.isna()
+    if missing.any():
+        row = int(np.flatnonzero(missing.to_numpy())[0]) + 1
+        raise DataError(
+            f"{int(missing.sum()):,} rows have no timestamp (first at data row {row}); give every row a time or remove columns.timestamp",
+            file=source,
+            column=column,
+        )
+    return parsed
+
+
+def _to_datetime(series: pd.Series, fmt: Optional[str]) -> pd.Series:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "could not infer format": we retry with format="mixed"
+        try:
+            return pd.to_datetime(series, errors="coerce", format=fmt)
+        except (ValueError, TypeError):
+            # Mixed time zones: everything to UTC.
+            return pd.to_datetime(series, errors="coerce", format=fmt, utc=True)
 
 
 def load_inputs(config: Config) -> tuple[pd.DataFrame, pd.DataFrame, Optional[pd.DataFrame], dict[str, str]]:
     """Read the reference, analysis and (optional) targets files named in the config."""
     if not config.reference:
-        raise DataError("no reference data: set `reference:` in the config or pass --reference")
+        raise DataError(f"{config.source or 'config'}: no reference data; set `reference:` in the config or pass --reference")
     if not config.analysis:
-        raise DataError("no analysis data: set `analysis:` in the config or pass --analysis")
+        raise DataError(f"{config.source or 'config'}: no analysis data; set `analysis:` in the config or pass --analysis")
     reference = read_table(config.reference)
     analysis = read_table(config.analysis)
     targets = read_table(config.targets) if config.targets else None
@@ -147,3 +376,7 @@ def load_inputs(config: Config) -> tuple[pd.DataFrame, pd.DataFrame, Optional[pd
     if config.targets:
         sources["targets"] = config.targets
     return reference, analysis, targets, sources
+
+
+def _names(values: list[Any]) -> str:
+    return ", ".join(repr(v) if not isinstance(v, str) else f"'{v}'" for v in values)
