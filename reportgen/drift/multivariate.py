@@ -21,37 +21,45 @@ from reportgen.config import Config, ThresholdConfig
 from reportgen.dataset import Dataset, MonitoringData
 from reportgen.drift.domain_classifier import DomainClassifier, Task, mann_whitney_null_sd
 from reportgen.drift.pca import PCAReconstructor
+from reportgen.drift.calibration import NullDistribution, size_key
 from reportgen.results import empty_results, make_results
 from reportgen.steps import STEPS, Step
-from reportgen.thresholds import compute_thresholds, threshold_from_config
+from reportgen.thresholds import THRESHOLDS, compute_thresholds, threshold_from_config
 
 STEP = "multivariate_drift"
 DEFAULT_ALPHA = 0.01
 CONFIDENCE_Z = 3.0  # band = value ± 3 sampling errors (NannyML's convention)
 PCA_NULL_DRAWS = 1000
 DC_NULL_DRAWS = 30
-SIZE_GROUP_RATIO = 1.05
 
 
 def resolve_rule(config: Config, method: str, metric: str) -> ThresholdConfig:
-    """The configured threshold rule for a method, or the calibrated default (alpha 0.01)."""
+    """The configured rule; else the calibrated default (alpha 0.01), or mean + 3 std of the
+    reference chunks (NannyML's rule) when `drift.default_threshold` is `method_default`."""
     rule = config.threshold_for(STEP, method, metric)
-    return rule if rule is not None else ThresholdConfig(type="reference_quantile", alpha=DEFAULT_ALPHA)
+    if rule is not None:
+        return rule
+    if getattr(config.drift, "default_threshold", "reference_quantile") == "method_default":
+        return ThresholdConfig(type="standard_deviation")
+    return ThresholdConfig(type="reference_quantile", alpha=DEFAULT_ALPHA)
 
 
-def size_groups(sizes: Sequence[int], ratio: float = SIZE_GROUP_RATIO) -> dict[int, int]:
-    """Map each chunk size to the calibration size of its group (sizes within `ratio` of the group's smallest).
+def is_calibrated(rule: ThresholdConfig) -> bool:
+    """True when the rule needs a null distribution (reference_quantile)."""
+    return bool(getattr(THRESHOLDS.get(rule.type), "needs_null_distribution", False)) if rule.type in THRESHOLDS else rule.type == "reference_quantile"
 
-    Calibrating at the smallest size of a group is slightly conservative for the larger chunks
-    (a mean of more rows varies less) and bounds the cost when period chunking gives many sizes.
+
+def size_groups(sizes: Sequence[int]) -> dict[int, int]:
+    """Each chunk size mapped to its calibration size: the smallest size in its 2% grid cell.
+
+    Cells are reportgen.drift.calibration.size_key's; calibrating at the smallest actual size of a
+    cell is exact when all chunks have one size and slightly conservative otherwise.
     """
-    out: dict[int, int] = {}
-    base = None
-    for s in sorted(set(int(x) for x in sizes if x > 0)):
-        if base is None or s > base * ratio:
-            base = s
-        out[s] = base
-    return out
+    distinct = sorted(set(int(x) for x in sizes if x > 0))
+    smallest: dict[int, int] = {}
+    for s in distinct:
+        smallest.setdefault(size_key(s), s)
+    return {s: smallest[size_key(s)] for s in distinct}
 
 
 def bootstrap_mean_null(row_errors: np.ndarray, size: int, draws: int, seed: Sequence[int]) -> np.ndarray:
@@ -69,11 +77,6 @@ def bootstrap_mean_null(row_errors: np.ndarray, size: int, draws: int, seed: Seq
         idx = rng.integers(0, n, size=(stop - start, size))
         out[start:stop] = row_errors[idx].mean(axis=1)
     return out
-
-
-def _percentile_note(value: float, null: np.ndarray) -> str:
-    share = float((null < value).mean()) * 100.0
-    return f"above {share:.1f}% of {null.size} same-size reference samples"
 
 
 class _MultivariateStep(Step):
@@ -96,7 +99,7 @@ class _MultivariateStep(Step):
     def _thresholds(self, values_ref: np.ndarray, sizes: np.ndarray, null_upper: Optional[np.ndarray], value_range: tuple) -> tuple[np.ndarray, str]:
         """Per-chunk upper thresholds and the sentence that explains them."""
         rule = self.rule_
-        if rule.type == "reference_quantile":
+        if is_calibrated(rule):
             assert null_upper is not None
             return null_upper, ""
         threshold = threshold_from_config(rule)
@@ -158,10 +161,16 @@ class PCAReconstructionDrift(_MultivariateStep):
         start = time.process_time()
         for base in sorted(set(groups.values())):
             if base not in self.calibration_:
-                self.calibration_[base] = bootstrap_mean_null(rec.reference_errors_, base, draws, (self.seed_, 1, base))
+                null = bootstrap_mean_null(rec.reference_errors_, base, draws, (self.seed_, 1, base))
+                self.calibration_[base] = NullDistribution.of(null, "higher_is_worse", base)
         self.calibration_seconds_ += time.process_time() - start
         self.alpha_ = alpha
-        return np.array([np.quantile(self.calibration_[groups[int(s)]], 1.0 - alpha) if s > 0 else np.nan for s in sizes])
+        upper = np.full(sizes.size, np.nan)
+        for i, s in enumerate(sizes):
+            if s > 0:
+                hi = self.calibration_[groups[int(s)]].bounds(alpha)[1]
+                upper[i] = np.nan if hi is None else hi
+        return upper
 
     def _run(self, data: MonitoringData) -> pd.DataFrame:
         rec = self.reconstructor_
@@ -178,7 +187,7 @@ class PCAReconstructionDrift(_MultivariateStep):
         if degenerate:  # every component kept: the reconstruction is exact, the error is 0 by construction
             values = np.full(values.size, np.nan)
         se = rec.reference_error_std_ / np.sqrt(np.maximum(sizes, 1))
-        null_upper = self._null_thresholds(sizes) if self.rule_.type == "reference_quantile" else None
+        null_upper = self._null_thresholds(sizes) if is_calibrated(self.rule_) else None
         upper, _ = self._thresholds(ref_values, sizes, null_upper, (0.0, None))
         if degenerate:
             upper = np.full(values.size, np.nan)
@@ -192,7 +201,7 @@ class PCAReconstructionDrift(_MultivariateStep):
             elif not np.isfinite(v):
                 notes[i] = "empty chunk"
             elif flags[i] and null_upper is not None:
-                notes[i] = _percentile_note(float(v), self.calibration_[groups[int(s)]])
+                notes[i] = self.calibration_[groups[int(s)]].describe(float(v))
         self.last_values_ = values
         return make_results(
             step=STEP,
@@ -230,17 +239,18 @@ class PCAReconstructionDrift(_MultivariateStep):
         return [{"step": STEP, "method": self.name, "title": "PCA reconstruction error", "description": description, "thresholds": self._threshold_text()}]
 
     def _threshold_text(self) -> str:
-        if self.rule_.type != "reference_quantile":
+        if not is_calibrated(self.rule_):
             return getattr(self, "rule_text_", f"Threshold rule '{self.rule_.type}' on the reference-chunk values.")
         alpha = self.rule_.alpha if self.rule_.alpha is not None else DEFAULT_ALPHA
         if not self.calibration_:
             return f"Upper threshold: the {1 - alpha:.1%} quantile of the mean error of random reference samples of the chunk's size."
         parts = []
         for base, null in sorted(self.calibration_.items()):
-            parts.append(f"{base:,} rows: {np.quantile(null, 1 - alpha):.4g}")
+            hi = null.bounds(alpha)[1]
+            parts.append(f"{base:,} rows: {hi:.4g}" if hi is not None else f"{base:,} rows: none")
         return (
             f"Upper threshold: the {1 - alpha:.1%} quantile (alpha {alpha:g}) of the mean reconstruction error of "
-            f"{len(next(iter(self.calibration_.values())))} random samples (with replacement) of the chunk's size drawn "
+            f"{next(iter(self.calibration_.values())).n:,} random samples (with replacement) of the chunk's size drawn "
             f"from the reference rows' out-of-sample errors (mean {self.reconstructor_.reference_error_mean_:.4g}). "
             f"Thresholds by chunk size: " + "; ".join(parts[:8]) + ("; ..." if len(parts) > 8 else "") + "."
         )
@@ -302,7 +312,7 @@ class DomainClassifierDrift(_MultivariateStep):
             return empty_results()
         chunks = data.chunks
         ana_tasks = [Task((1, c.index), "analysis", slice(c.start_row, c.end_row)) for c in data.analysis_chunks]
-        calibrate = self.rule_.type == "reference_quantile"
+        calibrate = is_calibrated(self.rule_)
         null_tasks: list[Task] = []
         n_ref = clf.n_reference_
         ana_sizes = [c.rows for c in data.analysis_chunks] or [c.rows for c in data.reference_chunks]
@@ -396,7 +406,7 @@ class DomainClassifierDrift(_MultivariateStep):
         return [{"step": STEP, "method": self.name, "title": title, "description": description, "thresholds": self._threshold_text()}]
 
     def _threshold_text(self) -> str:
-        if self.rule_.type != "reference_quantile":
+        if not is_calibrated(self.rule_):
             return getattr(self, "rule_text_", f"Threshold rule '{self.rule_.type}' on the reference-chunk values.")
         alpha = self.rule_.alpha if self.rule_.alpha is not None else DEFAULT_ALPHA
         if self.null_ is None:
