@@ -175,7 +175,7 @@ def classification_series(
                     if bad and sizes[i] > 0 and len(bad) < len(classes):
                         notes[i] = join_notes(notes[i], f"macro average without class(es) {', '.join(bad)} (only one side present)")
                 out.append(Series(metric, None, values, sizes, _nan_notes(values, notes, metric)))
-    counts = K.one_vs_rest_counts(matrices)
+    counts = {c: np.where(sizes[:, None] > 0, v, np.nan) for c, v in K.one_vs_rest_counts(matrices).items()}
     for cell in K.CONFUSION_CELLS:
         if binary:
             out.append(Series(cell, None, counts[cell][:, 1], sizes, list(base_notes)))

@@ -54,7 +54,7 @@ def _binary_strings(n: int, seed: int) -> pd.DataFrame:
     p = np.round(rng.random(n), 2)  # ties
     y = np.where(rng.random(n) < p, "yes", "no").astype(object)
     pred = np.where(p > 0.4, "yes", "no")
-    return pd.DataFrame({"y_pred_proba": p, "y_pred": pred, "y": y})
+    return pd.DataFrame({"x": rng.normal(size=n), "y_pred_proba": p, "y_pred": pred, "y": y})
 
 
 def test_binary_string_labels_equal_sklearn_per_chunk():
