@@ -1,0 +1,93 @@
+"""`init` guesses a config from a data file that `check` then accepts; `check` names bad input (exit 2)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from reportgen.commands.check import command as check
+from reportgen.commands.init import command as init
+from reportgen.config import load_config
+
+from conftest import simulate_binary
+
+
+def write_pair(folder: Path) -> Path:
+    ref, ana = simulate_binary(1500, 0, seed=1), simulate_binary(1500, 1500, seed=2)
+    ref = ref.rename(columns={"y": "target"})
+    ana = ana.rename(columns={"y": "target"})
+    ref.to_csv(folder / "reference.csv", index=False)
+    ana.drop(columns=["target"]).to_csv(folder / "analysis.csv", index=False)
+    ana[["id", "target"]].to_csv(folder / "analysis_targets.csv", index=False)
+    return folder / "reference.csv"
+
+
+def test_init_guesses_roles_kinds_and_problem(tmp_path: Path) -> None:
+    data = write_pair(tmp_path)
+    result = CliRunner().invoke(init, [str(data)])
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "reportgen.yaml"
+    text = path.read_text()
+    assert text.count("#") > 20  # every key explained
+    raw = yaml.safe_load(text)
+    assert raw["problem_type"] == "binary_classification"
+    assert raw["columns"] == {
+        "id": "id", "timestamp": "timestamp", "prediction": "y_pred", "predicted_probability": "y_pred_proba", "target": "target",
+        "features": ["x", "cat"], "categorical": ["cat"], "continuous": ["x"],
+    }
+    assert (raw["reference"], raw["analysis"], raw["targets"]) == ("reference.csv", "analysis.csv", "analysis_targets.csv")
+    assert raw["chunking"] == {"period": "W"}
+    config = load_config(path)
+    assert config.columns.categorical == ("cat",)
+    again = CliRunner().invoke(init, [str(data)])
+    assert again.exit_code != 0 and "already exists" in str(again.exception or again.output)
+
+
+def test_init_regression_and_multiclass(tmp_path: Path) -> None:
+    from reportgen.commands.init import guess_config
+
+    rng = np.random.default_rng(0)
+    reg = pd.DataFrame({"x": rng.normal(size=200), "prediction": rng.normal(size=200) * 100, "actual": rng.normal(size=200)})
+    g = guess_config(reg, data_path=tmp_path / "d.csv", config_path=tmp_path / "c.yaml")
+    assert (g["problem_type"], g["prediction"], g["target"], g["predicted_probability"]) == ("regression", "prediction", "actual", None)
+    p = rng.dirichlet([1, 1, 1], size=200)
+    multi = pd.DataFrame({"x": rng.normal(size=200), "y_pred": rng.choice(["a", "b", "c"], 200), "y_true": rng.choice(["a", "b", "c"], 200),
+                          "proba_a": p[:, 0], "proba_b": p[:, 1], "proba_c": p[:, 2]})
+    g = guess_config(multi, data_path=tmp_path / "d.csv", config_path=tmp_path / "c.yaml")
+    assert g["problem_type"] == "multiclass_classification"
+    assert g["predicted_probability"] == {"a": "proba_a", "b": "proba_b", "c": "proba_c"}
+    assert g["features"] == ["x"]
+
+
+def test_check_accepts_what_init_wrote(tmp_path: Path) -> None:
+    data = write_pair(tmp_path)
+    CliRunner().invoke(init, [str(data), "-o", str(tmp_path / "m.yaml")])
+    result = CliRunner().invoke(check, [str(tmp_path / "m.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "OK (binary_classification)" in result.output
+    assert "1,500 rows" in result.output and "targets in analysis: yes" in result.output
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda c: c["columns"].update(prediction="nope"), "missing column(s) 'nope'"),
+        (lambda c: c.update(problem_type="binary"), "problem_type"),
+        (lambda c: c.update(analysis="gone.csv"), "gone.csv"),
+    ],
+)
+def test_check_names_the_problem(tmp_path: Path, edit, message: str) -> None:
+    from reportgen.errors import ReportgenError
+
+    data = write_pair(tmp_path)
+    CliRunner().invoke(init, [str(data), "-o", str(tmp_path / "m.yaml")])
+    raw = yaml.safe_load((tmp_path / "m.yaml").read_text())
+    edit(raw)
+    (tmp_path / "m.yaml").write_text(yaml.safe_dump(raw))
+    result = CliRunner().invoke(check, [str(tmp_path / "m.yaml")])
+    assert isinstance(result.exception, ReportgenError) and result.exception.exit_code == 2
+    assert message in str(result.exception)
