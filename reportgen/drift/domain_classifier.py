@@ -220,11 +220,12 @@ class DomainClassifier:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             return np.array(list(pool.map(lambda t: self.task_auc(t, reference, analysis), tasks)), dtype=float)
 
-    def reference_size(self, chunk_rows: int) -> int:
-        """Reference rows compared with a chunk of `chunk_rows` rows."""
+    def reference_size(self, chunk_rows: int, excluded_rows: int = 0) -> int:
+        """Reference rows compared with a chunk of `chunk_rows` rows (`excluded_rows` unavailable)."""
+        available = self.n_reference_ - int(excluded_rows)
         if self.reference_rows is None:
-            return self.n_reference_
-        return min(self.n_reference_, max(int(self.reference_rows), int(chunk_rows)))
+            return available
+        return min(available, max(int(self.reference_rows), int(chunk_rows)))
 
 
 def _largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:

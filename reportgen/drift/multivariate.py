@@ -332,10 +332,11 @@ class DomainClassifierDrift(_MultivariateStep):
         ref_values = np.asarray(self.reference_values_, dtype=float)
         values = np.concatenate([ref_values, ana_values])
         sizes = np.array([c.rows for c in chunks], dtype=np.int64)
-        se = np.array([mann_whitney_null_sd(clf.reference_size(s), s) for s in sizes])
+        n_ref_chunks = len(ref_values)
+        se = np.array([mann_whitney_null_sd(clf.reference_size(s, s if i < n_ref_chunks else 0), s) for i, s in enumerate(sizes)])
         null_upper = None
         if calibrate:
-            null_upper = self._null_thresholds(sizes)
+            null_upper = self._null_thresholds(sizes, se)
         upper, _ = self._thresholds(ref_values, sizes, null_upper, (0.0, 1.0))
         flags = np.array([bool(np.isfinite(u) and np.isfinite(v) and v > u) for v, u in zip(values, upper)], dtype=bool)
         notes: list[Optional[str]] = [None] * len(chunks)
@@ -362,7 +363,7 @@ class DomainClassifierDrift(_MultivariateStep):
             note=notes,
         )
 
-    def _null_thresholds(self, sizes: np.ndarray) -> np.ndarray:
+    def _null_thresholds(self, sizes: np.ndarray, null_sd: np.ndarray) -> np.ndarray:
         """mean + z(1-alpha)·sd of the null AUCs, the spread rescaled to each chunk's size.
 
         A modest number of draws (each costs one chunk's cross-validation) estimates a 99% quantile
@@ -375,16 +376,16 @@ class DomainClassifierDrift(_MultivariateStep):
         self.alpha_ = alpha
         m0 = self.calibration_size_
         if self.null_ is None or not np.isfinite(self.null_).any():
-            self.null_center_, self.null_scale_ = 0.5, np.array([mann_whitney_null_sd(clf.reference_size(s), s) for s in sizes])
+            self.null_center_, self.null_scale_ = 0.5, np.asarray(null_sd, dtype=float)
         else:
             null = self.null_[np.isfinite(self.null_)]
             self.null_center_ = float(null.mean())
-            ref_sd0 = mann_whitney_null_sd(clf.reference_size(m0), m0)
+            ref_sd0 = mann_whitney_null_sd(clf.reference_size(m0, m0), m0)
             # a few dozen draws estimate the spread within ~15%; never go below the spread of the AUC of
             # an uninformative score (Mann-Whitney), which keeps an unlucky low estimate from crying wolf
             sd0 = max(float(null.std(ddof=1)) if null.size > 1 else 0.0, ref_sd0)
             self.null_sd_ = sd0
-            self.null_scale_ = np.array([sd0 * mann_whitney_null_sd(clf.reference_size(s), s) / ref_sd0 if s > 0 else np.nan for s in sizes])
+            self.null_scale_ = sd0 * np.asarray(null_sd, dtype=float) / ref_sd0
         z = float(norm.ppf(1.0 - alpha))
         return np.minimum(self.null_center_ + z * self.null_scale_, 1.0)
 

@@ -1,0 +1,122 @@
+"""Domain classifier: AUC ~0.5 on stable data, high on shifted data, close to a full-reference fit."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from reportgen.config import validate_config
+from reportgen.dataset import Column
+from reportgen.drift.domain_classifier import DomainClassifier, Task, _largest_remainder, auc_score, mann_whitney_null_sd
+from reportgen.drift.multivariate import DomainClassifierDrift
+from reportgen.errors import NotFittedError
+from reportgen.io import prepare_data
+
+
+def columns(n: int, seed: int, shift: float = 0.0, p: int = 4) -> dict[str, Column]:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, p))
+    x[:, 0] += shift
+    x[rng.random(n) < 0.02, 1] = np.nan
+    cols = {f"x{j}": Column(f"x{j}", "continuous", x[:, j]) for j in range(p)}
+    cols["c"] = Column("c", "categorical", rng.choice(3, n, p=[0.5, 0.3, 0.2]).astype(np.int32), ("a", "b", "c"))
+    return cols
+
+
+def stack(parts: list[dict[str, Column]]) -> dict[str, Column]:
+    return {k: Column(k, v.kind, np.concatenate([p[k].values for p in parts]), v.categories) for k, v in parts[0].items()}
+
+
+def frame(n: int, seed: int, shift: float = 0.0, start: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"x0": rng.normal(shift, 1.0, n), "x1": rng.normal(size=n), "x2": rng.normal(size=n), "c": rng.choice(["a", "b", "c"], n)})
+    df["y_pred_proba"] = 0.5
+    df["y_pred"] = np.arange(n) % 2
+    df["timestamp"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(start, start + n), unit="min")
+    return df
+
+
+def run_step(ref: pd.DataFrame, ana: pd.DataFrame, chunk_size: int, **params) -> tuple[pd.DataFrame, DomainClassifierDrift]:
+    cfg = validate_config({
+        "problem_type": "binary_classification",
+        "columns": {"timestamp": "timestamp", "prediction": "y_pred", "predicted_probability": "y_pred_proba", "features": ["x0", "x1", "x2", "c"]},
+        "chunking": {"size": chunk_size},
+        "drift": {"multivariate": ["domain_classifier"]},
+    })
+    data = prepare_data(cfg, ref, ana)
+    step = DomainClassifierDrift(**params)
+    step.fit(data.reference, data.reference_chunks, cfg)
+    return step.run(data), step
+
+
+def test_auc_equals_sklearn_with_ties():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 500)
+    score = np.round(rng.random(500) + 0.3 * y, 1)  # many ties
+    assert auc_score(y, score) == pytest.approx(roc_auc_score(y, score), abs=1e-12)
+    assert np.isnan(auc_score(np.ones(5), np.arange(5.0)))
+
+
+def test_stable_data_reads_half_and_shift_reads_high():
+    ref = frame(8_000, 1)
+    ana = pd.concat([frame(4_000, 2, start=8_000), frame(4_000, 3, shift=1.0, start=12_000)], ignore_index=True)
+    res, step = run_step(ref, ana, 1_000)
+    assert (res["method"] == "domain_classifier").all() and (res["metric"] == "roc_auc").all()
+    analysis = res[res["period"] == "analysis"].reset_index(drop=True)
+    stable, shifted = analysis[:4], analysis[4:]
+    assert (abs(stable["value"] - 0.5) < 0.05).all()
+    assert not stable["alert"].any()
+    assert (shifted["value"] > 0.7).all() and shifted["alert"].all()
+    reference = res[res["period"] == "reference"]
+    assert (abs(reference["value"] - 0.5) < 0.05).all()  # each reference chunk against the rest of the reference
+    # threshold: a little above 0.5, from the null draws; the note says how unusual an alert is
+    assert (res["upper_threshold"] > 0.5).all() and (res["upper_threshold"] < 0.56).all()
+    assert shifted["note"].str.contains("same-size reference samples").all()
+    # 10,000 reference rows asked for, capped at the 8,000 there are (7,000 for a reference chunk: the rest)
+    assert np.allclose(analysis["sampling_error"], mann_whitney_null_sd(8_000, 1_000))
+    assert np.allclose(reference["sampling_error"], mann_whitney_null_sd(7_000, 1_000))
+    text = step.method_notes()[0]["thresholds"]
+    assert "random reference samples of 1,000 rows" in text
+
+
+def test_subsampled_reference_is_within_0_02_of_a_full_reference_fit():
+    ref = columns(20_000, 0)
+    shifts = [0.0, 0.0, 0.1, 0.2, 0.3, 0.5, 1.0]
+    ana = stack([columns(2_000, 10 + i, s) for i, s in enumerate(shifts)])
+    bounds = [(i, i + 2_000) for i in range(0, 20_000, 2_000)]
+    tasks = [Task((1, i), "analysis", slice(i * 2_000, (i + 1) * 2_000)) for i in range(len(shifts))]
+    fast = DomainClassifier(reference_rows=10_000).fit(ref, bounds).score(tasks, ref, ana)
+    full = DomainClassifier(reference_rows=None).fit(ref, bounds).score(tasks, ref, ana)
+    assert np.abs(fast - full).max() < 0.02
+    assert fast[-1] > 0.65 and abs(fast[0] - 0.5) < 0.05
+
+
+def test_results_do_not_depend_on_the_worker_count_and_repeat_exactly():
+    ref = columns(6_000, 0)
+    ana = stack([columns(1_000, 1), columns(1_000, 2, 0.5)])
+    bounds = [(i, i + 1_000) for i in range(0, 6_000, 1_000)]
+    tasks = [Task((1, 0), "analysis", slice(0, 1_000)), Task((1, 1), "analysis", slice(1_000, 2_000)), Task((0, 2), "reference", np.arange(2_000, 3_000))]
+    one = DomainClassifier(n_jobs=1).fit(ref, bounds).score(tasks, ref, ana)
+    two = DomainClassifier(n_jobs=2).fit(ref, bounds).score(tasks, ref, ana)
+    np.testing.assert_array_equal(one, two)
+    np.testing.assert_array_equal(one, DomainClassifier(n_jobs=2).fit(ref, bounds).score(tasks, ref, ana))
+
+
+def test_reference_sample_is_stratified_and_avoids_the_scored_rows():
+    ref = columns(10_000, 0)
+    bounds = [(0, 1_000), (1_000, 4_000), (4_000, 10_000)]
+    clf = DomainClassifier().fit(ref, bounds)
+    excluded = np.zeros(10_000, dtype=bool)
+    excluded[1_000:4_000] = True
+    rows = clf.reference_sample(2_800, np.random.default_rng(0), excluded)
+    assert rows.size == 2_800 and np.unique(rows).size == 2_800
+    assert not excluded[rows].any()
+    # the 7,000 available rows split 1,000 : 6,000 -> 400 : 2,400
+    assert ((rows < 1_000).sum(), (rows >= 4_000).sum()) == (400, 2_400)
+    assert list(_largest_remainder(np.array([3, 3, 3]), 4)) == [2, 1, 1]
+
+
+def test_run_before_fit_fails():
+    with pytest.raises(NotFittedError):
+        DomainClassifierDrift().run(None)  # type: ignore[arg-type]
