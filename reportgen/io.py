@@ -180,7 +180,7 @@ def check_unique_ids(frame: pd.DataFrame, id_col: str, *, source: str) -> None:
         rows = np.flatnonzero((ids == first).to_numpy())[:2] + 1
         n_ids = int(ids[dup].nunique())
         raise DataError(
-            f"duplicate id {first!r} (data rows {rows[0]} and {rows[1]}; {n_ids:,} id(s) repeated); "
+            f"duplicate id {_show(first)} (data rows {rows[0]} and {rows[1]}; {n_ids:,} id(s) repeated); "
             "each row needs its own id: remove the duplicates or point columns.id at a unique column",
             file=source,
             column=id_col,
@@ -231,7 +231,7 @@ def _numeric(series: pd.Series, *, source: str, column: str, what: str, fix: str
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise DataError(
-                f"{what} must be numeric, found {series.iloc[row]!r} at data row {row + 1} ({int(bad.sum()):,} such rows); {fix}",
+                f"{what} must be numeric, found {_show(series.iloc[row])} at data row {row + 1} ({int(bad.sum()):,} such rows); {fix}",
                 file=source,
                 column=column,
             )
@@ -291,7 +291,7 @@ def check_classes(frame: pd.DataFrame, config: Config, classes: tuple, *, source
             row = int(np.flatnonzero(unknown)[0])
             value = frame[name].iloc[row]
             raise DataError(
-                f"{role} {value!r} (data row {row + 1}, {int(unknown.sum()):,} rows) is not one of the model's classes "
+                f"{role} {_show(value)} (data row {row + 1}, {int(unknown.sum()):,} rows) is not one of the model's classes "
                 f"{_names(list(classes))} known from {where}; retrain or map the label to a known class",
                 file=source,
                 column=name,
@@ -321,7 +321,7 @@ def parse_timestamps(series: pd.Series, *, source: str, column: str) -> pd.Serie
     else:
         if pd.api.types.is_numeric_dtype(series):
             raise DataError(
-                f"timestamps must be dates and times, found the number {series.dropna().iloc[0]!r}; use ISO 8601 such as 2024-11-27T10:00:00",
+                f"timestamps must be dates and times, found the number {_show(series.dropna().iloc[0])}; use ISO 8601 such as 2024-11-27T10:00:00",
                 file=source,
                 column=column,
             )
@@ -333,7 +333,7 @@ def parse_timestamps(series: pd.Series, *, source: str, column: str) -> pd.Serie
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise DataError(
-                f"cannot parse timestamp {series.iloc[row]!r} at data row {row + 1} ({int(bad.sum()):,} such rows); "
+                f"cannot parse timestamp {_show(series.iloc[row])} at data row {row + 1} ({int(bad.sum()):,} such rows); "
                 "use ISO 8601 such as 2024-11-27T10:00:00",
                 file=source,
                 column=column,
@@ -378,5 +378,13 @@ def load_inputs(config: Config) -> tuple[pd.DataFrame, pd.DataFrame, Optional[pd
     return reference, analysis, targets, sources
 
 
+def _show(value: Any) -> str:
+    """A value as the user wrote it: numpy scalars as plain numbers, text quoted, long text cut."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _names(values: list[Any]) -> str:
-    return ", ".join(repr(v) if not isinstance(v, str) else f"'{v}'" for v in values)
+    return ", ".join(_show(v) for v in values)
