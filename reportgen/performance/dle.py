@@ -12,6 +12,7 @@ published description.
 """
 from __future__ import annotations
 
+import os
 from typing import Any, ClassVar, Optional, Sequence
 
 import numpy as np
@@ -36,6 +37,7 @@ from reportgen.results import concat_results
 from reportgen.steps import STEPS, Step
 
 HOLDOUT_SHARE = 0.2
+SMALL_ROWS = 50_000
 MAX_ROUNDS = 1000
 EARLY_STOPPING_ROUNDS = 20
 
@@ -73,7 +75,14 @@ class LossModels:
         self.seed = seed
         self.threads = threads
 
-    def params(self) -> dict[str, Any]:
+    def _threads(self, rows: int) -> int:
+        """Configured threads; by default one thread below SMALL_ROWS rows (OpenMP start-up and
+        contention cost more than they save there), every core above."""
+        if self.threads:
+            return int(self.threads)
+        return 1 if rows < SMALL_ROWS else (os.cpu_count() or 1)
+
+    def params(self, rows: int) -> dict[str, Any]:
         return {
             "objective": "regression",
             "learning_rate": 0.1,
@@ -82,7 +91,7 @@ class LossModels:
             "seed": self.seed,
             "deterministic": True,
             "force_row_wise": True,
-            "num_threads": int(self.threads or 0),
+            "num_threads": self._threads(rows),
             "verbose": -1,
         }
 
@@ -105,7 +114,7 @@ class LossModels:
             if valid.sum() >= 10:
                 valid_sets = [lgb.Dataset(x[valid], label=target[valid], reference=dtrain, categorical_feature=categorical or "auto")]
                 callbacks = [lgb.early_stopping(EARLY_STOPPING_ROUNDS, verbose=False)]
-            booster = lgb.train(self.params(), dtrain, num_boost_round=MAX_ROUNDS if valid_sets else 100, valid_sets=valid_sets, callbacks=callbacks)
+            booster = lgb.train(self.params(int(train.sum())), dtrain, num_boost_round=MAX_ROUNDS if valid_sets else 100, valid_sets=valid_sets, callbacks=callbacks)
             self.models_[name] = booster
             self.rounds_[name] = int(booster.best_iteration or booster.current_iteration())
         return self
@@ -113,7 +122,7 @@ class LossModels:
     def predict(self, x: np.ndarray, name: str) -> np.ndarray:
         """Predicted per-row loss (>= 0)."""
         booster = self.models_[name]
-        pred = booster.predict(x, num_iteration=self.rounds_[name], num_threads=int(self.threads or 0))
+        pred = booster.predict(x, num_iteration=self.rounds_[name], num_threads=self._threads(x.shape[0]))
         return np.maximum(pred, 0.0)
 
 
