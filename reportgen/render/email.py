@@ -36,7 +36,7 @@ GMAIL_CLIP_BYTES = 102_000  # Gmail hides the rest of an HTML body beyond ~102 K
 DEFAULT_MAX_BYTES = 20_000_000  # most providers refuse messages over 20-25 MB (after base64)
 DEFAULT_SENDER = "reportgen <reportgen@localhost>"
 MAX_CHARTS = 6
-CHART_WIDTH_PX = 600  # shown width; the PNG is drawn at twice this
+CHART_WIDTH_PX = 600  # shown width when the PNG's own width cannot be read
 STEP_PRIORITY = (
     "estimated_performance",
     "realized_performance",
@@ -117,65 +117,27 @@ def alerting_series(model: "ReportModel", limit: int = MAX_CHARTS) -> list[tuple
     return ranked[:limit]
 
 
-def chart_png(model: "ReportModel", series: tuple[str, str, str, Optional[str]], theme: Any) -> tuple[bytes, str, str]:
-    """One metric over chunks as PNG at 2x (dpi 200), its title and its text alternative."""
-    import io
+def alert_charts(model: "ReportModel", theme: Any, limit: int = MAX_CHARTS) -> list[dict[str, Any]]:
+    """The alerting series as PNG charts (reportgen.render.charts, drawn at 2x): cid, title, alt text, bytes."""
+    from reportgen.render.charts import metric_chart, render_png
+    from reportgen.render.filters import method_label, metric_label
 
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    from reportgen.render.filters import method_label, metric_label, num
-
-    step, method, metric, column = series
-    rows = [
-        r
-        for r in model.results
-        if r.get("step") == step and str(r.get("method") or "") == method and r.get("metric") == metric and r.get("column") == column
-    ]
-    rows.sort(key=lambda r: r["chunk_index"])
-    keys = {c["index"]: str(c["key"]) for c in model.chunks}
-    palette = getattr(theme, "palette", {}) or {}
-    colors = palette.get("chart", {}) if isinstance(palette, dict) else {}
-    line = colors.get("estimated", "#0072B2")
-    alert_colour = colors.get("alert", "#D55E00")
-    threshold_colour = colors.get("threshold", "#6b7280")
-    font = (getattr(theme, "fonts", {}) or {}).get("chart", "DejaVu Sans")
-    subject = f"{metric_label(metric)} of {column}" if column else metric_label(metric)
-    title = f"{method_label(method) or step.replace('_', ' ')}: {subject}"
-    alerts = [r for r in rows if r.get("alert") and r.get("period") == "analysis"]
-    alt = f"{title}. {len(alerts)} alerting chunk(s): " + ", ".join(f"{keys.get(r['chunk_index'], r['chunk_index'])} = {num(r.get('value'))}" for r in alerts[:8])
-    x = list(range(len(rows)))
-    values = [float("nan") if r.get("value") is None else float(r["value"]) for r in rows]
-    with matplotlib.rc_context({"font.family": font, "font.size": 9}):
-        fig, ax = plt.subplots(figsize=(6.0, 2.4), dpi=200)
-        n_ref = sum(1 for r in rows if r.get("period") == "reference")
-        if n_ref:
-            ax.axvspan(-0.5, n_ref - 0.5, color="#e9ecf1", linewidth=0, label="reference")
-        lower = [r.get("lower_confidence") for r in rows]
-        upper = [r.get("upper_confidence") for r in rows]
-        if all(v is not None for v in lower + upper) and rows:
-            ax.fill_between(x, [float(v) for v in lower], [float(v) for v in upper], color=line, alpha=0.15, linewidth=0)
-        ax.plot(x, values, color=line, marker="o", markersize=3, linewidth=1.4, label=metric_label(metric))
-        for bound in ("lower_threshold", "upper_threshold"):
-            levels = [r.get(bound) for r in rows]
-            if any(v is not None for v in levels):
-                ax.plot(x, [float("nan") if v is None else float(v) for v in levels], color=threshold_colour, linestyle="--", linewidth=1)
-        ax.scatter([rows.index(r) for r in alerts], [float(r["value"]) for r in alerts], color=alert_colour, marker="D", s=22, zorder=3, label="alert")
-        step_ticks = max(1, len(rows) // 10)
-        ax.set_xticks(x[::step_ticks])
-        ax.set_xticklabels([keys.get(r["chunk_index"], str(r["chunk_index"])) for r in rows][::step_ticks], rotation=30, ha="right", fontsize=7)
-        ax.set_ylabel(metric_label(metric))
-        ax.set_title(title, loc="left", fontsize=10)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        ax.legend(loc="best", fontsize=7, frameon=False)
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=200, metadata={"Software": None})
-        plt.close(fig)
-    return buf.getvalue(), title, alt
+    chosen = alerting_series(model, limit)
+    if not chosen:
+        return []
+    frame = model.results_frame()
+    out = []
+    for position, (step, method, metric, column) in enumerate(chosen, start=1):
+        mask = (frame["step"] == step) & (frame["method"].fillna("") == method) & (frame["metric"] == metric)
+        mask &= frame["column"].isna() if column is None else frame["column"] == column
+        records = frame[mask].sort_values("chunk_index", kind="stable")
+        role = {"estimated_performance": "estimated", "realized_performance": "realized"}.get(step, "series0")
+        subject = f"{method_label(method)} {metric_label(metric)}".strip() + (f" of {column}" if column else "")
+        chart = metric_chart(f"email-chart-{position}", [(role, records)], model.chunks, metric=metric, subject=subject, section=step)
+        png = render_png(chart, theme, dpi=200)
+        width = int.from_bytes(png[16:20], "big") // 2  # PNG IHDR width: drawn at 2x, shown at half
+        out.append({"cid": _cid(png, position), "chart": chart, "title": chart.title, "alt": chart.aria, "png": png, "width": width or CHART_WIDTH_PX})
+    return out
 
 
 def _cid(png: bytes, position: int) -> str:
@@ -247,10 +209,7 @@ def render_email(
     subject = " ".join((subject or make_subject(model)).split())
     if pdf_bytes is None and attach_pdf:
         pdf_bytes = _render_pdf(model, config)
-    charts = []
-    for position, series in enumerate(alerting_series(model), start=1):
-        png, title, alt = chart_png(model, series, theme)
-        charts.append({"cid": _cid(png, position), "title": title, "alt": alt, "png": png, "width": CHART_WIDTH_PX})
+    charts = alert_charts(model, theme)
     context = email_context(model, config, theme, subject, charts, attachments=_attachment_names(pdf_bytes, html_bytes))
     text = env.get_template("email/body.txt").render(**context)
     html = env.get_template("email/body.html").render(**context)
