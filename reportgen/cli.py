@@ -6,6 +6,7 @@ import click
 from reportgen import __version__
 from reportgen.commands import ReportgenGroup
 from reportgen.commands import demo, run, samples
+from reportgen.commands import check, index, init, send, templates, themes, verify  # delivery commands (issue 7)
 
 EXAMPLES = """
 \b
@@ -27,3 +28,10 @@ def main() -> None:
 main.add_command(run.command)
 main.add_command(demo.command)
 main.add_command(samples.command)
+main.add_command(init.command)
+main.add_command(check.command)
+main.add_command(send.command)
+main.add_command(verify.command)
+main.add_command(index.command)
+main.add_command(templates.command)
+main.add_command(themes.command)

@@ -41,4 +41,4 @@ def command(root: Path, check_inputs: bool, as_json: bool) -> None:
         else:
             click.echo(f"{root}: FAILED: {len(outcome.findings)} problem(s) in {outcome.records} runs", err=True)
     if not outcome.ok:
-        raise SystemExit(1)
+        click.get_current_context().exit(1)
