@@ -72,7 +72,7 @@ def _resolve(results: pd.DataFrame, data: Any, config: Any, ranking: Optional[pd
         path = Path(config.baseline)
         if path.is_file():
             baseline = json.loads(path.read_text(encoding="utf-8"))
-    return resolution.resolve(results, data.chunks, config, ranking=ranking, baseline=baseline)
+    return resolution.resolve(results, data.chunks, config, ranking=ranking, baseline=baseline, data=data)
 
 
 def _ranking(results: pd.DataFrame, problem_type: str) -> Optional[pd.DataFrame]:

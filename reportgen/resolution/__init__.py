@@ -46,6 +46,7 @@ def resolve(
     *,
     ranking: Optional[pd.DataFrame] = None,
     baseline: Optional[dict] = None,
+    data: Any = None,
 ) -> Resolution:
     """Diagnose the run, recommend actions and write the executive summary.
 
@@ -54,7 +55,8 @@ def resolve(
     results:
         The tidy Result table of every step (reportgen.results schema).
     chunks:
-        The results.json `chunks` list ({index, key, period, start_row, end_row, ...}).
+        The results.json `chunks` list ({index, key, period, start_row, end_row, ...}), or the
+        run's Chunk objects.
     config:
         The run's Config.
     ranking:
@@ -63,8 +65,12 @@ def resolve(
     baseline:
         Optional previous results.json as a dict: marks new, continuing and resolved alerts and the
         change of each headline number.
+    data:
+        Optional MonitoringData of the run; with targets it lets a concept-drift diagnosis name the
+        features whose relationship with the target changed (their distributions do not move).
     """
-    ev = Evidence(results, chunks, config, ranking=ranking)
+    chunk_dicts = [c.to_dict() if hasattr(c, "to_dict") else dict(c) for c in chunks]
+    ev = Evidence(results, chunk_dicts, config, ranking=ranking, data=data)
     diagnoses = run_rules(ev)
     recommendations = recommend(diagnoses, ev)
     summary = build_summary(ev, diagnoses, recommendations)

@@ -132,10 +132,14 @@ class Evidence:
         The run's Config (problem type, output columns, business-value currency).
     ranking:
         Optional feature ranking from reportgen.drift.ranking (its correlation column is used when present).
+    data:
+        Optional MonitoringData of the run: lets concept drift name the features whose link with the
+        target changed (reportgen.resolution.attribution).
     """
 
-    def __init__(self, results: pd.DataFrame, chunks: list[dict], config: Config, ranking: Optional[pd.DataFrame] = None) -> None:
+    def __init__(self, results: pd.DataFrame, chunks: list[dict], config: Config, ranking: Optional[pd.DataFrame] = None, data: Any = None) -> None:
         self.config = config
+        self.data = data
         self.results = results
         self.ranking = ranking
         self.chunks = sorted(chunks, key=lambda c: int(c["index"]))
@@ -213,7 +217,8 @@ class Evidence:
         est = self.select("estimated_performance")
         real = self.select("realized_performance")
         present = set(est["metric"]) | set(real["metric"]) if len(self.frame) else set()
-        self.metrics = [m for m in order if m in present]
+        self.unreliable_metrics = [m for m in order if m in present and not self._reliable(m, est, real)]
+        self.metrics = [m for m in order if m in present and m not in self.unreliable_metrics]
         self.primary_metric: Optional[str] = self.metrics[0] if self.metrics else None
         self.est_method: Optional[str] = sorted(set(est["method"].dropna()))[0] if len(est) and est["method"].notna().any() else None
         est = est[est["metric"].isin(self.metrics)]
@@ -227,8 +232,30 @@ class Evidence:
         self.real_drop_pos = sorted({a.pos for a in self.real_alerts})
         self._divergence(est, real)
 
+    @staticmethod
+    def _reliable(metric: str, est: pd.DataFrame, real: pd.DataFrame) -> bool:
+        """A metric the reasoning can lean on: stable across reference chunks, estimate on the realized scale.
+
+        MAPE on targets near zero, for example, jumps by orders of magnitude between chunks.
+        """
+        def ref_values(frame: pd.DataFrame) -> np.ndarray:
+            v = frame[(frame["metric"] == metric) & (frame["period"] == "reference")]["value"].to_numpy(float)
+            return v[np.isfinite(v)]
+
+        r, e = ref_values(real), ref_values(est)
+        base = r if r.size >= 2 else e
+        if base.size >= 2 and base.std(ddof=1) > 0.5 * abs(base.mean()):
+            return False
+        if r.size >= 2 and e.size >= 1 and abs(e.mean() - r.mean()) > 3 * r.std(ddof=1) + 0.1 * abs(r.mean()):
+            return False
+        return True
+
     def _divergence(self, est: pd.DataFrame, real: pd.DataFrame) -> None:
-        """Realized outside the estimate's confidence band, and realized alerts the estimate missed."""
+        """Realized values outside the estimate's confidence band on the worse side (concept drift evidence).
+
+        Where the estimate itself dropped (covariate shift), the realized value must also be further
+        from the estimate than the estimate is from the reference: CBPE and DLE extrapolate there.
+        """
         self.diverge_alerts: list[Alert] = []
         self.diverge_isolated: list[Alert] = []
         self.concept_pos: list[int] = []
@@ -255,15 +282,14 @@ class Evidence:
             half_hi = np.maximum(hi - est_v, 1e-12)
             z = np.where(below, (est_v - rv) / half_lo, np.where(above, (rv - est_v) / half_hi, 0.0))
         worse = np.where(hib, below, above)
-        better = np.where(hib, above, below)
-        real_alert = joined["alert"].fillna(False).astype(bool).to_numpy()
         est_alert = joined["alert_est"].fillna(False).astype(bool).to_numpy()
-        missed = real_alert & ~est_alert
-        flag = worse | better | missed
-        z = np.where(flag & ~(worse | better), np.maximum(z, 1.0), z)
-        sides = ["worse" if w or m else "better" for w, m in zip(worse[flag], missed[flag])]
+        levels = {m: self.reference_level(m) for m in sorted(set(joined["metric"]))}
+        ref_level = np.array([np.nan if levels[m] is None else levels[m] for m in joined["metric"]], dtype=float)
+        with np.errstate(invalid="ignore"):
+            beyond_drop = np.abs(rv - est_v) > np.abs(est_v - ref_level)
+        flag = worse & (~est_alert | beyond_drop)
         hit = joined[flag]
-        alerts = self._to_alerts(hit, z=z[flag], side=sides)
+        alerts = self._to_alerts(hit, z=z[flag], side=["worse"] * int(flag.sum()))
         by_metric = (lambda a: a.metric)
         self.diverge_alerts, self.diverge_isolated = corroborate(alerts, by_metric, by_metric)
         self.concept_pos = sorted({a.pos for a in self.diverge_alerts})

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable, Optional
 
 import numpy as np
 
+from reportgen.resolution.attribution import concept_features
 from reportgen.resolution.evidence import Alert, Evidence, episodes
 from reportgen.resolution.text import (
     direction_word,
@@ -197,9 +198,12 @@ def performance_drop(ctx: Context) -> list[dict[str, Any]]:
     n = len(ev.analysis)
     for run in episodes(drop_pos):
         window = windowed(run, n)
-        drifted = ev.drift_features_in(window)
-        mv_hit = sorted(set(ev.mv_pos) & window)
+        # features drifting inside the episode; the chunks either side only when none do
+        drifted = ev.drift_features_in(run) or ev.drift_features_in(window)
+        mv_hit = sorted(set(ev.mv_pos) & (set(run) if ev.drift_features_in(run) else window))
         outputs_hit = sorted(set(ev.out_pos) & window)
+        if not drifted and not mv_hit and set(ev.dq_pos) & window:
+            continue  # a data-quality fault explains it: the data_quality rule reports the drop
         alerts = ev.alerts_in(ev.est_alerts, run) + ev.alerts_in(ev.real_alerts, run) + ev.alerts_in(ev.drift_alerts, window) + ev.alerts_in(ev.mv_alerts, window)
         alert_metrics = sorted({a.metric for a in ev.alerts_in(ev.est_alerts, run)})
         m = metric if metric in alert_metrics or not alert_metrics else alert_metrics[0]
@@ -264,7 +268,7 @@ def concept_drift(ctx: Context) -> list[dict[str, Any]]:
     """Realized performance leaves the estimate's band (or alerts while the estimate holds)."""
     ev = ctx.ev
     out = []
-    for run in episodes(ev.concept_pos):
+    for run in episodes(p for p in ev.concept_pos if p not in set(ev.dq_pos)):
         alerts = ev.alerts_in(ev.diverge_alerts, run)
         worse = [a for a in alerts if a.side == "worse"]
         metrics = sorted({a.metric for a in (worse or alerts)}, key=lambda m: ev.metrics.index(m) if m in ev.metrics else 99)
@@ -279,11 +283,18 @@ def concept_drift(ctx: Context) -> list[dict[str, Any]]:
             )
         else:
             what = f"Realized performance parted from the estimate {when}"
-        input_note = " The inputs hold steady there," if not (set(run) & set(ev.input_drift_pos)) else " Inputs drift in some of these chunks too, but"
-        target_note = f" The target's distribution also moved ({ev.outputs and ev.config.columns.target})." if set(run) & set(ev.target_pos) else ""
+        input_note = " The inputs hold steady there," if not (set(run) & set(ev.input_drift_pos)) else " Inputs drift in some of these chunks too, and"
+        shifts = concept_features(ev.data, ev.chunk_indices(run)) if ev.data is not None else []
+        features = [s.feature for s in shifts]
+        who = (
+            f" The residuals point at {join_names(features)}: the target now depends on {'it' if len(features) == 1 else 'them'} differently"
+            f" (chi-squared on binned residuals, p < {max(s.p_value for s in shifts):.0e})."
+            if shifts else ""
+        )
+        target_note = f" The target's distribution also moved ({ev.config.columns.target})." if set(run) & set(ev.target_pos) else ""
         summary = (
             f"{what}.{input_note} so the relationship between inputs and target has changed (concept drift). "
-            f"The estimate is not trustworthy for these chunks: it assumes that relationship is unchanged.{target_note}"
+            f"The estimate is not trustworthy for these chunks: it assumes that relationship is unchanged.{who}{target_note}"
         )
         severity = "alert" if worse else "warning"
         n_metrics = len({a.metric for a in alerts})
@@ -297,8 +308,8 @@ def concept_drift(ctx: Context) -> list[dict[str, Any]]:
         out.append(
             diagnosis(
                 ctx, "concept_drift", severity, f"Concept drift: realized {metric_label(m)} left the estimate's band",
-                summary, run, [], alerts, actions, confidence,
-                metric=m, numbers={**_numbers(est), **({"realized": round(realized["value"], 6)} if realized else {})},
+                summary, run, features, alerts, actions, confidence,
+                metric=m, attribution=[{"feature": s.feature, "statistic": round(s.statistic, 3), "dof": s.dof, "p_value": s.p_value} for s in shifts], numbers={**_numbers(est), **({"realized": round(realized["value"], 6)} if realized else {})},
                 untrusted_estimate_chunks=chunks, untrusted_estimate_chunk_keys=ev.chunk_keys(run),
                 diverging_metrics=sorted({a.metric for a in alerts}),
             )
@@ -338,14 +349,22 @@ def data_quality(ctx: Context) -> list[dict[str, Any]]:
                 else " Drift measured on these features in these chunks may be an artefact of the fault."
             )
         )
+        hit_perf = [p for p in run if p in set(ev.est_drop_pos if ev.est_alerts else []) | set(ev.concept_pos)]
+        perf_alerts = ev.alerts_in(ev.est_alerts, run) + ev.alerts_in(ev.diverge_alerts, run)
+        if hit_perf:
+            summary += (
+                f" Performance suffers in {plural(len(hit_perf), 'chunk')} of the fault"
+                + (" and the label-free estimate is not trustworthy there" if set(hit_perf) & set(ev.concept_pos) else "")
+                + "."
+            )
         actions = [
             f"Fix the upstream data pipeline that feeds {join_names(features, 5)} before retraining.",
             "Re-run this report once the fix is in: drift on these features may disappear with it.",
         ]
         out.append(
             diagnosis(
-                ctx, "data_quality", "warning", f"Data-quality fault in {join_names(features, 2)}",
-                summary, run, features, alerts + artefacts, actions, min(0.95, 0.6 + 0.1 * len(alerts)),
+                ctx, "data_quality", "alert" if hit_perf else "warning", f"Data-quality fault in {join_names(features, 2)}",
+                summary, run, features, alerts + artefacts + perf_alerts, actions, min(0.95, 0.6 + 0.1 * len(alerts)),
                 artefact_features=art_cols,
             )
         )

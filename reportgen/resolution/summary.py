@@ -146,8 +146,15 @@ def sentence(ev: Evidence, diagnoses: list[dict[str, Any]], recommendations: lis
     text = writer(top, ev, diagnoses)
     others = [d for d in diagnoses[1:] if d["severity"] != "info" and d["code"] != "business_value_drop"]
     if others:
-        text += f" Also: {'; '.join(d['title'] for d in others[:2])}" + (f" and {plural(len(others) - 2, 'more finding')}" if len(others) > 2 else "") + "."
+        shown = [f"{d['title'].rstrip('.')} ({_keys(d)})" for d in others[:2]]
+        more = f", and {plural(len(others) - 2, 'more finding')}" if len(others) > 2 else ""
+        text += f" Also: {'; '.join(shown)}{more}."
     return text
+
+
+def _keys(d: dict[str, Any]) -> str:
+    keys = d["chunk_keys"]
+    return keys[0] if len(keys) == 1 else f"{keys[0]} to {keys[-1]}"
 
 
 def _money_phrase(d: dict[str, Any], ev: Evidence) -> str:
@@ -173,11 +180,12 @@ def _concept_sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any
     metric = d.get("metric")
     when = span(ev, ev.positions(d["chunks"]))
     if metric and "realized" in nums and "value" in nums:
-        verb = "fell" if direction_word(nums["realized"] - nums["reference"], metric) == "worse" else "moved"
+        verb = movement_verb(nums["realized"] - nums["value"])
         head = f"Realized {metric_label(metric)} {verb} to {fmt_value(nums['realized'])} {when} while the estimate said {fmt_value(nums['value'])}"
     else:
         head = f"Realized performance parted from the estimate {when}"
-    return f"{head}: the link between inputs and outcome changed (concept drift){_money_phrase(d, ev)}. Collect recent labels and retrain."
+    who = f" for {join_names(d['features'])}" if d["features"] else ""
+    return f"{head}: the link between inputs and outcome changed{who} (concept drift){_money_phrase(d, ev)}. Collect recent labels and retrain."
 
 
 def _dq_sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:

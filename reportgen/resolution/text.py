@@ -88,6 +88,8 @@ def fmt_money(value: Optional[float], currency: str = "EUR", *, rounded: bool = 
     if value is None or not math.isfinite(value):
         return "n/a"
     v = round_significant(value, 2) if rounded and abs(value) >= 1000 else value
+    if rounded and abs(v) >= 1_000_000:
+        return f"{currency} {v / 1_000_000:,.1f} million".replace(".0 million", " million")
     return f"{currency} {v:,.0f}"
 
 
