@@ -22,6 +22,7 @@ PathLike = Union[str, Path]
 # Okabe-Ito: colour-blind-safe; the status colours pair with words in the page.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 PERFORMANCE_STEPS = ("estimated_performance", "realized_performance")
+PRIMARY_METRICS = ("roc_auc", "rmse", "mae", "f1", "accuracy")  # the report's headline metric comes first
 
 
 # ---------------------------------------------------------------- numbers
@@ -35,7 +36,8 @@ def _mean(values: Iterable[Optional[float]]) -> Optional[float]:
 def headline_numbers(results: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Per performance metric: the latest analysis chunk's value, the analysis and reference means, alert flag.
 
-    Estimated performance first (CBPE / DLE), realized after; model-level records only.
+    Estimated performance first (CBPE / DLE), realized after, the primary metric (ROC AUC, RMSE,
+    ...) first within each; model-level records only.
     """
     groups: dict[tuple[str, str, str], dict[str, list]] = {}
     for rec in results:
@@ -52,7 +54,13 @@ def headline_numbers(results: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
             g["alert"].append(bool(rec.get("alert")))
     out = []
     order = {s: i for i, s in enumerate(PERFORMANCE_STEPS)}
-    for (step, method, metric), g in sorted(groups.items(), key=lambda kv: order[kv[0][0]]):
+    primary = {m: i for i, m in enumerate(PRIMARY_METRICS)}
+
+    def rank(item: tuple[tuple[str, str, str], Any]) -> tuple[int, int]:
+        (step, _, metric), _ = item
+        return order[step], primary.get(metric, len(primary))
+
+    for (step, method, metric), g in sorted(groups.items(), key=rank):
         value = g["latest"][1]
         if value is None:
             continue

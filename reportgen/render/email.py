@@ -63,9 +63,16 @@ def period_label(model: "ReportModel") -> str:
 
 
 def headline(model: "ReportModel") -> Optional[dict[str, Any]]:
-    """The first performance number (estimated before realized) with its reference value."""
-    from reportgen.history import headline_numbers
+    """The executive summary's first performance number, else the primary estimated (then realized) metric."""
+    from reportgen.history import PERFORMANCE_STEPS, headline_numbers
 
+    for item in (model.summary or {}).get("headline") or []:
+        if isinstance(item, Mapping) and item.get("step") in PERFORMANCE_STEPS and item.get("value") is not None:
+            label = str(item.get("label") or item.get("metric"))
+            first = label.split(" ")[0]
+            label = label if first.isupper() else label[:1].lower() + label[1:]
+            value = item.get("latest", item["value"])
+            return {"label": label, "value": value, "reference": item.get("reference"), "metric": item.get("metric")}
     numbers = headline_numbers(model.results)
     return numbers[0] if numbers else None
 

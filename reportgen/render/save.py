@@ -26,13 +26,16 @@ def _html(report: "Report", path: Path) -> None:
 def _pdf(report: "Report", path: Path) -> None:
     from reportgen.render.pdf import render_pdf
 
-    write_bytes_atomic(path, render_pdf(report.model, report.config))
+    data = render_pdf(report.model, report.config)
+    report._pdf_bytes = data  # the e-mail attaches these bytes instead of rendering the PDF twice
+    write_bytes_atomic(path, data)
 
 
 def _email(report: "Report", path: Path) -> None:
     from reportgen.render.email import render_email
 
-    write_bytes_atomic(path, bytes(render_email(report.model, report.config)))
+    pdf = getattr(report, "_pdf_bytes", None)
+    write_bytes_atomic(path, bytes(render_email(report.model, report.config, pdf_bytes=pdf)))
 
 
 WRITERS: dict[str, Callable[["Report", Path], None]] = {"json": _json, "html": _html, "pdf": _pdf, "email": _email}
@@ -44,7 +47,7 @@ def save_report(report: "Report", out_dir: Path, formats: tuple[str, ...]) -> di
     if unknown:
         raise ConfigError(f"unknown output format '{unknown[0]}'; accepted: {', '.join(WRITERS)}", key="output.formats")
     written: dict[str, Path] = {}
-    for fmt in sorted(formats, key=lambda f: f == "json"):
+    for fmt in sorted(formats, key=lambda f: (f == "json", f == "email")):  # e-mail after the PDF it attaches
         path = out_dir / FILE_NAMES[fmt]
         WRITERS[fmt](report, path)
         written[fmt] = path
