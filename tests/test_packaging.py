@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import site
 import subprocess
 import sys
 from pathlib import Path
@@ -58,6 +59,12 @@ def test_wheel_installs_outside_the_checkout_with_its_resources(tmp_path: Path) 
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)], cwd=tmp_path)
     python = venv / "bin" / "python"
+    # --system-site-packages shows the base interpreter's packages; when the tests themselves run
+    # in a virtualenv (scripts/test.sh's .venv), its site-packages hold the dependencies: add them
+    # as plain paths (their .pth files, such as the checkout's editable hook, are not processed).
+    purelib = run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=tmp_path).stdout.strip()
+    parent = [p for p in site.getsitepackages() if Path(p).is_dir()]
+    Path(purelib, "_test_parent_env.pth").write_text("\n".join(parent) + "\n")
     # pip comes from the system site-packages; --ignore-installed puts reportgen into the venv
     # even though the checkout is installed editable in the system Python.
     run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--ignore-installed", "--no-warn-script-location", str(wheel)], cwd=tmp_path)
