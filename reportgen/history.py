@@ -167,7 +167,7 @@ def trend_charts(runs: list[Mapping[str, Any]]) -> list[dict[str, str]]:
     steps = sorted({step for run in runs for step in run["alerts"]})
     alert_series = {step.replace("_", " "): [float(run["alerts"].get(step, 0)) for run in runs] for step in steps} or {"alerts": [0.0] * len(runs)}
     title = f"Alerts per run: {runs[-1]['alerts_total']} in the latest"
-    charts.append({"title": title, "svg": _line_svg(periods, alert_series, ylabel="alerting records", title=title), "table": _table(periods, alert_series)})
+    charts.append({"title": title, "svg": _line_svg(periods, alert_series, ylabel="alerting records", title=title, integer=True), "table": _table(periods, alert_series)})
     return charts
 
 
@@ -175,7 +175,7 @@ def _table(periods: list[str], series: Mapping[str, list[Optional[float]]]) -> d
     return {"header": ["period", *series], "rows": [[p, *[series[k][i] for k in series]] for i, p in enumerate(periods)]}
 
 
-def _line_svg(periods: list[str], series: Mapping[str, list[Optional[float]]], *, ylabel: str, title: str) -> str:
+def _line_svg(periods: list[str], series: Mapping[str, list[Optional[float]]], *, ylabel: str, title: str, integer: bool = False) -> str:
     """A small static line chart as SVG text, byte-stable (fixed hashsalt, no date)."""
     import matplotlib
 
@@ -196,6 +196,11 @@ def _line_svg(periods: list[str], series: Mapping[str, list[Optional[float]]], *
         ax.set_xticklabels(periods, rotation=30 if len(periods) > 6 else 0, ha="right" if len(periods) > 6 else "center")
         ax.set_xlabel("run (analysis period)")
         ax.set_ylabel(ylabel)
+        if integer:
+            from matplotlib.ticker import MaxNLocator
+
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.set_ylim(bottom=0)
         ax.set_title(title, loc="left", fontsize=10)
         ax.grid(True, axis="y", color="#dddddd", linewidth=0.6)
         for side in ("top", "right"):
