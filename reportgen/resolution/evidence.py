@@ -22,6 +22,12 @@ from reportgen.resolution.text import higher_is_better
 from reportgen.results import to_records
 
 STRONG_Z = 2.0
+# metrics that are monotone transforms of each other count as one piece of evidence
+METRIC_GROUPS = {"rmse": "mse", "rmsle": "msle"}
+
+
+def metric_group(alert: "Alert") -> str:
+    return METRIC_GROUPS.get(alert.metric, alert.metric)
 PERFORMANCE_STEPS = ("estimated_performance", "realized_performance")
 CONTROL_METRICS = ("business_value",)
 
@@ -63,33 +69,41 @@ def exceedance(value: float, lower: Optional[float], upper: Optional[float], ref
 
 def corroborate(
     alerts: list[Alert],
-    item: Callable[[Alert], Hashable],
     group: Callable[[Alert], Hashable],
+    *,
+    min_groups: int = 3,
     support: Iterable[int] = (),
     strong: float = STRONG_Z,
+    strong_groups: Optional[set] = None,
 ) -> tuple[list[Alert], list[Alert]]:
-    """Split alerts into (corroborated, isolated).
+    """Split alerts into (corroborated, isolated), judging each cell (group, chunk) as a whole.
 
-    An alert is corroborated when another item alerts in the same chunk, the same group alerts in an
-    adjacent chunk, the chunk is in `support` (e.g. a multivariate alert), or the value is at least
-    `strong` times as far from the reference as the threshold.
+    A cell is corroborated when one of its alerts is `strong` (the value at least twice as far from
+    the reference as the threshold), the same group alerts in an adjacent chunk, the chunk is in
+    `support` (e.g. a multivariate alert), or at least `min_groups` groups alert in the same chunk.
+    `strong_groups`, when given, limits corroboration by strength alone to those groups (heavy-tailed
+    metrics such as MSLE can jump far in one chunk by chance).
+    Several methods on one feature, or several metrics computed from one confusion matrix, are
+    strongly correlated: agreeing with each other is not corroboration, hence the cell.
     """
     support = set(support)
-    items_in_chunk: dict[int, set] = defaultdict(set)
-    group_positions: dict[Hashable, set] = defaultdict(set)
+    cells: dict[tuple[Hashable, int], list[Alert]] = defaultdict(list)
+    groups_in_chunk: dict[int, set] = defaultdict(set)
     for a in alerts:
-        items_in_chunk[a.pos].add(item(a))
-        group_positions[group(a)].add(a.pos)
-    good, isolated = [], []
-    for a in alerts:
-        backed = (
-            len(items_in_chunk[a.pos]) > 1
-            or (a.pos - 1) in group_positions[group(a)]
-            or (a.pos + 1) in group_positions[group(a)]
-            or a.pos in support
-            or (math.isfinite(a.z) and a.z >= strong)
-        )
-        (good if backed else isolated).append(a)
+        cells[(group(a), a.pos)].append(a)
+        groups_in_chunk[a.pos].add(group(a))
+    backed_cells = set()
+    for (g, pos), members in cells.items():
+        if (
+            ((strong_groups is None or g in strong_groups) and any(math.isfinite(a.z) and a.z >= strong for a in members))
+            or (g, pos - 1) in cells
+            or (g, pos + 1) in cells
+            or pos in support
+            or len(groups_in_chunk[pos]) >= min_groups
+        ):
+            backed_cells.add((g, pos))
+    good = [a for a in alerts if (group(a), a.pos) in backed_cells]
+    isolated = [a for a in alerts if (group(a), a.pos) not in backed_cells]
     return good, isolated
 
 
@@ -225,9 +239,14 @@ class Evidence:
         real = real[real["metric"].isin(self.metrics)]
         self.est_alerts_all = self._alerts(est)
         self.real_alerts_all = self._alerts(real)
-        by_metric = (lambda a: a.metric)
-        self.est_alerts, self.est_isolated = corroborate(self.est_alerts_all, by_metric, by_metric)
-        self.real_alerts, self.real_isolated = corroborate(self.real_alerts_all, by_metric, by_metric)
+        # metrics of one confusion matrix move together: half of them (two or three) must agree, and
+        # only the primary metric may stand on the size of its deviation alone
+        n_groups = len({METRIC_GROUPS.get(m, m) for m in self.metrics})
+        self.min_metrics = max(2, min(3, math.ceil(n_groups / 2)))
+        self.strong_metrics = {METRIC_GROUPS.get(self.primary_metric, self.primary_metric)} if self.primary_metric else set()
+        kw = {"min_groups": self.min_metrics, "strong_groups": self.strong_metrics}
+        self.est_alerts, self.est_isolated = corroborate(self.est_alerts_all, metric_group, **kw)
+        self.real_alerts, self.real_isolated = corroborate(self.real_alerts_all, metric_group, **kw)
         self.est_drop_pos = sorted({a.pos for a in self.est_alerts})
         self.real_drop_pos = sorted({a.pos for a in self.real_alerts})
         self._divergence(est, real)
@@ -290,8 +309,15 @@ class Evidence:
         flag = worse & (~est_alert | beyond_drop)
         hit = joined[flag]
         alerts = self._to_alerts(hit, z=z[flag], side=["worse"] * int(flag.sum()))
-        by_metric = (lambda a: a.metric)
-        self.diverge_alerts, self.diverge_isolated = corroborate(alerts, by_metric, by_metric)
+        self.diverge_alerts, self.diverge_isolated = corroborate(alerts, metric_group, min_groups=self.min_metrics, strong_groups=self.strong_metrics)
+        # where the estimate itself dropped, a gap counts only when most metrics show it
+        drop = set(self.est_drop_pos)
+        per_chunk: dict[int, set] = defaultdict(set)
+        for a in self.diverge_alerts:
+            per_chunk[a.pos].add(a.metric)
+        weak = {p for p, ms in per_chunk.items() if p in drop and len(ms) < math.ceil(len(self.metrics) / 2)}
+        self.diverge_isolated += [a for a in self.diverge_alerts if a.pos in weak]
+        self.diverge_alerts = [a for a in self.diverge_alerts if a.pos not in weak]
         self.concept_pos = sorted({a.pos for a in self.diverge_alerts})
 
     def performance_series(self, step: str, metric: str) -> pd.DataFrame:
@@ -333,7 +359,7 @@ class Evidence:
         self.bv_methods = sorted(set(bv["method"].dropna())) if len(bv) else []
         support = set(self.est_drop_pos) | set(self.real_drop_pos)
         alerts = self._alerts(bv)
-        self.bv_alerts, self.bv_isolated = corroborate(alerts, lambda a: a.method, lambda a: "bv", support)
+        self.bv_alerts, self.bv_isolated = corroborate(alerts, lambda a: "business_value", support=support)
         self.bv_pos = sorted({a.pos for a in self.bv_alerts})
         self._bv_loss = self._loss_per_chunk(bv)
 
@@ -381,8 +407,7 @@ class Evidence:
     def _quality(self) -> None:
         dq = self.select("data_quality")
         alerts = self._alerts(dq)
-        by_col = (lambda a: (a.method, a.column))
-        self.dq_alerts, self.dq_isolated = corroborate(alerts, by_col, lambda a: a.column)
+        self.dq_alerts, self.dq_isolated = corroborate(alerts, lambda a: a.column)
         self.dq_pairs = {(a.column, a.pos) for a in self.dq_alerts}
         self.dq_pos = sorted({a.pos for a in self.dq_alerts})
 
@@ -397,9 +422,9 @@ class Evidence:
         target_alerts = [a for a in uni_alerts if a.column in self.outputs and self.outputs[a.column] == "target"]
         mv_alerts_all = self._alerts(mv)
         feat_pos = {a.pos for a in feat_alerts}
-        self.mv_alerts, self.mv_isolated = corroborate(mv_alerts_all, lambda a: a.method, lambda a: "mv", feat_pos)
+        self.mv_alerts, self.mv_isolated = corroborate(mv_alerts_all, lambda a: a.method, min_groups=2, support=feat_pos)
         mv_pos = {a.pos for a in self.mv_alerts}
-        good, self.drift_isolated = corroborate(feat_alerts, lambda a: (a.column, a.method), lambda a: a.column, mv_pos)
+        good, self.drift_isolated = corroborate(feat_alerts, lambda a: a.column, support=mv_pos)
         self.artefacts = [a for a in good if (a.column, a.pos) in self.dq_pairs]
         self.drift_alerts = [a for a in good if (a.column, a.pos) not in self.dq_pairs]
         self.drift_pairs = {(a.column, a.pos) for a in self.drift_alerts}
@@ -409,9 +434,10 @@ class Evidence:
         self.mv_alerts = [a for a in self.mv_alerts if a not in self.mv_artefacts]
         self.mv_pos = sorted({a.pos for a in self.mv_alerts})
         self.input_drift_pos = sorted(drift_pos | set(self.mv_pos))
-        self.out_alerts, self.out_isolated = corroborate(out_alerts, lambda a: (a.column, a.method), lambda a: "outputs", mv_pos)
+        # the prediction and the probabilities are one signal: they corroborate nothing among themselves
+        self.out_alerts, self.out_isolated = corroborate(out_alerts, lambda a: "outputs", min_groups=2, support=mv_pos)
         self.out_pos = sorted({a.pos for a in self.out_alerts})
-        self.target_alerts, _ = corroborate(target_alerts, lambda a: a.method, lambda a: "target")
+        self.target_alerts, _ = corroborate(target_alerts, lambda a: "target", min_groups=2)
         self.target_pos = sorted({a.pos for a in self.target_alerts})
         self._drift_scores(uni)
 

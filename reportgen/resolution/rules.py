@@ -40,6 +40,8 @@ CODES = (
 )
 SEVERITY_RANK = {"alert": 2, "warning": 1, "info": 0}
 MAX_EVIDENCE = 60
+# findings whose chunks lose value because of them; the others carry money only when they hurt
+MONEY_CODES = ("performance_drop_covariate_shift", "concept_drift", "business_value_drop")
 
 
 @dataclass
@@ -121,7 +123,7 @@ def diagnosis(
         "actions": actions,
         "confidence": round(float(confidence), 2),
         "confidence_label": "high" if confidence >= 0.75 else "medium" if confidence >= 0.5 else "low",
-        "value_at_stake": ev.money_at_stake(chunks) if code != "no_issue" else None,
+        "value_at_stake": ev.money_at_stake(chunks) if code in MONEY_CODES or extra.pop("money", False) else None,
         "currency": ev.currency,
     }
     out.update(extra)
@@ -239,7 +241,7 @@ def performance_drop(ctx: Context) -> list[dict[str, Any]]:
             actions.insert(0, "Fix the data-quality fault reported below before retraining, so the new model does not learn it.")
         ctx_d = diagnosis(
             ctx, "performance_drop_covariate_shift", "alert",
-            f"{metric_label(m) if m else 'Performance'} dropped as inputs shifted" if (features or mv_hit) else f"{metric_label(m) if m else 'Performance'} dropped",
+            f"{metric_label(m) if m else 'Performance'} worsened as inputs shifted" if (features or mv_hit) else f"{metric_label(m) if m else 'Performance'} worsened",
             summary, run, features, alerts, actions, confidence,
             metric=m, numbers=_numbers(stats, realized), correlations={f: round(corr.get(f, 0.0), 3) for f in features},
             multivariate_chunks=ev.chunk_indices(mv_hit),
@@ -365,7 +367,7 @@ def data_quality(ctx: Context) -> list[dict[str, Any]]:
             diagnosis(
                 ctx, "data_quality", "alert" if hit_perf else "warning", f"Data-quality fault in {join_names(features, 2)}",
                 summary, run, features, alerts + artefacts + perf_alerts, actions, min(0.95, 0.6 + 0.1 * len(alerts)),
-                artefact_features=art_cols,
+                artefact_features=art_cols, money=bool(hit_perf),
             )
         )
     return out
@@ -398,7 +400,7 @@ def prediction_drift(ctx: Context) -> list[dict[str, Any]]:
         out.append(
             diagnosis(
                 ctx, "prediction_drift", "alert" if hurts else "warning", f"Model outputs shifted without input drift",
-                summary, run, cols, alerts + perf, actions, 0.7 if len(alerts) > 1 else 0.5,
+                summary, run, cols, alerts + perf, actions, 0.7 if len(alerts) > 1 else 0.5, money=hurts,
             )
         )
     return out
