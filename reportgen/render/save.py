@@ -34,8 +34,8 @@ def _pdf(report: "Report", path: Path) -> None:
 def _email(report: "Report", path: Path) -> None:
     from reportgen.render.email import render_email
 
-    pdf = getattr(report, "_pdf_bytes", None)
-    write_bytes_atomic(path, bytes(render_email(report.model, report.config, pdf_bytes=pdf)))
+    pdf = getattr(report, "_pdf_bytes", None)  # attached when the pdf format is written too
+    write_bytes_atomic(path, bytes(render_email(report.model, report.config, pdf_bytes=pdf, attach_pdf=pdf is not None)))
 
 
 WRITERS: dict[str, Callable[["Report", Path], None]] = {"json": _json, "html": _html, "pdf": _pdf, "email": _email}
