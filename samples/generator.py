@@ -378,6 +378,9 @@ def sample_config(problem: str) -> dict[str, Any]:
             "matrix": {"true_positive": 1200, "false_positive": -6000, "false_negative": -300, "true_negative": 0},
             "currency": "EUR",
         }
+    elif problem == "multiclass_classification":
+        # Rows: true grade, columns: predicted grade (A, B, C). Lending to a C as if it were an A loses most.
+        config["business_value"] = {"value_matrix": [[400, 250, -50], [100, 300, 0], [-1500, -600, 0]], "currency": "EUR"}
     elif problem == "regression":
         # Reserving too little (under-prediction) costs more than reserving too much.
         config["business_value"] = {"over_prediction_cost": 0.2, "under_prediction_cost": 1.0, "currency": "EUR"}
@@ -388,8 +391,12 @@ def config_yaml(config: dict[str, Any]) -> str:
     """YAML text of a config, keys in the order given."""
     import yaml
 
+    class Dumper(yaml.SafeDumper):
+        """Mappings as blocks, lists on one line ([a, b])."""
+
+    Dumper.add_representer(list, lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True))
     header = "# reportgen sample config (written by reportgen.samples.generator); paths are relative to this file.\n"
-    return header + yaml.safe_dump(config, sort_keys=False, default_flow_style=False, allow_unicode=True)
+    return header + yaml.dump(config, Dumper=Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True)
 
 
 def truth(problem: str, scenario: str) -> dict[str, Any]:
