@@ -238,3 +238,30 @@ def test_names() -> None:
                      end_time=f"2024-11-{10 + c['index']:02d}T23:00:00") for c in m.chunks]
     m.config = {"chunking": {"size": 100}}
     assert period_key(m) == "2024-11-14_2024-11-16"
+
+
+def test_concurrent_runs_are_serialised(tmp_path: Path, fake_config) -> None:
+    """Three runs racing into one archive: the lock lets each finish in turn; the chain stays whole."""
+    import threading
+
+    root = tmp_path / "archive"
+    errors: list[BaseException] = []
+    start = threading.Barrier(3)
+
+    def worker(i: int) -> None:
+        try:
+            start.wait()
+            archive_report(FakeReport(weekly_model(i), fake_config), root, formats=["html", "json"], refresh_index=False)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    ledger = json.loads((root / "car-loan-model" / "ledger.json").read_text())
+    assert sorted(r["period"] for r in ledger["runs"]) == list(PERIODS)
+    assert [r["sequence"] for r in ledger["runs"]] == [0, 1, 2]
+    assert verify_archive(root).ok
