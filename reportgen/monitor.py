@@ -9,11 +9,10 @@ from typing import Any, Iterable, Mapping, Optional, Union
 
 import pandas as pd
 
-from reportgen.clock import generation_time
 from reportgen.config import Config, load_config
 from reportgen.dataset import MonitoringData
 from reportgen.io import prepare_data
-from reportgen.report import ReportModel, default_summary, results_records
+from reportgen.report import ReportModel
 from reportgen.results import STEPS as STEP_ORDER
 from reportgen.results import concat_results
 from reportgen.steps import applicable_steps
@@ -125,20 +124,7 @@ def build_model(
     artifacts: dict[str, Any],
     sources: dict[str, str],
 ) -> ReportModel:
-    """The ReportModel: metadata, chunks, results, and the resolution when available."""
-    try:
-        from reportgen.report_builder import build_report_model
-    except ModuleNotFoundError:
-        build_report_model = None
-    if build_report_model is not None:
-        return build_report_model(config, data, results, notes, artifacts, sources)
-    return ReportModel(
-        title=config.title,
-        problem_type=config.problem_type,
-        generated_at=generation_time().isoformat(),
-        chunks=[c.to_dict() for c in data.chunks],
-        results=results_records(results),
-        summary=default_summary(results),
-        config=config.resolved(),
-        method_notes=notes,
-    )
+    """The ReportModel: metadata, chunks, results, ranking, resolution and appendix data."""
+    from reportgen.report_builder import build_report_model
+
+    return build_report_model(config, data, results, notes, artifacts, sources)

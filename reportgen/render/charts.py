@@ -16,7 +16,7 @@ import pandas as pd
 from reportgen.render import filters as fmt
 
 # Column formats understood by the table macro (applied with the Jinja filters of the same name).
-TEXT, NUM, PCT, MONEY, INTEGER, STATUS = "text", "num", "pct", "money", "integer", "status"
+TEXT, NUM, PCT, MONEY, INTEGER, STATUS, RANGE = "text", "num", "pct", "money", "integer", "status", "range"
 
 
 @dataclass
@@ -314,7 +314,7 @@ def distribution_chart(
     series = []
     for k, (name, share) in enumerate(shares):
         series.append(Series(name=name, x=[float(c) for c in centers], y=[float(v) for v in share[: len(centers)]],
-                             kind="step", role="reference" if k == 0 else f"series{k}"))
+                             kind="step", role="ref_dist" if k == 0 else f"series{k - 1}"))
     labels = [f"{fmt.num(a)} to {fmt.num(b)}" for a, b in zip(edges[:-1], edges[1:])] if len(edges) > 1 else [str(c) for c in centers]
     table = Table(columns=["Bin"] + [name for name, _ in shares], formats=[TEXT] + [PCT] * len(shares),
                   rows=[[labels[j]] + [float(s[1][j]) for s in shares] for j in range(len(labels))])
@@ -339,11 +339,16 @@ def bars_chart(
     """Values per chunk as grouped bars (or lines), reference shaded; used for business value."""
     chunk_keys = {int(c["index"]): str(c["key"]) for c in chunks}
     ref_idx = [int(c["index"]) for c in chunks if c["period"] == "reference"]
-    series = [
-        Series(name=_series_name(role, f), x=[float(i) for i in f["chunk_index"]], y=_clean(f["value"]), kind=kind, role=role,
-               dash=role == "realized" and kind == "line", customdata=[chunk_keys.get(int(i), str(i)) for i in f["chunk_index"]])
-        for role, f in frames
-    ]
+    series = []
+    for role, f in frames:
+        x, y = [float(i) for i in f["chunk_index"]], _clean(f["value"])
+        keys = [chunk_keys.get(int(i), str(i)) for i in f["chunk_index"]]
+        if kind == "line" and ref_idx:  # cumulative sums restart per period: break the line between them
+            cut = sum(1 for i in f["chunk_index"] if int(i) <= max(ref_idx))
+            if 0 < cut < len(x):
+                x, y, keys = x[:cut] + [max(ref_idx) + 0.5] + x[cut:], y[:cut] + [None] + y[cut:], keys[:cut] + [""] + keys[cut:]
+        series.append(Series(name=_series_name(role, f), x=x, y=y, kind=kind, role=role, dash=role == "realized" and kind == "line",
+                             customdata=keys))
     ticks, labels = chunk_axis(chunks)
     table = _metric_table(frames, chunk_keys, metric, currency)
     return Chart(id=chart_id, kind="bars" if kind == "bar" else "metric", title=title, x_label="Chunk", y_label=y_label,

@@ -215,7 +215,21 @@ def plural(count: Any, word: str, many: Optional[str] = None) -> str:
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
+CSS_FORBIDDEN = str.maketrans({"<": "", ">": "", "{": "", "}": "", ";": "", "\\": ""})
+
+
+def css_safe(value: Any) -> Any:
+    """Theme CSS / palette values written into <style> or style="": never able to close the element."""
+    from markupsafe import Markup
+
+    text = str(value)
+    if "\n" in text or "{" in text:  # a whole stylesheet: only neutralise '</'
+        return Markup(text.replace("</", "<\\/"))
+    return Markup(text.translate(CSS_FORBIDDEN).replace('"', "'"))
+
+
 FILTERS = {
+    "css_safe": css_safe,
     "num": num,
     "integer": integer,
     "pct": pct,

@@ -17,21 +17,8 @@ from reportgen.render.templating import Theme, environment_for, theme_for
 from reportgen.render.view import build_view
 from reportgen.report import ReportModel
 
-CSS_FORBIDDEN = str.maketrans({"<": "", ">": "", "{": "", "}": "", ";": "", "\\": ""})
-
-
-def css_safe(value: Any) -> Markup:
-    """Theme CSS / palette values written into <style>: never able to close the element."""
-    text = str(value)
-    if "\n" in text or "{" in text:  # a whole stylesheet: only neutralise '</'
-        return Markup(text.replace("</", "<\\/"))
-    return Markup(text.translate(CSS_FORBIDDEN))
-
-
 def _environment(config: Any, theme: Theme) -> Any:
-    env = environment_for(config, theme)
-    env.filters["css_safe"] = css_safe
-    return env
+    return environment_for(config, theme)
 
 
 def svg_data_uri(chart: Chart, theme: Theme) -> str:

@@ -27,8 +27,8 @@ def _color(theme: Any, role: str) -> str:
     if role.startswith("series"):
         pal = chart["series"]
         return pal[int(role[6:] or 0) % len(pal)]
-    if role == "reference":
-        return chart["threshold"]
+    if role == "ref_dist":  # the reference distribution: drawn in the text colour, chunks in the series colours
+        return chart["text"]
     return chart["series"][0]
 
 

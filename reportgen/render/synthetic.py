@@ -25,6 +25,7 @@ def synthetic_model(
     seed: int = 0,
     evil_column: bool = True,
     generated_at: str = "2024-06-03T06:00:00+00:00",
+    metrics: tuple[str, ...] = ("roc_auc", "f1"),
 ) -> ReportModel:
     """A binary-classification model report with every section filled."""
     rng = np.random.default_rng(seed)
@@ -41,7 +42,8 @@ def synthetic_model(
     drift_start = n_ref + max(1, n_ana - 3)
     shift = np.where(idx >= drift_start, 1.0, 0.0)
     frames = []
-    for metric, base in (("roc_auc", 0.95), ("f1", 0.82)):
+    for k, metric in enumerate(metrics):
+        base = 0.95 - 0.02 * k
         est = base - 0.06 * shift + rng.normal(0, 0.004, n)
         se = np.full(n, 0.01)
         ref_vals = est[:n_ref]

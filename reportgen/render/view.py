@@ -5,7 +5,6 @@ follow DESIGN.md's order; a section without data says why instead of staying emp
 """
 from __future__ import annotations
 
-import json
 from typing import Any, Optional
 
 import numpy as np
@@ -37,6 +36,7 @@ DIAGNOSIS_SECTION = {
 }
 PRIMARY_METRICS = ("roc_auc", "rmse", "mae", "f1", "accuracy")
 TOP_DISTRIBUTIONS = 3
+MAX_EVIDENCE_ROWS = 12
 
 
 def slug(*parts: Any) -> str:
@@ -99,6 +99,8 @@ def build_view(model: ReportModel, *, charts: bool = True) -> dict[str, Any]:
 
 def _section_status(statuses: dict[str, str], step: str, body: dict[str, Any], model: ReportModel) -> Optional[str]:
     if step == "resolution":
+        if "issue_resolution" in statuses:
+            return statuses["issue_resolution"]
         sev = [d.get("severity", "info") for d in model.diagnoses if d.get("code") != "no_issue"]
         if not model.diagnoses:
             return None
@@ -158,6 +160,9 @@ def _last_and_ref(frame: pd.DataFrame) -> tuple[float, float, pd.Series]:
 def _summary(model: ReportModel, idx: _Index, ctx: dict[str, Any], sections: list[dict[str, Any]]) -> dict[str, Any]:
     s = model.summary or {}
     status = s.get("status") or "ok"
+    headline = [h for h in (s.get("headline") or []) if isinstance(h, dict) and "label" in h]
+    if headline:
+        return _summary_from(s, status, [_headline_card(h, ctx["currency"]) for h in headline], model, sections)
     cards = []
     currency = ctx["currency"]
     est = _primary_metric(idx)
@@ -197,8 +202,8 @@ def _summary(model: ReportModel, idx: _Index, ctx: dict[str, Any], sections: lis
     bv = _business_frames(idx)
     if bv:
         role, f = bv[-1] if any(r == "realized" for r, _ in bv) and len(bv[-1][1][bv[-1][1]["period"] == "analysis"]["value"].dropna()) else bv[0]
-        ana = f[f["period"] == "analysis"]["value"]
-        ref = f[f["period"] == "reference"]["value"]
+        ana = f[f["period"] == "analysis"]["value"].dropna()
+        ref = f[f["period"] == "reference"]["value"].dropna()
         total = float(ana.sum())
         pace = float(ref.mean()) * len(ana) if len(ref) else float("nan")
         worse = np.isfinite(pace) and total < pace
@@ -213,6 +218,41 @@ def _summary(model: ReportModel, idx: _Index, ctx: dict[str, Any], sections: lis
         cards.append({"title": "Inputs", "metric": "count", "value": len(drifted), "status": "alert" if drifted or dq_alerts else "ok",
                       "anchor": "univariate-drift", "unit": f"of {total} features drifted",
                       "detail": f"Data-quality alerts: {dq_alerts}"})
+    return _summary_from(s, status, cards, model, sections)
+
+
+HEADLINE_ANCHORS = {
+    "estimated_performance": "estimated-performance",
+    "realized_performance": "estimated-vs-realized",
+    "business_value": "business-value",
+    "drifted_features": "univariate-drift",
+    "data_quality_features": "data-quality",
+}
+
+
+def _headline_card(h: dict[str, Any], currency: str) -> dict[str, Any]:
+    """A summary card from one of the resolution's headline numbers."""
+    metric = str(h.get("metric") or "")
+    anchor = HEADLINE_ANCHORS.get(str(h.get("step") or metric), HEADLINE_ANCHORS.get(metric, "estimated-performance"))
+    ref, word = h.get("reference"), h.get("direction_word") or ""
+    if metric in ("drifted_features", "data_quality_features"):
+        feats = h.get("features") or []
+        unit = f"of {ref} features" if metric == "drifted_features" and ref is not None else "features"
+        detail = ", ".join(str(f) for f in feats[:4]) + (f" and {len(feats) - 4} more" if len(feats) > 4 else "") if feats else "None"
+        return {"title": h["label"], "metric": "count", "value": h.get("value"), "unit": unit, "status": h.get("status", "ok"),
+                "anchor": anchor, "detail": detail}
+    if metric == "business_value":
+        cur = str(h.get("unit") or currency)
+        detail = f"This period; at the reference rate {fmt.money(ref, cur)} ({word})"
+        return {"title": h["label"], "metric": "business_value", "value": h.get("value"), "status": h.get("status", "ok"),
+                "anchor": anchor, "detail": detail}
+    detail = f"Analysis period vs reference {fmt.num(ref)} ({word})"
+    if h.get("latest") is not None:
+        detail += f"; latest chunk {h.get('latest_chunk', '')}: {fmt.num(h.get('latest'))}"
+    return {"title": h["label"], "metric": metric, "value": h.get("value"), "status": h.get("status", "ok"), "anchor": anchor, "detail": detail}
+
+
+def _summary_from(s: dict[str, Any], status: str, cards: list[dict[str, Any]], model: ReportModel, sections: list[dict[str, Any]]) -> dict[str, Any]:
     recs = sorted(model.recommendations, key=lambda r: (SEVERITY_ORDER.get(r.get("severity", "info"), 9), -(r.get("value_at_stake") or 0)))
     top = s.get("top_recommendations") or recs[:3]
     top = [dict(r, anchor=_diag_anchor(model, r.get("diagnosis"))) if isinstance(r, dict) else {"title": str(r), "anchor": "issue-resolution"} for r in top[:3]]
@@ -220,12 +260,43 @@ def _summary(model: ReportModel, idx: _Index, ctx: dict[str, Any], sections: lis
     return {
         "status": status,
         "sentence": sentence,
-        "headline": [h for h in (s.get("headline") or [])],
+        "headline": [h for h in (s.get("headline") or []) if not isinstance(h, dict)],
         "cards": cards,
         "recommendations": top,
-        "comparison": s.get("comparison"),
+        "comparison": _comparison(s.get("comparison")),
         "sections": [{"id": sec["id"], "title": sec["title"], "status": sec["status"], "finding": sec.get("finding", "")} for sec in sections],
     }
+
+
+def _alert_label(item: Any) -> str:
+    if not isinstance(item, dict):
+        return str(item)
+    if item.get("title"):
+        return str(item["title"])
+    parts = [fmt.step_label(item.get("step")), fmt.method_label(item.get("method")), fmt.metric_label(item.get("metric"))]
+    text = " \u00b7 ".join(p for p in parts if p)
+    if item.get("column"):
+        text += f" of {item['column']}"
+    keys = item.get("chunk_keys") or []
+    if keys:
+        text += f" ({', '.join(str(k) for k in keys[:4])}{', ...' if len(keys) > 4 else ''})"
+    return text
+
+
+def _comparison(cmp: Any) -> Optional[dict[str, Any]]:
+    """The baseline comparison as lists of readable labels plus the headline deltas."""
+    if not isinstance(cmp, dict):
+        return None
+    diag = cmp.get("diagnoses") if isinstance(cmp.get("diagnoses"), dict) else None
+    out = {"previous_status": cmp.get("previous_status"), "previous_generated_at": cmp.get("previous_generated_at"), "groups": []}
+    for label, key in (("New", "new"), ("Continuing", "continuing"), ("Resolved", "resolved")):
+        issues = [_alert_label(d) for d in (diag or {}).get(key, [])]
+        alerts = [_alert_label(a) for a in cmp.get(key) or []]
+        out["groups"].append({"label": label, "issues": issues, "alerts": alerts})
+    deltas = [d for d in cmp.get("headline") or [] if isinstance(d, dict)]
+    out["deltas"] = ch.Table(columns=["Number", "Now", "Last report", "Change", "Direction"], formats=[ch.TEXT, ch.NUM, ch.NUM, ch.NUM, ch.TEXT],
+                             rows=[[d.get("label"), d.get("value"), d.get("previous"), d.get("change"), d.get("direction_word")] for d in deltas])
+    return out
 
 
 def _default_sentence(status: str, sections: list[dict[str, Any]]) -> str:
@@ -262,9 +333,17 @@ def _unavailable(reason: str) -> dict[str, Any]:
     return {"available": False, "reason": reason, "charts": [], "finding": reason}
 
 
+METRIC_ORDER = ("roc_auc", "f1", "precision", "recall", "specificity", "accuracy", "average_precision", "mae", "mse", "rmse", "mape",
+                "msle", "rmsle", "true_positive", "false_positive", "false_negative", "true_negative")
+
+
+def _metric_sort(key: tuple[str, str, str, str]) -> tuple[int, str]:
+    return (METRIC_ORDER.index(key[2]) if key[2] in METRIC_ORDER else len(METRIC_ORDER), key[2])
+
+
 def _estimated(ctx: dict[str, Any]) -> dict[str, Any]:
     idx: _Index = ctx["idx"]
-    keys = [k for k in idx.keys("estimated_performance") if k[3] == ""]
+    keys = sorted((k for k in idx.keys("estimated_performance") if k[3] == ""), key=_metric_sort)
     if not keys:
         return _unavailable("Performance was not estimated in this run.")
     charts, rows = [], []
@@ -282,13 +361,13 @@ def _estimated(ctx: dict[str, Any]) -> dict[str, Any]:
                else f"All {len(rows)} estimated metrics stay within their thresholds.")
     table = ch.Table(columns=["Metric", "Method", "Reference", "Last chunk", "Change", "Alerts", "Status"],
                      formats=[ch.TEXT, ch.TEXT, ch.NUM, ch.NUM, ch.TEXT, ch.INTEGER, ch.STATUS],
-                     rows=sorted(rows, key=lambda r: (-r[5], r[0])))
+                     rows=sorted(rows, key=lambda r: -r[5]))
     return {"available": True, "finding": finding, "charts": charts, "table": table, "status_guess": "alert" if alerting else "ok"}
 
 
 def _vs_realized(ctx: dict[str, Any]) -> dict[str, Any]:
     idx: _Index = ctx["idx"]
-    keys = [k for k in idx.keys("realized_performance") if k[3] == ""]
+    keys = sorted((k for k in idx.keys("realized_performance") if k[3] == ""), key=_metric_sort)
     if not keys:
         return _unavailable("No targets were given for the analysis period, so realized performance is unknown.")
     est_keys = {k[2]: k[1] for k in idx.keys("estimated_performance") if k[3] == ""}
@@ -320,12 +399,18 @@ def _vs_realized(ctx: dict[str, Any]) -> dict[str, Any]:
                 gap_rows.append([fmt.metric_label(metric), _key(ctx, i), ev, rv, rv - ev, "warning" if outside else "ok"])
     if not charts and not gap_rows:
         return _unavailable("The analysis period has no labelled rows yet, so realized performance is unknown.")
+    primary = next((m for m in PRIMARY_METRICS if any(r[0] == fmt.metric_label(m) for r in gap_rows)), None)
+    primary_label = fmt.metric_label(primary) if primary else None
+    all_rows = len(gap_rows)
+    gap_rows = [r for r in gap_rows if r[0] == primary_label or r[5] != "ok"]
+    caption = (f"Gap per labelled chunk for {primary_label}, and every chunk where another metric's realized value is outside the estimate's band"
+               f" ({len(gap_rows)} of {all_rows} rows; all are in results.json)") if primary_label else ""
     if parted:
         finding = f"Realized and estimated performance part in {fmt.plural(len(parted), 'chunk-metric pair')}: the realized value is outside the estimate's band, which points to concept drift."
     else:
         finding = "Realized performance agrees with the estimate (inside its confidence band) in every labelled chunk."
     table = ch.Table(columns=["Metric", "Chunk", "Estimated", "Realized", "Gap (realized - estimated)", "Status"],
-                     formats=[ch.TEXT, ch.TEXT, ch.NUM, ch.NUM, ch.NUM, ch.STATUS], rows=gap_rows)
+                     formats=[ch.TEXT, ch.TEXT, ch.NUM, ch.NUM, ch.NUM, ch.STATUS], rows=gap_rows, caption=caption)
     return {"available": True, "finding": finding, "charts": charts, "table": table, "status_guess": "warning" if parted else "ok"}
 
 
@@ -353,8 +438,8 @@ def _business(ctx: dict[str, Any]) -> dict[str, Any]:
     cur = ctx["currency"]
     cumulative = _business_frames(idx, "cumulative_business_value")
     role, f = per_chunk[0]
-    ana = f[f["period"] == "analysis"]["value"]
-    ref = f[f["period"] == "reference"]["value"]
+    ana = f[f["period"] == "analysis"]["value"].dropna()
+    ref = f[f["period"] == "reference"]["value"].dropna()
     total, pace = float(ana.sum()), float(ref.mean()) * len(ana) if len(ref) else float("nan")
     diff = total - pace
     finding = (f"Estimated value this period {fmt.money(total, cur)}, {fmt.money(abs(diff), cur)} "
@@ -532,7 +617,8 @@ def _resolution(ctx: dict[str, Any]) -> dict[str, Any]:
             **d,
             "anchor": slug("diag", i, d.get("code")),
             "chunk_keys": chunk_keys,
-            "evidence_items": [_evidence(e) for e in (d.get("evidence") or [])],
+            "evidence_items": [_evidence(e) for e in (d.get("evidence") or []) if not _is_record(e)],
+            "evidence_table": _evidence_table([e for e in (d.get("evidence") or []) if _is_record(e)], keys, ctx["currency"]),
             "section_anchor": DIAGNOSIS_SECTION.get(str(d.get("code")), "estimated-performance"),
             "feature_links": [{"name": f, "anchor": slug("chart", "distribution", f)} for f in (d.get("features") or [])],
             "recommendations": recs,
@@ -541,6 +627,27 @@ def _resolution(ctx: dict[str, Any]) -> dict[str, Any]:
     finding = (f"{fmt.plural(len(real), 'issue')} found; the most severe: {real[0].get('title', real[0].get('code'))}." if real
                else "No issue needs action.")
     return {"available": True, "finding": finding, "charts": [], "diagnoses": items}
+
+
+def _is_record(e: Any) -> bool:
+    return isinstance(e, dict) and "step" in e and "value" in e and "chunk_index" in e
+
+
+def _evidence_table(records: list[dict[str, Any]], keys: dict[int, str], currency: str) -> Optional[ch.Table]:
+    """Result records behind a diagnosis, one row each: chunk, what, value, band, thresholds, alert."""
+    if not records:
+        return None
+    rows = []
+    for r in records:
+        what = " \u00b7 ".join(p for p in (fmt.step_label(r.get("step")), fmt.method_label(r.get("method")), fmt.metric_label(r.get("metric"))) if p)
+        rows.append([keys.get(int(r["chunk_index"]), str(r["chunk_index"])), what, r.get("column") or "", r.get("value"),
+                     r.get("lower_confidence"), r.get("upper_confidence"), r.get("lower_threshold"), r.get("upper_threshold"),
+                     "alert" if r.get("alert") else "ok"])
+    shown = rows[:MAX_EVIDENCE_ROWS]
+    caption = f"The first {len(shown)} of {len(rows)} records (all are in results.json)" if len(rows) > len(shown) else ""
+    return ch.Table(columns=["Chunk", "Measure", "Column", "Value", "Band low", "Band high", "Lower threshold", "Upper threshold", "Status"],
+                    formats=[ch.TEXT, ch.TEXT, ch.TEXT, ch.NUM, ch.NUM, ch.NUM, ch.NUM, ch.NUM, ch.STATUS], rows=shown, currency=currency,
+                    caption=caption)
 
 
 def _evidence(e: Any) -> dict[str, Any]:
@@ -572,12 +679,12 @@ def _appendix(model: ReportModel, frame: pd.DataFrame) -> dict[str, Any]:
             lo, hi = g["lower_threshold"].dropna(), g["upper_threshold"].dropna()
             ncols = g["column"].nunique()
             thresholds.append([fmt.step_label(step), fmt.method_label(method), fmt.metric_label(metric),
-                               float(lo.min()) if len(lo) else None, float(lo.max()) if len(lo) else None,
-                               float(hi.min()) if len(hi) else None, float(hi.max()) if len(hi) else None,
+                               [float(lo.min()), float(lo.max())] if len(lo) else None,
+                               [float(hi.min()), float(hi.max())] if len(hi) else None,
                                int(ncols) if ncols else None, _rule_text(model.config, step, method, metric)])
-    table = ch.Table(columns=["Step", "Method", "Metric", "Lower (min)", "Lower (max)", "Upper (min)", "Upper (max)", "Columns", "Rule"],
-                     formats=[ch.TEXT, ch.TEXT, ch.TEXT, ch.NUM, ch.NUM, ch.NUM, ch.NUM, ch.INTEGER, ch.TEXT], rows=thresholds,
-                     caption="Thresholds applied to the analysis chunks (min and max over columns and chunks)")
+    table = ch.Table(columns=["Step", "Method", "Metric", "Lower threshold", "Upper threshold", "Columns", "Configured rule"],
+                     formats=[ch.TEXT, ch.TEXT, ch.TEXT, ch.RANGE, ch.RANGE, ch.INTEGER, ch.TEXT], rows=thresholds,
+                     caption="Thresholds applied to the analysis chunks (a range where they differ by column or chunk)")
     notes = []
     for n in model.method_notes:
         th = n.get("thresholds")
@@ -616,6 +723,7 @@ def _rule_text(config: dict[str, Any], step: str, method: str, metric: str) -> s
     rules = (config or {}).get("thresholds") or {}
     for key in (f"{step}.{method}.{metric}", f"{step}.{method}", f"{step}.{metric}", step):
         if key in rules:
-            r = {k: v for k, v in sorted(rules[key].items()) if v is not None}
-            return f"{key}: " + json.dumps(r, sort_keys=True)
+            r = {k: v for k, v in sorted(rules[key].items()) if v is not None and k != "type"}
+            params = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in r.items())
+            return f"{rules[key].get('type', '')} ({params}) from thresholds.{key}"
     return "method default"
