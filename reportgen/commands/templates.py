@@ -23,7 +23,12 @@ def command() -> None:
 @click.argument("dest", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
 def export(dest: Path) -> None:
     """Copy the built-in templates into DIR (refuses to overwrite existing files)."""
+    from reportgen.errors import OutputError
     from reportgen.render.templating import export_templates
 
-    written = export_templates(dest)
+    try:
+        written = export_templates(dest)
+    except OSError as exc:
+        hint = "free some disk space" if exc.errno == 28 else "choose another folder or fix its permissions"
+        raise OutputError(f"{exc.filename or dest}: cannot write ({exc.strerror}); {hint}") from None
     click.echo(f"wrote {len(written)} templates into {dest}; pass --templates {dest} (or output.templates) to use them")

@@ -97,3 +97,19 @@ def test_templates_export_and_themes_list(tmp_path: Path) -> None:
     assert invoke("templates", "export", tmp_path / "tpl").exit_code == 2  # never overwrites
     themes = invoke("themes", "list").output.split("\n")
     assert "default" in themes and any(t.startswith("dark") for t in themes)
+
+
+def test_unwritable_paths_are_one_line_errors(archive: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    data = tmp_path / "data.csv"
+    data.write_text("id,x,y_pred,y_pred_proba,target\n1,0.5,1,0.7,1\n2,0.1,0,0.2,0\n")
+    for args in (
+        ["templates", "export", str(blocker / "tpl")],
+        ["send", str(archive / "car-loan-model" / "2024-W47"), "--to", "a@example.com", "--dry-run", str(blocker / "m.eml")],
+        ["index", str(blocker / "archive")],
+        ["init", str(data), "-o", str(blocker / "c.yaml")],
+    ):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1, result.stderr
