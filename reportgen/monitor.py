@@ -4,8 +4,9 @@ The CLI is a thin layer over this module.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Union
 
 import pandas as pd
 
@@ -80,25 +81,55 @@ class Monitor:
         targets: Optional[pd.DataFrame] = None,
         *,
         sources: Optional[dict[str, str]] = None,
+        progress: Optional[ProgressHook] = None,
     ) -> Report:
-        """Prepare the data, run each step, resolve issues and build the ReportModel."""
+        """Prepare the data, run each step, resolve issues and build the ReportModel.
+
+        `progress(event, name, index, total)`, when given, hears "start" and "end" (or "error")
+        of each stage: reportgen.progress turns that into a bar and --log-json lines.
+        """
         config = as_config(self.config)
-        data = prepare_data(config, reference, analysis, targets, sources=sources)
-        return run_steps(config, data, sources=sources)
+        with _stage(progress, "prepare data", 0, 1):
+            data = prepare_data(config, reference, analysis, targets, sources=sources)
+        return run_steps(config, data, sources=sources, progress=progress)
 
 
-def run_steps(config: Config, data: MonitoringData, *, sources: Optional[dict[str, str]] = None) -> Report:
+ProgressHook = Callable[[str, str, int, int], None]
+
+
+@contextmanager
+def _stage(progress: Optional[ProgressHook], name: str, index: int, total: int) -> Iterator[None]:
+    """Tell `progress` a stage starts and how it ended (a no-op without a hook)."""
+    if progress is None:
+        yield
+        return
+    progress("start", name, index, total)
+    try:
+        yield
+    except BaseException:
+        progress("error", name, index, total)
+        raise
+    progress("end", name, index, total)
+
+
+def run_steps(
+    config: Config, data: MonitoringData, *, sources: Optional[dict[str, str]] = None, progress: Optional[ProgressHook] = None
+) -> Report:
     """Fit and run every applicable step, then resolve and build the report model."""
     frames = []
     notes: list[dict[str, Any]] = []
     artifacts: dict[str, Any] = {}
-    for step in applicable_steps(config):
-        step.fit(data.reference, data.reference_chunks, config)
-        frames.append(step.run(data))
+    steps = applicable_steps(config)
+    total = len(steps) + 1
+    for index, step in enumerate(steps):
+        with _stage(progress, step.name, index, total):
+            step.fit(data.reference, data.reference_chunks, config)
+            frames.append(step.run(data))
         notes.extend(step.method_notes())
         artifacts[step.name] = step.artifacts()
-    results = sort_results(concat_results(frames))
-    model = build_model(config, data, results, notes, artifacts, sources or {})
+    with _stage(progress, "build report model", len(steps), total):
+        results = sort_results(concat_results(frames))
+        model = build_model(config, data, results, notes, artifacts, sources or {})
     return Report(model, results, config)
 
 
