@@ -233,6 +233,7 @@ def archive_report(
     formats: Optional[Iterable[str]] = None,
     inputs: Optional[Mapping[str, Optional[PathLike]]] = None,
     key: Optional[str] = None,
+    written: Optional[Mapping[str, PathLike]] = None,
     lock_timeout: float = 120.0,
     refresh_index: bool = True,
 ) -> ArchivedRun:
@@ -250,6 +251,8 @@ def archive_report(
         {role: path} of the input files to hash (reference, analysis, targets, config, ...).
     key:
         The period folder name; default `period_key(report.model)`.
+    written:
+        {format: file} the run already wrote (`Report.save`'s answer): copied instead of rendered again.
     """
     root = Path(root)
     model = report.model
@@ -273,7 +276,7 @@ def archive_report(
         staging = model_dir / f".staging-{key}-{os.getpid()}"
         _remove(staging)
         try:
-            report.save(staging, chosen)
+            _store_outputs(report, staging, chosen, written or {})
             write_text_atomic(staging / CONFIG_FILE, _dump(resolved))
             manifest = build_manifest(
                 staging, slug=slug, key=key, sequence=len(runs), model=model, resolved_config=resolved, inputs=described, previous=previous
@@ -293,6 +296,19 @@ def archive_report(
 
             write_index(root, locked=True)
     return ArchivedRun(final, manifest, digest, replaced)
+
+
+def _store_outputs(report: "Report", staging: Path, formats: tuple[str, ...], written: Mapping[str, PathLike]) -> None:
+    """Copy the files the run already wrote; render the rest."""
+    from reportgen.atomic import write_bytes_atomic
+
+    missing = tuple(f for f in formats if f not in written)
+    if missing:
+        report.save(staging, missing)
+    for fmt in formats:
+        if fmt in written:
+            source = Path(written[fmt])
+            write_bytes_atomic(staging / source.name, source.read_bytes())
 
 
 def _swap_in(staging: Path, final: Path) -> None:

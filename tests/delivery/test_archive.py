@@ -265,3 +265,13 @@ def test_concurrent_runs_are_serialised(tmp_path: Path, fake_config) -> None:
     assert sorted(r["period"] for r in ledger["runs"]) == list(PERIODS)
     assert [r["sequence"] for r in ledger["runs"]] == [0, 1, 2]
     assert verify_archive(root).ok
+
+
+def test_files_already_written_are_copied_not_rendered(tmp_path: Path, fake_config) -> None:
+    report = FakeReport(weekly_model(0), fake_config)
+    files = report.save(tmp_path / "out", ["html", "json"])
+    (tmp_path / "out" / "report.html").write_text("<html>as written by the run</html>")
+    done = archive_report(report, tmp_path / "archive", formats=["html", "pdf", "json"], written=files, refresh_index=False)
+    assert (done.path / "report.html").read_text() == "<html>as written by the run</html>"
+    assert (done.path / "report.pdf").exists()  # not written before: rendered for the archive
+    assert verify_archive(tmp_path / "archive").ok
