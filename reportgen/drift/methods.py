@@ -46,12 +46,47 @@ class ContinuousProfile:
     ref_counts: np.ndarray  # reference counts in the statistic bins (len(edges) + 1)
     mean: float
     std: float
+    plot_edges: np.ndarray = field(default_factory=lambda: np.array([0.0, 1.0]))  # report histogram
     kind: ClassVar[str] = "continuous"
     _sample_cache: dict = field(default_factory=dict, repr=False)
+    _templates: dict = field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> int:
         return int(self.sorted.size)
+
+    def templates(self, m: int) -> dict[str, np.ndarray]:
+        """Arrays over positions j = 1..m of a size-m chunk that depend only on (j, m), not the data.
+
+        f = j/m, f_left = (j-1)/m, f_mid = (j-1/2)/m, x* = r_k with k = floor(j n / m) (where F_ref
+        crosses j/m) and G(x*) = integral of F_ref up to x*.
+        """
+        got = self._templates.get(m)
+        if got is None:
+            j = np.arange(1, m + 1, dtype=np.int64)
+            k = np.minimum((j * self.n) // m, self.n - 1)
+            xk = self.sorted[k]
+            rs = self.run_start[k]
+            f = j / m
+            got = self._templates[m] = {
+                "f": f,
+                "f_left": (j - 1) / m,
+                "f_mid": (j - 0.5) / m,
+                "xk": xk,
+                "g_k": (rs * (xk - self.center) - self.prefix[rs]) / self.n,
+            }
+        return got
+
+    def block_templates(self, sizes: np.ndarray) -> dict[str, np.ndarray]:
+        """`templates` laid out for consecutive chunks of the given sizes (cached per layout)."""
+        key = sizes.astype(np.int64).tobytes()
+        got = self._templates.get(key)
+        if got is None:
+            parts = [self.templates(int(m)) for m in sizes]
+            got = {name: np.concatenate([t[name] for t in parts]) for name in parts[0]}
+            if len(self._templates) < 64:
+                self._templates[key] = got
+        return got
 
 
 @dataclass(eq=False)
@@ -104,7 +139,13 @@ def continuous_profile(values: np.ndarray) -> ContinuousProfile:
         edges = np.zeros(0)
         ref_counts = np.zeros(1, np.int64)
         mean = std = float("nan")
-    return ContinuousProfile(r, run_start, run_end, prefix, center, edges, ref_counts, mean, std)
+    if n == 0:
+        plot_edges = np.array([0.0, 1.0])
+    elif r[0] == r[-1]:
+        plot_edges = np.array([r[0] - 0.5, r[0] + 0.5])
+    else:
+        plot_edges = np.linspace(r[0], r[-1], PLOT_BINS + 1)
+    return ContinuousProfile(r, run_start, run_end, prefix, center, edges, ref_counts, mean, std, plot_edges)
 
 
 def categorical_profile(codes: np.ndarray, categories: tuple) -> CategoricalProfile:
@@ -126,19 +167,19 @@ class ChunkProfile:
     """All chunks of one column prepared for scoring against a reference profile.
 
     `leave_out[c]` marks chunks taken from the reference itself: they are scored against the
-    reference without them. Continuous chunk profiles hold every chunk's sorted non-missing values
-    concatenated (`offsets` delimit chunks) with their reference ranks; every profile has `counts`
-    (chunks x buckets) and `sizes` (non-missing values per chunk).
+    reference without them. Every profile has `counts` (chunks x buckets) and `sizes` (non-missing
+    values per chunk); continuous ones also the exact KS D and Wasserstein W1 of each chunk against
+    the full reference (`ks`, `w`, computed in one fused pass over the sorted chunks) and report
+    histogram counts (`plot_counts`).
     """
 
     profile: Profile
     sizes: np.ndarray
     leave_out: np.ndarray
     counts: Optional[np.ndarray] = None
-    sorted: Optional[np.ndarray] = None
-    offsets: Optional[np.ndarray] = None
-    right: Optional[np.ndarray] = None  # reference values <= each sorted chunk value
-    left: Optional[np.ndarray] = None  # reference values < each sorted chunk value
+    ks: Optional[np.ndarray] = None
+    w: Optional[np.ndarray] = None
+    plot_counts: Optional[np.ndarray] = None
 
     @property
     def n_chunks(self) -> int:
@@ -155,83 +196,167 @@ class ChunkProfile:
         base = np.broadcast_to(self.profile.ref_counts, self.counts.shape)
         return base - np.where(self.leave_out[:, None], self.counts, 0)
 
-    @cached_property
-    def chunk_of(self) -> np.ndarray:
-        """Chunk position of every concatenated sorted value."""
-        return np.repeat(np.arange(self.n_chunks), self.sizes)
 
-    @cached_property
-    def position(self) -> np.ndarray:
-        """0-based position of every sorted value within its chunk."""
-        return np.arange(self.sorted.size) - np.repeat(self.offsets[:-1], self.sizes)
+BLOCK = 1 << 16  # values per fused pass: temporaries stay in the CPU cache
 
-    @cached_property
-    def run_bounds(self) -> tuple[np.ndarray, np.ndarray]:
-        """(first, last): is each sorted value the first / last of its tie run within its chunk."""
-        s = self.sorted
-        first = np.ones(s.size, dtype=bool)
-        last = np.ones(s.size, dtype=bool)
-        if s.size > 1:
-            same = s[1:] == s[:-1]
-            first[1:] = ~same
-            last[:-1] = ~same
-        starts = self.offsets[:-1][self.sizes > 0]
-        ends = self.offsets[1:][self.sizes > 0] - 1
-        first[starts] = True
-        last[ends] = True
-        return first, last
+
+def _segment_sort(values: np.ndarray, bounds: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenated sorted non-missing values of consecutive [start, end) segments, and their sizes."""
+    lengths = {e - s for s, e in bounds}
+    contiguous = all(bounds[i][1] == bounds[i + 1][0] for i in range(len(bounds) - 1))
+    if len(lengths) == 1 and contiguous and next(iter(lengths)) > 0:
+        out = np.sort(values[bounds[0][0] : bounds[-1][1]].reshape(len(bounds), -1), axis=1)  # NaN last
+        if not np.isnan(out[:, -1]).any():
+            return out.ravel(), np.full(len(bounds), out.shape[1], np.int64)
+        keep = ~np.isnan(out)
+        return out[keep], keep.sum(axis=1).astype(np.int64)
+    parts = []
+    for s, e in bounds:
+        part = np.sort(values[s:e])
+        if part.size and np.isnan(part[-1]):
+            part = part[: part.size - int(np.isnan(part).sum())]
+        parts.append(part)
+    return (np.concatenate(parts) if parts else np.zeros(0)), np.array([p.size for p in parts], np.int64)
 
 
 def sort_segments(values: np.ndarray, bounds: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
     """Concatenated sorted non-missing values of each [start, end) segment, and segment sizes."""
     if not bounds:
         return np.zeros(0), np.zeros(0, np.int64)
-    lengths = {e - s for s, e in bounds}
-    contiguous = all(bounds[i][1] == bounds[i + 1][0] for i in range(len(bounds) - 1))
-    if len(lengths) == 1 and contiguous and next(iter(lengths)) > 0:
-        block = values[bounds[0][0] : bounds[-1][1]].reshape(len(bounds), -1)
-        out = np.sort(block, axis=1)  # NaN sorts last within each row
-        nan_rows = np.isnan(out[:, -1])
-        if not nan_rows.any():
-            return out.ravel(), np.full(len(bounds), out.shape[1], np.int64)
-        keep = ~np.isnan(out)
-        return out[keep], keep.sum(axis=1).astype(np.int64)
-    parts, sizes = [], []
-    for s, e in bounds:
-        part = np.sort(values[s:e])
-        part = part[: part.size - int(np.isnan(part).sum())] if part.size and np.isnan(part[-1]) else part
-        parts.append(part)
-        sizes.append(part.size)
-    return np.concatenate(parts) if parts else np.zeros(0), np.asarray(sizes, np.int64)
+    return _segment_sort(values, bounds)
 
 
-def continuous_chunks(profile: ContinuousProfile, sorted_values: np.ndarray, sizes: np.ndarray, leave_out: np.ndarray, *, right: Optional[np.ndarray] = None, left: Optional[np.ndarray] = None, counts: Optional[np.ndarray] = None) -> ChunkProfile:
-    """Chunk profile from concatenated per-chunk sorted values; ranks and bin counts computed here."""
-    sizes = np.asarray(sizes, np.int64)
-    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    r = profile.sorted
-    if right is None and r.size:
-        right = np.searchsorted(r, sorted_values, side="right").astype(np.int64)
-        prev = np.maximum(right - 1, 0)
-        hit = (right > 0) & (r[prev] == sorted_values)
-        left = np.where(hit, profile.run_start[prev], right)
-    elif right is None:
-        right = left = np.zeros(sorted_values.size, np.int64)
-    if counts is None:
-        counts = bin_counts(sorted_values, offsets, profile.edges)
-    return ChunkProfile(profile, sizes, np.asarray(leave_out, bool), counts, sorted_values, offsets, right, left)
+def _blocks(sizes: np.ndarray) -> list[tuple[int, int]]:
+    """Consecutive chunk ranges [i, j) holding about BLOCK values each (at least one chunk)."""
+    out, i, acc = [], 0, 0
+    for j, m in enumerate(sizes):
+        acc += int(m)
+        if acc >= BLOCK:
+            out.append((i, j + 1))
+            i, acc = j + 1, 0
+    if i < len(sizes):
+        out.append((i, len(sizes)))
+    return out
+
+
+def _exact_block(p: ContinuousProfile, s: np.ndarray, sizes: np.ndarray, right: Optional[np.ndarray], left: Optional[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Exact KS D and Wasserstein W1 against the full reference for consecutive sorted chunks in s.
+
+    KS: between chunk values F_chunk is flat and F_ref only grows, so sup |F_chunk - F_ref| is
+    reached at a chunk value (right limit, last of a tie run) or just left of one (first of a run).
+    W1 = integral |F_chunk - F_ref| dx, summed over the intervals [a, b) between consecutive chunk
+    values where F_chunk = f = j/m is flat. With G(x) = integral_{-inf}^x F_ref = (1/n) sum_{r <= x}
+    (x - r) (from centred prefix sums of the sorted reference) and y = clip(x*, a, b), where
+    x* = r_k, k = floor(j n / m), is where F_ref crosses f, each interval gives
+    f (2y - a - b) + G(a) + G(b) - 2 G(y); before the first value the integral is G(s_1).
+    """
+    n, r = p.n, p.sorted
+    k_ = sizes.size
+    d = np.zeros(k_)
+    w = np.zeros(k_)
+    if s.size == 0 or n == 0:
+        return d, w
+    if right is None:
+        right = np.searchsorted(r, s, side="right")
+        hit = np.flatnonzero(r[right - 1] == s)  # value also in the reference (right = 0 never matches)
+        if hit.size:
+            left = right.copy()
+            left[hit] = p.run_start[right[hit] - 1]
+        else:
+            left = right
+    offs = np.zeros(k_ + 1, np.int64)
+    np.cumsum(sizes, out=offs[1:])
+    nonempty = sizes > 0
+    starts, ends = offs[:-1][nonempty], offs[1:][nonempty] - 1
+    t = p.block_templates(sizes[nonempty])
+    inv_n = 1.0 / n
+    fr = right * inv_n
+    same = s[1:] == s[:-1]
+    same[ends[:-1]] = False  # values of different chunks are never one tie run
+    if same.any() or left is not right:
+        # ties: only run ends (right limits) and run starts (left limits) count
+        first = np.ones(s.size, bool)
+        last = np.ones(s.size, bool)
+        first[1:] = ~same
+        last[:-1] = ~same
+        gap = np.abs(t["f"] - fr)
+        gap[~last] = 0.0
+        gap_l = np.abs(t["f_left"] - left * inv_n)
+        gap_l[~first] = 0.0
+        np.maximum(gap, gap_l, out=gap)
+        d[nonempty] = np.maximum.reduceat(gap, starts)
+    else:  # max(|u|, |u - 1/m|) = 1/(2m) + |u - 1/(2m)| with u = j/m - F_ref
+        gap = np.abs(t["f_mid"] - fr)
+        d[nonempty] = np.maximum.reduceat(gap, starts) + 0.5 / sizes[nonempty]
+    # Wasserstein
+    g_a = (right * (s - p.center) - p.prefix[right]) * inv_n
+    b = np.empty_like(s)
+    b[:-1] = s[1:]
+    g_b = np.empty_like(g_a)
+    g_b[:-1] = g_a[1:]
+    last_b = np.maximum(s[ends], r[-1])  # after the last value F_chunk = 1 = F_ref beyond r_max
+    b[ends] = last_b
+    g_b[ends] = (n * (last_b - p.center) - p.prefix[n]) * inv_n
+    xk = t["xk"]
+    y = np.clip(xk, s, b)
+    g_y = np.where(xk <= s, g_a, np.where(xk >= b, g_b, t["g_k"]))
+    part = t["f"] * (2.0 * y - s - b) + g_a + g_b - 2.0 * g_y
+    w[nonempty] = np.add.reduceat(part, starts) + g_a[starts]
+    np.maximum(w, 0.0, out=w)
+    return d, w
+
+
+def _segment_counts(s: np.ndarray, sizes: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """(chunks x len(edges)+1) counts of consecutive sorted segments in bins edges[b-1] <= x < edges[b]."""
+    out = np.empty((sizes.size, edges.size + 2), np.int64)
+    out[:, 0] = 0
+    out[:, -1] = sizes
+    o = 0
+    for c, m in enumerate(sizes):
+        out[c, 1:-1] = np.searchsorted(s[o : o + m], edges, side="left")
+        o += m
+    return np.diff(out, axis=1)
 
 
 def bin_counts(sorted_values: np.ndarray, offsets: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """(chunks x len(edges)+1) counts of each sorted segment in bins edges[b-1] <= x < edges[b]."""
-    n_chunks = offsets.size - 1
-    out = np.empty((n_chunks, edges.size + 2), np.int64)
-    out[:, 0] = 0
-    out[:, -1] = offsets[1:] - offsets[:-1]
-    for c in range(n_chunks):
-        seg = sorted_values[offsets[c] : offsets[c + 1]]
-        out[c, 1:-1] = np.searchsorted(seg, edges, side="left")
-    return np.diff(out, axis=1)
+    return _segment_counts(sorted_values, np.diff(offsets).astype(np.int64), edges)
+
+
+def continuous_chunks(profile: ContinuousProfile, values: np.ndarray, bounds: list[tuple[int, int]], leave_out: np.ndarray) -> ChunkProfile:
+    """Chunk profile of every [start, end) segment of `values`: one fused, cache-blocked pass.
+
+    Each block of chunks is sorted, ranked in the sorted reference and reduced to per-chunk exact
+    KS D and W1, bucket counts and report-histogram counts; nothing chunk-sized is kept.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    k = len(bounds)
+    sizes = np.zeros(k, np.int64)
+    ks, w = np.zeros(k), np.zeros(k)
+    counts = np.zeros((k, profile.edges.size + 1), np.int64)
+    plot = np.zeros((k, profile.plot_edges.size - 1), np.int64)
+    raw = np.array([e - s for s, e in bounds], np.int64)
+    for i, j in _blocks(raw):
+        s, sz = _segment_sort(values, bounds[i:j])
+        sizes[i:j] = sz
+        ks[i:j], w[i:j] = _exact_block(profile, s, sz, None, None)
+        counts[i:j] = _segment_counts(s, sz, profile.edges)
+        plot[i:j] = _segment_counts(s, sz, profile.plot_edges[1:-1])
+    return ChunkProfile(profile, sizes, np.asarray(leave_out, bool), counts, ks, w, plot)
+
+
+def sample_chunks(profile: ContinuousProfile, positions: np.ndarray) -> ChunkProfile:
+    """Chunk profile of reference samples given as sorted positions (samples x m), all left out."""
+    samples, m = positions.shape
+    ks, w = np.zeros(samples), np.zeros(samples)
+    per_block = max(1, BLOCK // max(m, 1))
+    sizes = np.full(samples, m, np.int64)
+    for i in range(0, samples, per_block):
+        idx = positions[i : i + per_block].ravel()
+        sz = sizes[i : i + per_block]
+        ks[i : i + per_block], w[i : i + per_block] = _exact_block(profile, profile.sorted[idx], sz, profile.run_end[idx], profile.run_start[idx])
+    counts = np.zeros((samples, profile.edges.size + 1), np.int64)  # not used by exact methods
+    return ChunkProfile(profile, sizes, np.ones(samples, bool), counts, ks, w)
 
 
 def categorical_chunks(profile: CategoricalProfile, codes: np.ndarray, bounds: list[tuple[int, int]], leave_out: np.ndarray) -> ChunkProfile:
@@ -291,9 +416,13 @@ class UnivariateMethod:
         if not hasattr(self, "profile_"):
             raise NotFittedError(f"{type(self).__name__} is not fitted yet; call fit(reference) first")
 
-    def score(self, chunks: ChunkProfile) -> dict[str, np.ndarray]:
-        """Every metric for every chunk (NaN where a chunk or the reference has no values)."""
+    def score(self, chunks: ChunkProfile, *, skip_p_values: bool = False) -> dict[str, np.ndarray]:
+        """Every metric for every chunk (NaN where a chunk or the reference has no values).
+
+        `skip_p_values` lets calibration skip costly p-values it does not need (they come back NaN).
+        """
         self.check_fitted()
+        self.skip_p_values_ = skip_p_values
         out = self._score(chunks)
         empty = (chunks.sizes == 0) | (chunks.ref_sizes <= 0)
         for key in out:
@@ -341,73 +470,19 @@ class KolmogorovSmirnov(UnivariateMethod):
     )
 
     def _score(self, chunks: ChunkProfile) -> dict[str, np.ndarray]:
-        n_chunks = chunks.n_chunks
-        d = np.zeros(n_chunks)
         n = chunks.profile.n
-        if chunks.sorted.size and n:
-            first, last = chunks.run_bounds
-            m = chunks.sizes[chunks.chunk_of].astype(np.float64)
-            pos = chunks.position
-            # sup is reached at a chunk value (right limit, last of a tie run) or just left of one
-            # (first of a run); between chunk values F_chunk is flat and F_ref only grows.
-            gap_right = np.abs((pos + 1) / m - chunks.right / n)
-            gap_left = np.abs(pos / m - chunks.left / n)
-            gap = np.maximum(np.where(last, gap_right, 0.0), np.where(first, gap_left, 0.0))
-            nonempty = chunks.sizes > 0
-            d[nonempty] = np.maximum.reduceat(gap, chunks.offsets[:-1][nonempty])
+        d = chunks.ks
         n_ref = chunks.ref_sizes.astype(np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
             d = np.where(chunks.leave_out, d * n / n_ref, d)  # exact leave-one-out rescaling
             d = np.minimum(d, 1.0)
             m = chunks.sizes.astype(np.float64)
             en = np.round(m * n_ref / (m + n_ref))
-            p = np.clip(stats.kstwo.sf(d, np.maximum(en, 1)), 0.0, 1.0)
+            if getattr(self, "skip_p_values_", False):
+                p = np.full(d.size, np.nan)
+            else:  # Smirnov's asymptotic two-sided p-value, exactly as scipy's ks_2samp(method="asymp")
+                p = np.clip(stats.kstwo.sf(d, np.maximum(en, 1)), 0.0, 1.0)
         return {"statistic": d, "p_value": p}
-
-
-def _wasserstein_sorted(chunks: ChunkProfile) -> np.ndarray:
-    """Exact W1 per chunk: mean(chunk) - mean(ref) + 2 * integral of (F_chunk - F_ref)_+ dx.
-
-    On [s_j, s_j+1) F_chunk = j/m is flat and F_ref <= j/m left of x* = r_k, k = floor(j n / m),
-    so the positive part integrates to (y - a)(f - F_ref(a)) - (1/n) sum_{a < r < y} (y - r) with
-    y = clip(x*, a, b); the sum comes from centred prefix sums of the sorted reference.
-    """
-    p = chunks.profile
-    n = p.n
-    out = np.zeros(chunks.n_chunks)
-    s = chunks.sorted
-    if not s.size or not n:
-        return out
-    r, sizes, offsets = p.sorted, chunks.sizes, chunks.offsets
-    pos = chunks.position
-    m = sizes[chunks.chunk_of]
-    last_in_chunk = np.zeros(s.size, dtype=bool)
-    last_in_chunk[offsets[1:][sizes > 0] - 1] = True
-    b = np.empty_like(s)
-    b[:-1] = s[1:]
-    b[last_in_chunk] = np.inf
-    left_next = np.empty_like(chunks.left)
-    left_next[:-1] = chunks.left[1:]
-    k = np.minimum(((pos + 1) * n) // m, n - 1)
-    xk = r[k]
-    a = s
-    ca = chunks.right
-    f = (pos + 1) / m
-    clipped_low = xk <= a
-    use_b = (xk >= b) & ~clipped_low
-    y = np.where(clipped_low, a, np.where(use_b, b, xk))
-    cy = np.where(clipped_low, ca, np.where(use_b, left_next, p.run_start[k]))
-    tail = (cy - ca) * (y - p.center) - (p.prefix[cy] - p.prefix[ca])
-    part = (y - a) * (f - ca / n) - tail / n
-    nonempty = sizes > 0
-    integral = np.zeros(chunks.n_chunks)
-    integral[nonempty] = np.add.reduceat(part, offsets[:-1][nonempty])
-    sums = np.zeros(chunks.n_chunks)
-    sums[nonempty] = np.add.reduceat(s - p.center, offsets[:-1][nonempty])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_diff = sums / sizes - (p.mean - p.center)
-    out = mean_diff + 2.0 * integral
-    return np.maximum(out, 0.0)
 
 
 @UNIVARIATE_METHODS.register
@@ -432,7 +507,7 @@ class Wasserstein(UnivariateMethod):
     )
 
     def _score(self, chunks: ChunkProfile) -> dict[str, np.ndarray]:
-        w = _wasserstein_sorted(chunks)
+        w = chunks.w
         n = chunks.profile.n
         with np.errstate(divide="ignore", invalid="ignore"):
             w = np.where(chunks.leave_out, w * n / chunks.ref_sizes, w)

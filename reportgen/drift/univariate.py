@@ -23,7 +23,6 @@ from reportgen.config import Config, ThresholdConfig
 from reportgen.dataset import Column, Dataset, MonitoringData
 from reportgen.drift import calibration as cal
 from reportgen.drift.methods import (
-    PLOT_BINS,
     UNIVARIATE_METHODS,
     CategoricalProfile,
     ChunkProfile,
@@ -35,7 +34,7 @@ from reportgen.drift.methods import (
     categorical_chunks,
     continuous_chunks,
     make_profile,
-    sort_segments,
+    sample_chunks,
 )
 from reportgen.errors import StepError
 from reportgen.results import concat_results, make_results
@@ -65,7 +64,11 @@ class _Block:
     method: str
     metric: str
     column: str
-    frame: pd.DataFrame
+    values: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    alert: Optional[np.ndarray]  # object array of True / False / None, or None (no threshold)
+    notes: np.ndarray
     p_values: Optional[np.ndarray] = None
     nulls: Optional[list] = None  # per chunk NullDistribution or None
 
@@ -144,7 +147,30 @@ class UnivariateDrift(Step):
         if self.false_discovery_rate:
             self._apply_fdr(blocks, float(self.false_discovery_rate))
         self._summarise_thresholds(blocks, data)
-        return concat_results(b.frame for b in blocks)
+        return self._frame(blocks, data)
+
+    def _frame(self, blocks: list[_Block], data: MonitoringData) -> pd.DataFrame:
+        """One make_results call for every block (pandas work once, not per series)."""
+        if not blocks:
+            return concat_results([])
+        chunks = data.chunks
+        k = len(chunks)
+        index = np.tile(np.array([c.index for c in chunks], dtype=np.int64), len(blocks))
+        period = np.tile(np.array([c.period for c in chunks], dtype=object), len(blocks))
+        none = np.full(k, None, dtype=object)
+        return make_results(
+            step=STEP,
+            method=np.repeat(np.array([b.method for b in blocks], dtype=object), k),
+            metric=np.repeat(np.array([b.metric for b in blocks], dtype=object), k),
+            column=np.repeat(np.array([b.column for b in blocks], dtype=object), k),
+            chunk_index=index,
+            period=period,
+            value=np.concatenate([b.values for b in blocks]),
+            lower_threshold=np.concatenate([b.lower for b in blocks]),
+            upper_threshold=np.concatenate([b.upper for b in blocks]),
+            alert=np.concatenate([b.alert if b.alert is not None else none for b in blocks]),
+            note=np.concatenate([b.notes for b in blocks]),
+        )
 
     def _column(self, state: _ColumnState, data: MonitoringData) -> tuple[list[_Block], dict]:
         try:
@@ -168,22 +194,27 @@ class UnivariateDrift(Step):
                 ana_counts = np.zeros((len(ana_b), ref_cp.counts.shape[1]), np.int64)
             counts = np.vstack([ref_cp.counts, ana_counts])
             return ChunkProfile(state.profile, counts.sum(axis=1), leave_out, counts), absent
-        rs, rsz = sort_segments(ref_col.values, ref_b)
-        if ana_col is not None:
-            as_, asz = sort_segments(ana_col.values, ana_b)
-        else:
-            as_, asz = np.zeros(0), np.zeros(len(ana_b), np.int64)
-        return continuous_chunks(state.profile, np.concatenate([rs, as_]), np.concatenate([rsz, asz]), leave_out), absent
+        ref_cp = continuous_chunks(state.profile, ref_col.values, ref_b, leave_out[: len(ref_b)])
+        ana_cp = continuous_chunks(state.profile, ana_col.values if ana_col is not None else np.zeros(0), ana_b if ana_col is not None else [], leave_out[len(ref_b) :])
+        if ana_col is None:
+            k = len(ana_b)
+            ana_cp = ChunkProfile(state.profile, np.zeros(k, np.int64), leave_out[len(ref_b) :], np.zeros((k, ref_cp.counts.shape[1]), np.int64), np.zeros(k), np.zeros(k), np.zeros((k, ref_cp.plot_counts.shape[1]), np.int64))
+        return ChunkProfile(
+            state.profile,
+            np.concatenate([ref_cp.sizes, ana_cp.sizes]),
+            leave_out,
+            np.vstack([ref_cp.counts, ana_cp.counts]),
+            np.concatenate([ref_cp.ks, ana_cp.ks]),
+            np.concatenate([ref_cp.w, ana_cp.w]),
+            np.vstack([ref_cp.plot_counts, ana_cp.plot_counts]),
+        ), absent
 
     def _score_column(self, state: _ColumnState, data: MonitoringData) -> tuple[list[_Block], dict]:
-        chunks = data.chunks
         cp, absent = self._chunk_profile(state, data)
-        index = np.array([c.index for c in chunks], dtype=np.int64)
-        period = np.array([c.period for c in chunks], dtype=object)
         base_notes = self._nan_notes(state, cp, absent)
         blocks = []
         for mname, method in state.methods.items():
-            scores = method.score(cp)
+            scores = method.score(cp, skip_p_values=False)
             for metric in method.metrics:
                 values = scores[metric]
                 rule = self._rule(method, metric)
@@ -198,15 +229,12 @@ class UnivariateDrift(Step):
                 with np.errstate(invalid="ignore"):
                     alert = (values < np.where(np.isnan(lower), -np.inf, lower)) | (values > np.where(np.isnan(upper), np.inf, upper))
                 alert &= np.isfinite(values) | np.isinf(values)
-                alert_col = np.where(has_bound, alert, None) if rule is not None else None
+                alert_col = np.where(has_bound, alert, None).astype(object) if rule is not None else None
                 for c in np.flatnonzero(alert & has_bound):
                     if nulls[c] is not None and notes[c] is None:
                         notes[c] = nulls[c].describe(values[c])
-                frame = make_results(
-                    step=STEP, method=mname, metric=metric, column=state.name, chunk_index=index, period=period, value=values,
-                    lower_threshold=lower, upper_threshold=upper, alert=alert_col, note=notes,
-                )
-                blocks.append(_Block(mname, metric, state.name, frame, p_values if metric == method.metric else None, nulls))
+                p_keep = p_values if metric == method.metric else None
+                blocks.append(_Block(mname, metric, state.name, values, lower, upper, alert_col, notes, p_keep, nulls))
         return blocks, self._distribution(state, cp, data)
 
     def _nan_notes(self, state: _ColumnState, cp: ChunkProfile, absent: np.ndarray) -> list[Optional[str]]:
@@ -268,7 +296,7 @@ class UnivariateDrift(Step):
                 for c in where:
                     notes[c] = notes[c] or f"chunk too large for the reference ({int(cp.sizes[c]):,} of {n:,} values) to calibrate on samples; method default threshold ({fallback.type}) used"
                 continue
-            null = cal.NullDistribution.of(self._null_scores(state, method, int(key), threshold)[metric], direction, int(key))
+            null = cal.NullDistribution.of(self._null_scores(state, method, int(key), threshold, metric)[metric], direction, int(key))
             lo, hi = compute_thresholds(null.scores, threshold, direction=direction, value_range=vrange)
             lower[where] = np.nan if lo is None else lo
             upper[where] = np.nan if hi is None else hi
@@ -277,10 +305,10 @@ class UnivariateDrift(Step):
                 nulls[c] = null
         return p_values
 
-    def _null_scores(self, state: _ColumnState, method: UnivariateMethod, m: int, threshold: Any) -> dict[str, np.ndarray]:
+    def _null_scores(self, state: _ColumnState, method: UnivariateMethod, m: int, threshold: Any, metric: str) -> dict[str, np.ndarray]:
         """Scores of random size-m reference samples, each left out of the reference (cached)."""
         requested = getattr(threshold, "samples", None)
-        key = (method.name, m, requested)
+        key = (method.name, m, requested, metric)
         if key in state.null_cache:
             return state.null_cache[key]
         profile = state.profile
@@ -289,7 +317,7 @@ class UnivariateDrift(Step):
             m_cal = min(m, cal.MAX_SAMPLE_SIZE)
             samples = cal.sorted_sample_count(m_cal, requested)
             sample_cp = self._sorted_samples(profile, m_cal, samples, seed)
-            scores = method.score(sample_cp)
+            scores = method.score(sample_cp, skip_p_values=method.direction[metric] != "lower_is_worse")
             if m_cal < m:  # asymptotic rescaling: these statistics shrink like 1 / sqrt(effective size)
                 factor = np.sqrt(cal.effective_size(m_cal, profile.n) / cal.effective_size(m, profile.n))
                 scores = {k: (v * factor if method.direction[k] == "higher_is_worse" else v) for k, v in scores.items()}
@@ -313,12 +341,7 @@ class UnivariateDrift(Step):
             if positions is None:
                 positions = cal.sample_positions(profile.n, m, samples, cal.seed_for(seed, "positions", profile.n, m))
                 self.positions_cache_[pkey] = positions
-            flat = positions.ravel()
-            counts = np.zeros((samples, profile.ref_counts.size), np.int64)  # not used by sorted methods
-            cache[key] = continuous_chunks(
-                profile, profile.sorted[flat], np.full(samples, m), np.ones(samples, bool),
-                right=profile.run_end[flat], left=profile.run_start[flat], counts=counts,
-            )
+            cache[key] = sample_chunks(profile, positions)
         return cache[key]
 
     def _apply_fdr(self, blocks: list[_Block], q: float) -> None:
@@ -332,18 +355,16 @@ class UnivariateDrift(Step):
             reject[:, c] = cal.benjamini_hochberg(p[:, c], q)
         for i, b in enumerate(tested):
             ok = np.isfinite(b.p_values)
-            frame = b.frame
-            old = frame["alert"].astype(object)
-            new = [bool(reject[i, c]) if ok[c] else old.iloc[c] for c in range(len(frame))]
-            frame["alert"] = pd.array(new, dtype="boolean")
-            notes = frame["note"].tolist()
+            if b.alert is None:
+                b.alert = np.full(b.values.size, None, dtype=object)
             for c in np.flatnonzero(ok):
-                verdict = "significant" if reject[i, c] else "not significant"
-                extra = f"p ≈ {b.p_values[c]:.2g}, {verdict} after Benjamini-Hochberg at false discovery rate {q:g}"
-                if reject[i, c] or (notes[c] is not None):
-                    described = b.nulls[c].describe(frame["value"].iloc[c]) if b.nulls and b.nulls[c] is not None and reject[i, c] else None
-                    notes[c] = "; ".join(x for x in (described, extra) if x)
-            frame["note"] = pd.Series(notes, dtype=object).where(pd.Series(notes).notna(), None).to_numpy()
+                was = bool(b.alert[c]) if b.alert[c] is not None else False
+                b.alert[c] = bool(reject[i, c])
+                if reject[i, c] or was:
+                    verdict = "significant" if reject[i, c] else "not significant"
+                    described = b.nulls[c].describe(b.values[c]) if b.nulls and b.nulls[c] is not None else None
+                    extra = f"p ≈ {b.p_values[c]:.2g}, {verdict} after Benjamini-Hochberg at false discovery rate {q:g} over all columns and methods of the chunk"
+                    b.notes[c] = "; ".join(x for x in (described, extra) if x)
 
     # --- report material ------------------------------------------------------------------
 
@@ -358,15 +379,9 @@ class UnivariateDrift(Step):
                 "chunks": {int(i): row.tolist() for i, row in zip(idx, cp.counts)},
             }
         r = state.profile.sorted
-        if r.size == 0:
-            edges = np.array([0.0, 1.0])
-        elif r[0] == r[-1]:
-            edges = np.array([r[0] - 0.5, r[0] + 0.5])
-        else:
-            edges = np.linspace(r[0], r[-1], PLOT_BINS + 1)
-        inner = edges[1:-1]
-        ref_counts = bin_counts(r, np.array([0, r.size]), inner)[0]
-        chunk_counts = bin_counts(cp.sorted, cp.offsets, inner)
+        edges = state.profile.plot_edges
+        ref_counts = bin_counts(r, np.array([0, r.size]), edges[1:-1])[0]
+        chunk_counts = cp.plot_counts
         return {
             "kind": "continuous",
             "bin_edges": edges.tolist(),
@@ -378,15 +393,14 @@ class UnivariateDrift(Step):
         """Per method: how its thresholds were set, with the numbers (for the method appendix)."""
         notes: dict[str, list[str]] = {}
         analysis = set(c.index for c in data.analysis_chunks)
+        is_ana = np.array([c.index in analysis for c in data.chunks])
         for b in blocks:
-            f = b.frame
-            bounded = f[f["upper_threshold"].notna() | f["lower_threshold"].notna()]
-            if bounded.empty:
+            bounded = np.isfinite(b.upper) | np.isfinite(b.lower)
+            if not bounded.any():
                 continue
-            ana = bounded[bounded["chunk_index"].isin(analysis)]
-            row = (ana if len(ana) else bounded).iloc[0]
-            bound = row["upper_threshold"] if pd.notna(row["upper_threshold"]) else row["lower_threshold"]
-            side = "upper" if pd.notna(row["upper_threshold"]) else "lower"
+            pick = np.flatnonzero(bounded & is_ana)
+            c = int(pick[0]) if pick.size else int(np.flatnonzero(bounded)[0])
+            side, bound = ("upper", b.upper[c]) if np.isfinite(b.upper[c]) else ("lower", b.lower[c])
             notes.setdefault(b.method, []).append(f"{b.column} {b.metric}: {side} {bound:.4g}")
         self.notes_ = notes
 
