@@ -421,10 +421,9 @@ class Evidence:
         out_alerts = [a for a in uni_alerts if a.column in self.outputs and self.outputs[a.column] != "target"]
         target_alerts = [a for a in uni_alerts if a.column in self.outputs and self.outputs[a.column] == "target"]
         mv_alerts_all = self._alerts(mv)
-        feat_pos = {a.pos for a in feat_alerts}
-        self.mv_alerts, self.mv_isolated = corroborate(mv_alerts_all, lambda a: a.method, min_groups=2, support=feat_pos)
+        self._drift_scores(uni)
+        good, self.drift_isolated, self.mv_alerts, self.mv_isolated = self._corroborate_drift(feat_alerts, mv_alerts_all)
         mv_pos = {a.pos for a in self.mv_alerts}
-        good, self.drift_isolated = corroborate(feat_alerts, lambda a: a.column, support=mv_pos)
         self.artefacts = [a for a in good if (a.column, a.pos) in self.dq_pairs]
         self.drift_alerts = [a for a in good if (a.column, a.pos) not in self.dq_pairs]
         self.drift_pairs = {(a.column, a.pos) for a in self.drift_alerts}
@@ -439,7 +438,54 @@ class Evidence:
         self.out_pos = sorted({a.pos for a in self.out_alerts})
         self.target_alerts, _ = corroborate(target_alerts, lambda a: "target", min_groups=2)
         self.target_pos = sorted({a.pos for a in self.target_alerts})
-        self._drift_scores(uni)
+
+    def _corroborate_drift(self, feat: list[Alert], mv: list[Alert]) -> tuple[list[Alert], list[Alert], list[Alert], list[Alert]]:
+        """Corroborate univariate cells (feature, chunk) and multivariate cells (method, chunk) together.
+
+        A cell is strong when one of its alerts is twice as far from the reference as its threshold.
+        A weaker feature cell counts when its methods agree on average (mean exceedance over all its
+        methods >= 1) and an adjacent chunk of the same feature does too, or three such features alert
+        in the chunk, or a strong multivariate alert backs it. A weaker multivariate cell counts when
+        the other multivariate method or the same method in an adjacent chunk alerts, or a strong
+        feature cell backs it. Noise alerts sit just above their thresholds, on one or two methods.
+        """
+        cells: dict[tuple[str, int], list[Alert]] = defaultdict(list)
+        for a in feat:
+            cells[(str(a.column), a.pos)].append(a)
+        mv_cells: dict[tuple[str, int], list[Alert]] = defaultdict(list)
+        for a in mv:
+            mv_cells[(str(a.method), a.pos)].append(a)
+
+        def strong(members: list[Alert]) -> bool:
+            return any(math.isfinite(a.z) and a.z >= STRONG_Z for a in members)
+
+        def agreed(col: str, pos: int) -> bool:
+            if (col, pos) not in cells:
+                return False
+            idx = int(self.analysis[pos]["index"])
+            return self.drift_score.get(col, {}).get(idx, 0.0) >= 1.0 or strong(cells[(col, pos)])
+
+        strong_feat_pos = {pos for (c, pos), m in cells.items() if strong(m)}
+        strong_mv_pos = {pos for (m_, pos), m in mv_cells.items() if strong(m)}
+        agreed_per_pos: dict[int, int] = defaultdict(int)
+        for col, pos in cells:
+            agreed_per_pos[pos] += agreed(col, pos)
+        ok_cells = set()
+        for (col, pos), members in cells.items():
+            if strong(members) or pos in strong_mv_pos or (
+                agreed(col, pos) and (agreed(col, pos - 1) or agreed(col, pos + 1) or agreed_per_pos[pos] >= 3)
+            ):
+                ok_cells.add((col, pos))
+        ok_mv = set()
+        for (method, pos), members in mv_cells.items():
+            others = {m_ for (m_, p) in mv_cells if p == pos}
+            if strong(members) or len(others) >= 2 or (method, pos - 1) in mv_cells or (method, pos + 1) in mv_cells or pos in strong_feat_pos:
+                ok_mv.add((method, pos))
+        good = [a for a in feat if (str(a.column), a.pos) in ok_cells]
+        isolated = [a for a in feat if (str(a.column), a.pos) not in ok_cells]
+        mv_good = [a for a in mv if (str(a.method), a.pos) in ok_mv]
+        mv_isolated = [a for a in mv if (str(a.method), a.pos) not in ok_mv]
+        return good, isolated, mv_good, mv_isolated
 
     def _drift_scores(self, uni: pd.DataFrame) -> None:
         """Per feature and chunk: mean exceedance over the alerting methods (for tracking the drop)."""
