@@ -81,7 +81,12 @@ def guess_config(frame: Any, *, data_path: Path, config_path: Path, title: Optio
     prediction = _pick(columns, PREDICTION_NAMES)
     if prediction is None:
         prediction = next((c for c in columns if _norm(c).endswith(("_pred", "_prediction"))), None)
-    target = _pick(columns, TARGET_NAMES)
+    analysis_path, targets_path = _sibling_paths(data_path)
+    target = _target_from_targets_file(targets_path, columns, id_col) or _pick(columns, TARGET_NAMES)
+    if target is None and prediction is not None:
+        target = _target_like_prediction(frame, prediction, exclude={id_col, time_col})
+        if target is not None:
+            notes.append(f"'{target}' looks like the target (its values match the prediction's); check columns.target")
     proba_cols = [c for c in columns if c not in (prediction, target) and PROBA_PATTERN.search(c) and _is_probability(frame[c])]
     problem, proba = _guess_problem(frame, prediction, proba_cols, notes)
     if prediction is None:
@@ -102,7 +107,6 @@ def guess_config(frame: Any, *, data_path: Path, config_path: Path, title: Optio
                 low_card.append(c)
     if low_card:
         notes.append(f"integer columns with few values, treated as continuous (move them to `categorical` if they are codes): {', '.join(low_card)}")
-    analysis_path, targets_path = _sibling_paths(data_path)
     base = config_path.resolve().parent
     rows = len(frame)
     chunking = {"period": "W"} if time_col else {"size": max(100, min(5000, rows // 10 or 1))}
@@ -125,6 +129,42 @@ def guess_config(frame: Any, *, data_path: Path, config_path: Path, title: Optio
         "rows": rows,
         "notes": notes,
     }
+
+
+def _target_from_targets_file(path: Optional[Path], columns: list[str], id_col: Optional[str]) -> Optional[str]:
+    """The targets file's one non-id column, when it is also in the reference data."""
+    if path is None:
+        return None
+    import pandas as pd
+
+    try:
+        header = list(pd.read_parquet(path).columns) if path.suffix.lower() in (".parquet", ".pq") else list(pd.read_csv(path, nrows=0).columns)
+    except Exception:  # an unreadable targets file is reported by `check`, not here
+        return None
+    candidates = [c for c in header if c != id_col and c in columns]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _target_like_prediction(frame: Any, prediction: str, exclude: set) -> Optional[str]:
+    """A column whose values look like the prediction's: same labels (classification) or strongly correlated numbers."""
+    import pandas as pd
+
+    pred = frame[prediction]
+    numeric_pred = pd.api.types.is_float_dtype(pred) and pred.nunique() > 20
+    best, best_score = None, 0.5
+    labels = set(pred.dropna().unique()) if not numeric_pred else set()
+    for c in frame.columns:
+        if c == prediction or c in exclude or PROBA_PATTERN.search(str(c)):
+            continue
+        s = frame[c]
+        if numeric_pred:
+            if pd.api.types.is_numeric_dtype(s) and s.nunique() > 20:
+                score = abs(float(pred.corr(s)))
+                if score > best_score:
+                    best, best_score = c, score
+        elif 2 <= s.nunique() <= max(len(labels), 2) and set(s.dropna().unique()) <= labels:
+            return str(c)
+    return best
 
 
 def _guess_problem(frame: Any, prediction: Optional[str], proba_cols: list[str], notes: list[str]) -> tuple[str, Any]:

@@ -91,3 +91,31 @@ def test_check_names_the_problem(tmp_path: Path, edit, message: str) -> None:
     result = CliRunner().invoke(check, [str(tmp_path / "m.yaml")])
     assert isinstance(result.exception, ReportgenError) and result.exception.exit_code == 2
     assert message in str(result.exception)
+
+
+def test_init_finds_a_target_by_its_values(tmp_path: Path) -> None:
+    from reportgen.commands.init import guess_config
+
+    rng = np.random.default_rng(1)
+    truth = rng.normal(size=300) * 50 + 100
+    reg = pd.DataFrame({"age": rng.integers(18, 80, 300).astype(float) + 0.5, "y_pred": truth + rng.normal(size=300) * 10, "loss_amount": truth})
+    g = guess_config(reg, data_path=tmp_path / "d.csv", config_path=tmp_path / "c.yaml")
+    assert (g["problem_type"], g["target"]) == ("regression", "loss_amount") and g["features"] == ["age"]
+    p = rng.dirichlet([1, 1, 1], size=300)
+    labels = np.array(["A", "B", "C"])
+    multi = pd.DataFrame({"region": rng.choice(["n", "s"], 300), "y_pred_proba_A": p[:, 0], "y_pred_proba_B": p[:, 1], "y_pred_proba_C": p[:, 2],
+                          "y_pred": labels[p.argmax(axis=1)], "credit_grade": rng.choice(labels, 300)})
+    g = guess_config(multi, data_path=tmp_path / "d.csv", config_path=tmp_path / "c.yaml")
+    assert (g["problem_type"], g["target"], g["features"]) == ("multiclass_classification", "credit_grade", ["region"])
+    assert g["predicted_probability"] == {"A": "y_pred_proba_A", "B": "y_pred_proba_B", "C": "y_pred_proba_C"}
+
+
+def test_init_takes_the_target_from_a_targets_file(tmp_path: Path) -> None:
+    from reportgen.commands.init import guess_config
+
+    frame = pd.DataFrame({"id": range(50), "x": np.linspace(0, 1, 50), "y_pred": [0, 1] * 25, "score_proba": np.linspace(0, 1, 50), "outcome_flag": [1, 0] * 25})
+    frame.to_csv(tmp_path / "reference.csv", index=False)
+    frame.drop(columns=["outcome_flag"]).to_csv(tmp_path / "analysis.csv", index=False)
+    frame[["id", "outcome_flag"]].to_csv(tmp_path / "analysis_targets.csv", index=False)
+    g = guess_config(frame, data_path=tmp_path / "reference.csv", config_path=tmp_path / "c.yaml")
+    assert (g["target"], g["targets"], g["predicted_probability"]) == ("outcome_flag", "analysis_targets.csv", "score_proba")
