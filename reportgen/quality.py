@@ -1,0 +1,234 @@
+"""Data quality (missing and unseen values) and summary statistics, per column and chunk, vectorised.
+
+Steps:
+- `data_quality`: methods `missing_values` (every monitored column except the target, whose absence
+  is normal while labels are delayed) and `unseen_values` (categorical columns: values never seen in
+  the reference); metrics `rate` (alerting) and `count`.
+- `summary_stats`: method `summary_stats`; continuous columns get mean, std (ddof 1), median, min,
+  max and rows (non-missing values); categorical columns rows and distinct (categories present,
+  all unseen values counted as one).
+
+Default alert rules (a configured `thresholds: data_quality[.method[.rate]]` rule replaces them):
+- missing rate: above max(reference rate + 3 binomial standard errors at the chunk's size, mean + 3
+  std of the reference-chunk rates) + 1 / rows, the binomial error using at least a rate of 1 / rows.
+  So with a clean reference a chunk of 1,000 rows tolerates up to 4 missing values: one stray
+  missing value never alerts, a broken feed always does.
+- unseen rate: above 0. The vocabulary comes from the reference, so any unseen value is a new
+  category (or a spelling change) worth a look.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+import pandas as pd
+
+from reportgen.chunking import Chunk, chunk_starts
+from reportgen.config import Config
+from reportgen.dataset import Column, Dataset, MonitoringData
+from reportgen.results import concat_results, make_results
+from reportgen.steps import STEPS, Step
+from reportgen.thresholds import compute_thresholds, threshold_from_config
+
+RANGE = (0.0, 1.0)
+
+
+def _chunk_sums(flags: np.ndarray, chunks: tuple[Chunk, ...]) -> np.ndarray:
+    """Per-chunk sums of a 0/1 (or numeric) per-row array; chunks must be contiguous index ranges."""
+    if not chunks:
+        return np.zeros(0, np.int64)
+    lo, hi = chunks[0].start_row, chunks[-1].end_row
+    contiguous = all(a.end_row == b.start_row for a, b in zip(chunks, chunks[1:]))
+    if contiguous and hi > lo and all(c.rows > 0 for c in chunks):
+        return np.add.reduceat(flags[lo:hi], chunk_starts(chunks) - lo)
+    return np.array([flags[c.start_row : c.end_row].sum() for c in chunks])
+
+
+def _period_columns(data: MonitoringData, name: str) -> tuple[Optional[Column], Optional[Column]]:
+    return data.reference.monitored_columns().get(name), data.analysis.monitored_columns().get(name)
+
+
+@STEPS.register
+class DataQuality(Step):
+    """Missing-value and unseen-category rates per column and chunk, with reference-based thresholds."""
+
+    name = "data_quality"
+    step = "data_quality"
+    order = 70
+
+    def __init__(self) -> None:
+        pass
+
+    def _fit(self, reference: Dataset, reference_chunks: tuple[Chunk, ...], config: Config) -> None:
+        self.config_ = config
+        self.columns_: dict[str, str] = {}
+        self.reference_rates_: dict[str, tuple[float, float, float]] = {}
+        for name, col in reference.monitored_columns().items():
+            if col.role == "target":
+                continue
+            self.columns_[name] = col.kind
+            rates = _chunk_sums(col.missing_mask().astype(np.int64), reference_chunks) / np.array([max(c.rows, 1) for c in reference_chunks])
+            overall = float(col.missing_mask().mean()) if reference.n_rows else 0.0
+            std = float(rates.std(ddof=1)) if rates.size > 1 else 0.0
+            self.reference_rates_[name] = (overall, float(rates.mean()) if rates.size else overall, std)
+
+    def _run(self, data: MonitoringData) -> pd.DataFrame:
+        frames = []
+        chunks = data.chunks
+        rows = np.array([c.rows for c in chunks], dtype=np.float64)
+        index = [c.index for c in chunks]
+        period = [c.period for c in chunks]
+        for name, kind in self.columns_.items():
+            ref_col, ana_col = _period_columns(data, name)
+            methods = [("missing_values", lambda col: col.missing_mask())]
+            if kind == "categorical":
+                methods.append(("unseen_values", lambda col: col.values == col.unseen_code))
+            for method, mask_of in methods:
+                ref_counts = _chunk_sums(mask_of(ref_col).astype(np.int64), data.reference_chunks)
+                if ana_col is not None:
+                    ana_counts = _chunk_sums(mask_of(ana_col).astype(np.int64), data.analysis_chunks).astype(np.float64)
+                    note = None
+                else:
+                    ana_counts = np.full(len(data.analysis_chunks), np.nan)
+                    note = np.array([None] * len(data.reference_chunks) + ["column absent from the analysis data"] * len(data.analysis_chunks), dtype=object)
+                counts = np.concatenate([ref_counts.astype(np.float64), ana_counts])
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    rate = np.where(rows > 0, counts / rows, np.nan)
+                lower, upper = self._bounds(name, method, rate[: len(data.reference_chunks)], rows)
+                with np.errstate(invalid="ignore"):
+                    alert = np.isfinite(rate) & (rate > upper)
+                notes = note if note is not None else np.array([None] * len(chunks), dtype=object)
+                for c in np.flatnonzero(alert):
+                    notes[c] = f"{int(counts[c]):,} of {int(rows[c]):,} rows ({rate[c]:.2%}) above the limit of {upper[c]:.2%}"
+                frames.append(make_results(step=self.step, method=method, metric="rate", column=name, chunk_index=index, period=period, value=rate, lower_threshold=lower, upper_threshold=upper, alert=alert, note=notes))
+                frames.append(make_results(step=self.step, method=method, metric="count", column=name, chunk_index=index, period=period, value=counts, note=note))
+        return concat_results(frames)
+
+    def _bounds(self, name: str, method: str, ref_rates: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per-chunk (lower, upper) bounds of the rate: the configured rule or the documented default."""
+        rule = self.config_.threshold_for(self.step, method, "rate")
+        n = rows.size
+        if rule is not None:
+            lo, hi = compute_thresholds(ref_rates, threshold_from_config(rule), direction="higher_is_worse", value_range=RANGE)
+            return np.full(n, np.nan), np.full(n, np.inf if hi is None else hi)
+        if method == "unseen_values":
+            return np.full(n, np.nan), np.zeros(n)
+        overall, mean, std = self.reference_rates_[name]
+        m = np.maximum(rows, 1.0)
+        p = np.maximum(overall, 1.0 / m)
+        binomial = overall + 3.0 * np.sqrt(p * (1.0 - p) / m)
+        upper = np.minimum(np.maximum(binomial, mean + 3.0 * std) + 1.0 / m, 1.0)
+        return np.full(n, np.nan), upper
+
+    def method_notes(self) -> list[dict[str, Any]]:
+        """How missing and unseen rates are measured and judged."""
+        return [
+            {
+                "step": self.step,
+                "method": "missing_values",
+                "title": "Missing values",
+                "description": "Share of rows of the chunk without a value, per column (the target is left out: delayed labels are normal).",
+                "thresholds": "Alert above max(reference rate + 3 binomial standard errors at the chunk's size, mean + 3 standard deviations of the reference-chunk rates) + 1 / rows, so a single stray missing value never alerts.",
+            },
+            {
+                "step": self.step,
+                "method": "unseen_values",
+                "title": "Unseen categories",
+                "description": "Share of rows of the chunk whose category never occurs in the reference, per categorical column.",
+                "thresholds": "Alert above 0: any category never seen in the reference is worth a look (configure thresholds.data_quality.unseen_values to relax).",
+            },
+        ]
+
+
+@STEPS.register
+class SummaryStats(Step):
+    """Mean, std, median, min, max and rows (continuous) or rows and distinct (categorical) per chunk."""
+
+    name = "summary_stats"
+    step = "summary_stats"
+    order = 80
+
+    def __init__(self) -> None:
+        pass
+
+    def _fit(self, reference: Dataset, reference_chunks: tuple[Chunk, ...], config: Config) -> None:
+        self.columns_ = {name: (col.kind, col.role) for name, col in reference.monitored_columns().items()}
+
+    def _run(self, data: MonitoringData) -> pd.DataFrame:
+        frames = []
+        index = [c.index for c in data.chunks]
+        period = [c.period for c in data.chunks]
+        for name, (kind, role) in self.columns_.items():
+            ref_col, ana_col = _period_columns(data, name)
+            parts = [self._stats(ref_col, data.reference_chunks, kind)]
+            if ana_col is not None:
+                parts.append(self._stats(ana_col, data.analysis_chunks, kind))
+            else:
+                parts.append({k: np.full(len(data.analysis_chunks), np.nan) for k in parts[0]})
+            absent = "no targets in the analysis data" if role == "target" else "column absent from the analysis data"
+            for metric in parts[0]:
+                values = np.concatenate([parts[0][metric], parts[1][metric]])
+                notes = [None] * len(data.reference_chunks) + [None if ana_col is not None else absent] * len(data.analysis_chunks)
+                notes = [n if n is not None or np.isfinite(v) else "no non-missing values in this chunk" for n, v in zip(notes, values)]
+                frames.append(make_results(step=self.step, method="summary_stats", metric=metric, column=name, chunk_index=index, period=period, value=values, note=np.array(notes, dtype=object)))
+        return concat_results(frames)
+
+    @staticmethod
+    def _stats(col: Column, chunks: tuple[Chunk, ...], kind: str) -> dict[str, np.ndarray]:
+        """Per-chunk statistics of one period's column (NaN where a chunk has no values)."""
+        k = len(chunks)
+        if kind == "categorical":
+            levels = col.n_levels
+            out_rows = np.zeros(k)
+            distinct = np.zeros(k)
+            if k:
+                lo, hi = chunks[0].start_row, chunks[-1].end_row
+                pos = np.full(hi - lo, k, np.int64)
+                for i, c in enumerate(chunks):
+                    pos[c.start_row - lo : c.end_row - lo] = i
+                counts = np.bincount(col.values[lo:hi].astype(np.int64) + pos * levels, minlength=(k + 1) * levels).reshape(k + 1, levels)[:k, : levels - 1]
+                out_rows = counts.sum(axis=1).astype(np.float64)
+                distinct = (counts > 0).sum(axis=1).astype(np.float64)
+            return {"rows": out_rows, "distinct": distinct}
+        v = col.values
+        present = ~np.isnan(v)
+        n = _chunk_sums(present.astype(np.int64), chunks).astype(np.float64)
+        filled = np.where(present, v, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = _chunk_sums(filled, chunks) / n
+            row_mean = np.zeros_like(filled)
+            for i, c in enumerate(chunks):
+                row_mean[c.slice] = mean[i] if n[i] > 0 else 0.0
+            dev = np.where(present, filled - row_mean, 0.0)
+            ss = _chunk_sums(dev * dev, chunks)
+            std = np.where(n > 1, np.sqrt(ss / np.maximum(n - 1, 1)), np.nan)
+        lo = np.where(present, v, np.inf)
+        hi = np.where(present, v, -np.inf)
+        if k and _contiguous(chunks) and all(c.rows > 0 for c in chunks):
+            at = chunk_starts(chunks) - chunks[0].start_row
+            span = slice(chunks[0].start_row, chunks[-1].end_row)
+            mins, maxs = np.minimum.reduceat(lo[span], at), np.maximum.reduceat(hi[span], at)
+        else:
+            mins = np.array([lo[c.slice].min() if c.rows else np.inf for c in chunks])
+            maxs = np.array([hi[c.slice].max() if c.rows else -np.inf for c in chunks])
+        med = np.array([np.median(v[c.slice][present[c.slice]]) if n[i] > 0 else np.nan for i, c in enumerate(chunks)], dtype=np.float64)
+        empty = n == 0
+        mean[empty] = np.nan
+        mins = np.where(empty, np.nan, mins)
+        maxs = np.where(empty, np.nan, maxs)
+        return {"mean": mean, "std": std, "median": med, "min": mins, "max": maxs, "rows": n}
+
+    def method_notes(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "step": self.step,
+                "method": "summary_stats",
+                "title": "Summary statistics",
+                "description": "Per chunk: mean, standard deviation (ddof 1), median, minimum, maximum and rows (non-missing values) of continuous columns; rows and distinct categories (unseen values counted as one) of categorical columns. Informational: no thresholds.",
+                "thresholds": "none",
+            }
+        ]
+
+
+def _contiguous(chunks: tuple[Chunk, ...]) -> bool:
+    return all(a.end_row == b.start_row for a, b in zip(chunks, chunks[1:]))
