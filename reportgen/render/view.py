@@ -201,7 +201,7 @@ def _summary(model: ReportModel, idx: _Index, ctx: dict[str, Any], sections: lis
                           "detail": "No labels for the analysis period yet"})
     bv = _business_frames(idx)
     if bv:
-        role, f = bv[-1] if any(r == "realized" for r, _ in bv) and len(bv[-1][1][bv[-1][1]["period"] == "analysis"]["value"].dropna()) else bv[0]
+        role, f = bv[0]  # estimated first, as in the business value section
         ana = f[f["period"] == "analysis"]["value"].dropna()
         ref = f[f["period"] == "reference"]["value"].dropna()
         total = float(ana.sum())
