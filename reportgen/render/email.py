@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 GMAIL_CLIP_BYTES = 102_000  # Gmail hides the rest of an HTML body beyond ~102 KB
 DEFAULT_MAX_BYTES = 20_000_000  # most providers refuse messages over 20-25 MB (after base64)
 DEFAULT_SENDER = "reportgen <reportgen@localhost>"
-MAX_CHARTS = 6
+MAX_CHARTS = 4  # the e-mail is the summary: one chart per alerting section first, the PDF has the rest
 CHART_WIDTH_PX = 600  # shown width when the PNG's own width cannot be read
 STEP_PRIORITY = (
     "estimated_performance",
@@ -72,7 +72,7 @@ def headline(model: "ReportModel") -> Optional[dict[str, Any]]:
             first = label.split(" ")[0]
             label = label if first.isupper() else label[:1].lower() + label[1:]
             value = item.get("latest", item["value"])
-            return {"label": label, "value": value, "reference": item.get("reference"), "metric": item.get("metric")}
+            return {"label": label, "value": value, "reference": item.get("reference"), "metric": item.get("metric"), "alert": item.get("status") == "alert"}
     numbers = headline_numbers(model.results)
     return numbers[0] if numbers else None
 
@@ -85,7 +85,10 @@ def make_subject(model: "ReportModel") -> str:
     tag = SUBJECT_TAGS.get(status, f"[{status.upper()}]")
     subject = f"{tag} {model.title}, {period_label(model)}"
     top = headline(model)
-    if top is not None:
+    finding = next((d for d in model.diagnoses if d.get("severity") == "alert" and d.get("title")), None)
+    if status == "alert" and finding is not None and (top is None or not top.get("alert")):
+        subject += f": {finding['title']}"  # the headline number is fine now: name what alerted instead
+    elif top is not None:
         subject += f": {top['label']} {num(top['value'], 2)}"
         if top.get("reference") is not None:
             subject += f" (reference {num(top['reference'], 2)})"
@@ -113,15 +116,23 @@ def top_recommendations(model: "ReportModel", limit: int = 3) -> list[str]:
 
 
 def alerting_series(model: "ReportModel", limit: int = MAX_CHARTS) -> list[tuple[str, str, str, Optional[str]]]:
-    """(step, method, metric, column) of the series that alert in analysis: workflow order, most alerts first."""
+    """(step, method, metric, column) of series that alert in analysis: first the worst of each section
+    (workflow order, the primary metric first), then the rest by number of alerts."""
+    from reportgen.history import PRIMARY_METRICS
+
     counts: dict[tuple[str, str, str, Optional[str]], int] = {}
     for rec in model.results:
         if rec.get("period") == "analysis" and rec.get("alert"):
             key = (str(rec["step"]), str(rec.get("method") or ""), str(rec["metric"]), rec.get("column"))
             counts[key] = counts.get(key, 0) + 1
     order = {s: i for i, s in enumerate(STEP_PRIORITY)}
-    ranked = sorted(counts, key=lambda k: (order.get(k[0], len(order)), -counts[k], k[1], k[2], str(k[3])))
-    return ranked[:limit]
+    primary = {m: i for i, m in enumerate(PRIMARY_METRICS)}
+    ranked = sorted(counts, key=lambda k: (order.get(k[0], len(order)), primary.get(k[2], len(primary)), -counts[k], k[1], k[2], str(k[3])))
+    chosen: list[tuple[str, str, str, Optional[str]]] = []
+    for step in dict.fromkeys(k[0] for k in ranked):
+        chosen.append(next(k for k in ranked if k[0] == step))
+    chosen += sorted((k for k in ranked if k not in chosen), key=lambda k: (-counts[k], order.get(k[0], len(order))))
+    return chosen[:limit]
 
 
 def alert_charts(model: "ReportModel", theme: Any, limit: int = MAX_CHARTS) -> list[dict[str, Any]]:
@@ -292,8 +303,6 @@ def email_context(
 ) -> dict[str, Any]:
     """What templates/email/body.{html,txt} receive."""
     summary = dict(model.summary or {})
-    from reportgen.history import headline_numbers
-
     currency = "EUR"
     if config is not None and config.business_value is not None:
         currency = config.business_value.currency
@@ -306,16 +315,39 @@ def email_context(
         "period": period_label(model),
         "status": str(summary.get("status", "ok")),
         "sentence": summary.get("sentence") or "",
-        "sections": [{"name": k, "status": v} for k, v in (summary.get("sections") or {}).items()],
-        "numbers": headline_numbers(model.results),
+        "sections": [{"name": k, "status": v} for k, v in (summary.get("sections") or {}).items() if k != "summary_stats"],
+        "numbers": summary_numbers(model),
         "recommendations": top_recommendations(model),
-        "diagnoses": [d for d in model.diagnoses if d.get("severity") in ("alert", "warning")][:5],
+        "diagnoses": [d for d in model.diagnoses if d.get("severity") in ("alert", "warning")][:3],
         "charts": [{k: v for k, v in c.items() if k != "png"} for c in charts],
         "attachments": attachments,
         "generated_at": model.generated_at,
         "reportgen_version": model.reportgen_version,
         "currency": currency,
     }
+
+
+def summary_numbers(model: "ReportModel", limit: int = 4) -> list[dict[str, Any]]:
+    """The executive summary's headline numbers (latest vs reference), else the main performance metrics."""
+    from reportgen.history import headline_numbers
+
+    out = []
+    for item in (model.summary or {}).get("headline") or []:
+        if not isinstance(item, Mapping) or item.get("value") is None:
+            continue
+        label = str(item.get("label") or item.get("metric") or "")
+        unit = "" if item.get("metric") in ("business_value", "cumulative_business_value") else str(item.get("unit") or "")
+        out.append({
+            "label": label + (f" ({unit})" if unit else ""),
+            "metric": item.get("metric"),
+            "value": item.get("latest", item["value"]),
+            "reference": item.get("reference"),
+            "alert": item.get("status") == "alert",
+        })
+    if not out:
+        counts = {"true_positive", "false_positive", "false_negative", "true_negative"}
+        out = [n for n in headline_numbers(model.results) if n["metric"] not in counts]
+    return out[:limit]
 
 
 def read_report_dir(report_dir: Union[str, Path]) -> tuple["ReportModel", Optional[bytes], Optional[bytes]]:
