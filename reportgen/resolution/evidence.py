@@ -75,6 +75,7 @@ def corroborate(
     support: Iterable[int] = (),
     strong: float = STRONG_Z,
     strong_groups: Optional[set] = None,
+    count_z: float = 1.5,
 ) -> tuple[list[Alert], list[Alert]]:
     """Split alerts into (corroborated, isolated), judging each cell (group, chunk) as a whole.
 
@@ -88,18 +89,19 @@ def corroborate(
     """
     support = set(support)
     cells: dict[tuple[Hashable, int], list[Alert]] = defaultdict(list)
-    groups_in_chunk: dict[int, set] = defaultdict(set)
     for a in alerts:
         cells[(group(a), a.pos)].append(a)
-        groups_in_chunk[a.pos].add(group(a))
+    peak = {key: max((a.z for a in members if math.isfinite(a.z)), default=0.0) for key, members in cells.items()}
+    clear = {key for key, z in peak.items() if z >= count_z}
+    clear_in_chunk: dict[int, int] = defaultdict(int)
+    for g, pos in clear:
+        clear_in_chunk[pos] += 1
     backed_cells = set()
     for (g, pos), members in cells.items():
         if (
-            ((strong_groups is None or g in strong_groups) and any(math.isfinite(a.z) and a.z >= strong for a in members))
-            or (g, pos - 1) in cells
-            or (g, pos + 1) in cells
+            ((strong_groups is None or g in strong_groups) and peak[(g, pos)] >= strong)
             or pos in support
-            or len(groups_in_chunk[pos]) >= min_groups
+            or ((g, pos) in clear and ((g, pos - 1) in clear or (g, pos + 1) in clear or clear_in_chunk[pos] >= min_groups))
         ):
             backed_cells.add((g, pos))
     good = [a for a in alerts if (group(a), a.pos) in backed_cells]
