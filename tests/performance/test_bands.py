@@ -154,3 +154,26 @@ def test_no_targets_in_analysis_at_all():
     assert rec["value"].isna().all() and (rec["note"] == "no targets in chunk").all()
     est = run_step(CBPE, prepare(binary_config(1000), ref, ana))
     assert np.isfinite(values(est, "roc_auc", period="analysis")).all()
+
+
+@pytest.mark.parametrize("metric", ["roc_auc", "f1", "precision", "specificity"])
+def test_multiclass_macro_sampling_error_matches_simulated_spread(metric):
+    from tests.performance.helpers import simulate_multiclass
+
+    labels = np.array(["cat", "dog", "eel"])
+
+    def enc(df):
+        return np.searchsorted(labels, df["y"].to_numpy()), np.searchsorted(labels, df["pred"].to_numpy()), df[["p_cat", "p_dog", "p_eel"]].to_numpy()
+
+    y, yhat, p = enc(simulate_multiclass(40_000, 0))
+    noise = classification_noise(y, yhat, p, metric, binary=False)
+    sims = []
+    for seed in range(1, 251):
+        cy, cyhat, cp = enc(simulate_multiclass(500, seed))
+        if metric == "roc_auc":
+            sims.append(np.mean([curve_metrics(cp[:, k], (cy == k).astype(float), (cy != k).astype(float))[0] for k in range(3)]))
+        else:
+            m = confusion_matrices(cy, cyhat, np.zeros(cy.size, dtype=np.int64), 1, 3)
+            sims.append(ratio_metric(m, metric, False)[0])
+    ratio = float(noise.se(500)) / np.std(sims, ddof=1)
+    assert 0.8 < ratio < 1.25, (metric, ratio)
