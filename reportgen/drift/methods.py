@@ -25,7 +25,7 @@ from reportgen.dataset import Column
 from reportgen.errors import NotFittedError
 from reportgen.registry import Registry
 
-DECILE_BINS = 10  # statistic bins: reference deciles (+ one overflow bin below and above the range)
+DECILE_BINS = 10  # statistic bins: reference deciles, the first and last open-ended
 PLOT_BINS = 20  # artifact histogram bins (equal width over the reference range)
 PSI_FLOOR = 1e-4  # proportions are floored here before the PSI logarithm (empty bins)
 
@@ -130,8 +130,10 @@ def continuous_profile(values: np.ndarray) -> ContinuousProfile:
     prefix = np.zeros(n + 1)
     np.cumsum(r - center, out=prefix[1:])
     if n:
-        inner = r[np.minimum((np.arange(1, DECILE_BINS) * n) // DECILE_BINS, n - 1)]
-        edges = np.unique(np.concatenate([[r[0]], inner, [np.nextafter(r[-1], np.inf)]]))
+        if r[0] == r[-1]:  # constant reference: below / equal / above
+            edges = np.array([r[0], np.nextafter(r[0], np.inf)])
+        else:  # open-ended first and last decile: values beyond the reference range land there
+            edges = np.unique(r[np.minimum((np.arange(1, DECILE_BINS) * n) // DECILE_BINS, n - 1)])
         cum = np.searchsorted(r, edges, side="left")
         ref_counts = np.diff(np.concatenate([[0], cum, [n]])).astype(np.int64)
         mean, std = float(r.mean()), float(r.std())
@@ -531,8 +533,8 @@ class JensenShannon(UnivariateMethod):
     description = (
         "The Jensen-Shannon distance (square root of the divergence, base 2, between 0 and 1) "
         "between the chunk's and the reference's proportions per bucket: the categories plus an "
-        "'unseen' bucket, or for continuous features the reference deciles plus one bucket below and "
-        "one above the reference range, so no value is dropped. Symmetric and bounded."
+        "'unseen' bucket, or for continuous features the reference deciles, the first and last "
+        "open-ended so values beyond the reference range are kept there. Symmetric and bounded."
     )
 
     def _score(self, chunks: ChunkProfile) -> dict[str, np.ndarray]:

@@ -95,11 +95,13 @@ def test_continuous_bins_keep_values_outside_the_reference_range():
     prof = continuous_profile(ref)
     cp = continuous_chunks(prof, chunk, [(0, chunk.size)], np.zeros(1, bool))
     assert cp.counts.sum() == chunk.size  # nothing dropped
-    assert cp.counts[0, 0] == 2 and cp.counts[0, -1] == 2  # below / above the reference range
-    assert prof.ref_counts[0] == 0 and prof.ref_counts[-1] == 0
-    assert prof.ref_counts.sum() == 100 and (prof.ref_counts[1:-1] == 10).all()  # deciles
+    assert cp.counts[0, 0] == 3 and cp.counts[0, -1] == 3  # open-ended first / last decile
+    assert (prof.ref_counts == 10).all() and prof.ref_counts.size == 10  # deciles
     art = cp.plot_counts
     assert art.sum() == chunk.size and art[0, 0] == 3 and art[0, -1] == 3
+    const = continuous_profile(np.full(10, 2.0))  # constant reference: below / equal / above
+    cp = continuous_chunks(const, np.array([1.0, 2.0, 2.0, 3.0]), [(0, 4)], np.zeros(1, bool))
+    assert const.ref_counts.tolist() == [0, 10, 0] and cp.counts.tolist() == [[1, 2, 1]]
 
 
 def _cat_score(name, ref_codes, k, chunk_codes, leave_out=False):
