@@ -10,7 +10,7 @@ from reportgen.drift.methods import UNIVARIATE_METHODS
 from reportgen.errors import ConfigError
 from reportgen.results import validate_results
 
-from .univariate_helpers import alerting, make_data, run_step
+from tests.drift.univariate_helpers import alerting, make_data, run_step
 
 CATS = ("a", "b", "c", "d")
 SHARES = np.array([0.4, 0.3, 0.2, 0.1])
