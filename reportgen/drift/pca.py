@@ -14,9 +14,12 @@ per feature, so the explained-variance share is not dominated by a block of one-
 high-cardinality feature, the matrix stays n x p (fast at 10M rows), and a shift of mass between
 common and rare categories moves the encoded value, which is what drift means for a category.
 
-Speed: scaler, projection and inverse projection are folded into one p x p matrix
-``A = diag(1/sd) (I - V_k^T V_k)``, so a row's residual is ``(x - mu) A`` and the per-row error is
-its norm: one matrix product per block of rows, no n x p intermediate beyond the block.
+Speed: the residual z - zhat is orthogonal to the kept components, so by Pythagoras
+``error^2 = |z - m|^2 - |V_k (z - m)|^2``: scaler, projection and inverse projection fold into one
+k x p product per block of rows (k = kept components, usually a few) instead of two p x p ones;
+rows whose error is tiny next to their norm (where the subtraction would lose digits) are
+recomputed from the explicit residual. Blocks are built feature-major (p x rows, contiguous
+writes) and never exceed BLOCK_ROWS rows, so memory stays flat at 10M rows.
 
 Reference rows are scored out of sample: each reference chunk's rows are reconstructed with a PCA
 fitted on the reference without that chunk (leave-one-chunk-out, from the per-chunk Gram matrices,
@@ -32,7 +35,7 @@ import numpy as np
 
 from reportgen.dataset import Column
 
-BLOCK_ROWS = 1 << 17
+BLOCK_ROWS = 1 << 15
 
 
 def n_components_for(explained_variance_ratio: np.ndarray, variance: float) -> int:
@@ -55,15 +58,19 @@ class Encoding:
 
     def block(self, columns: Mapping[str, Column], rows: slice | np.ndarray) -> np.ndarray:
         """The encoded, imputed (len(rows), p) float64 block of the given rows."""
+        return self.block_t(columns, rows).T
+
+    def block_t(self, columns: Mapping[str, Column], rows: slice | np.ndarray) -> np.ndarray:
+        """The same block feature-major: a C-contiguous (p, len(rows)) array (contiguous writes)."""
         first = columns[self.names[0]].values[rows]
-        out = np.empty((len(first), len(self.names)), dtype=np.float64)
+        out = np.empty((len(self.names), len(first)), dtype=np.float64)
         for j, name in enumerate(self.names):
             values = first if j == 0 else columns[name].values[rows]
             table = self.tables[j]
+            col = out[j]
             if table is not None:
-                np.take(table, values, out=out[:, j])
+                np.take(table, values, out=col)
             else:
-                col = out[:, j]
                 col[:] = values
                 nan = np.isnan(col)
                 if nan.any():
@@ -123,16 +130,17 @@ class PCAReconstructor:
         # pass 1: mean; pass 2: centred Gram per reference chunk (exact, no cancellation)
         total = np.zeros(p)
         for rows in _blocks(0, n):
-            total += enc.block(columns, rows).sum(axis=0)
+            total += enc.block_t(columns, rows).sum(axis=1)
         mu = total / n
         bounds = [(int(s), int(e)) for s, e in chunk_bounds] or [(0, n)]
         grams = np.zeros((len(bounds), p, p))
         sums = np.zeros((len(bounds), p))
         for c, (s, e) in enumerate(bounds):
             for rows in _blocks(s, e):
-                d = enc.block(columns, rows) - mu
-                grams[c] += d.T @ d
-                sums[c] += d.sum(axis=0)
+                dt = enc.block_t(columns, rows)
+                dt -= mu[:, None]
+                grams[c] += dt @ dt.T
+                sums[c] += dt.sum(axis=1)
         var = np.diag(grams.sum(axis=0)) / n
         sd = np.sqrt(np.maximum(var, 0.0))
         sd[sd <= 1e-12 * np.maximum(1.0, np.abs(mu))] = 1.0  # constant feature: StandardScaler's scale 1
@@ -151,39 +159,46 @@ class PCAReconstructor:
         self.explained_variance_ratio_ = ratio
         self.n_components_ = k
         self.n_features_ = p
-        self.matrix_ = _fold(inv_sd, components[:k])
         # leave-one-chunk-out scores of the reference rows
         errors = np.empty(n)
         errors[:] = np.nan
         for c, (s, e) in enumerate(bounds):
             if len(bounds) > 1 and sizes.sum() - sizes[c] > p:
                 comp_c, mean_c, _ = _pca_from_moments(zgrams.sum(axis=0) - zgrams[c], zsums.sum(axis=0) - zsums[c], float(sizes.sum() - sizes[c]))
-                errors[s:e] = self._errors(columns, s, e, _fold(inv_sd, comp_c[:k]), mean_c)
+                errors[s:e] = self._errors(columns, s, e, comp_c[:k], mean_c)
             else:  # a single reference chunk: nothing to leave it out of
-                errors[s:e] = self._errors(columns, s, e, self.matrix_, mean)
+                errors[s:e] = self._errors(columns, s, e, self.components_, mean)
         covered = ~np.isnan(errors)
         self.reference_errors_ = errors[covered]
         self.reference_error_std_ = float(errors[covered].std(ddof=1)) if covered.sum() > 1 else 0.0
         self.reference_error_mean_ = float(errors[covered].mean()) if covered.any() else float("nan")
         return self
 
-    def _errors(self, columns: Mapping[str, Column], start: int, end: int, matrix: np.ndarray, pca_mean: np.ndarray) -> np.ndarray:
+    def _errors(self, columns: Mapping[str, Column], start: int, end: int, components: np.ndarray, pca_mean: np.ndarray) -> np.ndarray:
         out = np.empty(end - start)
-        # residual of z = (x - mu)/sd after removing the PCA mean and projecting out the components:
-        # (x - mu - sd * pca_mean) @ A with A = diag(1/sd) (I - V^T V)
-        shift = self.mean_ + self.scale_ * pca_mean
+        # z - m = (x - mu - sd * m) / sd; error^2 = |z - m|^2 - |V (z - m)|^2 (residual orthogonal to V)
+        shift = (self.mean_ + self.scale_ * pca_mean)[:, None]
+        inv_sd = (1.0 / self.scale_)[:, None]
         for rows in _blocks(start, end):
-            block = self.encoding_.block(columns, rows)
-            block -= shift
-            resid = block @ matrix
-            out[rows.start - start : rows.stop - start] = np.sqrt(np.einsum("ij,ij->i", resid, resid))
+            zt = self.encoding_.block_t(columns, rows)
+            zt -= shift
+            zt *= inv_sd
+            total = np.einsum("ij,ij->j", zt, zt)
+            proj = components @ zt
+            err2 = total - np.einsum("ij,ij->j", proj, proj)
+            fragile = err2 < 1e-6 * total  # cancellation: recompute these from the explicit residual
+            if fragile.any():
+                idx = np.flatnonzero(fragile)
+                resid = zt[:, idx] - components.T @ proj[:, idx]
+                err2[idx] = np.einsum("ij,ij->j", resid, resid)
+            out[rows.start - start : rows.stop - start] = np.sqrt(np.maximum(err2, 0.0))
         return out
 
     def row_errors(self, columns: Mapping[str, Column], start: int = 0, end: int | None = None) -> np.ndarray:
         """Reconstruction error of rows [start, end) with the PCA fitted on the whole reference."""
         if end is None:
             end = len(columns[self.encoding_.names[0]].values)
-        return self._errors(columns, start, end, self.matrix_, self.pca_mean_)
+        return self._errors(columns, start, end, self.components_, self.pca_mean_)
 
     def chunk_means(self, columns: Mapping[str, Column], bounds: Sequence[tuple[int, int]]) -> np.ndarray:
         """Mean reconstruction error per chunk (rows [start, end) each), NaN for empty chunks."""
@@ -212,10 +227,3 @@ def _pca_from_moments(gram: np.ndarray, sums: np.ndarray, n: float) -> tuple[np.
     total = eigval.sum()
     ratio = eigval / total if total > 0 else np.full(eigval.size, 1.0 / eigval.size)
     return eigvec.T, mean, ratio
-
-
-def _fold(inv_sd: np.ndarray, components: np.ndarray) -> np.ndarray:
-    """A = diag(1/sd) (I - VᵀV): standardise, project, reconstruct and subtract in one matrix."""
-    p = inv_sd.size
-    resid = np.eye(p) - components.T @ components
-    return inv_sd[:, None] * resid

@@ -14,9 +14,10 @@ from reportgen.errors import NotFittedError
 from reportgen.io import prepare_data
 
 
-def columns(n: int, seed: int, shift: float = 0.0, p: int = 4) -> dict[str, Column]:
+def columns(n: int, seed: int, shift: float = 0.0, p: int = 4, rho: float = 0.8) -> dict[str, Column]:
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(n, p))
+    x[:, 3] = rho * x[:, 2] + np.sqrt(1 - rho**2) * x[:, 3]  # x2, x3 correlated: a flip of rho is multivariate drift
     x[:, 0] += shift
     x[rng.random(n) < 0.02, 1] = np.nan
     cols = {f"x{j}": Column(f"x{j}", "continuous", x[:, j]) for j in range(p)}
@@ -83,13 +84,14 @@ def test_stable_data_reads_half_and_shift_reads_high():
 def test_subsampled_reference_is_within_0_02_of_a_full_reference_fit():
     ref = columns(20_000, 0)
     shifts = [0.0, 0.0, 0.1, 0.2, 0.3, 0.5, 1.0]
-    ana = stack([columns(2_000, 10 + i, s) for i, s in enumerate(shifts)])
+    parts = [columns(2_000, 10 + i, s) for i, s in enumerate(shifts)] + [columns(2_000, 30, rho=-0.8)]  # last: correlation flip
+    ana = stack(parts)
     bounds = [(i, i + 2_000) for i in range(0, 20_000, 2_000)]
-    tasks = [Task((1, i), "analysis", slice(i * 2_000, (i + 1) * 2_000)) for i in range(len(shifts))]
+    tasks = [Task((1, i), "analysis", slice(i * 2_000, (i + 1) * 2_000)) for i in range(len(parts))]
     fast = DomainClassifier(reference_rows=10_000).fit(ref, bounds).score(tasks, ref, ana)
     full = DomainClassifier(reference_rows=None).fit(ref, bounds).score(tasks, ref, ana)
-    assert np.abs(fast - full).max() < 0.02
-    assert fast[-1] > 0.65 and abs(fast[0] - 0.5) < 0.05
+    assert np.abs(fast - full).max() < 0.02, np.round(fast - full, 4)
+    assert fast[6] > 0.65 and fast[7] > 0.8 and abs(fast[0] - 0.5) < 0.05
 
 
 def test_results_do_not_depend_on_the_worker_count_and_repeat_exactly():

@@ -1,0 +1,121 @@
+"""Benchmark: multivariate drift (PCA reconstruction error, domain classifier) on 20 numeric + 5 categorical features.
+
+Prints CPU seconds (process_time, all threads) and wall seconds for fit (reference, incl. the
+reference chunks' leave-one-chunk-out scores) and run (all analysis chunks), with the calibrated
+`reference_quantile` threshold and with NannyML's classic rule (mean + 3 std of the reference
+chunks: no null draws), so the difference is the calibration overhead; plus peak memory.
+Arrays are simulated directly (no file reading): numeric features share two latent factors, so
+PCA has structure to find; the analysis period drifts in its second half.
+
+    python benchmarks/bench_multivariate.py                      # PCA at 1M and 10M, DC at 1M rows
+    python benchmarks/bench_multivariate.py --pca-rows 1000000 --dc-rows 200000
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import time
+
+import numpy as np
+
+from reportgen.chunking import NumberChunker
+from reportgen.config import load_config
+from reportgen.dataset import Column, Dataset, MonitoringData
+from reportgen.drift.multivariate import DomainClassifierDrift, PCAReconstructionDrift
+
+N_NUMERIC, N_CATEGORICAL, N_CHUNKS = 20, 5, 200
+
+
+def simulate(rows: int, seed: int, period: str, drift: bool = False) -> Dataset:
+    """20 numeric features on two latent factors (1% missing in some), 5 categoricals; optional drift in the second half."""
+    rng = np.random.default_rng(seed)
+    factors = rng.normal(size=(rows, 2))
+    sign = np.ones(rows)
+    if drift:
+        sign[rows // 2 :] = -1.0  # second half: features 3, 7, 11, ... flip their loading (marginals unchanged)
+    feats = {}
+    for j in range(N_NUMERIC):
+        loading = 0.8 * (sign if j % 4 == 3 else 1.0)
+        v = factors[:, j % 2] * loading + rng.normal(scale=0.6, size=rows)
+        if j % 5 == 4:
+            v[rng.random(rows) < 0.01] = np.nan
+        feats[f"num_{j}"] = Column(f"num_{j}", "continuous", v)
+    for j in range(N_CATEGORICAL):
+        k = (3, 5, 10, 20, 50)[j]
+        codes = rng.integers(0, k, size=rows).astype(np.int32)
+        feats[f"cat_{j}"] = Column(f"cat_{j}", "categorical", codes, tuple(f"c{i}" for i in range(k)))
+    return Dataset(period=period, n_rows=rows, features=feats, y_pred=np.zeros(rows, np.int64))
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def timed(fn):
+    gc.collect()
+    c0, w0 = time.process_time(), time.perf_counter()
+    out = fn()
+    return out, time.process_time() - c0, time.perf_counter() - w0
+
+
+def monitoring_data(ref_rows: int, rows: int, mode: str) -> MonitoringData:
+    config = load_config(data={
+        "problem_type": "binary_classification",
+        "columns": {"prediction": "p", "predicted_probability": "q"},
+        "chunking": {"number": N_CHUNKS},
+        "drift": {"default_threshold": mode},
+    })
+    ref = simulate(ref_rows, 1, "reference")
+    ana = simulate(rows, 2, "analysis", drift=True)
+    chunker = NumberChunker(N_CHUNKS)
+    rc = chunker.split(ref.n_rows, None, period="reference")
+    ac = chunker.split(ana.n_rows, None, period="analysis", first_index=len(rc))
+    return MonitoringData(config, ref, ana, tuple(rc), tuple(ac))
+
+
+def bench(cls, ref_rows: int, rows: int) -> list[tuple]:
+    out = []
+    for mode in ("method_default", "reference_quantile"):
+        data = monitoring_data(ref_rows, rows, mode)
+        step = cls.from_config(data.config)
+        _, fit_cpu, fit_wall = timed(lambda: step.fit(data.reference, data.reference_chunks, data.config))
+        res, run_cpu, run_wall = timed(lambda: step.run(data))
+        ana = res[res["period"] == "analysis"]
+        alerts_first = int(ana["alert"][: len(ana) // 2].sum())
+        alerts_second = int(ana["alert"][len(ana) // 2 :].sum())
+        out.append((cls.name, rows, ref_rows, mode, fit_cpu, fit_wall, run_cpu, run_wall, f"{alerts_first}/{alerts_second}"))
+        del data, step, res
+        gc.collect()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pca-rows", type=int, nargs="*", default=[1_000_000, 10_000_000])
+    parser.add_argument("--dc-rows", type=int, nargs="*", default=[1_000_000])
+    parser.add_argument("--reference-rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    rows_out = []
+    for rows in args.pca_rows:
+        rows_out += bench(PCAReconstructionDrift, args.reference_rows, rows)
+    for rows in args.dc_rows:
+        rows_out += bench(DomainClassifierDrift, args.reference_rows, rows)
+    head = f"{'method':<20}{'rows':>11}{'ref rows':>11}  {'threshold':<20}{'fit cpu':>9}{'fit wall':>9}{'run cpu':>9}{'run wall':>9}{'total wall':>11}  alerts stable/drifted"
+    print(head)
+    print("-" * len(head))
+    by_key = {}
+    for name, rows, ref_rows, mode, fc, fw, rc, rw, alerts in rows_out:
+        by_key[(name, rows, mode)] = fw + rw
+        print(f"{name:<20}{rows:>11,}{ref_rows:>11,}  {mode:<20}{fc:>9.2f}{fw:>9.2f}{rc:>9.2f}{rw:>9.2f}{fw + rw:>11.2f}  {alerts}")
+    print()
+    for (name, rows, mode), total in by_key.items():
+        if mode == "reference_quantile":
+            base = by_key.get((name, rows, "method_default"))
+            if base:
+                print(f"calibration overhead {name} at {rows:,} rows: {total - base:+.2f} s wall ({(total - base) / base:+.0%})")
+    print(f"peak memory: {peak_mb():,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
