@@ -78,8 +78,8 @@ class Chunker:
         for i, ((start, end), key) in enumerate(zip(bounds, keys)):
             start_time = end_time = None
             if timestamps is not None and end > start:
-                start_time = pd.Timestamp(timestamps[start]).to_pydatetime()
-                end_time = pd.Timestamp(timestamps[end - 1]).to_pydatetime()
+                start_time = pd.Timestamp(timestamps[start]).to_pydatetime(warn=False)
+                end_time = pd.Timestamp(timestamps[end - 1]).to_pydatetime(warn=False)
             chunks.append(Chunk(first_index + i, key, period, int(start), int(end), start_time, end_time))
         return chunks
 

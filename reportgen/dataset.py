@@ -164,7 +164,20 @@ def _positions(uniques: Any, labels: tuple) -> np.ndarray:
 
 
 def to_float(series: pd.Series) -> np.ndarray:
-    """float64 array, NaN for missing; raises ValueError on non-numeric values."""
+    """float64 array, NaN for missing; raises ValueError on non-numeric values.
+
+    A float64 column comes back as a read-only view of the DataFrame's memory (no copy: at 10M
+    rows x 20 features a copy costs 1.6 GB); steps never write into prepared arrays.
+    """
+    if isinstance(series.dtype, np.dtype):
+        if series.dtype == np.float64:
+            values = series.to_numpy(copy=False)
+            if values.flags.writeable and values.base is not None:
+                values = values.view()
+                values.flags.writeable = False
+            return values
+        if series.dtype.kind in "iub" or series.dtype.kind == "f":
+            return series.to_numpy(dtype=np.float64)
     return pd.to_numeric(series, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
 
 

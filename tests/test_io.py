@@ -75,12 +75,38 @@ def test_parquet_and_csv_read_the_same(tmp_path: Path) -> None:
     frame = valid_files().reference
     frame.to_parquet(tmp_path / "r.parquet", index=False)
     frame.to_csv(tmp_path / "r.csv", index=False)
-    pd.testing.assert_frame_equal(read_table(tmp_path / "r.parquet"), read_table(tmp_path / "r.csv"), check_dtype=False)
+    parquet, csv = read_table(tmp_path / "r.parquet"), read_table(tmp_path / "r.csv")
+    # Parquet text arrives as categoricals (read as dictionaries: fast and small); same values.
+    assert isinstance(parquet["cat"].dtype, pd.CategoricalDtype) and isinstance(parquet["timestamp"].dtype, pd.CategoricalDtype)
+    pd.testing.assert_frame_equal(parquet.astype({"cat": str, "timestamp": str}), csv.astype({"cat": str, "timestamp": str}), check_dtype=False)
     with pytest.raises(DataError, match="unknown file type '.xlsx'"):
         (tmp_path / "r.xlsx").write_text("x")
         read_table(tmp_path / "r.xlsx")
     with pytest.raises(DataError, match="file not found"):
         read_table(tmp_path / "none.csv")
+
+
+def test_parquet_input_prepares_like_csv(tmp_path: Path) -> None:
+    files = valid_files()
+    via_csv = prepare_from(write_files(tmp_path / "csv", files))
+    folder = tmp_path / "pq"
+    write_files(folder, files)
+    for name in ("reference", "analysis", "analysis_targets"):
+        pd.read_csv(folder / f"{name}.csv").to_parquet(folder / f"{name}.parquet", index=False)
+    files.config.update(reference="reference.parquet", analysis="analysis.parquet", targets="analysis_targets.parquet")
+    via_parquet = prepare_from(write_files(folder, files))
+    for name, column in via_csv.analysis.monitored_columns().items():
+        other = via_parquet.analysis.monitored_columns()[name]
+        assert column.categories == other.categories and np.array_equal(column.values, other.values, equal_nan=True), name
+    assert np.array_equal(via_csv.analysis.timestamps, via_parquet.analysis.timestamps)
+
+
+def test_prepared_float_arrays_are_read_only_views(tmp_path: Path) -> None:
+    data = prepare_from(write_files(tmp_path, valid_files()))
+    x = data.analysis.features["x"].values
+    assert x.dtype == np.float64 and not x.flags.writeable
+    with pytest.raises(ValueError):
+        x[0] = 1.0
 
 
 def test_every_error_is_a_reportgen_error_with_exit_code_2() -> None:
