@@ -74,8 +74,8 @@ def _money(group: list[dict[str, Any]], ev: Evidence) -> str:
 @writer("performance_drop_covariate_shift")
 def _retrain(group: list[dict[str, Any]], ev: Evidence, all_d: list[dict[str, Any]]) -> tuple[str, str]:
     features = unique(f for d in group for f in d["features"])
-    dq_first = any(d["code"] == "data_quality" for d in all_d)
-    title = ("Fix the data pipeline, then retrain" if dq_first else "Retrain the model on recent data") + (f", including the shifted {join_names(features, 3)} segment" if features else "")
+    dq = [k for d in all_d if d["code"] == "data_quality" for k in d["chunk_keys"]]
+    title = "Retrain the model on recent data" + (f", including the shifted {join_names(features, 3)} segment" if features else "")
     metric = group[0].get("metric")
     nums = group[0].get("numbers", {})
     perf = f"Estimated {metric_label(metric)} {nums['reference']:.3f} in reference vs {nums['value']:.3f} in chunks {_where(group)}. " if metric and "value" in nums else ""
@@ -84,7 +84,9 @@ def _retrain(group: list[dict[str, Any]], ev: Evidence, all_d: list[dict[str, An
     detail = (
         f"{perf}Inputs whose drift tracks the drop: {ranked or 'none beyond the multivariate detectors'}. "
         f"Retrain on a window that covers chunks {_where(group)} (targets for them help most), validate on the latest chunk, "
-        f"and compare against the current model before switching.{_money(group, ev)}"
+        f"and compare against the current model before switching."
+        + (f" Leave out or repair the rows of the data-quality fault ({join_names(dq, 4)}) first." if dq else "")
+        + _money(group, ev)
     )
     return title, detail
 

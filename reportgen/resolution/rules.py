@@ -238,7 +238,7 @@ def performance_drop(ctx: Context) -> list[dict[str, Any]]:
             "Until the model is retrained, treat its scores for the shifted segment with caution.",
         ]
         if ev.dq_pos:
-            actions.insert(0, "Fix the data-quality fault reported below before retraining, so the new model does not learn it.")
+            actions.insert(1, f"Leave out or repair the rows hit by the data-quality fault ({', '.join(ev.chunk_keys(ev.dq_pos))}) before retraining, so the new model does not learn it.")
         ctx_d = diagnosis(
             ctx, "performance_drop_covariate_shift", "alert",
             f"{metric_label(m) if m else 'Performance'} worsened as inputs shifted" if (features or mv_hit) else f"{metric_label(m) if m else 'Performance'} worsened",
@@ -340,13 +340,14 @@ def data_quality(ctx: Context) -> list[dict[str, Any]]:
                         ref = top.record.get("lower_threshold")
                         details.append(f"{c}: {method.replace('_', ' ')} rate up to {fmt_percent(top.record['value']).lstrip('+')}")
         artefacts = [a for a in ev.artefacts + ev.mv_artefacts if a.pos in set(run)]
-        art_cols = sorted({a.column or a.method or "" for a in artefacts})
+        art_cols = sorted({a.column for a in artefacts if a.column})
+        art_names = art_cols + (["the multivariate detectors"] if any(a.step == "multivariate_drift" for a in artefacts) else [])
         when = span(ev, run)
         summary = (
             f"{sentence_case('; '.join(kinds) or 'Data-quality alerts fired')} {when}."
             + (f" {'; '.join(details)}." if details else "")
             + (
-                f" Drift alerts in the same chunks ({join_names(art_cols, 5)}; {plural(len(artefacts), 'alert')}) may be an artefact of this fault and were set aside."
+                f" Drift alerts in the same chunks ({join_names(art_names, 5)}; {plural(len(artefacts), 'alert')}) may be an artefact of this fault and were set aside."
                 if artefacts
                 else " Drift measured on these features in these chunks may be an artefact of the fault."
             )

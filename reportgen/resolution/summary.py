@@ -171,7 +171,7 @@ def _perf_sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]])
     else:
         head = f"Performance dropped {when}"
     cause = f", most likely because {join_names(d['features'])} shifted" if d["features"] else ""
-    fix = " Fix the data pipeline, then retrain on recent data." if any(x["code"] == "data_quality" for x in all_d) else " Retrain on recent data."
+    fix = " Retrain on recent data."
     return f"{head}{cause}{_money_phrase(d, ev)}.{fix}"
 
 

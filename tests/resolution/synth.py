@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from reportgen.config import Config, validate_config
-from reportgen.results import concat_results, make_results
+from reportgen.results import conform
 
 FEATURES = ("car_value", "salary_range", "loan_length", "tenure", "debt_ratio")
 N_REF = 8
@@ -63,7 +63,7 @@ class Builder:
         self.n_ref, self.n_ana = n_ref, n_ana
         self.idx = np.arange(n_ref + n_ana)
         self.period = np.where(self.idx < n_ref, "reference", "analysis")
-        self.frames: list[pd.DataFrame] = []
+        self.frames: list[dict] = []
 
     def ana(self, positions: Iterable[int]) -> np.ndarray:
         mask = np.zeros(len(self.idx), dtype=bool)
@@ -84,17 +84,26 @@ class Builder:
             flags |= values < lower
         if upper is not None:
             flags |= values > upper
-        kw = {}
-        if band is not None:
-            kw = {"sampling_error": band / 3, "lower_confidence": values - band, "upper_confidence": values + band}
+        n = len(values)
+        nan = np.full(n, np.nan)
         self.frames.append(
-            make_results(step=step, method=method, metric=metric, column=column, chunk_index=self.idx, period=self.period,
-                         value=values, lower_threshold=lower, upper_threshold=upper, alert=flags if alert else None, **kw)
+            {
+                "step": [step] * n, "method": [method] * n, "metric": [metric] * n, "column": [column] * n,
+                "chunk_index": self.idx, "period": self.period, "value": values,
+                "sampling_error": nan if band is None else np.full(n, band / 3),
+                "lower_confidence": nan if band is None else values - band,
+                "upper_confidence": nan if band is None else values + band,
+                "lower_threshold": np.full(n, np.nan if lower is None else lower),
+                "upper_threshold": np.full(n, np.nan if upper is None else upper),
+                "alert": list(flags) if alert else [None] * n, "note": [None] * n,
+            }
         )
         return values
 
     def table(self) -> pd.DataFrame:
-        return concat_results(self.frames)
+        """One frame in the Result schema (built once, conformed once)."""
+        cols = {k: np.concatenate([np.asarray(f[k], dtype=object if k in ("step", "method", "metric", "column", "period", "alert", "note") else None) for f in self.frames]) for k in self.frames[0]}
+        return conform(pd.DataFrame(cols))
 
 
 def scenario(

@@ -145,7 +145,8 @@ def test_diagnosis_and_recommendation_fields_follow_the_contract() -> None:
         assert {"title", "detail", "severity", "diagnosis", "features", "chunks", "chunk_keys", "value_at_stake"} <= set(r)
     assert res.summary["top_recommendations"] == res.recommendations[:3]
     retrain = next(r for r in res.recommendations if r["diagnosis"] == "performance_drop_covariate_shift")
-    assert retrain["title"].startswith("Fix the data pipeline, then retrain")
+    assert retrain["title"].startswith("Retrain the model on recent data")
+    assert "data-quality fault (2024-03-11 and 2024-03-18)" in retrain["detail"]
     assert "issue_resolution" in res.summary["sections"]
     json.dumps(res.to_dict(), allow_nan=False)
 
