@@ -236,6 +236,7 @@ def status_heatmap(
     row_order: Optional[Sequence[str]] = None,
     value_format: str = NUM,
     section: str = "",
+    verb: str = "drifted",
 ) -> Chart:
     """Rows (features) x analysis chunks; a cell's colour is its status (alert or not), the value on hover."""
     ana = [c for c in chunks if c["period"] == "analysis"]
@@ -252,9 +253,9 @@ def status_heatmap(
     n_alert = sum(1 for row in status for v in row if v == 1)
     n_rows_alert = sum(1 for row in status if any(v == 1 for v in row))
     if n_alert:
-        title = f"{subject}: {fmt.plural(n_rows_alert, 'feature')} of {len(rows)} drifted, {fmt.plural(n_alert, 'alert')} in {len(cols)} analysis chunks"
+        title = f"{subject}: {fmt.plural(n_rows_alert, 'feature')} of {len(rows)} {verb}, {fmt.plural(n_alert, 'alert')} in {len(cols)} analysis chunks"
     else:
-        title = f"{subject}: no feature drifted in {len(cols)} analysis chunks"
+        title = f"{subject}: no feature {verb} in {len(cols)} analysis chunks"
     table = Table(
         columns=["Feature", "Alerts"] + keys,
         formats=[TEXT, INTEGER] + [value_format] * len(keys),

@@ -302,6 +302,8 @@ def email_context(
     model: "ReportModel", config: Optional["Config"], theme: Any, subject: str, charts: list[dict[str, Any]], *, attachments: list[str]
 ) -> dict[str, Any]:
     """What templates/email/body.{html,txt} receive."""
+    from reportgen.history import summary_numbers
+
     summary = dict(model.summary or {})
     currency = "EUR"
     if config is not None and config.business_value is not None:
@@ -316,7 +318,7 @@ def email_context(
         "status": str(summary.get("status", "ok")),
         "sentence": summary.get("sentence") or "",
         "sections": [{"name": k, "status": v} for k, v in (summary.get("sections") or {}).items() if k != "summary_stats"],
-        "numbers": summary_numbers(model),
+        "numbers": summary_numbers(model.summary, model.results),
         "recommendations": top_recommendations(model),
         "diagnoses": [d for d in model.diagnoses if d.get("severity") in ("alert", "warning")][:3],
         "charts": [{k: v for k, v in c.items() if k != "png"} for c in charts],
@@ -325,29 +327,6 @@ def email_context(
         "reportgen_version": model.reportgen_version,
         "currency": currency,
     }
-
-
-def summary_numbers(model: "ReportModel", limit: int = 4) -> list[dict[str, Any]]:
-    """The executive summary's headline numbers (latest vs reference), else the main performance metrics."""
-    from reportgen.history import headline_numbers
-
-    out = []
-    for item in (model.summary or {}).get("headline") or []:
-        if not isinstance(item, Mapping) or item.get("value") is None:
-            continue
-        label = str(item.get("label") or item.get("metric") or "")
-        unit = "" if item.get("metric") in ("business_value", "cumulative_business_value") else str(item.get("unit") or "")
-        out.append({
-            "label": label + (f" ({unit})" if unit else ""),
-            "metric": item.get("metric"),
-            "value": item.get("latest", item["value"]),
-            "reference": item.get("reference"),
-            "alert": item.get("status") == "alert",
-        })
-    if not out:
-        counts = {"true_positive", "false_positive", "false_negative", "true_negative"}
-        out = [n for n in headline_numbers(model.results) if n["metric"] not in counts]
-    return out[:limit]
 
 
 def read_report_dir(report_dir: Union[str, Path]) -> tuple["ReportModel", Optional[bytes], Optional[bytes]]:

@@ -37,6 +37,7 @@ DIAGNOSIS_SECTION = {
 PRIMARY_METRICS = ("roc_auc", "rmse", "mae", "f1", "accuracy")
 TOP_DISTRIBUTIONS = 3
 MAX_EVIDENCE_ROWS = 12
+COUNT_METRICS = ("true_positive", "false_positive", "false_negative", "true_negative")
 
 
 def slug(*parts: Any) -> str:
@@ -380,7 +381,7 @@ def _vs_realized(ctx: dict[str, Any]) -> dict[str, Any]:
         est = idx.get("estimated_performance", est_keys[metric], metric) if metric in est_keys else None
         if est is not None:
             frames = [("estimated", est), ("realized", real)]
-        if ctx["charts"]:
+        if ctx["charts"] and metric not in COUNT_METRICS:  # counts stay in the table: their charts repeat section 1
             chart = ch.metric_chart(slug("chart", "realized", metric), frames, ctx["chunks"], metric=metric,
                                     subject=f"{fmt.metric_label(metric)}, estimated and realized", currency=ctx["currency"],
                                     section="estimated-vs-realized")
@@ -441,13 +442,17 @@ def _business(ctx: dict[str, Any]) -> dict[str, Any]:
     ana = f[f["period"] == "analysis"]["value"].dropna()
     ref = f[f["period"] == "reference"]["value"].dropna()
     total, pace = float(ana.sum()), float(ref.mean()) * len(ana) if len(ref) else float("nan")
+    basis = "the reference pace"
+    item = next((h for h in (ctx["model"].summary.get("headline") or []) if isinstance(h, dict) and h.get("metric") == "business_value"), None)
+    if item is not None and item.get("value") is not None and item.get("reference") is not None:
+        total, pace, basis = float(item["value"]), float(item["reference"]), "the reference rate"  # same numbers as the summary card
     diff = total - pace
-    finding = (f"Estimated value this period {fmt.money(total, cur)}, {fmt.money(abs(diff), cur)} "
-               f"{'below' if diff < 0 else 'above'} the reference pace ({fmt.money(pace, cur)}).")
+    finding = (f"{'Realized' if role == 'realized' else 'Estimated'} value this period {fmt.money(total, cur)}, {fmt.money(abs(diff), cur)} "
+               f"{'below' if diff < 0 else 'above'} {basis} ({fmt.money(pace, cur)}).")
     charts = []
     if ctx["charts"]:
         charts.append(ch.bars_chart("chart-business-value", per_chunk, ctx["chunks"], metric="business_value", currency=cur,
-                                    title=f"Business value per chunk: {fmt.money(total, cur)} this period vs {fmt.money(pace, cur)} at the reference pace",
+                                    title=f"Business value per chunk: {fmt.money(total, cur)} this period vs {fmt.money(pace, cur)} at {basis}",
                                     y_label=f"Business value ({cur})", section="business-value"))
         if cumulative:
             last = float(cumulative[0][1]["value"].dropna().iloc[-1]) if cumulative[0][1]["value"].notna().any() else float("nan")
@@ -492,6 +497,8 @@ def _alerting_metric(idx: _Index, step: str, method: str) -> Optional[str]:
 
 def _ranking(model: ReportModel, uni: pd.DataFrame) -> tuple[list[str], ch.Table]:
     """Features ranked: the ranking module's table when given, else by analysis alert count."""
+    if model.ranking and "alert_count" in model.ranking[0]:
+        return _known_ranking(model)
     if model.ranking:
         recs = model.ranking
         cols = [k for k in recs[0].keys()]
@@ -519,6 +526,28 @@ def _ranking(model: ReportModel, uni: pd.DataFrame) -> tuple[list[str], ch.Table
     table = ch.Table(columns=["Rank", "Feature", "Alerts", "Chunks with alerts", "Methods alerting", "Status"],
                      formats=[ch.INTEGER, ch.TEXT, ch.INTEGER, ch.INTEGER, ch.TEXT, ch.STATUS], rows=rows)
     return cols, table
+
+
+def _known_ranking(model: ReportModel) -> tuple[list[str], ch.Table]:
+    """The drift ranking module's table, in words: alerts, chunks, methods, drift score, correlation."""
+    keys = {int(c["index"]): str(c["key"]) for c in model.chunks}
+    recs = sorted(model.ranking, key=lambda r: (r.get("rank") if r.get("rank") is not None else 1e9, str(r.get("column"))))
+    rows, order = [], []
+    perf = next((r.get("performance_metric") for r in recs if r.get("performance_metric")), None)
+    for r in recs:
+        col = str(r.get("column"))
+        order.append(col)
+        chunks = r.get("alerted_chunks") or []
+        methods = r.get("methods_alerting") or []
+        chunk_text = ", ".join(keys.get(int(c), str(c)) for c in chunks[:4]) + (f" +{len(chunks) - 4}" if len(chunks) > 4 else "")
+        rows.append([r.get("rank"), col, r.get("alert_count"), chunk_text, ", ".join(fmt.method_label(m) for m in methods),
+                     r.get("drift_score"), r.get("correlation"), "alert" if r.get("alert_count") else "ok"])
+    corr = f"Correlation with {fmt.metric_label(perf)} loss" if perf else "Correlation with performance loss"
+    table = ch.Table(columns=["Rank", "Feature", "Alerts", "Chunks with alerts", "Methods alerting", "Drift score", corr, "Status"],
+                     formats=[ch.INTEGER, ch.TEXT, ch.INTEGER, ch.TEXT, ch.TEXT, ch.NUM, ch.NUM, ch.STATUS], rows=rows,
+                     caption="Features ranked by drift alerts in the analysis period; drift score 1 = at the threshold; correlation "
+                             "over chunks between the feature's drift and the performance loss")
+    return order, table
 
 
 def _univariate(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -578,7 +607,7 @@ def _quality(ctx: dict[str, Any]) -> dict[str, Any]:
         parts.append(f"{fmt.method_label(method).lower()}: {fmt.plural(n, 'alert')}" + (f" ({', '.join(cols[:5])})" if cols else ""))
         if ctx["charts"]:
             charts.append(ch.status_heatmap(slug("chart", "quality", method), sub, ctx["chunks"], subject=fmt.method_label(method),
-                                            value_label="Rate", value_format=ch.PCT, section="data-quality"))
+                                            value_label="Rate", value_format=ch.PCT, section="data-quality", verb="with alerts"))
     table = None
     if len(stats):
         rows = []
@@ -629,6 +658,16 @@ def _resolution(ctx: dict[str, Any]) -> dict[str, Any]:
     return {"available": True, "finding": finding, "charts": [], "diagnoses": items}
 
 
+def _measure(r: dict[str, Any]) -> str:
+    """'Estimated ROC AUC', 'Realized F1', 'Jensen-Shannon distance'."""
+    step, method, metric = r.get("step"), r.get("method"), r.get("metric")
+    if step == "estimated_performance":
+        return f"Estimated {fmt.metric_label(metric)}"
+    if step == "realized_performance":
+        return f"Realized {fmt.metric_label(metric)}"
+    return f"{fmt.method_label(method) or fmt.step_label(step)} {fmt.metric_label(metric).lower()}"
+
+
 def _is_record(e: Any) -> bool:
     return isinstance(e, dict) and "step" in e and "value" in e and "chunk_index" in e
 
@@ -639,7 +678,7 @@ def _evidence_table(records: list[dict[str, Any]], keys: dict[int, str], currenc
         return None
     rows = []
     for r in records:
-        what = " \u00b7 ".join(p for p in (fmt.step_label(r.get("step")), fmt.method_label(r.get("method")), fmt.metric_label(r.get("metric"))) if p)
+        what = _measure(r)
         rows.append([keys.get(int(r["chunk_index"]), str(r["chunk_index"])), what, r.get("column") or "", r.get("value"),
                      r.get("lower_confidence"), r.get("upper_confidence"), r.get("lower_threshold"), r.get("upper_threshold"),
                      "alert" if r.get("alert") else "ok"])
