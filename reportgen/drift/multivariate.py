@@ -183,8 +183,9 @@ class PCAReconstructionDrift(_MultivariateStep):
         ana_values = rec.chunk_means(data.analysis.features, [(c.start_row, c.end_row) for c in data.analysis_chunks])
         values = np.concatenate([ref_values, ana_values])
         sizes = np.array([c.rows for c in chunks], dtype=np.int64)
-        degenerate = rec.n_components_ >= rec.n_features_
-        if degenerate:  # every component kept: the reconstruction is exact, the error is 0 by construction
+        discarded = float(rec.explained_variance_ratio_[rec.n_components_ :].sum())
+        degenerate = discarded < 1e-9
+        if degenerate:  # the kept components span all reference variance: errors are rounding noise
             values = np.full(values.size, np.nan)
         se = rec.reference_error_std_ / np.sqrt(np.maximum(sizes, 1))
         null_upper = self._null_thresholds(sizes) if is_calibrated(self.rule_) else None
@@ -197,7 +198,10 @@ class PCAReconstructionDrift(_MultivariateStep):
         groups = size_groups(sizes) if null_upper is not None else {}
         for i, (v, s) in enumerate(zip(values, sizes)):
             if degenerate:
-                notes[i] = f"PCA keeps all {rec.n_features_} components at drift.pca_variance {self.variance_:g}: the error is zero by construction"
+                notes[i] = (
+                    f"the {rec.n_components_} component(s) kept at drift.pca_variance {self.variance_:g} explain all the reference "
+                    f"variance of the {rec.n_features_} feature(s): reconstruction is exact, the error zero by construction"
+                )
             elif not np.isfinite(v):
                 notes[i] = "empty chunk"
             elif flags[i] and null_upper is not None:
@@ -342,7 +346,12 @@ class DomainClassifierDrift(_MultivariateStep):
         notes: list[Optional[str]] = [None] * len(chunks)
         for i, v in enumerate(values):
             if not np.isfinite(v):
-                notes[i] = "too few rows to cross-validate" if sizes[i] >= 2 * clf.folds or i >= len(ref_values) else "no reference left to compare with"
+                if i < n_ref_chunks and n_ref_chunks == 1:
+                    notes[i] = "a single reference chunk: no rest of the reference to compare it with"
+                elif sizes[i] < 2 * clf.folds:
+                    notes[i] = f"too few rows ({sizes[i]}) to cross-validate with {clf.folds} folds"
+                else:
+                    notes[i] = "not enough reference rows left to compare with"
             elif flags[i] and calibrate and self.null_ is not None:
                 z = (v - self.null_center_) / self.null_scale_[i] if self.null_scale_[i] > 0 else np.inf
                 notes[i] = f"above {norm.cdf(z) * 100:.2f}% of same-size reference samples (normal fit to {self.null_.size} draws)"

@@ -169,6 +169,10 @@ def test_all_components_kept_reports_no_value():
     res, _ = run_step(ref, ana, ["x0", "x1"], 500)  # two independent features: 65% needs both
     assert res["value"].isna().all() and not res["alert"].any()
     assert res["note"].str.contains("zero by construction").all()
+    # a constant feature adds a zero-variance direction: one informative feature plus it is still exact
+    ref["k"], ana["k"] = 1.0, 1.0
+    res, _ = run_step(ref, ana, ["x0", "k"], 500)
+    assert res["value"].isna().all() and not res["alert"].any()
 
 
 def test_run_before_fit_fails_and_output_is_deterministic():
