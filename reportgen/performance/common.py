@@ -149,6 +149,14 @@ def classification_series(
     """
     out: list[Series] = []
     n_chunks = matrices.shape[0]
+    cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    raw_ranking = ranking
+
+    def ranking(k: int) -> tuple[np.ndarray, np.ndarray]:  # one sort per class serves AUC and AP
+        if k not in cache:
+            cache[k] = raw_ranking(k)
+        return cache[k]
+
     for metric in metrics:
         if metric in K.RATIO_METRICS:
             values = K.ratio_metric(matrices, metric, binary)
