@@ -71,3 +71,19 @@ def test_expected_matrix_of_certain_probabilities_is_the_realized_matrix(n, k, s
     ids.sort()
     onehot = np.eye(k)[y]
     assert np.allclose(expected_confusion_matrices(onehot, yhat, ids, 3), confusion_matrices(y, yhat, ids, 3, k))
+
+
+def test_one_row_chunks_and_constant_predictions_do_not_crash():
+    from reportgen.performance.realized import RealizedPerformance as R
+
+    ref, ana = simulate_calibrated(200, 1), simulate_calibrated(7, 2)
+    ana["y_pred"] = 0  # constant prediction
+    cfg = binary_config(1, business_value={"matrix": {"true_positive": 1.0}})
+    cfg["chunking"] = {"number": 7}
+    data = prepare(cfg, ref, ana)
+    for cls in (R, CBPE, BusinessValue):
+        res = run_step(cls, data)
+        assert set(res["chunk_index"]) == set(range(14))
+    real = run_step(R, data)
+    prec = real[(real["metric"] == "precision") & (real["period"] == "analysis")]
+    assert prec["value"].isna().all() and prec["note"].str.contains("no positive predictions").all()
