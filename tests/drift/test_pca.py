@@ -196,3 +196,19 @@ def test_size_groups_and_bootstrap_null():
     assert abs(null.mean() - errors.mean()) < 0.01
     assert abs(null.std() - errors.std() / 20) < 0.1 * errors.std() / 20
     np.testing.assert_array_equal(null, bootstrap_mean_null(errors, 400, 2000, (0, 1, 400)))
+
+
+def test_config_selects_the_multivariate_methods():
+    from reportgen.drift.multivariate import DomainClassifierDrift
+
+    both = config(["x0", "x1"], 500)
+    only_pca = config(["x0", "x1"], 500, drift={"multivariate": ["pca_reconstruction"], "pca_variance": 0.5})
+    assert isinstance(DomainClassifierDrift.from_config(both), DomainClassifierDrift)
+    assert DomainClassifierDrift.from_config(only_pca) is None
+    step = PCAReconstructionDrift.from_config(only_pca)
+    assert step is not None and step.variance == 0.5
+    method_default = config(["x0", "x1"], 500, drift={"default_threshold": "method_default"})
+    from reportgen.drift.multivariate import resolve_rule
+
+    assert resolve_rule(method_default, "pca_reconstruction", "reconstruction_error").type == "standard_deviation"
+    assert resolve_rule(both, "pca_reconstruction", "reconstruction_error").type == "reference_quantile"
