@@ -13,7 +13,7 @@ from reportgen.performance.dle import DLE
 from reportgen.performance.metrics import confusion_matrices, expected_confusion_matrices
 from reportgen.performance.realized import RealizedPerformance
 from reportgen.steps import STEPS
-from tests.performance.helpers import binary_config, prepare, regression_config, simulate_calibrated, simulate_regression
+from tests.performance.helpers import binary_config, prepare, regression_config, run_step, simulate_calibrated, simulate_regression
 
 
 def test_steps_are_registered_in_pipeline_order():
