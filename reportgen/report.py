@@ -57,8 +57,8 @@ class ReportModel:
         return cls(**data)
 
     def to_json(self) -> str:
-        """The whole model as JSON (sorted keys, no NaN): save it, render it later."""
-        return json.dumps(self.to_dict(), sort_keys=True, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+        """The whole model as JSON (field and key order kept, so a reloaded model renders identically; no NaN)."""
+        return json.dumps(self.to_dict(), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
 
     @classmethod
     def from_json(cls, text: str) -> "ReportModel":

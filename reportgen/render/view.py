@@ -542,7 +542,12 @@ def _known_ranking(model: ReportModel) -> tuple[list[str], ch.Table]:
         chunk_text = ", ".join(keys.get(int(c), str(c)) for c in chunks[:4]) + (f" +{len(chunks) - 4}" if len(chunks) > 4 else "")
         rows.append([r.get("rank"), col, r.get("alert_count"), chunk_text, ", ".join(fmt.method_label(m) for m in methods),
                      r.get("drift_score"), r.get("correlation"), "alert" if r.get("alert_count") else "ok"])
-    corr = f"Correlation with {fmt.metric_label(perf)} loss" if perf else "Correlation with performance loss"
+    if perf and "." in str(perf):  # 'realized_performance.roc_auc'
+        step, metric = str(perf).split(".", 1)
+        perf_text = f"{step.split('_')[0]} {fmt.metric_label(metric)}"
+    else:
+        perf_text = fmt.metric_label(perf) if perf else "performance"
+    corr = f"Correlation with {perf_text} loss"
     table = ch.Table(columns=["Rank", "Feature", "Alerts", "Chunks with alerts", "Methods alerting", "Drift score", corr, "Status"],
                      formats=[ch.INTEGER, ch.TEXT, ch.INTEGER, ch.TEXT, ch.TEXT, ch.NUM, ch.NUM, ch.STATUS], rows=rows,
                      caption="Features ranked by drift alerts in the analysis period; drift score 1 = at the threshold; correlation "
@@ -709,23 +714,38 @@ _BUILDERS = {
 
 
 # --------------------------------------------------------------------------- appendix
-def _appendix(model: ReportModel, frame: pd.DataFrame) -> dict[str, Any]:
-    thresholds = []
+STEP_ORDER = ("estimated_performance", "realized_performance", "business_value", "multivariate_drift", "univariate_drift", "data_quality",
+              "summary_stats")
+
+
+def _threshold_rows(model: ReportModel, frame: pd.DataFrame) -> dict[tuple[str, str], list[list[Any]]]:
+    """{(step, method): [[metric, lower range, upper range, columns, rule]]}: the numbers each threshold took."""
+    out: dict[tuple[str, str], list[list[Any]]] = {}
     sub = frame[(frame["period"] == "analysis") & (frame["lower_threshold"].notna() | frame["upper_threshold"].notna())]
-    if len(sub):
-        keyed = sub.assign(_m=sub["method"].fillna(""))
-        for (step, method, metric), g in keyed.groupby(["step", "_m", "metric"], sort=False):
-            lo, hi = g["lower_threshold"].dropna(), g["upper_threshold"].dropna()
-            ncols = g["column"].nunique()
-            thresholds.append([fmt.step_label(step), fmt.method_label(method), fmt.metric_label(metric),
-                               [float(lo.min()), float(lo.max())] if len(lo) else None,
-                               [float(hi.min()), float(hi.max())] if len(hi) else None,
-                               int(ncols) if ncols else None, _rule_text(model.config, step, method, metric)])
-    table = ch.Table(columns=["Step", "Method", "Metric", "Lower threshold", "Upper threshold", "Columns", "Configured rule"],
-                     formats=[ch.TEXT, ch.TEXT, ch.TEXT, ch.RANGE, ch.RANGE, ch.INTEGER, ch.TEXT], rows=thresholds,
-                     caption="Thresholds applied to the analysis chunks (a range where they differ by column or chunk)")
+    if not len(sub):
+        return out
+    keyed = sub.assign(_m=sub["method"].fillna(""))
+    for (step, method, metric), g in keyed.groupby(["step", "_m", "metric"], sort=True):
+        lo, hi = g["lower_threshold"].dropna(), g["upper_threshold"].dropna()
+        ncols = g["column"].nunique()
+        out.setdefault((step, method), []).append([
+            fmt.metric_label(metric), [float(lo.min()), float(lo.max())] if len(lo) else None,
+            [float(hi.min()), float(hi.max())] if len(hi) else None, int(ncols) if ncols else None,
+            int(g["alert"].fillna(False).astype(bool).sum()), _rule_text(model.config, step, method, metric)])
+    return out
+
+
+DATA_SUMMARY_ORDER = ("name", "column", "period", "kind", "role", "rows", "missing", "missing_rate", "distinct", "analysis_rows",
+                      "analysis_missing", "note")
+THRESHOLD_COLUMNS = ["Metric", "Lower threshold", "Upper threshold", "Columns", "Alerts", "Configured rule"]
+THRESHOLD_FORMATS = [ch.TEXT, ch.RANGE, ch.RANGE, ch.INTEGER, ch.INTEGER, ch.TEXT]
+
+
+def _appendix(model: ReportModel, frame: pd.DataFrame) -> dict[str, Any]:
+    by_method = _threshold_rows(model, frame)
     notes = []
-    for n in model.method_notes:
+    order = {s: i for i, s in enumerate(STEP_ORDER)}
+    for n in sorted(model.method_notes, key=lambda n: (order.get(n.get("step"), 99), str(n.get("method")))):
         th = n.get("thresholds")
         if isinstance(th, dict):
             th_items = [(fmt.step_label(k), v) for k, v in th.items()]
@@ -734,9 +754,16 @@ def _appendix(model: ReportModel, frame: pd.DataFrame) -> dict[str, Any]:
             th_items, th_text = [], "; ".join(str(t) for t in th)
         else:
             th_items, th_text = [], "" if th is None else str(th)
-        notes.append({**n, "threshold_items": th_items, "threshold_text": th_text})
+        rows = by_method.pop((str(n.get("step")), str(n.get("method") or "")), [])
+        used = ch.Table(columns=THRESHOLD_COLUMNS, formats=THRESHOLD_FORMATS, rows=rows,
+                        caption="Thresholds applied to the analysis chunks (a range where they differ by column or chunk size)") if rows else None
+        notes.append({**n, "threshold_items": th_items, "threshold_text": th_text, "used": used})
+    rest = [[fmt.step_label(step), fmt.method_label(method)] + row for (step, method), rows in sorted(by_method.items()) for row in rows]
+    table = ch.Table(columns=["Step", "Method"] + THRESHOLD_COLUMNS, formats=[ch.TEXT, ch.TEXT] + THRESHOLD_FORMATS, rows=rest,
+                     caption="Other thresholds applied to the analysis chunks")
     ds = model.data_summary or []
-    ds_cols = list(ds[0].keys()) if ds else []
+    seen = list(dict.fromkeys(k for r in ds for k in r))
+    ds_cols = [k for k in DATA_SUMMARY_ORDER if k in seen] + [k for k in seen if k not in DATA_SUMMARY_ORDER]
     ds_formats = []
     for k in ds_cols:
         vals = [r.get(k) for r in ds if r.get(k) is not None]
