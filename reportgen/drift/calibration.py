@@ -158,7 +158,7 @@ class NullDistribution:
 def _pct(share: float) -> str:
     pct = 100.0 * share
     if pct >= 99.0:
-        return f"{min(pct, 99.99):.2f}%".replace(".00%", "%")
+        return f"{min(pct, 99.99):.2f}".rstrip("0").rstrip(".") + "%"
     return f"{pct:.0f}%"
 
 
