@@ -32,7 +32,7 @@ from reportgen.performance.common import (
     value_matrix,
 )
 from reportgen.performance.dle import LossModels, feature_matrix, loss_targets
-from reportgen.performance.sampling_error import Noise, sum_noise
+from reportgen.performance.sampling_error import sum_noise
 from reportgen.results import concat_results
 from reportgen.steps import STEPS, Step
 

@@ -29,8 +29,6 @@ error at a chunk of n rows is sd / sqrt(n), with sd measured on the reference:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
-
 import numpy as np
 
 from reportgen.performance.metrics import curve_metrics, regression_losses
@@ -222,6 +220,3 @@ def regression_noise(y: np.ndarray, yhat: np.ndarray, metric: str) -> Noise:
         return Noise(float(root), sd / (2 * root) if root > 0 else np.nan, int(loss.size))
     return Noise(mean, sd, int(loss.size))
 
-
-def optional_float(x: Optional[float]) -> float:
-    return np.nan if x is None else float(x)
