@@ -8,7 +8,9 @@ Rule (issue 8, item 2). Thresholds come from the REALIZED reference values of th
    standard deviations of the reference-chunk values (NannyML's rule).
 3. With fewer reference chunks: the reference value (over the whole reference) ± 3 sampling errors
    at the chunk's size, sd = sqrt(SE(n)^2 + SE_ref^2) (the chunk's noise plus the reference
-   value's own noise; see sampling_error.py for SE per metric).
+   value's own noise; see sampling_error.py for SE per metric). n is the number of rows behind
+   the value: rows with a prediction for an estimate, rows with a target for a realized value
+   (identical when every target is in; wider for the realized value when some are missing).
 
 Why 10: the standard deviation of k values has k - 1 degrees of freedom and a relative standard
 error of about 1 / sqrt(2 (k - 1)): 35% at k = 5, 24% at k = 10. Below 10 chunks a "3 std" bound
