@@ -444,10 +444,11 @@ class Evidence:
     def _corroborate_drift(self, feat: list[Alert], mv: list[Alert]) -> tuple[list[Alert], list[Alert], list[Alert], list[Alert]]:
         """Corroborate univariate cells (feature, chunk) and multivariate cells (method, chunk) together.
 
-        A cell is strong when one of its alerts is twice as far from the reference as its threshold.
-        A weaker feature cell counts when its methods agree on average (mean exceedance over all its
-        methods >= 1) and an adjacent chunk of the same feature does too, or three such features alert
-        in the chunk, or a strong multivariate alert backs it. A weaker multivariate cell counts when
+        A feature cell is strong when its methods, on average, sit twice as far from the reference as
+        their thresholds (mean exceedance over all its methods >= 2); a multivariate cell when its alert
+        does. A weaker feature cell counts when its methods agree on average (mean exceedance >= 1) and
+        an adjacent chunk of the same feature does too, or three such features alert in the chunk, or
+        a strong multivariate alert backs it. A weaker multivariate cell counts when
         the other multivariate method or the same method in an adjacent chunk alerts, or a strong
         feature cell backs it. Noise alerts sit just above their thresholds, on one or two methods.
         """
@@ -461,20 +462,24 @@ class Evidence:
         def strong(members: list[Alert]) -> bool:
             return any(math.isfinite(a.z) and a.z >= STRONG_Z for a in members)
 
-        def agreed(col: str, pos: int) -> bool:
-            if (col, pos) not in cells:
-                return False
-            idx = int(self.analysis[pos]["index"])
-            return self.drift_score.get(col, {}).get(idx, 0.0) >= 1.0 or strong(cells[(col, pos)])
+        def mean_z(col: str, pos: int) -> float:
+            return self.drift_score.get(col, {}).get(int(self.analysis[pos]["index"]), 0.0)
 
-        strong_feat_pos = {pos for (c, pos), m in cells.items() if strong(m)}
+        def strong_cell(col: str, pos: int) -> bool:
+            # PSI and chi-squared are heavy-tailed: one method far out is not enough, the methods' mean must be
+            return (col, pos) in cells and mean_z(col, pos) >= STRONG_Z
+
+        def agreed(col: str, pos: int) -> bool:
+            return (col, pos) in cells and mean_z(col, pos) >= 1.0
+
+        strong_feat_pos = {pos for (c, pos) in cells if strong_cell(c, pos)}
         strong_mv_pos = {pos for (m_, pos), m in mv_cells.items() if strong(m)}
         agreed_per_pos: dict[int, int] = defaultdict(int)
         for col, pos in cells:
             agreed_per_pos[pos] += agreed(col, pos)
         ok_cells = set()
         for (col, pos), members in cells.items():
-            if strong(members) or pos in strong_mv_pos or (
+            if strong_cell(col, pos) or pos in strong_mv_pos or (
                 agreed(col, pos) and (agreed(col, pos - 1) or agreed(col, pos + 1) or agreed_per_pos[pos] >= 3)
             ):
                 ok_cells.add((col, pos))
