@@ -11,7 +11,7 @@ Steps:
 Default alert rules (a configured `thresholds: data_quality[.method[.rate]]` rule replaces them):
 - missing rate: above max(reference rate + 3 binomial standard errors at the chunk's size, mean + 3
   std of the reference-chunk rates) + 1 / rows, the binomial error using at least a rate of 1 / rows.
-  So with a clean reference a chunk of 1,000 rows tolerates up to 4 missing values: one stray
+  So with a clean reference a chunk of 1,000 rows tolerates up to 3 missing values: one stray
   missing value never alerts, a broken feed always does.
 - unseen rate: above 0. The vocabulary comes from the reference, so any unseen value is a new
   category (or a spelling change) worth a look.
