@@ -228,7 +228,53 @@ def css_safe(value: Any) -> Any:
     return Markup(text.translate(CSS_FORBIDDEN).replace('"', "'"))
 
 
+def scope_css(css: str, scope: str = ".reportgen-notebook") -> Any:
+    """Prefix every selector with `scope` (html/body/:root become the scope): a notebook cell must not restyle the page."""
+    from markupsafe import Markup
+
+    out, i, n = [], 0, len(css)
+    while i < n:
+        brace = css.find("{", i)
+        if brace < 0:
+            out.append(css[i:])
+            break
+        head = css[i:brace]
+        depth, j = 1, brace + 1
+        while j < n and depth:
+            depth += {"{": 1, "}": -1}.get(css[j], 0)
+            j += 1
+        body = css[brace + 1:j - 1]
+        stripped = head.strip()
+        if stripped.startswith("@media") or stripped.startswith("@supports"):
+            out.append(head + "{" + str(scope_css(body, scope)) + "}")
+        elif stripped.startswith("@"):
+            continue_ = head + "{" + body + "}"
+            out.append(continue_ if not stripped.startswith("@page") else "")
+        else:
+            comment_free = head
+            while "/*" in comment_free:
+                a = comment_free.index("/*")
+                b = comment_free.find("*/", a)
+                comment_free = comment_free[:a] + comment_free[b + 2:] if b >= 0 else comment_free[:a]
+            sels = []
+            for sel in comment_free.split(","):
+                sel = sel.strip()
+                if not sel:
+                    continue
+                for root in ("html", "body", ":root"):
+                    if sel == root or sel.startswith(root + " ") or sel.startswith(root + "."):
+                        sel = scope + sel[len(root):]
+                        break
+                else:
+                    sel = sel if sel.startswith(scope) else f"{scope} {sel}"
+                sels.append(sel)
+            out.append("\n" + ", ".join(sels) + " {" + body + "}")
+        i = j
+    return Markup("".join(out).replace("</", "<\\/"))
+
+
 FILTERS = {
+    "scope_css": scope_css,
     "css_safe": css_safe,
     "num": num,
     "integer": integer,

@@ -101,3 +101,10 @@ def test_model_has_appendix_data(outputs):
     assert model.versions["reportgen"] and model.versions["numpy"]
     assert model.method_notes
     assert model.data_summary
+
+
+def test_notebook_repr(outputs):
+    out = outputs[0]["report"]._repr_html_()
+    assert "<script" not in out and EVIL not in out
+    assert "Loans &lt;i&gt;v2&lt;/i&gt;" in out
+    assert 'class="reportgen-notebook"' in out

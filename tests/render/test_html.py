@@ -59,7 +59,9 @@ def test_notebook_html_static(model):
     out = render_notebook_html(model)
     assert "<script" not in out
     assert out.count("data:image/svg+xml;base64,") == len(build_view(model)["charts"])
-    assert "Executive summary" not in out or True
+    css = out.split("<style>", 1)[1].split("</style>", 1)[0]
+    assert "body {" not in css and "\nh3 {" not in css  # a cell never restyles the notebook page
+    assert ".reportgen-notebook table.data th" in css
 
 
 def test_user_template_replaces_only_one_section(model, html, tmp_path):
@@ -120,3 +122,17 @@ def test_size_budget_10_features_50_chunks():
 def test_title_in_header(html):
     assert "<h1>Loan &lt;b&gt;model&lt;/b&gt;" in html
     assert EVIL_TITLE not in html
+
+
+def test_logo_embedded_as_data_uri(model, tmp_path):
+    logo = tmp_path / "logo.svg"
+    logo.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>', encoding="utf-8")
+
+    class Out:
+        theme, logo, templates, page_size = "print", str(tmp_path / "logo.svg"), None, "A4"
+
+    class Cfg:
+        output = Out()
+
+    out = render_notebook_html(model, Cfg())
+    assert '<img class="logo" src="data:image/svg+xml;base64,' in out
