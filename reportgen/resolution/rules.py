@@ -285,7 +285,11 @@ def concept_drift(ctx: Context) -> list[dict[str, Any]]:
             )
         else:
             what = f"Realized performance parted from the estimate {when}"
-        input_note = " The inputs hold steady there," if not (set(run) & set(ev.input_drift_pos)) else " Inputs drift in some of these chunks too, and"
+        input_note = (
+            " The inputs hold steady there, so the relationship between inputs and target has changed (concept drift)."
+            if not (set(run) & set(ev.input_drift_pos))
+            else " Inputs drift there too, but the estimate accounts for that and still misses: the relationship between inputs and target has changed (concept drift)."
+        )
         shifts = concept_features(ev.data, ev.chunk_indices(run)) if ev.data is not None else []
         features = [s.feature for s in shifts]
         who = (
@@ -295,7 +299,7 @@ def concept_drift(ctx: Context) -> list[dict[str, Any]]:
         )
         target_note = f" The target's distribution also moved ({ev.config.columns.target})." if set(run) & set(ev.target_pos) else ""
         summary = (
-            f"{what}.{input_note} so the relationship between inputs and target has changed (concept drift). "
+            f"{what}.{input_note} "
             f"The estimate is not trustworthy for these chunks: it assumes that relationship is unchanged.{who}{target_note}"
         )
         severity = "alert" if worse else "warning"

@@ -146,9 +146,9 @@ def sentence(ev: Evidence, diagnoses: list[dict[str, Any]], recommendations: lis
     text = writer(top, ev, diagnoses)
     others = [d for d in diagnoses[1:] if d["severity"] != "info" and d["code"] != "business_value_drop"]
     if others:
-        shown = [f"{d['title'].rstrip('.')} ({_keys(d)})" for d in others[:2]]
-        more = f", and {plural(len(others) - 2, 'more finding')}" if len(others) > 2 else ""
-        text += f" Also: {'; '.join(shown)}{more}."
+        first = others[0]
+        more = f", and {plural(len(others) - 1, 'more finding')} below" if len(others) > 1 else ""
+        text += f" Also: {first['title'].rstrip('.')} ({_keys(first)}){more}."
     return text
 
 
