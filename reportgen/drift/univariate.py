@@ -215,6 +215,7 @@ class UnivariateDrift(Step):
         blocks = []
         for mname, method in state.methods.items():
             scores = method.score(cp, skip_p_values=False)
+            fallback = np.zeros(cp.n_chunks, bool)  # chunks too large to calibrate on samples
             for metric in method.metrics:
                 values = scores[metric]
                 rule = self._rule(method, metric)
@@ -224,7 +225,13 @@ class UnivariateDrift(Step):
                 nulls: list = [None] * values.size
                 p_values = None
                 if rule is not None:
-                    p_values = self._thresholds(state, method, metric, rule, cp, values, lower, upper, notes, nulls)
+                    p_values = self._thresholds(state, method, metric, rule, cp, values, lower, upper, notes, nulls, fallback)
+                elif fallback.any() and metric in method.default_threshold:
+                    # the classic rule of the method lives on this metric (chi2: p-value)
+                    rule = method.default_threshold[metric]
+                    lo, hi = compute_thresholds(values[cp.leave_out], threshold_from_config(rule), direction=method.direction[metric], value_range=method.value_range[metric])
+                    lower[fallback] = np.nan if lo is None else lo
+                    upper[fallback] = np.nan if hi is None else hi
                 has_bound = np.isfinite(lower) | np.isfinite(upper)
                 with np.errstate(invalid="ignore"):
                     alert = (values < np.where(np.isnan(lower), -np.inf, lower)) | (values > np.where(np.isnan(upper), np.inf, upper))
@@ -268,7 +275,7 @@ class UnivariateDrift(Step):
             return method.default_threshold.get(metric)
         return DEFAULT_RULE if metric == method.metric else None
 
-    def _thresholds(self, state, method, metric, rule, cp, values, lower, upper, notes, nulls) -> Optional[np.ndarray]:
+    def _thresholds(self, state, method, metric, rule, cp, values, lower, upper, notes, nulls, fallback) -> Optional[np.ndarray]:
         """Fill per-chunk bounds (in place); return per-chunk p-values when the rule is calibrated."""
         threshold = threshold_from_config(rule)
         direction = method.direction[metric]
@@ -287,14 +294,18 @@ class UnivariateDrift(Step):
             sizes, freq = np.unique(cp.sizes[where], return_counts=True)
             key = int(sizes[np.argmax(freq)])  # calibrate at the group's most common exact size
             if not cal.can_calibrate(int(key), n):
-                fallback = method.default_threshold.get(metric)
-                if fallback is None:
+                fallback[where] = True
+                classic = method.default_threshold.get(metric)
+                for c in where:
+                    notes[c] = notes[c] or (
+                        f"chunk too large for the reference ({int(cp.sizes[c]):,} of {n:,} values) to calibrate on samples; "
+                        f"method default threshold used ({_rule_text(method.default_threshold)})"
+                    )
+                if classic is None:
                     continue
-                lo, hi = compute_thresholds(ref_values, threshold_from_config(fallback), direction=direction, value_range=vrange)
+                lo, hi = compute_thresholds(ref_values, threshold_from_config(classic), direction=direction, value_range=vrange)
                 lower[where] = np.nan if lo is None else lo
                 upper[where] = np.nan if hi is None else hi
-                for c in where:
-                    notes[c] = notes[c] or f"chunk too large for the reference ({int(cp.sizes[c]):,} of {n:,} values) to calibrate on samples; method default threshold ({fallback.type}) used"
                 continue
             null = cal.NullDistribution.of(self._null_scores(state, method, int(key), threshold, metric)[metric], direction, int(key))
             lo, hi = compute_thresholds(null.scores, threshold, direction=direction, value_range=vrange)

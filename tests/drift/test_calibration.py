@@ -111,3 +111,14 @@ def test_chunks_too_large_for_the_reference_fall_back_to_method_defaults():
     assert js["note"].str.contains("too large for the reference").all()
     ref_js = res[(res.method == "jensen_shannon") & (res.period == "reference")]
     assert (ref_js["upper_threshold"] < 0.1).all()  # 1,000-row reference chunks are calibrated
+
+
+def test_chi2_falls_back_to_its_p_value_rule_when_chunks_are_too_large():
+    rng = np.random.default_rng(3)
+    data = make_data({"g": rng.integers(0, 3, 3000)}, {"g": rng.integers(0, 3, 4000)}, 2000, categories={"g": ("a", "b", "c")}, ref_chunk_size=1000)
+    _, res = run_step(data)
+    ana = res[(res.method == "chi2") & (res.period == "analysis")]
+    stat, p = ana[ana.metric == "statistic"], ana[ana.metric == "p_value"]
+    assert stat["upper_threshold"].isna().all() and stat["alert"].isna().all()
+    assert (p["lower_threshold"] == 0.05).all() and p["alert"].notna().all()
+    assert stat["note"].str.contains("p_value below 0.05").all()
