@@ -15,7 +15,7 @@ from typing import Any, Iterable, Mapping, Optional, Union
 
 from reportgen.atomic import write_text_atomic
 from reportgen.errors import ReportgenError
-from reportgen.render.filters import metric_label
+from reportgen.render.filters import metric_label, metric_value
 
 PathLike = Union[str, Path]
 
@@ -79,6 +79,27 @@ def headline_numbers(results: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
     return out
 
 
+def summary_numbers(summary: Optional[Mapping[str, Any]], results: Iterable[Mapping[str, Any]], limit: int = 4) -> list[dict[str, Any]]:
+    """The executive summary's headline numbers (latest vs reference), else the main performance metrics."""
+    out = []
+    for item in (summary or {}).get("headline") or []:
+        if not isinstance(item, Mapping) or item.get("value") is None:
+            continue
+        label = str(item.get("label") or item.get("metric") or "")
+        unit = "" if item.get("metric") in ("business_value", "cumulative_business_value") else str(item.get("unit") or "")
+        out.append({
+            "label": label + (f" ({unit})" if unit else ""),
+            "metric": item.get("metric"),
+            "value": item.get("latest", item["value"]),
+            "reference": item.get("reference"),
+            "alert": item.get("status") == "alert",
+        })
+    if not out:
+        counts = {"true_positive", "false_positive", "false_negative", "true_negative"}
+        out = [n for n in headline_numbers(results) if n["metric"] not in counts]
+    return out[:limit]
+
+
 def _lower_label(metric: str) -> str:
     label = metric_label(metric)
     first = label.split(" ")[0]
@@ -114,10 +135,11 @@ def _run_row(root: Path, manifest: Mapping[str, Any]) -> dict[str, Any]:
         "title": manifest.get("title") or data.get("title") or manifest.get("model"),
         "period": manifest.get("period"),
         "sequence": manifest.get("sequence"),
+        "number": int(manifest.get("sequence") or 0) + 1,  # people count runs from 1
         "generated_at": manifest.get("generated_at"),
         "status": str(summary.get("status") or manifest.get("status") or "ok"),
         "sentence": summary.get("sentence") or "",
-        "numbers": headline_numbers(results),
+        "numbers": summary_numbers(summary, results),
         "alerts": alert_counts(results),
         "alerts_total": sum(alert_counts(results).values()),
         "links": links,
@@ -161,7 +183,7 @@ def trend_charts(runs: list[Mapping[str, Any]]) -> list[dict[str, str]]:
     charts = []
     for label, s in series.items():
         latest = next((v for v in reversed(s["values"]) if v is not None), None)
-        title = f"{label[:1].upper()}{label[1:]} per run" + (f": {latest:.3g} in the latest" if latest is not None else "")
+        title = f"{label[:1].upper()}{label[1:]} per run" + (f": {metric_value(latest, s['metric'])} in the latest" if latest is not None else "")
         svg = _line_svg(periods, {label: s["values"], "reference": s["reference"]}, ylabel=metric_label(s["metric"]), title=title)
         charts.append({"title": title, "svg": svg, "table": _table(periods, {label: s["values"], "reference": s["reference"]})})
     steps = sorted({step for run in runs for step in run["alerts"]})
