@@ -198,6 +198,18 @@ class Evidence:
     def chunk_keys(self, positions: Iterable[int]) -> list[str]:
         return [str(self.analysis[p]["key"]) for p in sorted(set(positions))]
 
+    def chunk_labels(self, positions: Iterable[int]) -> list[str]:
+        """Chunk names for sentences: the key, or dates for row-range keys ('[0:4999]') with timestamps."""
+        chunks = [self.analysis[p] for p in sorted(set(positions))]
+        labels = []
+        for i, c in enumerate(chunks):
+            key = str(c["key"])
+            if key.startswith("[") and c.get("start_time"):
+                t = c.get("end_time") if i == len(chunks) - 1 and len(chunks) > 1 and c.get("end_time") else c["start_time"]
+                key = str(t)[:10]
+            labels.append(key)
+        return labels
+
     def _alerts(self, frame: pd.DataFrame) -> list[Alert]:
         """Alerts (analysis period, alert true) of a slice of the frame, in a stable order."""
         hit = frame[(frame["period"] == "analysis") & frame["alert"].fillna(False).astype(bool)]

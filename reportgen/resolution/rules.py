@@ -135,18 +135,17 @@ def _finite(z: float) -> float:
 
 
 def span(ev: Evidence, positions: list[int]) -> str:
-    """Plain words for a run of analysis chunks: 'over the last three weeks'."""
+    """Plain words for a run of analysis chunks: 'over the last three weeks (2024-03 to 2024-05)'."""
     positions = sorted(set(positions))
     if not positions:
         return ""
-    keys = ev.chunk_keys([positions[0], positions[-1]]) if len(positions) > 1 else ev.chunk_keys(positions)
-    keys_full = ev.chunk_keys(positions)
+    labels = ev.chunk_labels(positions)
     ends_at_last = positions[-1] == len(ev.analysis) - 1
-    text = span_text(keys_full, len(ev.analysis), ends_at_last, ev.config.chunking.period)
-    if len(keys) == 2 and "from" not in text and positions[0] != positions[-1]:
-        text += f" ({keys[0]} to {keys[1]})"
-    elif len(positions) == 1 and "in " not in text[:3]:
-        text += f" ({keys[0]})"
+    text = span_text(labels, len(ev.analysis), ends_at_last, ev.config.chunking.period)
+    if len(positions) > 1 and "from" not in text:
+        text += f" ({labels[0]} to {labels[-1]})"
+    elif len(positions) == 1 and not text.startswith("in "):
+        text += f" ({labels[0]})"
     return text
 
 
@@ -422,11 +421,18 @@ def covariate_shift_no_impact(ctx: Context) -> list[dict[str, Any]]:
     metric = ev.primary_metric
     for run in episodes(pos):
         features = rank_by_alerts(ev, ev.alerts_in(ev.drift_alerts, run))
-        if len(run) == 1 and any(abs(run[0] - p) == 1 for r in perf_runs for p in r):
-            # a single drifted chunk next to a performance drop: the shift leading or trailing it
-            neighbour = next(d for d in ctx.diagnoses if d["code"] == "performance_drop_covariate_shift" and any(abs(run[0] - p) == 1 for p in ev.positions(d["chunks"]))) if any(d["code"] == "performance_drop_covariate_shift" for d in ctx.diagnoses) else None
-            if neighbour is not None and set(features) <= set(neighbour["features"]):
-                continue
+        neighbour = next(
+            (
+                d for d in ctx.diagnoses
+                if d["code"] == "performance_drop_covariate_shift"
+                and (run[-1] + 1 in ev.positions(d["chunks"]) or run[0] - 1 in ev.positions(d["chunks"]))
+            ),
+            None,
+        )
+        if neighbour is not None and features and set(features) <= set(neighbour["features"]):
+            # the same inputs drifting just before (or after) the drop: part of that episode
+            absorb(ev, neighbour, run, features)
+            continue
         mv = ev.alerts_in(ev.mv_alerts, run)
         alerts = ev.alerts_in(ev.drift_alerts, run) + mv
         stats = metric_window(ev, "estimated_performance", metric, run) if metric else None
@@ -453,6 +459,18 @@ def covariate_shift_no_impact(ctx: Context) -> list[dict[str, Any]]:
             )
         )
     return out
+
+
+def absorb(ev: Evidence, diagnosis_: dict[str, Any], run: list[int], features: list[str]) -> None:
+    """Extend a performance-drop diagnosis with adjacent chunks where its features already drifted."""
+    positions = sorted(set(ev.positions(diagnosis_["chunks"])) | set(run))
+    before = run[-1] < min(ev.positions(diagnosis_["chunks"]))
+    diagnosis_["chunks"] = ev.chunk_indices(positions)
+    diagnosis_["chunk_keys"] = ev.chunk_keys(positions)
+    diagnosis_["evidence"] = (diagnosis_["evidence"] + [a.record for a in ev.alerts_in(ev.drift_alerts, run)])[:MAX_EVIDENCE]
+    diagnosis_["evidence_count"] += len(ev.alerts_in(ev.drift_alerts, run))
+    when = span(ev, run)
+    diagnosis_["summary"] += f" The shift in {join_names(features)} {'began' if before else 'went on'} {when}, {'before' if before else 'after'} performance {'dropped' if before else 'recovered'}."
 
 
 @rule("business_value_drop")

@@ -191,3 +191,21 @@ def test_ranking_correlation_orders_features_when_given() -> None:
     ranking = pd.DataFrame({"column": ["loan_length", "car_value"], "alert_count": [8, 8], "correlation": [-0.9, -0.2], "rank": [1, 2]})
     res = resolve(results, chunks, config, ranking=ranking)
     assert res.diagnoses[0]["features"] == ["loan_length", "car_value"]
+
+
+def test_drift_that_starts_before_the_drop_joins_its_episode() -> None:
+    res = resolve(*scenario("binary_classification", drop=[6, 7, 8], drift={"car_value": [4, 5, 6, 7, 8]}))
+    assert codes(res)[0] == "performance_drop_covariate_shift"
+    assert "covariate_shift_no_impact" not in codes(res)
+    d = res.diagnoses[0]
+    assert d["chunks"] == [N_REF + p for p in (4, 5, 6, 7, 8)]
+    assert "The shift in car_value began in the two weeks from" in d["summary"]
+
+
+def test_row_range_chunks_are_named_by_their_dates_in_sentences() -> None:
+    results, chunks, config = scenario("regression", drift={"tenure": [2, 3]})
+    for c in chunks:
+        c["key"] = f"[{c['start_row']}:{c['end_row'] - 1}]"
+    res = resolve(results, chunks, config)
+    assert res.diagnoses[0]["chunk_keys"] == ["[2000:2999]", "[3000:3999]"]
+    assert "from 2024-03-11 to 2024-03-25" in res.summary["sentence"]
