@@ -18,6 +18,7 @@ Default alert rules (a configured `thresholds: data_quality[.method[.rate]]` rul
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any, Optional
 
 import numpy as np
@@ -48,6 +49,38 @@ def _period_columns(data: MonitoringData, name: str) -> tuple[Optional[Column], 
     return data.reference.monitored_columns().get(name), data.analysis.monitored_columns().get(name)
 
 
+class _Records:
+    """Collects record series and builds the result frame with one make_results call."""
+
+    def __init__(self, step: str, chunks: tuple[Chunk, ...]) -> None:
+        self.step = step
+        self.index = np.array([c.index for c in chunks], dtype=np.int64)
+        self.period = np.array([c.period for c in chunks], dtype=object)
+        self.parts: list[tuple] = []
+
+    def add(self, method: str, metric: str, column: str, value: np.ndarray, upper: Optional[np.ndarray] = None, alert: Optional[np.ndarray] = None, note: Optional[np.ndarray] = None) -> None:
+        k = self.index.size
+        none = np.full(k, None, dtype=object)
+        self.parts.append((
+            method, metric, column, np.asarray(value, np.float64),
+            np.full(k, np.nan) if upper is None else np.asarray(upper, np.float64),
+            none if alert is None else np.asarray(alert, dtype=object),
+            none if note is None else np.asarray(note, dtype=object),
+        ))
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return concat_results([])
+        k = self.index.size
+        col = lambda i: np.concatenate([p[i] for p in self.parts])  # noqa: E731
+        rep = lambda i: np.repeat(np.array([p[i] for p in self.parts], dtype=object), k)  # noqa: E731
+        return make_results(
+            step=self.step, method=rep(0), metric=rep(1), column=rep(2),
+            chunk_index=np.tile(self.index, len(self.parts)), period=np.tile(self.period, len(self.parts)),
+            value=col(3), upper_threshold=col(4), alert=col(5), note=col(6),
+        )
+
+
 @STEPS.register
 class DataQuality(Step):
     """Missing-value and unseen-category rates per column and chunk, with reference-based thresholds."""
@@ -73,11 +106,9 @@ class DataQuality(Step):
             self.reference_rates_[name] = (overall, float(rates.mean()) if rates.size else overall, std)
 
     def _run(self, data: MonitoringData) -> pd.DataFrame:
-        frames = []
         chunks = data.chunks
+        records = _Records(self.step, chunks)
         rows = np.array([c.rows for c in chunks], dtype=np.float64)
-        index = [c.index for c in chunks]
-        period = [c.period for c in chunks]
         for name, kind in self.columns_.items():
             ref_col, ana_col = _period_columns(data, name)
             methods = [("missing_values", lambda col: col.missing_mask())]
@@ -94,15 +125,16 @@ class DataQuality(Step):
                 counts = np.concatenate([ref_counts.astype(np.float64), ana_counts])
                 with np.errstate(invalid="ignore", divide="ignore"):
                     rate = np.where(rows > 0, counts / rows, np.nan)
-                lower, upper = self._bounds(name, method, rate[: len(data.reference_chunks)], rows)
+                _, upper = self._bounds(name, method, rate[: len(data.reference_chunks)], rows)
                 with np.errstate(invalid="ignore"):
                     alert = np.isfinite(rate) & (rate > upper)
-                notes = note if note is not None else np.array([None] * len(chunks), dtype=object)
+                notes = note.copy() if note is not None else np.array([None] * len(chunks), dtype=object)
                 for c in np.flatnonzero(alert):
                     notes[c] = f"{int(counts[c]):,} of {int(rows[c]):,} rows ({rate[c]:.2%}) above the limit of {upper[c]:.2%}"
-                frames.append(make_results(step=self.step, method=method, metric="rate", column=name, chunk_index=index, period=period, value=rate, lower_threshold=lower, upper_threshold=upper, alert=alert, note=notes))
-                frames.append(make_results(step=self.step, method=method, metric="count", column=name, chunk_index=index, period=period, value=counts, note=note))
-        return concat_results(frames)
+                upper = np.where(np.isinf(upper), np.nan, upper)
+                records.add(method, "rate", name, rate, upper=upper, alert=np.where(np.isfinite(rate), alert, None), note=notes)
+                records.add(method, "count", name, counts, note=note)
+        return records.frame()
 
     def _bounds(self, name: str, method: str, ref_rates: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per-chunk (lower, upper) bounds of the rate: the configured rule or the documented default."""
@@ -155,9 +187,7 @@ class SummaryStats(Step):
         self.columns_ = {name: (col.kind, col.role) for name, col in reference.monitored_columns().items()}
 
     def _run(self, data: MonitoringData) -> pd.DataFrame:
-        frames = []
-        index = [c.index for c in data.chunks]
-        period = [c.period for c in data.chunks]
+        records = _Records(self.step, data.chunks)
         for name, (kind, role) in self.columns_.items():
             ref_col, ana_col = _period_columns(data, name)
             parts = [self._stats(ref_col, data.reference_chunks, kind)]
@@ -170,8 +200,8 @@ class SummaryStats(Step):
                 values = np.concatenate([parts[0][metric], parts[1][metric]])
                 notes = [None] * len(data.reference_chunks) + [None if ana_col is not None else absent] * len(data.analysis_chunks)
                 notes = [n if n is not None or np.isfinite(v) else "no non-missing values in this chunk" for n, v in zip(notes, values)]
-                frames.append(make_results(step=self.step, method="summary_stats", metric=metric, column=name, chunk_index=index, period=period, value=values, note=np.array(notes, dtype=object)))
-        return concat_results(frames)
+                records.add("summary_stats", metric, name, values, note=np.array(notes, dtype=object))
+        return records.frame()
 
     @staticmethod
     def _stats(col: Column, chunks: tuple[Chunk, ...], kind: str) -> dict[str, np.ndarray]:
@@ -211,7 +241,14 @@ class SummaryStats(Step):
         else:
             mins = np.array([lo[c.slice].min() if c.rows else np.inf for c in chunks])
             maxs = np.array([hi[c.slice].max() if c.rows else -np.inf for c in chunks])
-        med = np.array([np.median(v[c.slice][present[c.slice]]) if n[i] > 0 else np.nan for i, c in enumerate(chunks)], dtype=np.float64)
+        if k and _contiguous(chunks) and len({c.rows for c in chunks}) == 1 and chunks[0].rows > 0:
+            block = v[chunks[0].start_row : chunks[-1].end_row].reshape(k, -1)
+            with warnings.catch_warnings():  # an all-missing chunk: NaN, explained by a note
+                warnings.simplefilter("ignore", RuntimeWarning)
+                med = np.median(block, axis=1) if present.all() else np.nanmedian(block, axis=1)
+            med = np.where(n > 0, med, np.nan)
+        else:
+            med = np.array([np.median(v[c.slice][present[c.slice]]) if n[i] > 0 else np.nan for i, c in enumerate(chunks)], dtype=np.float64)
         empty = n == 0
         mean[empty] = np.nan
         mins = np.where(empty, np.nan, mins)

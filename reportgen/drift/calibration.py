@@ -25,7 +25,7 @@ SAMPLES_COUNTS = 2000  # null samples for bucket-count methods (multivariate hyp
 SORTED_VALUES_BUDGET = 400_000  # sampled values per column and size for exact KS / Wasserstein
 MIN_SORTED_SAMPLES = 200
 MAX_SORTED_SAMPLES = 1000
-MAX_SAMPLE_SIZE = 1000  # larger chunks: calibrate at this size and rescale by sqrt(effective size)
+MAX_SAMPLE_SIZE = 2000  # larger chunks: calibrate at this size and rescale by sqrt(effective size)
 MAX_SHARE = 0.5  # a chunk may be at most this share of the reference to be calibrated by sampling
 SIZE_GRID = 1.02  # chunk sizes within 2% share one null distribution
 

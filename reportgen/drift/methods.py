@@ -55,6 +55,11 @@ class ContinuousProfile:
     def n(self) -> int:
         return int(self.sorted.size)
 
+    @cached_property
+    def tie_free(self) -> bool:
+        """True when no value occurs twice in the reference."""
+        return bool((self.run_end - self.run_start == 1).all())
+
     def templates(self, m: int) -> dict[str, np.ndarray]:
         """Arrays over positions j = 1..m of a size-m chunk that depend only on (j, m), not the data.
 
@@ -356,7 +361,9 @@ def sample_chunks(profile: ContinuousProfile, positions: np.ndarray) -> ChunkPro
     for i in range(0, samples, per_block):
         idx = positions[i : i + per_block].ravel()
         sz = sizes[i : i + per_block]
-        ks[i : i + per_block], w[i : i + per_block] = _exact_block(profile, profile.sorted[idx], sz, profile.run_end[idx], profile.run_start[idx])
+        right = profile.run_end[idx]
+        left = right if profile.tie_free else profile.run_start[idx]
+        ks[i : i + per_block], w[i : i + per_block] = _exact_block(profile, profile.sorted[idx], sz, right, left)
     counts = np.zeros((samples, profile.edges.size + 1), np.int64)  # not used by exact methods
     return ChunkProfile(profile, sizes, np.ones(samples, bool), counts, ks, w)
 

@@ -70,6 +70,7 @@ def test_size_grid_and_sample_budget():
     assert cal.size_key(40) == 40
     assert abs(cal.size_key(5000) - 5000) / 5000 < 0.011 and cal.size_key(5000) == cal.size_key(5030)
     assert cal.sorted_sample_count(300) == cal.MAX_SORTED_SAMPLES and cal.sorted_sample_count(1000) == 400
+    assert cal.sorted_sample_count(2000) == 200
     assert cal.sorted_sample_count(5000) == cal.MIN_SORTED_SAMPLES
     assert cal.sorted_sample_count(5000, 50) == 50
     assert cal.can_calibrate(500, 1000) and not cal.can_calibrate(501, 1000)
