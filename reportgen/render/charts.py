@@ -127,7 +127,7 @@ def metric_chart(
         name = _series_name(role, frame)
         series.append(Series(name=name, x=x, y=_clean(frame["value"]), role=role, dash=role == "realized",
                              customdata=[chunk_keys.get(int(i), str(i)) for i in frame["chunk_index"]]))
-        flagged = frame[(frame["alert"].fillna(False).astype(bool)) & (frame["period"] == "analysis")]
+        flagged = frame[(frame["alert"].fillna(False).astype(bool)) & (frame["period"] == "analysis") & frame["value"].notna()]
         alerts_x.extend(float(i) for i in flagged["chunk_index"])
         alerts_y.extend(float(v) for v in flagged["value"])
     x0 = [float(i) for i in first["chunk_index"]]
