@@ -128,6 +128,7 @@ class BusinessValueConfig(_Frozen):
     value_matrix: Optional[tuple[tuple[float, ...], ...]] = None
     over_prediction_cost: Optional[float] = None
     under_prediction_cost: Optional[float] = None
+    normalize: Literal["none", "per_prediction"] = "none"  # per_prediction: a chunk's value / its rows
     currency: str = "EUR"
 
 

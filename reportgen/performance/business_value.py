@@ -8,6 +8,9 @@ config prices a unit of over-prediction and of under-prediction apart; a chunk's
 a cost, so lower is worse as for classification. The estimate uses two DLE models, one for the
 positive part of the error (prediction - target) and one for the negative part. Cumulative value
 is the running sum over the analysis chunks (over the reference chunks for the reference).
+With `business_value.normalize: per_prediction` the per-chunk value is divided by the chunk's rows
+(money per prediction, comparable across chunks of different sizes; thresholds and sampling error
+follow); the cumulative value stays the total money.
 """
 from __future__ import annotations
 
@@ -32,7 +35,7 @@ from reportgen.performance.common import (
     value_matrix,
 )
 from reportgen.performance.dle import LossModels, feature_matrix, loss_targets
-from reportgen.performance.sampling_error import sum_noise
+from reportgen.performance.sampling_error import Noise, sum_noise
 from reportgen.results import concat_results
 from reportgen.steps import STEPS, Step
 
@@ -75,7 +78,22 @@ class BusinessValue(Step):
             ok = (y >= 0) & (reference.y_pred >= 0)
             self.noise_ = sum_noise(self.matrix_[y[ok], reference.y_pred[ok]])
             self.estimator_ = "cbpe"
-        self.reference_values_ = self.realized(reference, reference_chunks).values
+        self.per_prediction_ = config.business_value.normalize == "per_prediction"
+        self.reference_values_ = self._normalized(self.realized(reference, reference_chunks)).values
+
+    def _normalized(self, series: Series) -> Series:
+        """Value per prediction (sum / rows) when configured, the sum otherwise."""
+        if not self.per_prediction_:
+            return series
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = np.where(series.sizes > 0, series.values / np.where(series.sizes > 0, series.sizes, 1.0), np.nan)
+        return Series(series.metric, series.column, values, series.sizes, series.notes)
+
+    def _chunk_noise(self) -> Noise:
+        """Sampling error of the per-chunk value: a sum, or a mean per prediction."""
+        if self.per_prediction_:
+            return Noise(self.noise_.per_row, self.noise_.sd, self.noise_.n_reference, kind="mean")
+        return self.noise_
 
     def _row_value(self, over: np.ndarray, under: np.ndarray) -> np.ndarray:
         co, cu = self.costs_
@@ -119,9 +137,9 @@ class BusinessValue(Step):
 
     def _records(self, method: str, ref: Series, ana: Series, data: MonitoringData) -> list[pd.DataFrame]:
         chunks = data.reference_chunks + data.analysis_chunks
-        series = concat_series(ref, ana)
+        series = self._normalized(concat_series(ref, ana))
         keys = [("business_value", method), ("business_value", "realized"), ("business_value", self.estimator_)]
-        plan = plan_thresholds(self.config_, keys, "business_value", self.reference_values_, self.noise_, series.sizes)
+        plan = plan_thresholds(self.config_, keys, "business_value", self.reference_values_, self._chunk_noise(), series.sizes)
         self.plans_[method] = plan
         cumulative = Series(
             "cumulative_business_value",
@@ -131,7 +149,7 @@ class BusinessValue(Step):
             series.notes,
         )
         return [
-            series_records("business_value", method, series, chunks, self.noise_, plan),
+            series_records("business_value", method, series, chunks, self._chunk_noise(), plan),
             series_records("business_value", method, cumulative, chunks, self.noise_, None),
         ]
 
@@ -164,7 +182,9 @@ class BusinessValue(Step):
                 "step": "business_value",
                 "method": method,
                 "title": f"Business value ({'realized' if method == 'realized' else 'estimated, ' + method.upper()})",
-                "description": how + " Cumulative value is the running sum over the analysis chunks. The band is +/- 3 sampling errors of the chunk's sum.",
+                "description": how
+                + (" Per-chunk values are per prediction (the chunk's value divided by its rows)." if self.per_prediction_ else "")
+                + " Cumulative value is the running sum of money over the analysis chunks. The band is +/- 3 sampling errors of the chunk's value.",
                 "thresholds": plan.explanation,
             }
             for method, plan in plans.items()

@@ -76,3 +76,15 @@ def test_no_business_value_section_no_step():
     from reportgen.config import load_config
 
     assert BusinessValue.from_config(load_config(data=binary_config())) is None
+
+
+def test_per_prediction_normalisation():
+    ref, ana = simulate_calibrated(5000, 1), simulate_calibrated(3000, 2)
+    plain = run_step(BusinessValue, prepare(binary_config(1000, business_value={"matrix": MATRIX}), ref, ana))
+    per = run_step(BusinessValue, prepare(binary_config(1000, business_value={"matrix": MATRIX, "normalize": "per_prediction"}), ref, ana))
+    for method in ("cbpe", "realized"):
+        assert np.allclose(values(per, "business_value", method=method), values(plain, "business_value", method=method) / 1000)
+        assert np.allclose(values(per, "cumulative_business_value", method=method), values(plain, "cumulative_business_value", method=method))
+    se_plain = plain[plain["metric"] == "business_value"]["sampling_error"].to_numpy()
+    se_per = per[per["metric"] == "business_value"]["sampling_error"].to_numpy()
+    assert np.allclose(se_per, se_plain / 1000)
