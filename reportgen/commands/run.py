@@ -15,6 +15,7 @@ Examples:
   reportgen run model.yaml --analysis data/2024-W48.parquet --out reports/2024-W48
   reportgen run model.yaml --format html,json --fail-on-alert   # exit 3 when an alert fires
   reportgen run model.yaml --baseline reports/2024-W47/results.json
+  reportgen run model.yaml --analysis week48.csv --archive archive/ --quiet   # weekly, into the audit archive
 \b
 Exit codes: 0 done, 2 bad config or data (one line on stderr, nothing written),
 3 with --fail-on-alert when any alert fires.
@@ -26,28 +27,35 @@ Exit codes: 0 done, 2 bad config or data (one line on stderr, nothing written),
 @click.option("--reference", type=click.Path(dir_okay=False), default=None, help="Reference data file (overrides the config).")
 @click.option("--analysis", type=click.Path(dir_okay=False), default=None, help="Analysis data file (overrides the config).")
 @click.option("--targets", type=click.Path(dir_okay=False), default=None, help="Analysis targets file, joined on columns.id (overrides the config).")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("report_out"), show_default=True, help="Folder for report.html, report.pdf, report.eml, results.json.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for report.html, report.pdf, report.eml, results.json [default: report_out, or none with --archive].")
 @click.option("--format", "formats", metavar="LIST", default=None, help="Comma-separated: html,pdf,json,email (default: output.formats).")
 @click.option("--theme", default=None, help="Report theme (overrides output.theme).")
 @click.option("--templates", type=click.Path(file_okay=False), default=None, help="Folder of templates overriding the built-in ones by name.")
 @click.option("--baseline", type=click.Path(dir_okay=False), default=None, help="A previous results.json: alerts are marked new, continuing or resolved.")
+@click.option("--archive", type=click.Path(file_okay=False, path_type=Path), default=None, help="Store the run in this audit archive (ARCHIVE/<model>/<period>/, hash-chained; see `reportgen verify`).")
 @click.option("--fail-on-alert", is_flag=True, help="Exit 3 when any alert fires in the analysis period.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--log-json", is_flag=True, help="One JSON line per finished step on stderr (for pipelines).")
 def command(
     config_path: Path,
     reference: Optional[str],
     analysis: Optional[str],
     targets: Optional[str],
-    out: Path,
+    out: Optional[Path],
     formats: Optional[str],
     theme: Optional[str],
     templates: Optional[str],
     baseline: Optional[str],
+    archive: Optional[Path],
     fail_on_alert: bool,
+    quiet: bool,
+    log_json: bool,
 ) -> None:
     """Monitor the model CONFIG describes and write its report into --out."""
     from reportgen.config import load_config
     from reportgen.io import load_inputs
     from reportgen.monitor import Monitor
+    from reportgen.progress import Progress, StepHook
 
     overrides: dict[str, object] = path_overrides(reference=reference, analysis=analysis, targets=targets, baseline=baseline)
     chosen = parse_formats(formats)
@@ -58,12 +66,28 @@ def command(
     if templates:
         overrides["output.templates"] = str(Path(templates).resolve())
     config = load_config(config_path, overrides)
-    check_out_dir(out, config.output.formats)
-    ref, ana, tgt, sources = load_inputs(config)
-    report = Monitor(config).run(ref, ana, tgt, sources=sources)
-    files = report.save(out, config.output.formats)
+    if out is None and archive is None:
+        out = Path("report_out")
+    for folder in (out, archive):
+        if folder is not None:
+            check_out_dir(folder, config.output.formats)
+    with Progress(quiet=quiet, log_json=log_json) as progress:
+        with progress.step("read inputs"):
+            ref, ana, tgt, sources = load_inputs(config)
+        report = Monitor(config).run(ref, ana, tgt, sources=sources, progress=StepHook(progress))
+        with progress.step("write report"):
+            files = report.save(out, config.output.formats) if out is not None else {}
+            stored = None
+            if archive is not None:
+                from reportgen.archive import archive_report
+
+                inputs = {**sources, "config": str(config_path)}
+                stored = archive_report(report, archive, formats=config.output.formats, inputs=inputs, written=files)
     alerts = analysis_alerts(report.results)
-    click.echo(written_line(files))
+    if files:
+        click.echo(written_line(files))
+    if stored is not None:
+        click.echo(f"archived {stored.path}" + (" (replaced the last run of this period)" if stored.replaced else ""))
     click.echo(f"status: {report.status} ({alerts} alert{'s' if alerts != 1 else ''} in the analysis period)")
     if fail_on_alert and alerts:
         raise SystemExit(3)
