@@ -459,8 +459,8 @@ class Evidence:
         A feature cell is strong when its methods, on average, sit twice as far from the reference as
         their thresholds (mean exceedance over all its methods >= 2); a multivariate cell when its alert
         does. A weaker feature cell counts when its methods agree on average (mean exceedance >= 1) and
-        an adjacent chunk of the same feature does too, or three such features alert in the chunk, or
-        a strong multivariate alert backs it. A weaker multivariate cell counts when
+        an adjacent chunk of the same feature does too; or, in a chunk without any strong feature, when
+        a strong multivariate alert or three such weaker features back it (a subtle, broad shift). A weaker multivariate cell counts when
         the other multivariate method or the same method in an adjacent chunk alerts, or a strong
         feature cell backs it. Noise alerts sit just above their thresholds, on one or two methods.
         """
@@ -486,14 +486,15 @@ class Evidence:
 
         strong_feat_pos = {pos for (c, pos) in cells if strong_cell(c, pos)}
         strong_mv_pos = {pos for (m_, pos), m in mv_cells.items() if strong(m)}
-        agreed_per_pos: dict[int, int] = defaultdict(int)
+        weak_agreed_per_pos: dict[int, int] = defaultdict(int)
         for col, pos in cells:
-            agreed_per_pos[pos] += agreed(col, pos)
+            weak_agreed_per_pos[pos] += agreed(col, pos) and not strong_cell(col, pos)
         ok_cells = set()
         for (col, pos), members in cells.items():
-            if strong_cell(col, pos) or pos in strong_mv_pos or (
-                agreed(col, pos) and (agreed(col, pos - 1) or agreed(col, pos + 1) or agreed_per_pos[pos] >= 3)
-            ):
+            # a multivariate alert or a crowd of mild alerts backs a mild cell only when no strong feature
+            # in the chunk already explains them (a subtle, broad shift); otherwise it must persist
+            broad = pos not in strong_feat_pos and (pos in strong_mv_pos or weak_agreed_per_pos[pos] >= 3)
+            if strong_cell(col, pos) or (agreed(col, pos) and (agreed(col, pos - 1) or agreed(col, pos + 1) or broad)) or (broad and pos in strong_mv_pos):
                 ok_cells.add((col, pos))
         ok_mv = set()
         for (method, pos), members in mv_cells.items():
