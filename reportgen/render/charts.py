@@ -217,7 +217,7 @@ def _metric_table(frames: Sequence[tuple[str, pd.DataFrame]], chunk_keys: dict[i
         if has_band:
             row += [_opt(rec["lower_confidence"]), _opt(rec["upper_confidence"])]
         row += [_opt(rec["lower_threshold"]), _opt(rec["upper_threshold"])]
-        row.append("alert" if alert and rec["period"] == "analysis" else ("ok" if rec["period"] == "analysis" else "none"))
+        row.append(("alert" if alert else "ok") if rec["period"] == "analysis" else None)  # reference chunks are not judged
         rows.append(row)
     return Table(columns=columns, formats=formats, rows=rows, currency=currency)
 

@@ -209,6 +209,13 @@ def change_word(metric: Optional[str], before: Any, after: Any) -> str:
     return "worse" if worse else "better"
 
 
+def sortkey(value: Any) -> str:
+    """A table cell's data-sort value: numbers to 6 significant digits (short and still ordered)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    return f"{float(value):.6g}"
+
+
 def plural(count: Any, word: str, many: Optional[str] = None) -> str:
     """'1 feature', '3 features'."""
     n = int(count)
@@ -292,4 +299,5 @@ FILTERS = {
     "metric_value": metric_value,
     "change_word": change_word,
     "plural": plural,
+    "sortkey": sortkey,
 }

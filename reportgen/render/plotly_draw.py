@@ -51,10 +51,19 @@ def base_layout(theme: Any) -> dict[str, Any]:
 
 
 def to_figure(chart: Chart, theme: Any) -> dict[str, Any]:
-    """A {data, layout} dict for Plotly.newPlot."""
-    if chart.kind == "heatmap":
-        return _heatmap(chart, theme)
-    return _xy(chart, theme)
+    """A {data, layout} dict for Plotly.newPlot (floats cut to 6 significant digits: the page stays small)."""
+    fig = _heatmap(chart, theme) if chart.kind == "heatmap" else _xy(chart, theme)
+    return _round(fig)
+
+
+def _round(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return float(f"{obj:.6g}")
+    if isinstance(obj, list):
+        return [_round(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: _round(v) for k, v in obj.items()}
+    return obj
 
 
 def _xy(chart: Chart, theme: Any) -> dict[str, Any]:

@@ -29,7 +29,7 @@ def test_metric_chart_finding_and_parts():
     assert {t["name"] for t in c.thresholds} == {"Upper threshold", "Lower threshold"}
     assert c.band is not None and c.status == "alert"
     assert c.y_label == "ROC AUC" and c.x_label == "Chunk"
-    assert [r[-1] for r in c.table.rows] == ["none"] * 3 + ["ok", "alert", "alert"]
+    assert [r[-1] for r in c.table.rows] == [None] * 3 + ["ok", "alert", "alert"]
 
 
 def test_heatmap_statuses():
