@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import resource
 import time
 
@@ -27,13 +28,12 @@ from reportgen.drift.multivariate import DomainClassifierDrift, PCAReconstructio
 N_NUMERIC, N_CATEGORICAL, N_CHUNKS = 20, 5, 200
 
 
-def simulate(rows: int, seed: int, period: str, drift: bool = False) -> Dataset:
-    """20 numeric features on two latent factors (1% missing in some), 5 categoricals; optional drift in the second half."""
+def simulate(rows: int, seed: int, period: str, drift_share: float = 0.0) -> Dataset:
+    """20 numeric features on two latent factors (1% missing in some), 5 categoricals; the last `drift_share` drifts."""
     rng = np.random.default_rng(seed)
     factors = rng.normal(size=(rows, 2))
     sign = np.ones(rows)
-    if drift:
-        sign[rows // 2 :] = -1.0  # second half: features 3, 7, 11, ... flip their loading (marginals unchanged)
+    sign[int(round(rows * (1.0 - drift_share))) :] = -1.0  # drifted rows: features 3, 7, 11, ... flip their loading (marginals unchanged)
     feats = {}
     for j in range(N_NUMERIC):
         loading = 0.8 * (sign if j % 4 == 3 else 1.0)
@@ -59,7 +59,7 @@ def timed(fn):
     return out, time.process_time() - c0, time.perf_counter() - w0
 
 
-def monitoring_data(ref_rows: int, rows: int, mode: str) -> MonitoringData:
+def monitoring_data(ref_rows: int, rows: int, mode: str, drift_share: float) -> MonitoringData:
     config = load_config(data={
         "problem_type": "binary_classification",
         "columns": {"prediction": "p", "predicted_probability": "q"},
@@ -67,24 +67,26 @@ def monitoring_data(ref_rows: int, rows: int, mode: str) -> MonitoringData:
         "drift": {"default_threshold": mode},
     })
     ref = simulate(ref_rows, 1, "reference")
-    ana = simulate(rows, 2, "analysis", drift=True)
+    ana = simulate(rows, 2, "analysis", drift_share)
     chunker = NumberChunker(N_CHUNKS)
     rc = chunker.split(ref.n_rows, None, period="reference")
     ac = chunker.split(ana.n_rows, None, period="analysis", first_index=len(rc))
     return MonitoringData(config, ref, ana, tuple(rc), tuple(ac))
 
 
-def bench(cls, ref_rows: int, rows: int) -> list[tuple]:
+def bench(cls, ref_rows: int, rows: int, drift_share: float) -> list[tuple]:
     out = []
     for mode in ("method_default", "reference_quantile"):
-        data = monitoring_data(ref_rows, rows, mode)
+        data = monitoring_data(ref_rows, rows, mode, drift_share)
         step = cls.from_config(data.config)
         _, fit_cpu, fit_wall = timed(lambda: step.fit(data.reference, data.reference_chunks, data.config))
         res, run_cpu, run_wall = timed(lambda: step.run(data))
         ana = res[res["period"] == "analysis"]
-        alerts_first = int(ana["alert"][: len(ana) // 2].sum())
-        alerts_second = int(ana["alert"][len(ana) // 2 :].sum())
+        cut = int(round(len(ana) * (1.0 - drift_share)))
+        alerts_first = int(ana["alert"][:cut].sum())
+        alerts_second = int(ana["alert"][cut:].sum())
         out.append((cls.name, rows, ref_rows, mode, fit_cpu, fit_wall, run_cpu, run_wall, f"{alerts_first}/{alerts_second}"))
+        print("  done:", *(f"{v:.2f}" if isinstance(v, float) else v for v in out[-1]), f"load {os.getloadavg()[0]:.1f}", flush=True)
         del data, step, res
         gc.collect()
     return out
@@ -95,12 +97,13 @@ def main() -> None:
     parser.add_argument("--pca-rows", type=int, nargs="*", default=[1_000_000, 10_000_000])
     parser.add_argument("--dc-rows", type=int, nargs="*", default=[1_000_000])
     parser.add_argument("--reference-rows", type=int, default=1_000_000)
+    parser.add_argument("--drift-share", type=float, default=0.5, help="share of analysis chunks with a correlation flip (drifted chunks train more trees)")
     args = parser.parse_args()
     rows_out = []
     for rows in args.pca_rows:
-        rows_out += bench(PCAReconstructionDrift, args.reference_rows, rows)
+        rows_out += bench(PCAReconstructionDrift, args.reference_rows, rows, args.drift_share)
     for rows in args.dc_rows:
-        rows_out += bench(DomainClassifierDrift, args.reference_rows, rows)
+        rows_out += bench(DomainClassifierDrift, args.reference_rows, rows, args.drift_share)
     head = f"{'method':<20}{'rows':>11}{'ref rows':>11}  {'threshold':<20}{'fit cpu':>9}{'fit wall':>9}{'run cpu':>9}{'run wall':>9}{'total wall':>11}  alerts stable/drifted"
     print(head)
     print("-" * len(head))
@@ -114,7 +117,7 @@ def main() -> None:
             base = by_key.get((name, rows, "method_default"))
             if base:
                 print(f"calibration overhead {name} at {rows:,} rows: {total - base:+.2f} s wall ({(total - base) / base:+.0%})")
-    print(f"peak memory: {peak_mb():,.0f} MB")
+    print(f"peak memory: {peak_mb():,.0f} MB; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (the machine is shared)")
 
 
 if __name__ == "__main__":
