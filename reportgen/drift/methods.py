@@ -330,11 +330,12 @@ def bin_counts(sorted_values: np.ndarray, offsets: np.ndarray, edges: np.ndarray
     return _segment_counts(sorted_values, np.diff(offsets).astype(np.int64), edges)
 
 
-def continuous_chunks(profile: ContinuousProfile, values: np.ndarray, bounds: list[tuple[int, int]], leave_out: np.ndarray) -> ChunkProfile:
+def continuous_chunks(profile: ContinuousProfile, values: np.ndarray, bounds: list[tuple[int, int]], leave_out: np.ndarray, *, exact: bool = True) -> ChunkProfile:
     """Chunk profile of every [start, end) segment of `values`: one fused, cache-blocked pass.
 
     Each block of chunks is sorted, ranked in the sorted reference and reduced to per-chunk exact
-    KS D and W1, bucket counts and report-histogram counts; nothing chunk-sized is kept.
+    KS D and W1 (skipped when `exact` is False: no exact method selected), bucket counts and
+    report-histogram counts; nothing chunk-sized is kept.
     """
     values = np.asarray(values, dtype=np.float64)
     k = len(bounds)
@@ -346,7 +347,8 @@ def continuous_chunks(profile: ContinuousProfile, values: np.ndarray, bounds: li
     for i, j in _blocks(raw):
         s, sz = _segment_sort(values, bounds[i:j])
         sizes[i:j] = sz
-        ks[i:j], w[i:j] = _exact_block(profile, s, sz, None, None)
+        if exact:
+            ks[i:j], w[i:j] = _exact_block(profile, s, sz, None, None)
         counts[i:j] = _segment_counts(s, sz, profile.edges)
         plot[i:j] = _segment_counts(s, sz, profile.plot_edges[1:-1])
     return ChunkProfile(profile, sizes, np.asarray(leave_out, bool), counts, ks, w, plot)

@@ -194,8 +194,9 @@ class UnivariateDrift(Step):
                 ana_counts = np.zeros((len(ana_b), ref_cp.counts.shape[1]), np.int64)
             counts = np.vstack([ref_cp.counts, ana_counts])
             return ChunkProfile(state.profile, counts.sum(axis=1), leave_out, counts), absent
-        ref_cp = continuous_chunks(state.profile, ref_col.values, ref_b, leave_out[: len(ref_b)])
-        ana_cp = continuous_chunks(state.profile, ana_col.values if ana_col is not None else np.zeros(0), ana_b if ana_col is not None else [], leave_out[len(ref_b) :])
+        exact = any(m.needs == "sorted" for m in state.methods.values())
+        ref_cp = continuous_chunks(state.profile, ref_col.values, ref_b, leave_out[: len(ref_b)], exact=exact)
+        ana_cp = continuous_chunks(state.profile, ana_col.values if ana_col is not None else np.zeros(0), ana_b if ana_col is not None else [], leave_out[len(ref_b) :], exact=exact)
         if ana_col is None:
             k = len(ana_b)
             ana_cp = ChunkProfile(state.profile, np.zeros(k, np.int64), leave_out[len(ref_b) :], np.zeros((k, ref_cp.counts.shape[1]), np.int64), np.zeros(k), np.zeros(k), np.zeros((k, ref_cp.plot_counts.shape[1]), np.int64))
