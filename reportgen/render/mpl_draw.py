@@ -15,7 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (rc_context only; figures are built without pyplot state)
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.colors import ListedColormap, to_rgba  # noqa: E402
-from matplotlib.ticker import PercentFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
 
 from reportgen.render.charts import Chart  # noqa: E402
 
@@ -36,6 +36,14 @@ WIDTH_IN = 7.0
 def text(s: Any) -> str:
     """A user string safe from matplotlib's mathtext."""
     return str(s).replace("$", r"\$")
+
+
+def _si(value: float, _pos: Any = None) -> str:
+    """Axis numbers like plotly's: 1.5M, 250k, 0.85 (no '1e6' offset text)."""
+    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= scale:
+            return f"{value / scale:g}{suffix}"
+    return f"{value:.4g}"
 
 
 def _rgba(color: str) -> Any:
@@ -74,10 +82,12 @@ def figure(chart: Chart, theme: Any) -> Any:
             ax = fig.add_subplot()
             _heatmap(ax, chart, theme)
         else:
-            height = 2.7
+            height = 3.0
             fig = Figure(figsize=(WIDTH_IN, height))
             legend_right = chart.kind == "distribution" and chart.stacked
-            fig.subplots_adjust(left=0.1, right=0.78 if legend_right else 0.98, top=0.93, bottom=0.3 if len(chart.x_ticks) > 6 else 0.24)
+            below = 0.0 if legend_right else 0.28  # inches for the legend row under the axis
+            bottom = (0.7 if len(chart.x_ticks) > 6 else 0.5) + below
+            fig.subplots_adjust(left=0.1, right=0.78 if legend_right else 0.98, top=0.95, bottom=bottom / height)
             ax = fig.add_subplot()
             _xy(ax, chart, theme)
         fig.patch.set_facecolor(_rgba(c["background"]))
@@ -134,13 +144,16 @@ def _xy(ax: Any, chart: Chart, theme: Any) -> None:
                            ha="right" if len(chart.x_ticks) > 6 else "center")
     if chart.kind == "distribution":
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    else:
+        ax.yaxis.set_major_formatter(FuncFormatter(_si))
     ax.set_xlabel(text(chart.x_label))
     ax.set_ylabel(text(chart.y_label))
     handles, labels = ax.get_legend_handles_labels()
     if labels:
-        outside = chart.kind == "distribution" and chart.stacked
-        ax.legend(handles, labels, loc="upper left" if outside else "best", bbox_to_anchor=(1.01, 1) if outside else None,
-                  frameon=False, ncol=1 if outside else min(4, len(labels)))
+        if chart.kind == "distribution" and chart.stacked:  # categories: a column to the right of the bars
+            ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, ncol=1)
+        else:  # one row under the axis, never over the data (as in the HTML charts)
+            ax.figure.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.0), frameon=False, ncol=min(6, len(labels)))
 
 
 def _heatmap(ax: Any, chart: Chart, theme: Any) -> None:
