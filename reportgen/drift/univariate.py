@@ -20,7 +20,7 @@ import pandas as pd
 
 from reportgen.chunking import Chunk
 from reportgen.config import Config, ThresholdConfig
-from reportgen.dataset import Column, Dataset, MonitoringData
+from reportgen.dataset import Dataset, MonitoringData
 from reportgen.drift import calibration as cal
 from reportgen.drift.methods import (
     UNIVARIATE_METHODS,
