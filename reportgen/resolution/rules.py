@@ -429,7 +429,7 @@ def covariate_shift_no_impact(ctx: Context) -> list[dict[str, Any]]:
             ),
             None,
         )
-        if neighbour is not None and features and set(features) <= set(neighbour["features"]):
+        if neighbour is not None and set(features) <= set(neighbour["features"]):
             # the same inputs drifting just before (or after) the drop: part of that episode
             absorb(ev, neighbour, run, features)
             continue
@@ -470,7 +470,7 @@ def absorb(ev: Evidence, diagnosis_: dict[str, Any], run: list[int], features: l
     diagnosis_["evidence"] = (diagnosis_["evidence"] + [a.record for a in ev.alerts_in(ev.drift_alerts, run)])[:MAX_EVIDENCE]
     diagnosis_["evidence_count"] += len(ev.alerts_in(ev.drift_alerts, run))
     when = span(ev, run)
-    diagnosis_["summary"] += f" The shift in {join_names(features)} {'began' if before else 'went on'} {when}, {'before' if before else 'after'} performance {'dropped' if before else 'recovered'}."
+    diagnosis_["summary"] += f" The shift in {join_names(features) or 'the joint distribution of the inputs'} {'began' if before else 'went on'} {when}, {'before' if before else 'after'} performance {'dropped' if before else 'recovered'}."
 
 
 @rule("business_value_drop")
