@@ -263,6 +263,10 @@ def render_email(
     if html_bytes is not None:
         msg.add_attachment(html_bytes, maintype="text", subtype="html", filename="report.html")
     _fix_boundaries(msg)
+    # Headers unfolded up to RFC 5322's 998 characters: Python folds a subject starting with "[" onto
+    # a continuation line, which its own parser (and some tools) then read with a leading space.
+    # Bodies were already encoded above with 76-character lines.
+    msg.policy = policy.SMTP.clone(max_line_length=998)
     size = len(bytes(msg))
     if size > max_bytes:
         raise OutputError(

@@ -56,6 +56,8 @@ def test_subject_has_status_period_and_headline(model) -> None:
     calm.results = [r for r in calm.results if r["step"] == "estimated_performance"]
     calm.summary["status"] = "ok"
     assert make_subject(calm).startswith("[OK] Car loan model, 2024-W46 to 2024-W48: estimated ROC AUC 0.95 (reference 0.95)")
+    long_subject = "[WARNING] Car loan model, 2024-W15: estimated ROC AUC 0.88 (reference 0.86)"
+    assert parse(render_email(calm, None, pdf_bytes=PDF, subject=long_subject))["Subject"] == long_subject  # no folding quirk
     msg = render_email(calm, None, pdf_bytes=PDF, subject="Weekly\r\nBcc: evil@example.com")
     assert msg["Subject"] == "Weekly Bcc: evil@example.com" and msg["Bcc"] is None
     assert not [p for p in msg.walk() if p.get_content_type() == "image/png"]  # no alert, no chart
