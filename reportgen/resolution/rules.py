@@ -175,6 +175,15 @@ def rank_features(ev: Evidence, features: list[str], positions: Iterable[int]) -
     return ordered, corr
 
 
+def split_causes(ranked: list[str], corr: dict[str, float], *, clear: float = 0.5) -> tuple[list[str], list[str]]:
+    """Causes and bystanders: when the best feature's drift clearly tracks the drop (r >= 0.5), features
+    tracking it less than half as well drifted for another reason (a shift that does not hurt)."""
+    if not ranked or corr.get(ranked[0], 0.0) < clear:
+        return ranked, []
+    bar = corr[ranked[0]] / 2
+    return [f for f in ranked if corr.get(f, 0.0) >= bar], [f for f in ranked if corr.get(f, 0.0) < bar]
+
+
 def rank_by_alerts(ev: Evidence, alerts: list[Alert]) -> list[str]:
     counts = ev.alert_counts(alerts)
     strength: dict[str, float] = {}
@@ -213,12 +222,15 @@ def performance_drop(ctx: Context) -> list[dict[str, Any]]:
         when = span(ev, run)
         if not drifted and not mv_hit and outputs_hit:
             continue  # explained by the prediction_drift rule
-        features, corr = rank_features(ev, drifted, window)
+        ranked_all, corr = rank_features(ev, drifted, window)
+        features, bystanders = split_causes(ranked_all, corr)
         what = _perf_phrase("Estimated", m, stats) if stats else f"Estimated performance degraded"
         if features:
             cause = f"most likely because {join_names(features)} shifted"
             ranked = ", ".join(f"{f} (r = {corr.get(f, 0.0):.2f})" for f in features[:5])
             detail = f" Drifted inputs, ranked by how closely their drift tracks the drop: {ranked}."
+            if bystanders:
+                detail += f" {join_names(bystanders, 5)} drifted too, but {'its' if len(bystanders) == 1 else 'their'} drift does not track the drop."
         elif mv_hit:
             cause = "with a shift in the joint distribution of the inputs that no single feature shows"
             detail = " The multivariate drift detectors alert in the same chunks."
@@ -242,7 +254,8 @@ def performance_drop(ctx: Context) -> list[dict[str, Any]]:
             ctx, "performance_drop_covariate_shift", "alert",
             f"{metric_label(m) if m else 'Performance'} worsened as inputs shifted" if (features or mv_hit) else f"{metric_label(m) if m else 'Performance'} worsened",
             summary, run, features, alerts, actions, confidence,
-            metric=m, numbers=_numbers(stats, realized), correlations={f: round(corr.get(f, 0.0), 3) for f in features},
+            metric=m, numbers=_numbers(stats, realized), correlations={f: round(corr.get(f, 0.0), 3) for f in ranked_all},
+            other_drifted_features=bystanders,
             multivariate_chunks=ev.chunk_indices(mv_hit),
         )
         out.append(ctx_d)

@@ -148,13 +148,13 @@ def sentence(ev: Evidence, diagnoses: list[dict[str, Any]], recommendations: lis
     if others:
         first = others[0]
         more = f", and {plural(len(others) - 1, 'more finding')} below" if len(others) > 1 else ""
-        text += f" Also: {first['title'].rstrip('.')} ({_keys(first)}){more}."
+        text += f" Also: {first['title'].rstrip('.')} ({_keys(first, ev)}){more}."
     return text
 
 
-def _keys(d: dict[str, Any]) -> str:
-    keys = d["chunk_keys"]
-    return keys[0] if len(keys) == 1 else f"{keys[0]} to {keys[-1]}"
+def _keys(d: dict[str, Any], ev: Evidence) -> str:
+    labels = ev.chunk_labels(ev.positions(d["chunks"])) or d["chunk_keys"]
+    return labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
 
 
 def _money_phrase(d: dict[str, Any], ev: Evidence) -> str:
