@@ -528,7 +528,7 @@ class Evidence:
     def tracking(self, features: Iterable[str]) -> dict[str, float]:
         """How well each feature's drift tracks the performance drop: Pearson correlation over chunks.
 
-        Uses the ranking's correlation (absolute value) when the drift ranking provides one.
+        Uses the ranking's correlation when the drift ranking provides one (positive = drift with worse performance).
         """
         features = list(features)
         external = self._ranking_correlation()
@@ -559,7 +559,8 @@ class Evidence:
         col = next((c for c in ("correlation", "performance_correlation", "corr") if c in frame.columns), None)
         if col is None or "column" not in frame.columns:
             return {}
-        return {str(c): abs(float(v)) for c, v in zip(frame["column"], frame[col]) if v is not None and math.isfinite(float(v))}
+        # signed: positive means the drift coincides with worse performance (reportgen.drift.ranking)
+        return {str(c): float(v) for c, v in zip(frame["column"], frame[col]) if v is not None and math.isfinite(float(v))}
 
     # ------------------------------------------------------------------ queries
     def drift_features_in(self, positions: Iterable[int]) -> list[str]:

@@ -188,12 +188,12 @@ def test_empty_results_still_resolve() -> None:
 
 def test_ranking_correlation_orders_features_when_given() -> None:
     results, chunks, config = scenario("binary_classification", drop=[6, 7, 8, 9], drift={"car_value": [6, 7, 8, 9], "loan_length": [6, 7, 8, 9]})
-    ranking = pd.DataFrame({"column": ["loan_length", "car_value"], "alert_count": [8, 8], "correlation": [-0.9, -0.2], "rank": [1, 2]})
+    ranking = pd.DataFrame({"column": ["loan_length", "car_value"], "alert_count": [8, 8], "correlation": [0.9, 0.2], "rank": [1, 2]})
     res = resolve(results, chunks, config, ranking=ranking)
     # car_value tracks the drop less than half as well as loan_length: drifted, but not the cause
     assert res.diagnoses[0]["features"] == ["loan_length"]
     assert res.diagnoses[0]["other_drifted_features"] == ["car_value"]
-    ranking["correlation"] = [-0.7, -0.9]
+    ranking["correlation"] = [0.7, 0.9]
     res = resolve(results, chunks, config, ranking=ranking)
     assert res.diagnoses[0]["features"] == ["car_value", "loan_length"]
 
