@@ -429,6 +429,8 @@ def _verify_model(model_dir: Path, result: Verification, check_inputs: bool) -> 
         except ValueError:
             manifest = None
         on_disk[run_dir.name] = (hashlib.sha256(raw).hexdigest(), manifest)
+    for stray in sorted(p for p in model_dir.iterdir() if p.is_file() and p.name != LEDGER and not p.name.startswith(".")):
+        add(Finding("added", _rel(root, stray), "a file that belongs to no run"))
     ledger_periods = [str(r.get("period")) for r in runs]
     by_hash = {r.get("manifest_sha256"): i for i, r in enumerate(runs)}
     for name in sorted(set(on_disk) - set(ledger_periods)):

@@ -90,7 +90,9 @@ def test_edit_results_json_is_named(archive: Path) -> None:
 def test_delete_and_add_files_are_named(archive: Path) -> None:
     (run_dir(archive, "2024-W48") / "report.pdf").unlink()
     (run_dir(archive, "2024-W46") / "notes.txt").write_text("extra")
+    (archive / "car-loan-model" / "stray.json").write_text("{}")
     assert kinds(archive) == [
+        ("added", "car-loan-model/stray.json"),
         ("added", "car-loan-model/2024-W46/notes.txt"),
         ("missing", "car-loan-model/2024-W48/report.pdf"),
     ]
