@@ -196,7 +196,7 @@ def test_archive_is_deterministic(tmp_path: Path, fake_config) -> None:
 def test_lock_keeps_a_second_run_out(tmp_path: Path, fake_config) -> None:
     root = tmp_path / "archive"
     with archive_lock(root):
-        with pytest.raises(OutputError, match="locked by another reportgen run"):
+        with pytest.raises(OutputError, match=rf"locked by another reportgen run \(pid {os.getpid()}\); wait for it"):
             archive_report(FakeReport(weekly_model(0), fake_config), root, lock_timeout=0.1, refresh_index=False)
     archive_report(FakeReport(weekly_model(0), fake_config), root, refresh_index=False)  # free again
     assert verify_archive(root).ok
