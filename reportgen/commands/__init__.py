@@ -6,6 +6,7 @@ flags into config overrides.
 """
 from __future__ import annotations
 
+import sys
 import warnings
 from pathlib import Path
 from typing import Any, Optional, Sequence
@@ -15,8 +16,36 @@ import click
 from reportgen.errors import ConfigError, ReportgenError
 
 
+# click >= 8.2 signals "no arguments: show the help" with an exception; older click prints it itself.
+_NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 class ReportgenGroup(click.Group):
-    """A click group whose commands fail with one line (`error: ...`) and the error's exit code."""
+    """A click group whose commands fail with one line (`error: ...`) and the error's exit code.
+
+    Bad flags and arguments (click's usage errors) also print one line, with a pointer to --help,
+    and exit 2, instead of click's usage block.
+    """
+
+    def main(self, args: Any = None, prog_name: Optional[str] = None, complete_var: Optional[str] = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except _NO_ARGS_IS_HELP as exc:
+            click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
+            sys.exit(0)
+        except click.UsageError as exc:
+            where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            click.echo(f"error: {one_line(exc.format_message())}{where}", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            click.echo(f"error: {one_line(exc.format_message())}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         previous = warnings.showwarning

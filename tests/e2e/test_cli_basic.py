@@ -48,6 +48,26 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(case: Case, runner: 
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["run"], "Missing argument 'CONFIG'. (see '"),
+        (["run", "x.yaml", "--bogus"], "No such option '--bogus'"),
+        (["samples", "--problem", "ranking", "--out", "x"], "Invalid value for '--problem'"),
+        (["nosuch"], "No such command 'nosuch'"),
+    ],
+)
+def test_usage_errors_are_one_line_too(args: list[str], fragment: str, runner: CliRunner) -> None:
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and result.stderr.startswith("error: ")
+    assert fragment in result.stderr
+
+
+def test_no_arguments_prints_help(runner: CliRunner) -> None:
+    result = runner.invoke(main, [])
+    assert result.exit_code == 0 and "Usage: " in result.output and "Examples:" in result.output
+
+
 def test_unknown_format_flag_exits_2(runner: CliRunner, tmp_path: Path) -> None:
     config = write_files(tmp_path, valid_files())
     result = runner.invoke(main, ["run", str(config), "--format", "html,docx", "--out", str(tmp_path / "out")])
