@@ -3,7 +3,8 @@
 Policy for a short last chunk (size chunking): `incomplete: append` (default) merges it into the
 previous chunk, `keep` keeps it as a smaller chunk, `drop` leaves its rows out; a warning names
 what happened. Number chunking spreads the rows as evenly as possible (sizes differ by at most 1).
-Period chunking makes one chunk per calendar period (D, W, M, Q, Y) that has rows.
+Period chunking makes one chunk per calendar period (D, W, M, Q, Y) that has rows; a last period
+with less than half the usual rows (a week still in progress) is kept, with a warning.
 """
 from __future__ import annotations
 
@@ -168,6 +169,14 @@ class PeriodChunker(Chunker):
         ends = np.concatenate([change, [n_rows]])
         bounds = [(int(s), int(e)) for s, e in zip(starts, ends)]
         keys = [self._key(periods[s]) for s in starts]
+        sizes = ends - starts
+        if len(sizes) > 2 and sizes[-1] < 0.5 * np.median(sizes[:-1]):
+            warnings.warn(
+                f"{period}: the last chunk ({keys[-1]}) has {int(sizes[-1]):,} rows, less than half the usual "
+                f"{int(np.median(sizes[:-1])):,}: a period still in progress? Its numbers are noisier; kept as it is",
+                ChunkingWarning,
+                stacklevel=3,
+            )
         return bounds, keys
 
     def _key(self, p: pd.Period) -> str:

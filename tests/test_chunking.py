@@ -114,3 +114,12 @@ def test_dropped_rows_belong_to_no_chunk() -> None:
         chunks = SizeChunker(100, "drop").split(250, None, period="analysis")
     ids = row_chunk_ids(250, chunks)
     assert (ids[200:] == -1).all() and (ids[:200] >= 0).all()
+
+
+def test_short_last_period_is_kept_with_a_warning() -> None:
+    times = pd.date_range("2024-01-01", "2024-01-29 10:00", freq="h").to_numpy()  # 4 full weeks + 11 hours
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        chunks = PeriodChunker("W").split(len(times), times, period="analysis")
+    assert [c.key for c in chunks][-1] == "2024-W05" and chunks[-1].rows == 11
+    assert len(caught) == 1 and "2024-W05" in str(caught[0].message) and "168" in str(caught[0].message)
