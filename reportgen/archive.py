@@ -545,10 +545,13 @@ def rebuild_run(run_dir: PathLike, out_dir: PathLike) -> list[Finding]:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = previous
+    now = dependency_versions()
+    changed = [f"{k} {v} -> {now.get(k)}" for k, v in sorted((manifest.get("versions") or {}).items()) if now.get(k) != v]
+    why = f"versions changed: {', '.join(changed)}" if changed else "same recorded versions, so the stored file or the software changed"
     for fmt in formats:
         name = _FORMAT_FILES[fmt]
         if sha256_file(out_dir / name) != manifest["files"][name]["sha256"]:
-            findings.append(Finding("altered", f"{where}/{name}", "rebuilding from the recorded inputs and config gives different bytes"))
+            findings.append(Finding("altered", f"{where}/{name}", f"rebuilding from the recorded inputs and config gives different bytes ({why})"))
     return findings
 
 
