@@ -458,7 +458,10 @@ def covariate_shift_no_impact(ctx: Context) -> list[dict[str, Any]]:
                 held += f" and realized agrees ({fmt_value(realized['value'])})"
             held += "."
         who = f"Input{'s' if len(features) > 1 else ''} {join_names(features)}" if features else "The joint distribution of the inputs"
-        summary = f"{who} shifted {when}, but performance did not suffer.{held} No action is needed beyond watching the next reports."
+        if metric is None:
+            summary = f"{who} shifted {when}. This run has no performance results, so the impact is unknown; no performance alert fired."
+        else:
+            summary = f"{who} shifted {when}, but performance did not suffer.{held} No action is needed beyond watching the next reports."
         strong = len(features) >= 2 or bool(mv) or len(run) >= 2
         actions = [
             f"Keep monitoring; no retraining needed now ({join_names(features, 5) or 'inputs'} drifted without hurting performance).",
@@ -467,7 +470,7 @@ def covariate_shift_no_impact(ctx: Context) -> list[dict[str, Any]]:
         out.append(
             diagnosis(
                 ctx, "covariate_shift_no_impact", "warning" if strong else "info", f"Inputs shifted without hurting performance",
-                summary, run, features, alerts, actions, 0.8 if realized else 0.65,
+                summary, run, features, alerts, actions, 0.8 if realized else 0.65 if metric else 0.4,
                 metric=metric, numbers=_numbers(stats, realized), multivariate_chunks=ev.chunk_indices(sorted({a.pos for a in mv})),
             )
         )

@@ -214,3 +214,30 @@ def test_row_range_chunks_are_named_by_their_dates_in_sentences() -> None:
     res = resolve(results, chunks, config)
     assert res.diagnoses[0]["chunk_keys"] == ["[2000:2999]", "[3000:3999]"]
     assert "from 2024-03-11 to 2024-03-25" in res.summary["sentence"]
+
+
+def test_drift_only_results_say_the_impact_is_unknown() -> None:
+    results, chunks, config = scenario("binary_classification", drift={"car_value": [3, 4]})
+    drift_only = results[results["step"].isin(["univariate_drift", "multivariate_drift"])]
+    res = resolve(drift_only, chunks, config)
+    assert codes(res) == ["covariate_shift_no_impact"]
+    assert "impact is unknown" in res.diagnoses[0]["summary"]
+    assert res.diagnoses[0]["value_at_stake"] is None
+    assert [h["label"] for h in res.summary["headline"]] == ["Drifted inputs"]
+
+
+def test_chunk_objects_are_accepted() -> None:
+    from reportgen.chunking import Chunk
+
+    results, chunks, config = scenario("regression", drift={"car_value": [3, 4]})
+    objects = [Chunk(c["index"], c["key"], c["period"], c["start_row"], c["end_row"], pd.Timestamp(c["start_time"]).to_pydatetime(), pd.Timestamp(c["end_time"]).to_pydatetime()) for c in chunks]
+    a, b = resolve(results, chunks, config).to_dict(), resolve(results, objects, config).to_dict()
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def test_reference_only_run_has_nothing_to_diagnose() -> None:
+    results, chunks, config = scenario("binary_classification")
+    ref_chunks = [c for c in chunks if c["period"] == "reference"]
+    res = resolve(results[results["period"] == "reference"], ref_chunks, config)
+    assert codes(res) == ["no_issue"] and res.diagnoses[0]["chunks"] == []
+    assert res.summary["status"] == "ok"
