@@ -32,8 +32,18 @@ def test_rebuild_reproduces_every_byte(tmp_path: Path, monkeypatch) -> None:
     assert rebuild_run(done.path, tmp_path / "again") == []
     for name in ("report.html", "report.eml", "results.json"):
         assert (tmp_path / "again" / name).read_bytes() == (done.path / name).read_bytes(), name
+    # a different environment: the difference is explained by the versions recorded in the manifest
+    import json
+
+    manifest_path = done.path / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["versions"]["numpy"] = "0.0.1"
+    manifest["files"]["report.html"]["sha256"] = "0" * 64
+    manifest_path.write_text(json.dumps(manifest))
+    (finding,) = rebuild_run(done.path, tmp_path / "fourth")
+    assert finding.path.endswith("report.html") and "versions changed: numpy 0.0.1 -> " in finding.detail
     # an input edited after the run: the rebuild refuses and names it
     (tmp_path / "analysis.csv").write_text((tmp_path / "analysis.csv").read_text().replace("\n1200,", "\n9999,", 1))
     (finding,) = rebuild_run(done.path, tmp_path / "third")
     assert finding.kind == "altered" and finding.path.endswith("analysis.csv") and "cannot rebuild" in finding.detail
-    assert verify_archive(tmp_path / "archive").ok  # the archive itself is untouched
+    assert [f.kind for f in verify_archive(tmp_path / "archive").findings] == ["altered"]  # the edited manifest
