@@ -334,6 +334,15 @@ class Evidence:
         self.diverge_alerts = [a for a in self.diverge_alerts if a.pos not in weak]
         self.concept_pos = sorted({a.pos for a in self.diverge_alerts})
 
+    def reference_mean(self, step: str, method: Optional[str], metric: str, column: Optional[str]) -> Optional[float]:
+        """Mean over the reference chunks of one series, None when it has no finite reference value."""
+        f = self.select(step, method=method, metric=metric)
+        if column is not None and len(f):
+            f = f[f["column"] == column]
+        v = f[f["period"] == "reference"]["value"].to_numpy(float) if len(f) else np.array([])
+        v = v[np.isfinite(v)]
+        return float(v.mean()) if v.size else None
+
     def performance_series(self, step: str, metric: str) -> pd.DataFrame:
         """One metric's per-chunk records of a performance step, with the reference mean."""
         f = self.select(step, metric=metric)

@@ -224,7 +224,7 @@ def performance_drop(ctx: Context) -> list[dict[str, Any]]:
             continue  # explained by the prediction_drift rule
         ranked_all, corr = rank_features(ev, drifted, window)
         features, bystanders = split_causes(ranked_all, corr)
-        what = _perf_phrase("Estimated", m, stats) if stats else f"Estimated performance degraded"
+        what = _perf_phrase("Estimated", m, stats) if stats else "Estimated performance degraded"
         if features:
             cause = f"most likely because {join_names(features)} shifted"
             ranked = ", ".join(f"{f} (r = {corr.get(f, 0.0):.2f})" for f in features[:5])
@@ -353,8 +353,9 @@ def data_quality(ctx: Context) -> list[dict[str, Any]]:
                     vals = [a for a in alerts if a.method == method and a.column == c and a.metric == "rate"]
                     if vals:
                         top = max(vals, key=lambda a: a.record.get("value") or 0)
-                        ref = top.record.get("lower_threshold")
-                        details.append(f"{c}: {method.replace('_', ' ')} rate up to {fmt_percent(top.record['value']).lstrip('+')}")
+                        ref = ev.reference_mean("data_quality", method, "rate", c)
+                        ref_text = f" (reference {fmt_percent(ref).lstrip('+')})" if ref is not None else ""
+                        details.append(f"{c}: {method.replace('_', ' ')} rate up to {fmt_percent(top.record['value']).lstrip('+')}{ref_text}")
         artefacts = [a for a in ev.artefacts + ev.mv_artefacts if a.pos in set(run)]
         art_cols = sorted({a.column for a in artefacts if a.column})
         art_names = art_cols + (["the multivariate detectors"] if any(a.step == "multivariate_drift" for a in artefacts) else [])
@@ -416,7 +417,7 @@ def prediction_drift(ctx: Context) -> list[dict[str, Any]]:
         perf = ev.alerts_in(ev.est_alerts, run)
         out.append(
             diagnosis(
-                ctx, "prediction_drift", "alert" if hurts else "warning", f"Model outputs shifted without input drift",
+                ctx, "prediction_drift", "alert" if hurts else "warning", "Model outputs shifted without input drift",
                 summary, run, cols, alerts + perf, actions, 0.7 if len(alerts) > 1 else 0.5, money=hurts,
             )
         )
@@ -469,7 +470,7 @@ def covariate_shift_no_impact(ctx: Context) -> list[dict[str, Any]]:
         ]
         out.append(
             diagnosis(
-                ctx, "covariate_shift_no_impact", "warning" if strong else "info", f"Inputs shifted without hurting performance",
+                ctx, "covariate_shift_no_impact", "warning" if strong else "info", "Inputs shifted without hurting performance",
                 summary, run, features, alerts, actions, 0.8 if realized else 0.65 if metric else 0.4,
                 metric=metric, numbers=_numbers(stats, realized), multivariate_chunks=ev.chunk_indices(sorted({a.pos for a in mv})),
             )

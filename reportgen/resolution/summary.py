@@ -8,20 +8,16 @@ from __future__ import annotations
 import math
 from typing import Any, Optional
 
-import numpy as np
-
 from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.rules import SEVERITY_RANK, metric_window, span
 from reportgen.resolution.text import (
     direction_word,
     fmt_money,
     fmt_value,
-    higher_is_better,
     join_names,
     metric_label,
     movement_verb,
     plural,
-    sentence_case,
 )
 from reportgen.results import STEPS
 
