@@ -84,7 +84,7 @@ class DomainClassifier:
     def __init__(
         self,
         reference_rows: Optional[int] = 10_000,
-        folds: int = 3,
+        folds: int = 2,
         max_rounds: int = 200,
         learning_rate: float = 0.2,
         num_leaves: int = 15,

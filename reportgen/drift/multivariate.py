@@ -280,7 +280,7 @@ class DomainClassifierDrift(_MultivariateStep):
     name: ClassVar[str] = "domain_classifier"
     metric: ClassVar[str] = "roc_auc"
 
-    def __init__(self, reference_rows: Optional[int] = 10_000, folds: int = 3, seed: Optional[int] = None, n_jobs: Optional[int] = None) -> None:
+    def __init__(self, reference_rows: Optional[int] = 10_000, folds: int = 2, seed: Optional[int] = None, n_jobs: Optional[int] = None) -> None:
         self.reference_rows = reference_rows
         self.folds = folds
         self.seed = seed
