@@ -71,6 +71,8 @@ def command(report_dir: Path, to: tuple[str, ...], cc: tuple[str, ...], subject:
     if not to and dry_run is None:
         raise ConfigError("give at least one --to address (or --dry-run FILE.eml to only write the message)", key="--to")
     model, pdf, html = read_report_dir(report_dir)
+    if pdf is None:
+        click.echo(f"warning: no report.pdf in {report_dir}; the e-mail carries the summary only (run with --format ...,pdf to attach it)", err=True)
     config = _stored_config(model.config)
     msg = render_email(model, config, pdf_bytes=pdf, html_bytes=html if attach_html else None, to=to, cc=cc, subject=subject,
                        sender=sender, attach_pdf=pdf is not None, max_bytes=int(max_size * 1e6))
