@@ -170,6 +170,7 @@ class Evidence:
         self._business_value()
         self._quality()
         self._drift()
+        self._without_estimate()
 
     # ------------------------------------------------------------------ helpers
     def _prepare_frame(self) -> None:
@@ -342,6 +343,26 @@ class Evidence:
         v = f[f["period"] == "reference"]["value"].to_numpy(float) if len(f) else np.array([])
         v = v[np.isfinite(v)]
         return float(v.mean()) if v.size else None
+
+    def _without_estimate(self) -> None:
+        """Runs without label-free estimation: realized drops stand in for the estimate's signals.
+
+        A realized drop with input drift next to it is a covariate-shift drop; without input drift the
+        model itself went wrong for these data (concept drift).
+        """
+        self.has_estimate = "estimated_performance" in self.steps_present
+        if self.has_estimate or not self.real_alerts:
+            return
+        n = len(self.analysis)
+        near_drift = {p + d for p in self.input_drift_pos for d in (-1, 0, 1) if 0 <= p + d < n}
+        self.concept_pos = sorted({a.pos for a in self.real_alerts if a.pos not in near_drift})
+        self.diverge_alerts = [a for a in self.real_alerts if a.pos in set(self.concept_pos)]
+
+    def drop_signal(self) -> tuple[str, list[int], list[Alert]]:
+        """(step, positions, alerts) of the performance drop: the estimate's, or realized without one."""
+        if self.has_estimate:
+            return "estimated_performance", self.est_drop_pos, self.est_alerts
+        return "realized_performance", self.real_drop_pos, self.real_alerts
 
     def performance_series(self, step: str, metric: str) -> pd.DataFrame:
         """One metric's per-chunk records of a performance step, with the reference mean."""

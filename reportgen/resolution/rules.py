@@ -204,7 +204,8 @@ def performance_drop(ctx: Context) -> list[dict[str, Any]]:
     ev = ctx.ev
     out = []
     metric = ev.primary_metric
-    drop_pos = ev.est_drop_pos if ev.est_alerts else []
+    drop_step, drop_pos, drop_alerts = ev.drop_signal()
+    label = "Estimated" if drop_step == "estimated_performance" else "Realized"
     n = len(ev.analysis)
     for run in episodes(drop_pos):
         window = windowed(run, n)
@@ -214,17 +215,19 @@ def performance_drop(ctx: Context) -> list[dict[str, Any]]:
         outputs_hit = sorted(set(ev.out_pos) & window)
         if not drifted and not mv_hit and set(ev.dq_pos) & window:
             continue  # a data-quality fault explains it: the data_quality rule reports the drop
-        alerts = ev.alerts_in(ev.est_alerts, run) + ev.alerts_in(ev.real_alerts, run) + ev.alerts_in(ev.drift_alerts, window) + ev.alerts_in(ev.mv_alerts, window)
-        alert_metrics = sorted({a.metric for a in ev.alerts_in(ev.est_alerts, run)})
+        if not drifted and not mv_hit and drop_step == "realized_performance":
+            continue  # no estimate and no input drift: the concept_drift rule reports it
+        alerts = ev.alerts_in(drop_alerts, run) + (ev.alerts_in(ev.real_alerts, run) if ev.has_estimate else []) + ev.alerts_in(ev.drift_alerts, window) + ev.alerts_in(ev.mv_alerts, window)
+        alert_metrics = sorted({a.metric for a in ev.alerts_in(drop_alerts, run)})
         m = metric if metric in alert_metrics or not alert_metrics else alert_metrics[0]
-        stats = metric_window(ev, "estimated_performance", m, run) if m else None
-        realized = metric_window(ev, "realized_performance", m, run) if m else None
+        stats = metric_window(ev, drop_step, m, run) if m else None
+        realized = metric_window(ev, "realized_performance", m, run) if m and ev.has_estimate else None
         when = span(ev, run)
         if not drifted and not mv_hit and outputs_hit:
             continue  # explained by the prediction_drift rule
         ranked_all, corr = rank_features(ev, drifted, window)
         features, bystanders = split_causes(ranked_all, corr)
-        what = _perf_phrase("Estimated", m, stats) if stats else "Estimated performance degraded"
+        what = _perf_phrase(label, m, stats) if stats else f"{label} performance degraded"
         if features:
             cause = f"most likely because {join_names(features)} shifted"
             ranked = ", ".join(f"{f} (r = {corr.get(f, 0.0):.2f})" for f in features[:5])
@@ -295,6 +298,8 @@ def concept_drift(ctx: Context) -> list[dict[str, Any]]:
                 f"Realized {metric_label(m)} was {fmt_value(realized['value'])} {when} while the label-free estimate said "
                 f"{fmt_value(est['value'])} (reference {fmt_value(realized['reference'])})"
             )
+        elif realized:
+            what = f"Realized {metric_label(m)} {movement_verb(realized['change'])} from {fmt_value(realized['reference'])} to {fmt_value(realized['value'])} {when} (no label-free estimate in this run)"
         else:
             what = f"Realized performance parted from the estimate {when}"
         input_note = (
@@ -311,8 +316,9 @@ def concept_drift(ctx: Context) -> list[dict[str, Any]]:
         )
         target_note = f" The target's distribution also moved ({ev.config.columns.target})." if set(run) & set(ev.target_pos) else ""
         summary = (
-            f"{what}.{input_note} "
-            f"The estimate is not trustworthy for these chunks: it assumes that relationship is unchanged.{who}{target_note}"
+            f"{what}.{input_note}"
+            + (" The estimate is not trustworthy for these chunks: it assumes that relationship is unchanged." if ev.has_estimate else "")
+            + f"{who}{target_note}"
         )
         severity = "alert" if worse else "warning"
         n_metrics = len({a.metric for a in alerts})
@@ -325,9 +331,9 @@ def concept_drift(ctx: Context) -> list[dict[str, Any]]:
         chunks = ev.chunk_indices(run)
         out.append(
             diagnosis(
-                ctx, "concept_drift", severity, f"Concept drift: realized {metric_label(m)} left the estimate's band",
+                ctx, "concept_drift", severity, f"Concept drift: realized {metric_label(m)} left the estimate's band" if ev.has_estimate else f"Concept drift: realized {metric_label(m)} fell while the inputs held",
                 summary, run, features, alerts, actions, confidence,
-                metric=m, attribution=[{"feature": s.feature, "statistic": round(s.statistic, 3), "dof": s.dof, "p_value": s.p_value} for s in shifts], numbers={**_numbers(est), **({"realized": round(realized["value"], 6)} if realized else {})},
+                metric=m, attribution=[{"feature": s.feature, "statistic": round(s.statistic, 3), "dof": s.dof, "p_value": s.p_value} for s in shifts], numbers={**_numbers(est), **({"realized": round(realized["value"], 6), "realized_reference": round(realized["reference"], 6)} if realized else {})},
                 untrusted_estimate_chunks=chunks, untrusted_estimate_chunk_keys=ev.chunk_keys(run),
                 diverging_metrics=sorted({a.metric for a in alerts}),
             )

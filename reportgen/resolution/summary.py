@@ -163,7 +163,8 @@ def _perf_sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]])
     metric = d.get("metric")
     when = span(ev, ev.positions(d["chunks"]))
     if metric and "value" in nums:
-        head = f"Estimated {metric_label(metric)} {movement_verb(nums['change'])} from {fmt_value(nums['reference'])} to {fmt_value(nums['value'])} {when}"
+        label = "Estimated" if ev.has_estimate else "Realized"
+        head = f"{label} {metric_label(metric)} {movement_verb(nums['change'])} from {fmt_value(nums['reference'])} to {fmt_value(nums['value'])} {when}"
     else:
         head = f"Performance dropped {when}"
     cause = f", most likely because {join_names(d['features'])} shifted" if d["features"] else ""
@@ -175,9 +176,11 @@ def _concept_sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any
     nums = d.get("numbers") or {}
     metric = d.get("metric")
     when = span(ev, ev.positions(d["chunks"]))
-    if metric and "realized" in nums and "value" in nums:
+    if metric and "realized" in nums and "value" in nums and ev.has_estimate:
         verb = movement_verb(nums["realized"] - nums["value"])
         head = f"Realized {metric_label(metric)} {verb} to {fmt_value(nums['realized'])} {when} while the estimate said {fmt_value(nums['value'])}"
+    elif metric and "realized" in nums:
+        head = f"Realized {metric_label(metric)} {movement_verb(nums['realized'] - nums.get('realized_reference', nums['realized']))} to {fmt_value(nums['realized'])} {when} while the inputs held steady"
     else:
         head = f"Realized performance parted from the estimate {when}"
     who = f" for {join_names(d['features'])}" if d["features"] else ""

@@ -241,3 +241,16 @@ def test_reference_only_run_has_nothing_to_diagnose() -> None:
     res = resolve(results[results["period"] == "reference"], ref_chunks, config)
     assert codes(res) == ["no_issue"] and res.diagnoses[0]["chunks"] == []
     assert res.summary["status"] == "ok"
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_without_estimation_realized_drops_are_diagnosed(problem: str) -> None:
+    results, chunks, config = scenario(problem, drop=[2, 3], drift={"car_value": [2, 3]}, concept=[7, 8])
+    no_estimate = results[results["step"] != "estimated_performance"]
+    res = resolve(no_estimate, chunks, config)
+    by_code = {d["code"]: d for d in res.diagnoses}
+    assert by_code["performance_drop_covariate_shift"]["chunks"] == [N_REF + 2, N_REF + 3]
+    assert by_code["performance_drop_covariate_shift"]["features"] == ["car_value"]
+    assert by_code["concept_drift"]["chunks"] == [N_REF + 7, N_REF + 8]
+    assert "Realized" in by_code["performance_drop_covariate_shift"]["summary"]
+    assert res.summary["sentence"].startswith("Realized ")
