@@ -21,7 +21,7 @@ from reportgen.config import Config, ThresholdConfig
 from reportgen.dataset import Dataset, MonitoringData
 from reportgen.drift.domain_classifier import DomainClassifier, Task, mann_whitney_null_sd
 from reportgen.drift.pca import PCAReconstructor
-from reportgen.drift.calibration import NullDistribution, size_key
+from reportgen.drift.calibration import MAX_SAMPLE_SIZE, NullDistribution, size_key
 from reportgen.results import empty_results, make_results
 from reportgen.steps import STEPS, Step
 from reportgen.thresholds import THRESHOLDS, compute_thresholds, threshold_from_config
@@ -161,16 +161,18 @@ class PCAReconstructionDrift(_MultivariateStep):
         start = time.process_time()
         for base in sorted(set(groups.values())):
             if base not in self.calibration_:
-                null = bootstrap_mean_null(rec.reference_errors_, base, draws, (self.seed_, 1, base))
+                # above MAX_SAMPLE_SIZE rows the mean is normal to within rounding (CLT): draw at that
+                # size and shrink the deviations from the reference mean by sqrt(drawn / base)
+                drawn = min(base, MAX_SAMPLE_SIZE)
+                null = bootstrap_mean_null(rec.reference_errors_, drawn, draws, (self.seed_, 1, drawn))
+                if drawn < base:
+                    center = rec.reference_error_mean_
+                    null = center + (null - center) * np.sqrt(drawn / base)
                 self.calibration_[base] = NullDistribution.of(null, "higher_is_worse", base)
         self.calibration_seconds_ += time.process_time() - start
         self.alpha_ = alpha
-        upper = np.full(sizes.size, np.nan)
-        for i, s in enumerate(sizes):
-            if s > 0:
-                hi = self.calibration_[groups[int(s)]].bounds(alpha)[1]
-                upper[i] = np.nan if hi is None else hi
-        return upper
+        bound = {base: null.bounds(alpha)[1] for base, null in self.calibration_.items()}
+        return np.array([np.nan if s <= 0 or bound[groups[int(s)]] is None else bound[groups[int(s)]] for s in sizes], dtype=float)
 
     def _run(self, data: MonitoringData) -> pd.DataFrame:
         rec = self.reconstructor_
@@ -206,7 +208,6 @@ class PCAReconstructionDrift(_MultivariateStep):
                 notes[i] = "empty chunk"
             elif flags[i] and null_upper is not None:
                 notes[i] = self.calibration_[groups[int(s)]].describe(float(v))
-        self.last_values_ = values
         return make_results(
             step=STEP,
             method=self.name,
@@ -255,7 +256,8 @@ class PCAReconstructionDrift(_MultivariateStep):
         return (
             f"Upper threshold: the {1 - alpha:.1%} quantile (alpha {alpha:g}) of the mean reconstruction error of "
             f"{next(iter(self.calibration_.values())).n:,} random samples (with replacement) of the chunk's size drawn "
-            f"from the reference rows' out-of-sample errors (mean {self.reconstructor_.reference_error_mean_:.4g}). "
+            f"from the reference rows' out-of-sample errors (mean {self.reconstructor_.reference_error_mean_:.4g}; chunks above "
+            f"{MAX_SAMPLE_SIZE:,} rows: samples of {MAX_SAMPLE_SIZE:,} with their spread scaled by the square root of the size ratio). "
             f"Thresholds by chunk size: " + "; ".join(parts[:8]) + ("; ..." if len(parts) > 8 else "") + "."
         )
 

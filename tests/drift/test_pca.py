@@ -212,3 +212,15 @@ def test_config_selects_the_multivariate_methods():
 
     assert resolve_rule(method_default, "pca_reconstruction", "reconstruction_error").type == "standard_deviation"
     assert resolve_rule(both, "pca_reconstruction", "reconstruction_error").type == "reference_quantile"
+
+
+def test_large_chunks_are_calibrated_by_scaling_the_spread():
+    ref = frame(correlated(36_000, 0.8, seed=13, p_noise=2))
+    ana = frame(correlated(24_000, 0.8, seed=14, p_noise=2), start=30_000)
+    res, step = run_step(ref, ana, ["x0", "x1", "x2", "x3"], 12_000)
+    rec = step.reconstructor_
+    upper = res["upper_threshold"].iloc[-1]
+    # the bootstrap at 12,000 rows is normal: mean + z(0.99) * sd / sqrt(12,000), within the draws' noise
+    expected = rec.reference_error_mean_ + 2.326 * rec.reference_error_std_ / np.sqrt(12_000)
+    assert abs(upper - expected) < 0.15 * (expected - rec.reference_error_mean_)
+    assert not res["alert"].any()
