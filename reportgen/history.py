@@ -184,7 +184,8 @@ def trend_charts(runs: list[Mapping[str, Any]]) -> list[dict[str, str]]:
     for label, s in series.items():
         latest = next((v for v in reversed(s["values"]) if v is not None), None)
         title = f"{label[:1].upper()}{label[1:]} per run" + (f": {metric_value(latest, s['metric'])} in the latest" if latest is not None else "")
-        svg = _line_svg(periods, {label: s["values"], "reference": s["reference"]}, ylabel=metric_label(s["metric"]), title=title)
+        counted = str(s["metric"]).startswith(("drifted", "true_", "false_")) or s["metric"] in ("count", "rows")
+        svg = _line_svg(periods, {label: s["values"], "reference": s["reference"]}, ylabel=metric_label(s["metric"]), title=title, integer=counted)
         charts.append({"title": title, "svg": svg, "table": _table(periods, {label: s["values"], "reference": s["reference"]})})
     steps = sorted({step for run in runs for step in run["alerts"]})
     alert_series = {step.replace("_", " "): [float(run["alerts"].get(step, 0)) for run in runs] for step in steps} or {"alerts": [0.0] * len(runs)}
