@@ -148,6 +148,13 @@ class DriftConfig(_Frozen):
             raise ValueError(f"must lie in (0, 1], found {v}")
         return v
 
+    @field_validator("false_discovery_rate")
+    @classmethod
+    def _fdr(cls, v: Optional[float]) -> Optional[float]:
+        if v is not None and not 0 < v < 1:
+            raise ValueError(f"must lie strictly between 0 and 1 (e.g. 0.05), found {v}")
+        return v
+
 
 class OutputConfig(_Frozen):
     formats: tuple[str, ...] = ("html", "pdf", "json")

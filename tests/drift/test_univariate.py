@@ -173,3 +173,13 @@ def test_targets_are_reported_only_where_they_exist(binary_config):
     assert target[target.period == "reference"]["value"].notna().all()
     cols = set(res[res.step == "univariate_drift"]["column"])
     assert {"x", "cat", "y_pred", "y_pred_proba", "y"} <= cols
+
+
+def test_drift_config_keys_are_validated():
+    base = {"problem_type": "regression", "columns": {"prediction": "p"}}
+    from reportgen.config import load_config
+
+    with pytest.raises(ConfigError, match="drift.false_discovery_rate.*strictly between 0 and 1"):
+        load_config(data={**base, "drift": {"false_discovery_rate": 5}})
+    with pytest.raises(ConfigError, match="drift.default_threshold.*reference_quantile"):
+        load_config(data={**base, "drift": {"default_threshold": "calibrated"}})
