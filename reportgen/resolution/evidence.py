@@ -398,6 +398,11 @@ class Evidence:
     # ---------------------------------------------------------- business value
     def _business_value(self) -> None:
         bv = self.select("business_value", metric="business_value")
+        if self.config.business_value is not None and getattr(self.config.business_value, "normalize", "none") == "per_prediction" and len(bv):
+            # values are per prediction: money at stake needs the chunk totals
+            rows = {int(c["index"]): float(c.get("rows") or 0) for c in self.chunks}
+            bv = bv.assign(value=bv["value"].to_numpy(float) * np.array([rows.get(int(i), 0.0) for i in bv["chunk_index"]]))
+        self.bv_frame = bv
         self.bv_rate: Optional[float] = None
         self.bv_noise = 0.0
         self.bv_methods = sorted(set(bv["method"].dropna())) if len(bv) else []

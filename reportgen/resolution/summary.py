@@ -118,7 +118,7 @@ def _business_value_item(ev: Evidence, sections: dict[str, str]) -> Optional[dic
     rate = ev.bv_rate
     if rate is None:
         return None
-    bv = ev.select("business_value", metric="business_value")
+    bv = ev.bv_frame
     rows = {int(c["index"]): int(c.get("rows") or 0) for c in ev.analysis}
     values: dict[int, float] = {}
     methods = [m for m in ev.bv_methods if m != "realized"] + (["realized"] if "realized" in ev.bv_methods else [])

@@ -254,3 +254,17 @@ def test_without_estimation_realized_drops_are_diagnosed(problem: str) -> None:
     assert by_code["concept_drift"]["chunks"] == [N_REF + 7, N_REF + 8]
     assert "Realized" in by_code["performance_drop_covariate_shift"]["summary"]
     assert res.summary["sentence"].startswith("Realized ")
+
+
+def test_business_value_per_prediction_is_scaled_to_chunk_totals() -> None:
+    results, chunks, config = scenario("binary_classification", drop=[8, 9], drift={"car_value": [8, 9]})
+    total = resolve(results, chunks, config)
+    per_row = results.copy()
+    mask = per_row["step"] == "business_value"
+    per_row.loc[mask, "value"] = per_row.loc[mask, "value"] / 1000
+    per_row.loc[mask, ["lower_threshold", "upper_threshold"]] = per_row.loc[mask, ["lower_threshold", "upper_threshold"]] / 1000
+    normalized = config.model_copy(update={"business_value": config.business_value.model_copy(update={"normalize": "per_prediction"})})
+    res = resolve(per_row, chunks, normalized)
+    assert res.diagnoses[0]["value_at_stake"] == pytest.approx(total.diagnoses[0]["value_at_stake"], rel=1e-9)
+    bv = {h["label"]: h for h in res.summary["headline"]}["Estimated business value"]
+    assert bv["value"] == pytest.approx({h["label"]: h for h in total.summary["headline"]}["Estimated business value"]["value"])
