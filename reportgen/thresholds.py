@@ -79,7 +79,7 @@ class ConstantThreshold(Threshold):
 @THRESHOLDS.register
 @dataclass(frozen=True)
 class ReferenceQuantileThreshold(Threshold):
-    """Quantiles of a null distribution: scores of same-size random reference samples.
+    """Order statistics of a null distribution: scores of same-size random reference samples.
 
     `bounds` takes those null scores (see reportgen.drift.calibration), not reference-chunk values;
     steps recognise the rule by `needs_null_distribution`. alpha is the false-alert rate per chunk.
@@ -96,8 +96,7 @@ class ReferenceQuantileThreshold(Threshold):
         values = values[np.isfinite(values)]
         if values.size == 0:
             return None, None
-        alpha = 0.01 if self.alpha is None else self.alpha
-        return float(np.quantile(values, alpha)), float(np.quantile(values, 1.0 - alpha))
+        return monte_carlo_bounds(values, 0.01 if self.alpha is None else self.alpha)
 
     def explain(self, lower: Optional[float], upper: Optional[float]) -> str:
         alpha = 0.01 if self.alpha is None else self.alpha
@@ -105,6 +104,20 @@ class ReferenceQuantileThreshold(Threshold):
             f"{100 * (1 - alpha):g}% quantile (on the side that means worse) of the scores of random samples of the "
             f"chunk's size drawn from the reference and scored with themselves left out: lower {_fmt(lower)}, upper {_fmt(upper)}."
         )
+
+
+def monte_carlo_bounds(null_scores: np.ndarray, alpha: float) -> tuple[float, float]:
+    """(lower, upper) order statistics of S null scores that a new score crosses with probability <= alpha.
+
+    The Monte-Carlo test rule: with S exchangeable null scores, a new score exceeds the
+    ceil((1 - alpha)(S + 1))-th smallest (or falls below the floor(alpha (S + 1))-th) with
+    probability at most alpha, whatever S; a plain quantile would be anti-conservative for small S.
+    """
+    ordered = np.sort(np.asarray(null_scores, dtype=float))
+    s = ordered.size
+    upper = ordered[min(s, int(np.ceil((1.0 - alpha) * (s + 1)))) - 1]
+    lower = ordered[max(1, int(np.floor(alpha * (s + 1)))) - 1]
+    return float(lower), float(upper)
 
 
 def threshold_from_config(rule: ThresholdConfig) -> Threshold:

@@ -19,7 +19,7 @@ from typing import Optional
 
 import numpy as np
 
-from reportgen.thresholds import Direction
+from reportgen.thresholds import Direction, monte_carlo_bounds
 
 SAMPLES_COUNTS = 2000  # null samples for bucket-count methods (multivariate hypergeometric: cheap)
 SORTED_VALUES_BUDGET = 400_000  # sampled values per column and size for exact KS / Wasserstein
@@ -103,10 +103,10 @@ class NullDistribution:
         return int(self.scores.size)
 
     def bounds(self, alpha: float) -> tuple[Optional[float], Optional[float]]:
-        """(alpha, 1 - alpha) quantiles; the caller keeps the side that means worse."""
+        """Monte-Carlo (alpha, 1 - alpha) order statistics; the caller keeps the side that means worse."""
         if self.n == 0:
             return None, None
-        return float(np.quantile(self.scores, alpha)), float(np.quantile(self.scores, 1.0 - alpha))
+        return monte_carlo_bounds(self.scores, alpha)
 
     def p_values(self, values: np.ndarray) -> np.ndarray:
         """Share of null scores at least as bad as each value, (1 + k) / (S + 1).
