@@ -35,7 +35,7 @@ DIAGNOSIS_SECTION = {
     "no_issue": "estimated-performance",
 }
 PRIMARY_METRICS = ("roc_auc", "rmse", "mae", "f1", "accuracy")
-TOP_DISTRIBUTIONS = 3
+TOP_DISTRIBUTIONS = 4
 MAX_EVIDENCE_ROWS = 12
 COUNT_METRICS = ("true_positive", "false_positive", "false_negative", "true_negative")
 
@@ -579,7 +579,10 @@ def _univariate(ctx: dict[str, Any]) -> dict[str, Any]:
     artifacts = model.distributions or {}
     ana = uni[(uni["period"] == "analysis")]
     flagged = ana[ana["alert"].fillna(False).astype(bool)]
-    top = [c for c in row_order if c in set(flagged["column"])][:TOP_DISTRIBUTIONS]
+    flagged_cols = set(flagged["column"])
+    diagnosed = [f for d in _sorted_diagnoses(model) for f in (d.get("features") or [])]  # the features the diagnoses name come first
+    candidates = list(dict.fromkeys([c for c in diagnosed if c in flagged_cols] + [c for c in row_order if c in flagged_cols]))
+    top = [c for c in candidates if c in artifacts][:TOP_DISTRIBUTIONS]
     for col in top:
         if col not in artifacts:
             continue
@@ -590,7 +593,9 @@ def _univariate(ctx: dict[str, Any]) -> dict[str, Any]:
             dists.append(ch.distribution_chart(slug("chart", "distribution", col), col, artifacts[col], ctx["chunks"], worst,
                                                section="univariate-drift",
                                                finding=f"{col} shifted: reference vs chunk{'s' if len(worst) > 1 else ''} {keys}"))
-    finding = (f"{n_drift} of {n_all} features drifted in the analysis period" + (f"; most: {', '.join(top)}." if top else ".")
+    ctx["distribution_ids"] = {c.id for c in dists}
+    most = [c for c in row_order if c in flagged_cols][:3]
+    finding = (f"{n_drift} of {n_all} features drifted in the analysis period" + (f"; most: {', '.join(most)}." if most else ".")
                if n_drift else f"None of the {n_all} features drifted in the analysis period.")
     return {"available": True, "finding": finding, "charts": charts + dists, "heatmaps": charts, "distributions": dists,
             "ranking": ranked, "status_guess": "alert" if n_drift else "ok"}
@@ -623,7 +628,8 @@ def _quality(ctx: dict[str, Any]) -> dict[str, Any]:
                 m = s[s["metric"] == metric]
                 vals.append(_opt_mean(m[m["period"] == "reference"]["value"]))
                 vals.append(_opt_mean(m[m["period"] == "analysis"]["value"]))
-            rows.append(vals)
+            if any(v is not None for v in vals[1:]):  # categorical columns have no mean/std/min/max
+                rows.append(vals)
         table = ch.Table(columns=["Feature", "Mean (reference)", "Mean (analysis)", "Std (reference)", "Std (analysis)", "Min (reference)",
                                   "Min (analysis)", "Max (reference)", "Max (analysis)"],
                          formats=[ch.TEXT] + [ch.NUM] * 8, rows=rows,
@@ -654,7 +660,8 @@ def _resolution(ctx: dict[str, Any]) -> dict[str, Any]:
             "evidence_items": [_evidence(e) for e in (d.get("evidence") or []) if not _is_record(e)],
             "evidence_table": _evidence_table([e for e in (d.get("evidence") or []) if _is_record(e)], keys, ctx["currency"]),
             "section_anchor": DIAGNOSIS_SECTION.get(str(d.get("code")), "estimated-performance"),
-            "feature_links": [{"name": f, "anchor": slug("chart", "distribution", f)} for f in (d.get("features") or [])],
+            "feature_links": [{"name": f, "anchor": slug("fig", "chart", "distribution", f) if slug("chart", "distribution", f) in ctx.get("distribution_ids", ()) else None}
+                              for f in (d.get("features") or [])],
             "recommendations": recs,
         })
     real = [d for d in items if d.get("code") != "no_issue"]
