@@ -91,12 +91,13 @@ class NullDistribution:
     scores: np.ndarray
     direction: Direction = "higher_is_worse"
     size: int = 0
+    sampled_size: int = 0  # when smaller than size: samples of this size, rescaled to `size`
 
     @classmethod
-    def of(cls, scores: np.ndarray, direction: Direction = "higher_is_worse", size: int = 0) -> "NullDistribution":
+    def of(cls, scores: np.ndarray, direction: Direction = "higher_is_worse", size: int = 0, sampled_size: int = 0) -> "NullDistribution":
         """Build from raw scores: NaN dropped, sorted ascending."""
         s = np.asarray(scores, dtype=np.float64)
-        return cls(np.sort(s[np.isfinite(s)]), direction, size)
+        return cls(np.sort(s[np.isfinite(s)]), direction, size, sampled_size)
 
     @property
     def n(self) -> int:
@@ -149,6 +150,8 @@ class NullDistribution:
             better = float(np.searchsorted(self.scores, value, side="left")) / self.n
             word = "above"
         size = f" of {self.size:,} rows" if self.size else ""
+        if self.sampled_size and self.size and self.sampled_size < self.size:
+            size = f" of {self.sampled_size:,} rows rescaled to {self.size:,}"
         if better >= 1.0:
             p = float(self.p_values(np.array([value]))[0])
             return f"{word} all {self.n:,} random reference samples{size} (tail estimate p ≈ {p:.1g})"

@@ -308,7 +308,8 @@ class UnivariateDrift(Step):
                 lower[where] = np.nan if lo is None else lo
                 upper[where] = np.nan if hi is None else hi
                 continue
-            null = cal.NullDistribution.of(self._null_scores(state, method, int(key), threshold, metric)[metric], direction, int(key))
+            sampled = min(int(key), cal.MAX_SAMPLE_SIZE) if method.needs == "sorted" else int(key)
+            null = cal.NullDistribution.of(self._null_scores(state, method, int(key), threshold, metric)[metric], direction, int(key), sampled)
             lo, hi = compute_thresholds(null.scores, threshold, direction=direction, value_range=vrange)
             lower[where] = np.nan if lo is None else lo
             upper[where] = np.nan if hi is None else hi

@@ -123,3 +123,8 @@ def test_chi2_falls_back_to_its_p_value_rule_when_chunks_are_too_large():
     assert stat["upper_threshold"].isna().all() and stat["alert"].isna().all()
     assert (p["lower_threshold"] == 0.05).all() and p["alert"].notna().all()
     assert stat["note"].str.contains("p_value below 0.05").all()
+
+
+def test_large_chunks_say_their_samples_were_rescaled():
+    null = cal.NullDistribution.of(np.arange(10.0), size=5000, sampled_size=2000)
+    assert null.describe(9.5) == "above all 10 random reference samples of 2,000 rows rescaled to 5,000 (tail estimate p ≈ " + f"{null.p_values(np.array([9.5]))[0]:.1g})"
