@@ -19,7 +19,42 @@ from reportgen.resolution.recommendations import recommend
 from reportgen.resolution.rules import CODES, RULES, run_rules
 from reportgen.resolution.summary import build_summary
 
-__all__ = ["Resolution", "resolve", "CODES", "RULES"]
+__all__ = ["Resolution", "resolve", "CODES", "RULES", "METHOD_NOTES"]
+
+METHOD_NOTES: tuple[dict[str, Any], ...] = (
+    {
+        "step": "issue_resolution",
+        "method": "corroboration",
+        "title": "Corroboration before shouting",
+        "description": (
+            "An alert counts towards a diagnosis only when something backs it. A drifted feature in a chunk counts when its "
+            "methods sit, on average, at least twice as far from the reference as their thresholds; or, on average beyond "
+            "their thresholds, when the same feature does so in an adjacent chunk (or, in a chunk without any strongly "
+            "drifted feature, a strong multivariate alert or three such features back it). Performance alerts need half of "
+            "the metrics (two or three) clearing 1.5 times their threshold in the chunk, the same metric in an adjacent chunk, "
+            "or the primary metric twice as far out. Everything else is an isolated alert: reported as info, never as a "
+            "warning, and listed in the no-issue finding."
+        ),
+    },
+    {
+        "step": "issue_resolution",
+        "method": "diagnosis_rules",
+        "title": "Diagnosis rules",
+        "description": (
+            "Consecutive alerting chunks form episodes. performance_drop_covariate_shift: the estimated performance drops "
+            "and corroborated input drift lies in or next to the episode; features are ranked by the correlation of their "
+            "drift with the drop, and those tracking it less than half as well as the best are listed as bystanders. "
+            "concept_drift: realized performance falls outside the estimate's confidence band (where the estimate itself "
+            "dropped, by more than the estimated drop); the features whose relationship with the target changed are found "
+            "with a chi-squared test on the model's residuals binned along each feature, after removing the shift all bins "
+            "share. data_quality: missing-value or unseen-category alerts; drift of those features in those chunks is set "
+            "aside as a possible artefact. prediction_drift: the model's outputs move with no input drift within a chunk. "
+            "covariate_shift_no_impact: corroborated input drift while estimated and realized performance hold. "
+            "business_value_drop: the value falls below its threshold; money at stake is the value lost against the "
+            "reference rate per row over the affected chunks. no_issue: none of the above."
+        ),
+    },
+)
 
 
 @dataclass
@@ -29,6 +64,7 @@ class Resolution:
     diagnoses: list[dict[str, Any]] = field(default_factory=list)
     recommendations: list[dict[str, Any]] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    method_notes: list[dict[str, Any]] = field(default_factory=lambda: list(METHOD_NOTES))
 
     def to_dict(self) -> dict[str, Any]:
         return {"diagnoses": self.diagnoses, "recommendations": self.recommendations, "summary": self.summary}

@@ -268,3 +268,11 @@ def test_business_value_per_prediction_is_scaled_to_chunk_totals() -> None:
     assert res.diagnoses[0]["value_at_stake"] == pytest.approx(total.diagnoses[0]["value_at_stake"], rel=1e-9)
     bv = {h["label"]: h for h in res.summary["headline"]}["Estimated business value"]
     assert bv["value"] == pytest.approx({h["label"]: h for h in total.summary["headline"]}["Estimated business value"]["value"])
+
+
+def test_method_notes_explain_the_rules_for_the_appendix() -> None:
+    res = resolve(*scenario("regression"))
+    assert {n["method"] for n in res.method_notes} == {"corroboration", "diagnosis_rules"}
+    text = " ".join(n["description"] for n in res.method_notes)
+    for code in CODES:
+        assert code in text
