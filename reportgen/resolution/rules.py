@@ -311,7 +311,7 @@ def concept_drift(ctx: Context) -> list[dict[str, Any]]:
         features = [s.feature for s in shifts]
         who = (
             f" The residuals point at {join_names(features)}: the target now depends on {'it' if len(features) == 1 else 'them'} differently"
-            f" (chi-squared on binned residuals, p < {max(s.p_value for s in shifts):.0e})."
+            f" (chi-squared on binned residuals, p ≤ {max(max(s.p_value for s in shifts), 1e-300):.0e})."
             if shifts else ""
         )
         target_note = f" The target's distribution also moved ({ev.config.columns.target})." if set(run) & set(ev.target_pos) else ""
