@@ -375,7 +375,7 @@ def sample_config(problem: str) -> dict[str, Any]:
         config["positive_class"] = 1
         # A repaid loan earns its interest; a loan that defaults loses much of the car's value.
         config["business_value"] = {
-            "matrix": {"true_positive": 1200, "false_positive": -3000, "false_negative": -300, "true_negative": 0},
+            "matrix": {"true_positive": 1000, "false_positive": -4000, "false_negative": -200, "true_negative": 0},
             "currency": "EUR",
         }
     elif problem == "multiclass_classification":
