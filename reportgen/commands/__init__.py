@@ -6,10 +6,11 @@ flags into config overrides.
 """
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
 import click
 
@@ -102,14 +103,14 @@ def analysis_alerts(results: Any) -> int:
     return int((alert & (results["period"] == "analysis")).sum())
 
 
-def check_out_dir(out: Path, names: Sequence[str]) -> None:
-    """Fail before any work when the output folder cannot be created or written."""
+def check_out_dir(out: Path) -> None:
+    """Fail before any work (nothing written) when the output folder cannot be created or written."""
     from reportgen.errors import OutputError
 
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: exists and is not a folder; choose another --out")
     parent = out if out.exists() else next((p for p in out.parents if p.exists()), Path("."))
-    import os
-
+    if not parent.is_dir():
+        raise OutputError(f"{out}: {parent} is not a folder; choose another --out")
     if not os.access(parent, os.W_OK):
         raise OutputError(f"{parent}: not writable; choose another --out folder or fix its permissions")

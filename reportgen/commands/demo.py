@@ -29,7 +29,7 @@ def command(out: Path, problem: str, formats: str) -> None:
 
     chosen = parse_formats(formats) or ()
     config = load_config(committed_sample(problem), {"output.formats": list(chosen)})
-    check_out_dir(out, chosen)
+    check_out_dir(out)
     ref, ana, tgt, sources = load_inputs(config)
     report = Monitor(config).run(ref, ana, tgt, sources=sources)
     files = report.save(out, chosen)

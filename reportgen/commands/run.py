@@ -70,7 +70,7 @@ def command(
         out = Path("report_out")
     for folder in (out, archive):
         if folder is not None:
-            check_out_dir(folder, config.output.formats)
+            check_out_dir(folder)
     with Progress(quiet=quiet, log_json=log_json) as progress:
         with progress.step("read inputs"):
             ref, ana, tgt, sources = load_inputs(config)
