@@ -19,6 +19,7 @@ import pandas as pd
 
 from reportgen import __version__
 from reportgen.clock import generation_time
+from reportgen.errors import DataError
 from reportgen.report import ReportModel, default_summary, results_records
 
 VERSION_PACKAGES = ("numpy", "pandas", "scipy", "scikit-learn", "lightgbm", "plotly", "matplotlib", "weasyprint", "jinja2", "pyarrow")
@@ -70,8 +71,12 @@ def _resolve(results: pd.DataFrame, data: Any, config: Any, ranking: Optional[pd
     baseline = None
     if getattr(config, "baseline", None):
         path = Path(config.baseline)
-        if path.is_file():
+        if not path.is_file():
+            raise DataError("baseline results.json not found; give the results.json of a previous run", file=str(path))
+        try:
             baseline = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise DataError(f"baseline is not valid JSON ({exc}); give the results.json of a previous run", file=str(path)) from None
     return resolution.resolve(results, data.chunks, config, ranking=ranking, baseline=baseline, data=data)
 
 

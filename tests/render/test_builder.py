@@ -33,3 +33,16 @@ def test_plain_is_json_ready():
 def test_versions_lists_main_packages():
     v = versions()
     assert {"reportgen", "python", "numpy", "pandas", "plotly", "matplotlib", "weasyprint"} <= set(v)
+
+
+def test_missing_baseline_is_a_clear_error(tmp_path):
+    import pytest
+
+    from reportgen.errors import DataError
+    from reportgen.report_builder import _resolve
+
+    class Cfg:
+        baseline = str(tmp_path / "nope.json")
+
+    with pytest.raises(DataError, match="nope.json"):
+        _resolve(None, None, Cfg(), None)
