@@ -102,6 +102,10 @@ def test_flags_override_config_paths(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 0, (result.stderr, result.exception)
     chunks = json.loads((tmp_path / "o" / "results.json").read_text())["chunks"]
     assert sum(c["rows"] for c in chunks if c["period"] == "analysis") == 150
+    # 150 rows in chunks of 100: the short last chunk is appended, and a one-line warning says so.
+    assert [c["rows"] for c in chunks if c["period"] == "analysis"] == [150]
+    warned = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert warned == ["warning: analysis: the last 50 rows do not fill a chunk of 100; appended to the previous chunk (now 150 rows) (chunking.incomplete: append | keep | drop)"]
 
 
 def test_samples_command_writes_the_generator_output(runner: CliRunner, tmp_path: Path) -> None:
