@@ -203,6 +203,10 @@ def _metric_table(frames: Sequence[tuple[str, pd.DataFrame]], chunk_keys: dict[i
         formats += [value_format, value_format]
     columns += ["Lower threshold", "Upper threshold", "Status"]
     formats += [value_format, value_format, STATUS]
+    has_note = first["note"].notna().any()
+    if has_note:  # e.g. how unusual an alerting value is against same-size reference samples
+        columns.append("Note")
+        formats.append(TEXT)
     by_role = [f.set_index("chunk_index") for _, f in frames]
     rows = []
     for idx in first.index:
@@ -218,6 +222,8 @@ def _metric_table(frames: Sequence[tuple[str, pd.DataFrame]], chunk_keys: dict[i
             row += [_opt(rec["lower_confidence"]), _opt(rec["upper_confidence"])]
         row += [_opt(rec["lower_threshold"]), _opt(rec["upper_threshold"])]
         row.append(("alert" if alert else "ok") if rec["period"] == "analysis" else None)  # reference chunks are not judged
+        if has_note:
+            row.append(rec["note"] if rec["note"] is not None and not pd.isna(rec["note"]) else None)
         rows.append(row)
     return Table(columns=columns, formats=formats, rows=rows, currency=currency)
 

@@ -597,8 +597,16 @@ def _univariate(ctx: dict[str, Any]) -> dict[str, Any]:
     most = [c for c in row_order if c in flagged_cols][:3]
     finding = (f"{n_drift} of {n_all} features drifted in the analysis period" + (f"; most: {', '.join(most)}." if most else ".")
                if n_drift else f"None of the {n_all} features drifted in the analysis period.")
+    rank = {c: i for i, c in enumerate(row_order)}
+    alert_rows = [[r.column, fmt.method_label(r.method), _key(ctx, r.chunk_index), r.value,
+                   None if pd.isna(r.lower_threshold) else float(r.lower_threshold),
+                   None if pd.isna(r.upper_threshold) else float(r.upper_threshold), r.note if isinstance(r.note, str) else None]
+                  for r in sorted(flagged.itertuples(index=False), key=lambda r: (rank.get(r.column, 10**6), str(r.method), int(r.chunk_index)))]
+    alerts = ch.Table(columns=["Feature", "Method", "Chunk", "Value", "Lower threshold", "Upper threshold", "How unusual"],
+                      formats=[ch.TEXT, ch.TEXT, ch.TEXT, ch.NUM, ch.NUM, ch.NUM, ch.TEXT], rows=alert_rows,
+                      caption="Every univariate drift alert of the analysis period, by feature rank")
     return {"available": True, "finding": finding, "charts": charts + dists, "heatmaps": charts, "distributions": dists,
-            "ranking": ranked, "status_guess": "alert" if n_drift else "ok"}
+            "ranking": ranked, "alerts": alerts, "status_guess": "alert" if n_drift else "ok"}
 
 
 def _quality(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -693,12 +701,14 @@ def _evidence_table(records: list[dict[str, Any]], keys: dict[int, str], currenc
         what = _measure(r)
         rows.append([keys.get(int(r["chunk_index"]), str(r["chunk_index"])), what, r.get("column") or "", r.get("value"),
                      r.get("lower_confidence"), r.get("upper_confidence"), r.get("lower_threshold"), r.get("upper_threshold"),
-                     "alert" if r.get("alert") else "ok"])
+                     "alert" if r.get("alert") else "ok", r.get("note")])
     shown = rows[:MAX_EVIDENCE_ROWS]
     caption = f"The first {len(shown)} of {len(rows)} records (all are in results.json)" if len(rows) > len(shown) else ""
-    return ch.Table(columns=["Chunk", "Measure", "Column", "Value", "Band low", "Band high", "Lower threshold", "Upper threshold", "Status"],
-                    formats=[ch.TEXT, ch.TEXT, ch.TEXT, ch.NUM, ch.NUM, ch.NUM, ch.NUM, ch.NUM, ch.STATUS], rows=shown, currency=currency,
-                    caption=caption)
+    columns = ["Chunk", "Measure", "Column", "Value", "Band low", "Band high", "Lower threshold", "Upper threshold", "Status", "Note"]
+    formats = [ch.TEXT, ch.TEXT, ch.TEXT, ch.NUM, ch.NUM, ch.NUM, ch.NUM, ch.NUM, ch.STATUS, ch.TEXT]
+    if not any(r[-1] for r in shown):
+        columns, formats, shown = columns[:-1], formats[:-1], [r[:-1] for r in shown]
+    return ch.Table(columns=columns, formats=formats, rows=shown, currency=currency, caption=caption)
 
 
 def _evidence(e: Any) -> dict[str, Any]:

@@ -136,3 +136,8 @@ def test_logo_embedded_as_data_uri(model, tmp_path):
 
     out = render_notebook_html(model, Cfg())
     assert '<img class="logo" src="data:image/svg+xml;base64,' in out
+
+
+def test_attributes_are_well_formed(html):
+    assert "=&#34;" not in html and "=&quot;" not in html  # no attribute built as an escaped string
+    assert re.search(r'<td class="n" data-sort="[-0-9.e+]+">', html)
