@@ -317,7 +317,7 @@ class Evidence:
             z = np.where(below, (est_v - rv) / half_lo, np.where(above, (rv - est_v) / half_hi, 0.0))
         worse = np.where(hib, below, above)
         est_alert = joined["alert_est"].fillna(False).astype(bool).to_numpy()
-        levels = {m: self.reference_level(m) for m in sorted(set(joined["metric"]))}
+        levels = {m: self.reference_level(m, "estimated_performance") for m in sorted(set(joined["metric"]))}
         ref_level = np.array([np.nan if levels[m] is None else levels[m] for m in joined["metric"]], dtype=float)
         with np.errstate(invalid="ignore"):
             beyond_drop = np.abs(rv - est_v) > np.abs(est_v - ref_level)
@@ -369,9 +369,14 @@ class Evidence:
         f = self.select(step, metric=metric)
         return f.sort_values("chunk_index", kind="stable")
 
-    def reference_level(self, metric: str) -> Optional[float]:
-        """The reference value of a metric: realized on reference chunks when present, else estimated."""
-        for step in ("realized_performance", "estimated_performance"):
+    def reference_level(self, metric: str, step: str = "realized_performance") -> Optional[float]:
+        """A metric's reference level: the mean of `step` over the reference chunks, else of the other step.
+
+        Estimates are compared with the estimate's own reference level and realized values with the
+        realized one, so a calibration gap between the two never reads as a change.
+        """
+        other = "estimated_performance" if step == "realized_performance" else "realized_performance"
+        for step in (step, other):
             f = self.select(step, metric=metric)
             ref = f[f["period"] == "reference"]["value"].to_numpy(float)
             ref = ref[np.isfinite(ref)]
@@ -388,7 +393,7 @@ class Evidence:
             f = self.select(step, metric=metric)
             if len(f) == 0:
                 continue
-            ref = self.reference_level(metric)
+            ref = self.reference_level(metric, step)
             if ref is None:
                 continue
             sign = 1.0 if higher_is_better(metric) else -1.0
@@ -404,6 +409,7 @@ class Evidence:
             bv = bv.assign(value=bv["value"].to_numpy(float) * np.array([rows.get(int(i), 0.0) for i in bv["chunk_index"]]))
         self.bv_frame = bv
         self.bv_rate: Optional[float] = None
+        self.bv_rates: dict[str, float] = {}
         self.bv_noise = 0.0
         self.bv_methods = sorted(set(bv["method"].dropna())) if len(bv) else []
         support = set(self.est_drop_pos) | set(self.real_drop_pos)
@@ -418,28 +424,31 @@ class Evidence:
             return {}
         rows = {int(c["index"]): int(c.get("rows") or 0) for c in self.chunks}
         methods = ["realized"] + [m for m in self.bv_methods if m != "realized"]
-        rate = None
+        rates: dict[str, float] = {}
+        noise: dict[str, float] = {}
         for method in methods:
             ref = bv[(bv["method"] == method) & (bv["period"] == "reference")]
             vals = ref["value"].to_numpy(float)
             n = np.array([rows.get(int(i), 0) for i in ref["chunk_index"]], dtype=float)
             ok = np.isfinite(vals)
             if ok.any() and n[ok].sum() > 0:
-                rate = float(vals[ok].sum() / n[ok].sum())
-                break
-        if rate is None:
+                rates[method] = float(vals[ok].sum() / n[ok].sum())
+                # noise level of one chunk's value: spread of the reference chunks around their expected value
+                resid = vals[ok] - rates[method] * n[ok]
+                noise[method] = float(resid.std(ddof=1)) if resid.size > 1 else 0.0
+        if not rates:
             return {}
-        # noise level of one chunk's value: spread of the reference chunks' value minus their expected value
-        ref = bv[(bv["method"] == method) & (bv["period"] == "reference")]
-        resid = np.array([float(v) - rate * rows.get(int(i), 0) for i, v in zip(ref["chunk_index"], ref["value"]) if math.isfinite(v)])
-        self.bv_noise = float(resid.std(ddof=1)) if resid.size > 1 else 0.0
+        fallback = next(m for m in methods if m in rates)
+        self.bv_rates = rates
+        self.bv_rate = rates[fallback]
+        self.bv_noise = noise[fallback]
         loss: dict[int, float] = {}
         for method in reversed(methods):  # realized last, so it wins where present
+            rate = rates.get(method, rates[fallback])  # each value against its own method's reference rate
             ana = bv[(bv["method"] == method) & (bv["period"] == "analysis")]
             for i, v in zip(ana["chunk_index"], ana["value"]):
                 if math.isfinite(v):
                     loss[int(i)] = rate * rows.get(int(i), 0) - float(v)
-        self.bv_rate = rate
         return loss
 
     def money_at_stake(self, chunk_indices: Iterable[int]) -> Optional[float]:

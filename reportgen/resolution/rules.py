@@ -158,7 +158,7 @@ def metric_window(ev: Evidence, step: str, metric: str, positions: list[int]) ->
     f = ev.performance_series(step, metric)
     idx = set(ev.chunk_indices(positions))
     vals = np.array([v for i, v in zip(f["chunk_index"], f["value"]) if int(i) in idx and math.isfinite(v)], dtype=float)
-    ref = ev.reference_level(metric)
+    ref = ev.reference_level(metric, step)
     if vals.size == 0 or ref is None:
         return None
     worst = float(vals.min() if higher_is_better(metric) else vals.max())

@@ -129,6 +129,7 @@ def _business_value_item(ev: Evidence, sections: dict[str, str]) -> Optional[dic
     if not values:
         return None
     total = float(sum(values.values()))
+    rate = ev.bv_rates.get(methods[0], rate)  # the estimate against the estimate's own reference rate
     expected = float(rate * sum(rows.get(i, 0) for i in values))
     return _item(label, "business_value", total, expected, ev.currency, "business_value", sections.get("business_value", "ok"), basis="analysis period total vs the reference rate per row")
 
