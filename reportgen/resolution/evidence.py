@@ -492,12 +492,12 @@ class Evidence:
         self.mv_pos = sorted({a.pos for a in self.mv_alerts})
         self.input_drift_pos = sorted(drift_pos | set(self.mv_pos))
         # the prediction and the probabilities are one signal: they corroborate nothing among themselves
-        self.out_alerts, self.out_isolated = corroborate(out_alerts, lambda a: "outputs", min_groups=2, support=mv_pos)
+        self.out_alerts, self.out_isolated, _, _ = self._corroborate_drift(out_alerts, [], crowd=False)
         self.out_pos = sorted({a.pos for a in self.out_alerts})
         self.target_alerts, _ = corroborate(target_alerts, lambda a: "target", min_groups=2)
         self.target_pos = sorted({a.pos for a in self.target_alerts})
 
-    def _corroborate_drift(self, feat: list[Alert], mv: list[Alert]) -> tuple[list[Alert], list[Alert], list[Alert], list[Alert]]:
+    def _corroborate_drift(self, feat: list[Alert], mv: list[Alert], *, crowd: bool = True) -> tuple[list[Alert], list[Alert], list[Alert], list[Alert]]:
         """Corroborate univariate cells (feature, chunk) and multivariate cells (method, chunk) together.
 
         A feature cell is strong when its methods, on average, sit twice as far from the reference as
@@ -537,7 +537,7 @@ class Evidence:
         for (col, pos), members in cells.items():
             # a multivariate alert or a crowd of mild alerts backs a mild cell only when no strong feature
             # in the chunk already explains them (a subtle, broad shift); otherwise it must persist
-            broad = pos not in strong_feat_pos and (pos in strong_mv_pos or weak_agreed_per_pos[pos] >= 3)
+            broad = pos not in strong_feat_pos and (pos in strong_mv_pos or (crowd and weak_agreed_per_pos[pos] >= 3))
             if strong_cell(col, pos) or (agreed(col, pos) and (agreed(col, pos - 1) or agreed(col, pos + 1) or broad)) or (broad and pos in strong_mv_pos):
                 ok_cells.add((col, pos))
         ok_mv = set()
@@ -558,7 +558,7 @@ class Evidence:
         self.drift_score: dict[str, dict[int, float]] = {}
         if len(uni) == 0:
             return
-        alerting = uni[uni["alert"].notna() & uni["column"].isin(self.feature_columns)]
+        alerting = uni[uni["alert"].notna() & uni["column"].notna()]
         z = [
             exceedance(v, _opt(lo), _opt(hi), _opt(m), metric)
             for v, lo, hi, m, metric in zip(alerting["value"], alerting["lower_threshold"], alerting["upper_threshold"], alerting["ref_mean"], alerting["metric"])
