@@ -52,7 +52,7 @@ def build_report_model(
         summary=summary,
         metadata=_metadata(config, data),
         config=config.resolved(),
-        method_notes=_plain(list(notes)),
+        method_notes=_plain(list(notes) + list(getattr(resolution, "method_notes", None) or [])),
         ranking=_ranking_records(ranking),
         distributions=_distributions(artifacts),
         data_summary=_data_summary(data),

@@ -732,7 +732,7 @@ _BUILDERS = {
 
 # --------------------------------------------------------------------------- appendix
 STEP_ORDER = ("estimated_performance", "realized_performance", "business_value", "multivariate_drift", "univariate_drift", "data_quality",
-              "summary_stats")
+              "summary_stats", "issue_resolution")
 
 
 def _threshold_rows(model: ReportModel, frame: pd.DataFrame) -> dict[tuple[str, str], list[list[Any]]]:
