@@ -87,7 +87,7 @@ def bench(cls, ref_rows: int, rows: int, drift_share: float) -> list[tuple]:
         alerts_second = int(ana["alert"][cut:].sum())
         out.append((cls.name, rows, ref_rows, mode, fit_cpu, fit_wall, run_cpu, run_wall, f"{alerts_first}/{alerts_second}"))
         print("  done:", *(f"{v:.2f}" if isinstance(v, float) else v for v in out[-1]), f"load {os.getloadavg()[0]:.1f}", flush=True)
-        del data, step, res
+        data = step = res = None  # free the arrays before the next mode
         gc.collect()
     return out
 
