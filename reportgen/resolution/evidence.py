@@ -24,6 +24,7 @@ from reportgen.results import to_records
 STRONG_Z = 2.0
 # metrics that are monotone transforms of each other count as one piece of evidence
 METRIC_GROUPS = {"rmse": "mse", "rmsle": "msle"}
+FRAGILE_METRICS = frozenset({"mape", "msle", "rmsle"})
 
 
 def metric_group(alert: "Alert") -> str:
@@ -255,16 +256,28 @@ class Evidence:
         self.est_alerts_all = self._alerts(est)
         self.real_alerts_all = self._alerts(real)
         # metrics of one confusion matrix move together: half of them (two or three) must agree, and
-        # only the primary metric may stand on the size of its deviation alone
-        n_groups = len({METRIC_GROUPS.get(m, m) for m in self.metrics})
+        # only the primary metric may stand on the size of its deviation alone. Ratio and log errors
+        # (MAPE, MSLE) explode on targets near zero: they back a finding, they never make one.
+        self.robust_metrics = [m for m in self.metrics if m not in FRAGILE_METRICS] or list(self.metrics)
+        n_groups = len({METRIC_GROUPS.get(m, m) for m in self.robust_metrics})
         self.min_metrics = max(2, min(3, math.ceil(n_groups / 2)))
         self.strong_metrics = {METRIC_GROUPS.get(self.primary_metric, self.primary_metric)} if self.primary_metric else set()
-        kw = {"min_groups": self.min_metrics, "strong_groups": self.strong_metrics}
-        self.est_alerts, self.est_isolated = corroborate(self.est_alerts_all, metric_group, **kw)
-        self.real_alerts, self.real_isolated = corroborate(self.real_alerts_all, metric_group, **kw)
+        self.est_alerts, self.est_isolated = self._corroborate_performance(self.est_alerts_all)
+        self.real_alerts, self.real_isolated = self._corroborate_performance(self.real_alerts_all)
         self.est_drop_pos = sorted({a.pos for a in self.est_alerts})
         self.real_drop_pos = sorted({a.pos for a in self.real_alerts})
         self._divergence(est, real)
+
+    def _corroborate_performance(self, alerts: list[Alert]) -> tuple[list[Alert], list[Alert]]:
+        """Corroborate performance cells on the robust metrics; fragile metrics only join chunks they back."""
+        robust = [a for a in alerts if a.metric in self.robust_metrics]
+        good, isolated = corroborate(robust, metric_group, min_groups=self.min_metrics, strong_groups=self.strong_metrics)
+        backed = {a.pos for a in good}
+        for a in alerts:
+            if a.metric not in self.robust_metrics:
+                (good if a.pos in backed else isolated).append(a)
+        key = lambda a: (a.pos, a.step, a.method or "", a.metric, a.column or "")  # noqa: E731
+        return sorted(good, key=key), sorted(isolated, key=key)
 
     @staticmethod
     def _reliable(metric: str, est: pd.DataFrame, real: pd.DataFrame) -> bool:
@@ -324,13 +337,13 @@ class Evidence:
         flag = worse & (~est_alert | beyond_drop)
         hit = joined[flag]
         alerts = self._to_alerts(hit, z=z[flag], side=["worse"] * int(flag.sum()))
-        self.diverge_alerts, self.diverge_isolated = corroborate(alerts, metric_group, min_groups=self.min_metrics, strong_groups=self.strong_metrics)
+        self.diverge_alerts, self.diverge_isolated = self._corroborate_performance(alerts)
         # where the estimate itself dropped, a gap counts only when most metrics show it
         drop = set(self.est_drop_pos)
         per_chunk: dict[int, set] = defaultdict(set)
         for a in self.diverge_alerts:
             per_chunk[a.pos].add(a.metric)
-        weak = {p for p, ms in per_chunk.items() if p in drop and len(ms) < math.ceil(len(self.metrics) / 2)}
+        weak = {p for p, ms in per_chunk.items() if p in drop and len(ms & set(self.robust_metrics)) < math.ceil(len(self.robust_metrics) / 2)}
         self.diverge_isolated += [a for a in self.diverge_alerts if a.pos in weak]
         self.diverge_alerts = [a for a in self.diverge_alerts if a.pos not in weak]
         self.concept_pos = sorted({a.pos for a in self.diverge_alerts})
@@ -481,7 +494,6 @@ class Evidence:
         mv_alerts_all = self._alerts(mv)
         self._drift_scores(uni)
         good, self.drift_isolated, self.mv_alerts, self.mv_isolated = self._corroborate_drift(feat_alerts, mv_alerts_all)
-        mv_pos = {a.pos for a in self.mv_alerts}
         self.artefacts = [a for a in good if (a.column, a.pos) in self.dq_pairs]
         self.drift_alerts = [a for a in good if (a.column, a.pos) not in self.dq_pairs]
         self.drift_pairs = {(a.column, a.pos) for a in self.drift_alerts}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -276,3 +277,25 @@ def test_method_notes_explain_the_rules_for_the_appendix() -> None:
     text = " ".join(n["description"] for n in res.method_notes)
     for code in CODES:
         assert code in text
+
+
+def test_ratio_and_log_errors_alone_never_make_a_finding() -> None:
+    """MAPE and MSLE explode on targets near zero: far outside the band in one chunk, still no concept drift."""
+    from reportgen.results import concat_results, make_results
+
+    results, chunks, config = scenario("regression")
+    idx = np.array([c["index"] for c in chunks])
+    period = np.array([c["period"] for c in chunks])
+    extra = []
+    for metric, level in (("mape", 0.15), ("msle", 0.04)):
+        est = np.full(len(idx), level)
+        real = est.copy()
+        real[N_REF + 4] = level * 1e6  # one chunk with a target near zero
+        extra.append(make_results(step="estimated_performance", method="dle", metric=metric, column=None, chunk_index=idx, period=period,
+                                  value=est, sampling_error=level / 20, lower_confidence=est - level / 7, upper_confidence=est + level / 7,
+                                  upper_threshold=level * 1.2, alert=est > level * 1.2))
+        extra.append(make_results(step="realized_performance", method="realized", metric=metric, column=None, chunk_index=idx, period=period,
+                                  value=real, upper_threshold=level * 1.2, alert=real > level * 1.2))
+    res = resolve(concat_results([results, *extra]), chunks, config)
+    assert codes(res) == ["no_issue"]
+    assert res.summary["sections"]["realized_performance"] == "info"
