@@ -504,12 +504,15 @@ class Evidence:
         self.mv_pos = sorted({a.pos for a in self.mv_alerts})
         self.input_drift_pos = sorted(drift_pos | set(self.mv_pos))
         # the prediction and the probabilities are one signal: they corroborate nothing among themselves
-        self.out_alerts, self.out_isolated, _, _ = self._corroborate_drift(out_alerts, [], crowd=False)
+        # and a model swap moves them far: mild, persistent output drift must clear 1.5 on average
+        self.out_alerts, self.out_isolated, _, _ = self._corroborate_drift(out_alerts, [], crowd=False, agree=1.5)
         self.out_pos = sorted({a.pos for a in self.out_alerts})
         self.target_alerts, _ = corroborate(target_alerts, lambda a: "target", min_groups=2)
         self.target_pos = sorted({a.pos for a in self.target_alerts})
 
-    def _corroborate_drift(self, feat: list[Alert], mv: list[Alert], *, crowd: bool = True) -> tuple[list[Alert], list[Alert], list[Alert], list[Alert]]:
+    def _corroborate_drift(
+        self, feat: list[Alert], mv: list[Alert], *, crowd: bool = True, agree: float = 1.0
+    ) -> tuple[list[Alert], list[Alert], list[Alert], list[Alert]]:
         """Corroborate univariate cells (feature, chunk) and multivariate cells (method, chunk) together.
 
         A feature cell is strong when its methods, on average, sit twice as far from the reference as
@@ -538,7 +541,7 @@ class Evidence:
             return (col, pos) in cells and mean_z(col, pos) >= STRONG_Z
 
         def agreed(col: str, pos: int) -> bool:
-            return (col, pos) in cells and mean_z(col, pos) >= 1.0
+            return (col, pos) in cells and mean_z(col, pos) >= agree
 
         strong_feat_pos = {pos for (c, pos) in cells if strong_cell(c, pos)}
         strong_mv_pos = {pos for (m_, pos), m in mv_cells.items() if strong(m)}
