@@ -520,8 +520,8 @@ class Evidence:
         does. A weaker feature cell counts when its methods agree on average (mean exceedance >= 1) and
         an adjacent chunk of the same feature does too; or, in a chunk without any strong feature, when
         a strong multivariate alert or three such weaker features back it (a subtle, broad shift). A weaker multivariate cell counts when
-        the other multivariate method alerts, or it clears 1.5 times its threshold and the same method
-        alerts in an adjacent chunk, or a strong feature cell backs it. Noise alerts sit just above their thresholds, on one or two methods.
+        it clears 1.5 times its threshold and so does the other multivariate method in the chunk or the
+        same method in an adjacent chunk, or a strong feature cell backs it. Noise alerts sit just above their thresholds, on one or two methods.
         """
         cells: dict[tuple[str, int], list[Alert]] = defaultdict(list)
         for a in feat:
@@ -557,10 +557,12 @@ class Evidence:
                 ok_cells.add((col, pos))
         ok_mv = set()
         for (method, pos), members in mv_cells.items():
-            others = {m_ for (m_, p) in mv_cells if p == pos}
-            clear = max((a.z for a in members if math.isfinite(a.z)), default=0.0) >= 1.5
-            adjacent = (method, pos - 1) in mv_cells or (method, pos + 1) in mv_cells
-            if strong(members) or len(others) >= 2 or (clear and adjacent) or pos in strong_feat_pos:
+            def clear(key: tuple[str, int]) -> bool:
+                return key in mv_cells and max((a.z for a in mv_cells[key] if math.isfinite(a.z)), default=0.0) >= 1.5
+
+            both = clear((method, pos)) and any(clear((m_, p)) for (m_, p) in mv_cells if p == pos and m_ != method)
+            adjacent = clear((method, pos)) and (clear((method, pos - 1)) or clear((method, pos + 1)))
+            if strong(members) or both or adjacent or pos in strong_feat_pos:
                 ok_mv.add((method, pos))
         good = [a for a in feat if (str(a.column), a.pos) in ok_cells]
         isolated = [a for a in feat if (str(a.column), a.pos) not in ok_cells]
