@@ -1,12 +1,5 @@
-"""Drift steps: univariate methods (one class each, in a registry) and multivariate detectors."""
-from __future__ import annotations
+"""Drift steps: univariate methods (one class each, in a registry) and multivariate detectors.
 
-import importlib
-
-# Each module registers its step(s) in reportgen.steps.STEPS on import.
-for _module in ("reportgen.drift.univariate", "reportgen.drift.multivariate"):
-    try:
-        importlib.import_module(_module)
-    except ModuleNotFoundError as exc:  # while a module has not landed yet
-        if exc.name != _module:
-            raise
+Importing the package registers the steps in reportgen.steps.STEPS.
+"""
+from reportgen.drift import multivariate, univariate  # noqa: F401
