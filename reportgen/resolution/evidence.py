@@ -1,11 +1,14 @@
 """Evidence: the signals the diagnosis rules reason over, extracted once from the Result table.
 
-Every alert becomes an `Alert` carrying how far it went beyond its threshold (`z`: 1 at the
-threshold, 2 when the value is twice as far from the reference mean as the threshold is). Alerts
-are then *corroborated* (issue 8, item 3): an alert counts only when something else backs it (another
-method or feature in the same chunk, the same feature or metric in an adjacent chunk, a
-multivariate alert in the chunk, or a value far beyond its threshold). An isolated alert — one
-method, one chunk, one feature, nothing multivariate — is reported as `info`, never shouted.
+Every alert becomes an `Alert` carrying how far it went beyond its threshold (`z`: 0 at the
+reference mean, 1 at the threshold, 2 when the value is twice as far from the reference as the
+threshold). Alerts are then *corroborated* (issue 8, item 3) per cell — a feature, metric or
+multivariate method in one chunk — because methods on one feature and metrics of one confusion matrix
+move together and cannot back each other: a cell counts when it is far out (strong), persists into an
+adjacent chunk, or is backed by other independent evidence in its chunk (see `corroborate` and
+`Evidence._corroborate_drift`). An isolated alert — one method, one chunk, one feature, nothing
+multivariate — is reported as `info`, never shouted. Ratio and log errors (MAPE, MSLE) back a
+performance finding but never make one.
 """
 from __future__ import annotations
 
