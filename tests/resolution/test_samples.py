@@ -104,3 +104,25 @@ def test_demo_sentence_reads_like_a_manager_would_say_it(sample_runs: dict) -> N
         assert "Collect recent labels and retrain." in sentence
     assert "expect about EUR " in sentence and " million less value" in sentence
     assert "Also: " in sentence
+
+
+def test_a_modest_real_shift_is_still_caught() -> None:
+    """A 0.3-std mean shift in one harmless feature over the last three chunks of 2,000 rows."""
+    import numpy as np
+    import pandas as pd
+
+    def frame(n: int, start: int, seed: int, shift: float = 0.0) -> pd.DataFrame:
+        rng = np.random.default_rng(seed)
+        x, z = rng.normal(size=n), rng.normal(loc=shift, size=n)
+        p = 1 / (1 + np.exp(-2 * x))
+        return pd.DataFrame({"id": np.arange(start, start + n), "x": x, "z": z, "w": rng.normal(size=n), "cat": rng.choice(list("abc"), n),
+                             "p": p, "y_pred": (p > 0.5).astype(int), "y": (rng.random(n) < p).astype(int)})
+
+    config = {"problem_type": "binary_classification", "columns": {"id": "id", "prediction": "y_pred", "predicted_probability": "p", "target": "y"}, "chunking": {"size": 2000}}
+    analysis = pd.concat([frame(14000, 20000, 2), frame(6000, 34000, 3, shift=0.3)], ignore_index=True)
+    report = Monitor(config).run(frame(20000, 0, 1), analysis.drop(columns=["y"]), analysis[["id", "y"]])
+    assert [(d["code"], d["chunk_keys"], d["features"]) for d in report.diagnoses] == [
+        ("covariate_shift_no_impact", ["[14000:15999]", "[16000:17999]", "[18000:19999]"], ["z"])
+    ]
+    assert report.status == "warning"
+    assert report.model.summary["sentence"].startswith("Input z shifted over the last three chunks")
