@@ -8,7 +8,7 @@ from sklearn.metrics import roc_auc_score
 
 from reportgen.config import validate_config
 from reportgen.dataset import Column
-from reportgen.drift.domain_classifier import DomainClassifier, Task, _largest_remainder, auc_score, mann_whitney_null_sd
+from reportgen.drift.domain_classifier import DomainClassifier, Task, _largest_remainder, auc_score, evenly_spaced, mann_whitney_null_sd
 from reportgen.drift.multivariate import DomainClassifierDrift
 from reportgen.errors import NotFittedError
 from reportgen.io import prepare_data
@@ -117,6 +117,56 @@ def test_reference_sample_is_stratified_and_avoids_the_scored_rows():
     # the 7,000 available rows split 1,000 : 6,000 -> 400 : 2,400
     assert ((rows < 1_000).sum(), (rows >= 4_000).sum()) == (400, 2_400)
     assert list(_largest_remainder(np.array([3, 3, 3]), 4)) == [2, 1, 1]
+
+
+def test_shared_bin_edges_above_the_global_cap_match_global_binning(monkeypatch):
+    import reportgen.drift.domain_classifier as dc
+
+    ref = columns(12_000, 0)
+    ana = stack([columns(1_500, 1), columns(1_500, 2, 0.3), columns(1_500, 3, rho=-0.8)])
+    bounds = [(i, i + 1_500) for i in range(0, 12_000, 1_500)]
+    tasks = [Task((1, i), "analysis", slice(i * 1_500, (i + 1) * 1_500)) for i in range(3)] + [Task((0, 2), "reference", np.arange(3_000, 4_500))]
+    whole = DomainClassifier(reference_rows=5_000).fit(ref, bounds).score(tasks, ref, ana)
+    monkeypatch.setattr(dc, "GLOBAL_BIN_ROWS", 1_000)  # above the cap: shared bin edges from a 5,000-row sample
+    monkeypatch.setattr(dc, "SHARED_BIN_SAMPLE_ROWS", 5_000)
+    clf = DomainClassifier(reference_rows=5_000, n_jobs=2).fit(ref, bounds)
+    assert isinstance(clf._bin_all(ref, ana, 2), dc._Mappers)
+    shared = clf.score(tasks, ref, ana)
+    assert np.abs(shared - whole).max() < 0.02, np.round(shared - whole, 4)
+    assert abs(shared[0] - 0.5) < 0.05 and shared[1] > 0.53 and shared[2] > 0.8
+    np.testing.assert_array_equal(shared, DomainClassifier(reference_rows=5_000, n_jobs=1).fit(ref, bounds).score(tasks, ref, ana))
+    monkeypatch.setattr(dc, "SHARED_BIN_SAMPLE_ROWS", 0)  # 0: every task finds its own bin edges
+    own = DomainClassifier(reference_rows=5_000).fit(ref, bounds).score(tasks, ref, ana)
+    assert np.abs(own - whole).max() < 0.02 and not np.array_equal(own, shared)
+
+
+def test_reference_chunk_subset_is_evenly_spaced_and_deterministic():
+    assert list(evenly_spaced(9, 3)) == [0, 4, 8]
+    assert list(evenly_spaced(200, 40))[:3] == [0, 5, 10] and evenly_spaced(200, 40)[-1] == 199
+    assert evenly_spaced(200, 40).size == 40 and np.all(np.diff(evenly_spaced(200, 40)) >= 5)
+    assert list(evenly_spaced(5, 40)) == [0, 1, 2, 3, 4] and list(evenly_spaced(5, None)) == [0, 1, 2, 3, 4]
+    for n in range(2, 60):  # exactly k distinct indices, first and last included, gaps differ by at most one
+        idx = evenly_spaced(n, 7)
+        assert idx.size == min(n, 7) and idx[0] == 0 and idx[-1] == n - 1
+        assert np.ptp(np.diff(idx)) <= 1
+
+
+def test_only_the_chosen_reference_chunks_are_scored_and_they_equal_a_full_scoring():
+    ref = frame(8_000, 1)
+    ana = frame(2_000, 2, start=8_000)
+    res, step = run_step(ref, ana, 1_000, reference_chunks=3)
+    reference = res[res["period"] == "reference"].reset_index(drop=True)
+    scored = np.isfinite(reference["value"].to_numpy())
+    assert list(np.flatnonzero(scored)) == [0, 4, 7]  # 8 chunks -> 0, 3.5 (rounds to 4), 7
+    assert reference["note"][~scored].str.contains("not scored: the reference band uses 3 evenly spaced reference chunks").all()
+    assert not reference["alert"].any() and len(reference) == 8
+    # a scored chunk's value does not depend on which other chunks are scored (its own seeded task)
+    full, _ = run_step(ref, ana, 1_000, reference_chunks=None)
+    full_ref = full[full["period"] == "reference"].reset_index(drop=True)
+    assert np.isfinite(full_ref["value"]).all()
+    np.testing.assert_array_equal(reference["value"][scored], full_ref["value"][scored])
+    np.testing.assert_array_equal(res[res["period"] == "analysis"]["value"], full[full["period"] == "analysis"]["value"])
+    assert "only 3 of the 8 reference chunks" in step.method_notes()[0]["description"]
 
 
 def test_run_before_fit_fails():
