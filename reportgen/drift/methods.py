@@ -240,6 +240,17 @@ def _blocks(sizes: np.ndarray) -> list[tuple[int, int]]:
     return out
 
 
+def _rank(p: ContinuousProfile, s: np.ndarray) -> tuple[np.ndarray, Optional[np.ndarray]]:
+    """Counts of reference values <= and < each sorted value (the second None when no value ties)."""
+    right = np.searchsorted(p.sorted, s, side="right")
+    hit = np.flatnonzero(p.sorted[right - 1] == s)  # value also in the reference (right = 0 never matches)
+    if not hit.size:
+        return right, None
+    left = right.copy()
+    left[hit] = p.run_start[right[hit] - 1]
+    return right, left
+
+
 def _exact_block(p: ContinuousProfile, s: np.ndarray, sizes: np.ndarray, right: Optional[np.ndarray], left: Optional[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Exact KS D and Wasserstein W1 against the full reference for consecutive sorted chunks in s.
 
@@ -257,14 +268,19 @@ def _exact_block(p: ContinuousProfile, s: np.ndarray, sizes: np.ndarray, right: 
     w = np.zeros(k_)
     if s.size == 0 or n == 0:
         return d, w
+    same = s[1:] == s[:-1]
     if right is None:
-        right = np.searchsorted(r, s, side="right")
-        hit = np.flatnonzero(r[right - 1] == s)  # value also in the reference (right = 0 never matches)
-        if hit.size:
-            left = right.copy()
-            left[hit] = p.run_start[right[hit] - 1]
+        runs = np.count_nonzero(~same) + 1
+        if runs * 4 <= s.size:  # heavy ties: rank each distinct value once (equal keys search slowly)
+            first_at = np.concatenate([[0], np.flatnonzero(~same) + 1])
+            reps = np.diff(np.append(first_at, s.size))
+            right, left = _rank(p, s[first_at])
+            right = np.repeat(right, reps)
+            left = right if left is None else np.repeat(left, reps)
         else:
-            left = right
+            right, left = _rank(p, s)
+            if left is None:
+                left = right
     offs = np.zeros(k_ + 1, np.int64)
     np.cumsum(sizes, out=offs[1:])
     nonempty = sizes > 0
@@ -272,7 +288,6 @@ def _exact_block(p: ContinuousProfile, s: np.ndarray, sizes: np.ndarray, right: 
     t = p.block_templates(sizes[nonempty])
     inv_n = 1.0 / n
     fr = right * inv_n
-    same = s[1:] == s[:-1]
     same[ends[:-1]] = False  # values of different chunks are never one tie run
     if same.any() or left is not right:
         # ties: only run ends (right limits) and run starts (left limits) count

@@ -217,3 +217,19 @@ def test_chunk_profile_needs_a_fitted_method():
     cp = ChunkProfile(prof, np.array([2]), np.array([False]), np.array([[1, 1, 0]]))
     with pytest.raises(NotFittedError, match="LInfinity is not fitted"):
         UNIVARIATE_METHODS.get("l_infinity")().score(cp)
+
+
+def test_heavy_ties_rank_each_distinct_value_once_and_stay_exact():
+    """Chunks with few distinct values take the one-search-per-distinct-value path; still equal scipy."""
+    rng = np.random.default_rng(11)
+    ref = rng.integers(0, 12, 3000).astype(float)
+    ref[rng.random(ref.size) < 0.05] = np.nan
+    chunks = [rng.integers(-2, 10, 500).astype(float) + 0.5 * (i == 2) for i in range(4)]
+    chunks[1][::7] = np.nan
+    ks = _score("kolmogorov_smirnov", ref, chunks)
+    w = _score("wasserstein", ref, chunks)
+    r = ref[~np.isnan(ref)]
+    for i, c in enumerate(chunks):
+        c = c[~np.isnan(c)]
+        assert ks["statistic"][i] == pytest.approx(stats.ks_2samp(r, c).statistic, abs=1e-12)
+        assert w["distance"][i] == pytest.approx(stats.wasserstein_distance(r, c), rel=1e-12, abs=1e-12)
