@@ -23,6 +23,10 @@ What keeps it fast (NannyML trains on the whole reference for every chunk: ~340 
   thread pool (LightGBM releases the GIL), so results do not depend on the worker count.
 Measured (tests/drift/test_domain_classifier.py and benchmarks): AUCs within 0.017 of the same
 procedure on the whole reference, for mean shifts and for a correlation flip.
+Shared bin edges (benchmarks/bench_multivariate.py, 10M analysis + 1M reference rows, 200 chunks):
+run 190.9 -> 149.4 CPU s; AUCs within 0.003 of per-task bin edges on 50k-row chunks, within 0.02
+of whole-data binning in the tests. The step (multivariate.py) scores at most 40 evenly spaced
+reference chunks for the reference band: fit at 1M reference rows in 200 chunks 16.0 -> 5.1 CPU s.
 Determinism: every task draws from its own seeded generator (seed, task kind, chunk index) and
 LightGBM runs with `deterministic=True`, `force_col_wise=True` and a fixed seed.
 Continuous features are fed as float64 (NaN = missing, LightGBM's own handling); categorical codes
