@@ -19,6 +19,7 @@ Default alert rules (a configured `thresholds: data_quality[.method[.rate]]` rul
 from __future__ import annotations
 
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Optional
 
 import numpy as np
@@ -180,21 +181,35 @@ class SummaryStats(Step):
     step = "summary_stats"
     order = 80
 
-    def __init__(self) -> None:
-        pass
+    def __init__(self, threads: int = 2) -> None:
+        self.threads = threads
 
     def _fit(self, reference: Dataset, reference_chunks: tuple[Chunk, ...], config: Config) -> None:
         self.columns_ = {name: (col.kind, col.role) for name, col in reference.monitored_columns().items()}
 
+    def _column_stats(self, name: str, kind: str, data: MonitoringData) -> list[dict[str, np.ndarray]]:
+        """Reference and analysis statistics of one column (analysis all NaN when the column is absent)."""
+        ref_col, ana_col = _period_columns(data, name)
+        parts = [self._stats(ref_col, data.reference_chunks, kind)]
+        if ana_col is not None:
+            parts.append(self._stats(ana_col, data.analysis_chunks, kind))
+        else:
+            parts.append({k: np.full(len(data.analysis_chunks), np.nan) for k in parts[0]})
+        return parts
+
     def _run(self, data: MonitoringData) -> pd.DataFrame:
         records = _Records(self.step, data.chunks)
-        for name, (kind, role) in self.columns_.items():
-            ref_col, ana_col = _period_columns(data, name)
-            parts = [self._stats(ref_col, data.reference_chunks, kind)]
-            if ana_col is not None:
-                parts.append(self._stats(ana_col, data.analysis_chunks, kind))
+        items = list(self.columns_.items())
+        work = lambda item: self._column_stats(item[0], item[1][0], data)  # noqa: E731
+        with warnings.catch_warnings():  # restores the filters the per-column catch_warnings change
+            warnings.simplefilter("ignore", RuntimeWarning)
+            if self.threads and self.threads > 1 and len(items) > 1:  # numpy releases the GIL in partition / reductions
+                with ThreadPoolExecutor(max_workers=self.threads) as pool:
+                    all_parts = list(pool.map(work, items))
             else:
-                parts.append({k: np.full(len(data.analysis_chunks), np.nan) for k in parts[0]})
+                all_parts = [work(item) for item in items]
+        for (name, (kind, role)), parts in zip(items, all_parts):
+            ana_col = _period_columns(data, name)[1]
             absent = "no targets in the analysis data" if role == "target" else "column absent from the analysis data"
             for metric in parts[0]:
                 values = np.concatenate([parts[0][metric], parts[1][metric]])

@@ -121,8 +121,13 @@ class UnivariateDrift(Step):
             UNIVARIATE_METHODS.get(n)  # unknown names fail with the accepted list
         self.config_ = config
         self.columns_: dict[str, _ColumnState] = {}
-        for col_name, column in reference.monitored_columns().items():
-            profile = make_profile(column)
+        columns = list(reference.monitored_columns().items())
+        if self.threads and self.threads > 1 and len(columns) > 1:  # sorting the reference releases the GIL
+            with ThreadPoolExecutor(max_workers=self.threads) as pool:
+                profiles = list(pool.map(lambda item: make_profile(item[1]), columns))
+        else:
+            profiles = [make_profile(column) for _, column in columns]
+        for (col_name, column), profile in zip(columns, profiles):
             methods = {m: UNIVARIATE_METHODS.get(m)().fit(profile) for m in applicable_methods(profile.kind, names)}
             if methods:
                 self.columns_[col_name] = _ColumnState(col_name, column.kind, column.role, profile, methods)
