@@ -28,6 +28,7 @@ import pandas as pd
 from reportgen.chunking import Chunk, chunk_starts
 from reportgen.config import Config
 from reportgen.dataset import Column, Dataset, MonitoringData
+from reportgen.drift.methods import chunk_order_stats
 from reportgen.results import concat_results, make_results
 from reportgen.steps import STEPS, Step
 from reportgen.thresholds import compute_thresholds, threshold_from_config
@@ -247,16 +248,23 @@ class SummaryStats(Step):
             dev = np.where(present, filled - row_mean, 0.0)
             ss = _chunk_sums(dev * dev, chunks)
             std = np.where(n > 1, np.sqrt(ss / np.maximum(n - 1, 1)), np.nan)
-        lo = np.where(present, v, np.inf)
-        hi = np.where(present, v, -np.inf)
-        if k and _contiguous(chunks) and all(c.rows > 0 for c in chunks):
+        known = chunk_order_stats(v, [(c.start_row, c.end_row) for c in chunks]) if k else None
+        if known is not None:  # univariate drift already sorted these chunks: no second pass
+            mins, maxs, med = (a.copy() for a in known)
+        elif k and _contiguous(chunks) and all(c.rows > 0 for c in chunks):
+            lo = np.where(present, v, np.inf)
+            hi = np.where(present, v, -np.inf)
             at = chunk_starts(chunks) - chunks[0].start_row
             span = slice(chunks[0].start_row, chunks[-1].end_row)
             mins, maxs = np.minimum.reduceat(lo[span], at), np.maximum.reduceat(hi[span], at)
         else:
+            lo = np.where(present, v, np.inf)
+            hi = np.where(present, v, -np.inf)
             mins = np.array([lo[c.slice].min() if c.rows else np.inf for c in chunks])
             maxs = np.array([hi[c.slice].max() if c.rows else -np.inf for c in chunks])
-        if k and _contiguous(chunks) and len({c.rows for c in chunks}) == 1 and chunks[0].rows > 0:
+        if known is not None:
+            pass
+        elif k and _contiguous(chunks) and len({c.rows for c in chunks}) == 1 and chunks[0].rows > 0:
             block = v[chunks[0].start_row : chunks[-1].end_row].reshape(k, -1)
             with warnings.catch_warnings():  # an all-missing chunk: NaN, explained by a note
                 warnings.simplefilter("ignore", RuntimeWarning)

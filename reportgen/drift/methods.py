@@ -14,6 +14,7 @@ F_{R\\S} = (n F_R - m F_S) / (n - m), hence |F_S - F_{R\\S}| = n / (n - m) |F_S 
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar, Optional, Union
@@ -339,6 +340,45 @@ def bin_counts(sorted_values: np.ndarray, offsets: np.ndarray, edges: np.ndarray
     return _segment_counts(sorted_values, np.diff(offsets).astype(np.int64), edges)
 
 
+_ORDER_STATS: dict[int, tuple[Any, tuple, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+
+
+def _remember_order_stats(values: np.ndarray, bounds: list[tuple[int, int]], mins: np.ndarray, maxs: np.ndarray, medians: np.ndarray) -> None:
+    """Keep the per-chunk min, max and median read off the sorted chunks, for `chunk_order_stats`."""
+    key = id(values)
+    try:
+        ref = weakref.ref(values, lambda _, key=key: _ORDER_STATS.pop(key, None))
+    except TypeError:  # not weak-referenceable: nothing is cached
+        return
+    _ORDER_STATS[key] = (ref, tuple(bounds), (mins, maxs, medians))
+
+
+def chunk_order_stats(values: np.ndarray, bounds: list[tuple[int, int]]) -> Optional[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(min, max, median) of the non-missing values of each [start, end) chunk of this very array,
+    when `continuous_chunks` already sorted those chunks (univariate drift runs before summary
+    statistics), else None. Values equal numpy's min / max / median (NaN for empty chunks); the
+    arrays are shared, do not modify them.
+    """
+    got = _ORDER_STATS.get(id(values))
+    if got is None or got[0]() is not values or got[1] != tuple(bounds):
+        return None
+    return got[2]
+
+
+def _segment_order_stats(s: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Min, max and median (as np.median: mean of the two middle values) of consecutive sorted segments."""
+    mins, maxs, meds = (np.full(sizes.size, np.nan) for _ in range(3))
+    ok = sizes > 0
+    if ok.any():
+        starts = (np.cumsum(sizes) - sizes)[ok]
+        m = sizes[ok]
+        mins[ok] = s[starts]
+        maxs[ok] = s[starts + m - 1]
+        lo, hi = s[starts + (m - 1) // 2], s[starts + m // 2]
+        meds[ok] = np.where(m % 2 == 1, hi, (lo + hi) / 2.0)
+    return mins, maxs, meds
+
+
 def continuous_chunks(profile: ContinuousProfile, values: np.ndarray, bounds: list[tuple[int, int]], leave_out: np.ndarray, *, exact: bool = True) -> ChunkProfile:
     """Chunk profile of every [start, end) segment of `values`: one fused, cache-blocked pass.
 
@@ -353,13 +393,17 @@ def continuous_chunks(profile: ContinuousProfile, values: np.ndarray, bounds: li
     counts = np.zeros((k, profile.edges.size + 1), np.int64)
     plot = np.zeros((k, profile.plot_edges.size - 1), np.int64)
     raw = np.array([e - s for s, e in bounds], np.int64)
+    order = np.full((3, k), np.nan)  # min, max, median per chunk, free from the sorted chunks
     for i, j in _blocks(raw):
         s, sz = _segment_sort(values, bounds[i:j])
         sizes[i:j] = sz
+        order[:, i:j] = _segment_order_stats(s, sz)
         if exact:
             ks[i:j], w[i:j] = _exact_block(profile, s, sz, None, None)
         counts[i:j] = _segment_counts(s, sz, profile.edges)
         plot[i:j] = _segment_counts(s, sz, profile.plot_edges[1:-1])
+    if k:
+        _remember_order_stats(values, bounds, order[0], order[1], order[2])
     return ChunkProfile(profile, sizes, np.asarray(leave_out, bool), counts, ks, w, plot)
 
 

@@ -233,3 +233,24 @@ def test_heavy_ties_rank_each_distinct_value_once_and_stay_exact():
         c = c[~np.isnan(c)]
         assert ks["statistic"][i] == pytest.approx(stats.ks_2samp(r, c).statistic, abs=1e-12)
         assert w["distance"][i] == pytest.approx(stats.wasserstein_distance(r, c), rel=1e-12, abs=1e-12)
+
+
+def test_chunk_order_stats_equal_numpy_after_sorting_chunks():
+    """min / max / median read off the sorted chunks equal numpy's; unknown arrays or bounds give None."""
+    rng = np.random.default_rng(5)
+    values = rng.normal(size=1000)
+    values[rng.random(values.size) < 0.2] = np.nan
+    values[300:400] = np.nan  # an all-missing chunk
+    bounds = [(0, 101), (101, 300), (300, 400), (400, 1000)]
+    assert M.chunk_order_stats(values, bounds) is None
+    prof = M.continuous_profile(rng.normal(size=500))
+    continuous_chunks(prof, values, bounds, np.zeros(len(bounds), bool))
+    mins, maxs, meds = M.chunk_order_stats(values, bounds)
+    for i, (s, e) in enumerate(bounds):
+        x = values[s:e][~np.isnan(values[s:e])]
+        if x.size == 0:
+            assert np.isnan(mins[i]) and np.isnan(maxs[i]) and np.isnan(meds[i])
+        else:
+            assert (mins[i], maxs[i], meds[i]) == (x.min(), x.max(), np.median(x))
+    assert M.chunk_order_stats(values, bounds[:2]) is None
+    assert M.chunk_order_stats(values.copy(), bounds) is None
