@@ -88,6 +88,8 @@ def num(value: Any, digits: int = 3) -> str:
     v = float(value)
     if v == 0:
         return "0"
+    if math.isinf(v):  # e.g. a feature constant in the reference that varies later: infinitely unusual
+        return "\u221e" if v > 0 else "\u2212\u221e"
     magnitude = math.floor(math.log10(abs(v)))
     if magnitude >= digits - 1:
         return f"{v:,.0f}"
@@ -103,6 +105,8 @@ def integer(value: Any) -> str:
     """A whole number with thousands separators (12,400)."""
     if _missing(value):
         return "\u2013"
+    if math.isinf(float(value)):
+        return num(value)
     return f"{int(round(float(value))):,}"
 
 

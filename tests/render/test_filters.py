@@ -43,3 +43,9 @@ def test_dates_and_labels():
 def test_css_safe_cannot_close_style():
     assert "<" not in str(f.css_safe("red;}</style><script>x</script>"))
     assert "</style" not in str(f.css_safe("a {}\n</style><script>"))
+
+
+def test_infinite_numbers_render_as_infinity_signs():
+    """A feature constant in the reference that varies later is infinitely unusual (regression: OverflowError)."""
+    assert f.num(float("inf")) == "\u221e" and f.num(float("-inf")) == "\u2212\u221e"
+    assert f.integer(float("inf")) == "\u221e"
