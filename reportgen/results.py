@@ -175,12 +175,12 @@ def validate_results(frame: pd.DataFrame, *, step_name: str | None = None) -> pd
 
 
 def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """JSON-ready records: NaN -> None, numpy scalars -> Python."""
+    """JSON-ready records: NaN and +-inf -> None (JSON has no infinity), numpy scalars -> Python."""
     records = []
     for row in frame.itertuples(index=False):
         rec = {}
         for col, val in zip(COLUMNS, row):
-            if val is None or val is pd.NA or (isinstance(val, float) and np.isnan(val)):
+            if val is None or val is pd.NA or (isinstance(val, (float, np.floating)) and not np.isfinite(val)):
                 rec[col] = None
             elif isinstance(val, (np.bool_, bool)):
                 rec[col] = bool(val)

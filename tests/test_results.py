@@ -34,6 +34,13 @@ def test_records_are_json_ready() -> None:
     json.dumps(out, allow_nan=False)
 
 
+def test_infinite_values_become_null_in_records() -> None:
+    """A scaled distance is inf when the reference is constant; JSON has no infinity (regression)."""
+    out = to_records(records(alert=[False, True, True]).assign(value=[1.0, np.inf, -np.inf]))
+    assert [r["value"] for r in out] == [1.0, None, None]
+    json.dumps(out, allow_nan=False)
+
+
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
