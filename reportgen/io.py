@@ -257,6 +257,15 @@ def _numeric(series: pd.Series, *, source: str, column: str, what: str, fix: str
                 column=column,
             )
         values = coerced.to_numpy(dtype=np.float64, na_value=np.nan)
+    inf = np.isinf(values)
+    if inf.any():  # binning, means and PCA cannot use infinities; they are never a real measurement
+        row = int(np.flatnonzero(inf)[0])
+        raise DataError(
+            f"{what} must be finite, found {values[row]} at data row {row + 1} ({int(inf.sum()):,} such rows); "
+            "replace infinities with a number or leave the cells empty (counted as missing)",
+            file=source,
+            column=column,
+        )
     if not allow_missing:
         nan = np.isnan(values)
         if nan.any():

@@ -187,6 +187,8 @@ DATA_CASES = [
     Case("probability_missing", _cell("reference", "y_pred_proba", 0, np.nan), ("column 'y_pred_proba'", "missing (NaN)", "data row 1"), "reference.csv", "data"),
     Case("predicted_class_unseen", _unseen_class, ("column 'y_pred'", "predicted class 2", "data row 12", "not one of the model's classes"), "analysis.csv", "data"),
     Case("feature_all_missing", _all_missing, ("column 'x'", "every value is missing", "columns.features"), "analysis.csv", "data"),
+    Case("feature_infinite", _cell("reference", "x", 3, np.inf), ("column 'x'", "must be finite", "inf", "data row 4"), "reference.csv", "data"),
+    Case("regression_target_infinite", _both(_to_regression, _cell("reference", "y", 2, -np.inf)), ("column 'y'", "must be finite", "-inf", "data row 3"), "reference.csv", "data"),
     Case("analysis_smaller_than_a_chunk", _short_analysis, ("60 rows", "fewer than one chunk of 100", "chunking.size"), "analysis.csv", "data"),
 ]
 
