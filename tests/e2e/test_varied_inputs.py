@@ -84,6 +84,8 @@ def _feature(kind: str, n: int, rng: np.random.Generator, shift: float) -> tuple
         return "mostly_missing", v
     if kind == "all_missing":
         return "empty", np.full(n, np.nan)
+    if kind in ("const_then_varies", "inf_in_analysis"):  # altered in the analysis by make_frames
+        return ("const", np.full(n, 7.0)) if kind == "const_then_varies" else ("num", np.round(rng.normal(size=n), 5))
     if kind == "empty_in_analysis":  # a broken export: every value missing in the analysis only
         return "broken", np.round(rng.normal(size=n), 5)
     if kind == "odd_names":
@@ -104,6 +106,10 @@ def make_frames(spec: Spec, seed: int, n: int, start: int, shift: float) -> pd.D
     for kind in spec.features:
         name, values = _feature(kind, n, rng, shift)
         frame[name] = values
+    if "const_then_varies" in spec.features and start > 0:  # constant in the reference only
+        frame["const"] = np.arange(n, dtype=float)
+    if "inf_in_analysis" in spec.features and start > 0:
+        frame["num"][:5] = np.inf
     if "empty_in_analysis" in spec.features and start > 0:
         frame["broken"] = np.full(n, np.nan)
     signal = rng.normal(loc=shift, size=n)
@@ -285,10 +291,15 @@ SPECS = [
     Spec("binary_only_categorical", features=("cat", "cat2")),
     Spec("binary_only_numeric", features=("num", "num2", "int")),
     Spec("binary_constant_features", features=("num", "const", "const_cat")),
+    # regression: Wasserstein's scaled distance is inf for a feature constant in the reference;
+    # results.json could not be written (allow_nan=False) and the HTML's number filter crashed
+    Spec("binary_constant_in_reference_varies_later", features=("num", "const_then_varies")),
     Spec("binary_high_cardinality", features=("num", "highcard")),
     Spec("binary_95pct_missing", features=("num", "missing95")),
     # issue 2: a feature that is all missing is a data error (exit 2, one line naming file and column)
     Spec("binary_feature_empty_in_analysis", features=("num", "empty_in_analysis"), error=("analysis.csv", "column 'broken'", "every value is missing")),
+    # regression: infinities broke PCA's fit (exit 1) and the HTML; now one clear line
+    Spec("binary_infinite_feature_values", features=("inf_in_analysis", "cat"), error=("analysis.csv", "column 'num'", "must be finite", "5 such rows")),
     Spec("analysis_smaller_than_one_chunk", n_ana=150, chunking={"size": 200}, error=("analysis.csv",)),
     Spec("binary_odd_column_names", features=("odd_names", "space_cat")),
     Spec("period_daily", chunking={"period": "D"}, n_ref=300, n_ana=300, hours=2.4),
