@@ -245,12 +245,13 @@ class DomainClassifier:
                 valid_sets=[dvalid],
                 callbacks=[lgb.early_stopping(self.early_stopping_rounds, first_metric_only=True, verbose=False)],
             )
-            pred = booster.predict(X[test], num_iteration=booster.best_iteration or None)
+            # num_threads=1: predict otherwise ignores the booster's setting and spins up every OpenMP thread (3x the CPU)
+            pred = booster.predict(X[test], num_iteration=booster.best_iteration or None, num_threads=1)
             aucs.append(auc_score(y[test], pred))
         return float(np.nanmean(aucs)) if np.isfinite(aucs).any() else float("nan")
 
     def _dataset_params(self) -> dict:
-        return {"max_bin": self.max_bin, "verbose": -1, "seed": self.seed, "data_random_seed": self.seed}
+        return {"max_bin": self.max_bin, "verbose": -1, "seed": self.seed, "data_random_seed": self.seed, "num_threads": 1}
 
     def score(self, tasks: Sequence[Task], reference: Mapping[str, Column], analysis: Optional[Mapping[str, Column]] = None) -> np.ndarray:
         """AUC of every task, computed in parallel (results independent of the worker count).
