@@ -17,6 +17,9 @@ Measured 2026-11-27 (2 shared CPUs, load ~5; CPU s), domain classifier, 1M refer
   1M analysis rows, method_default      fit 16.01 -> 5.05   run 30.72 -> 29.16  (all 200 -> 40 reference chunks scored)
   1M analysis rows, reference_quantile  fit 16.37 -> 5.42   run 33.27 -> 32.22
   10M analysis rows, method_default     run 190.92 (each task its own bin edges) -> 149.41 (shared edges)
+  + single-threaded predict/binning: 1M method_default fit 5.01 run 29.01; reference_quantile fit 4.69 run 31.70
+  whole workflow at 100k analysis rows (benchmarks/bench_workflow.py --rows 100000 --formats json): domain_classifier
+  stage 27.94 -> 17.78 CPU s, same 712 alerts.
 """
 from __future__ import annotations
 
