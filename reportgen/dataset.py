@@ -157,10 +157,18 @@ def _positions(uniques: Any, labels: tuple) -> np.ndarray:
     positions = pd.Index(list(labels), dtype=object).get_indexer(values).astype(np.int64)
     absent = positions < 0
     if absent.any():
-        # Labels may arrive as strings in one file and ints in another (1 vs "1"): match on text.
-        by_str = {str(c): i for i, c in enumerate(labels)}
-        positions[absent] = [by_str.get(str(v), -1) for v in values[absent]]
+        # Labels may arrive as strings in one file and ints in another (1 vs "1"), or as floats
+        # when a column has missing values (1.0 vs "1"): match on text.
+        by_str = {_label_text(c): i for i, c in enumerate(labels)}
+        positions[absent] = [by_str.get(_label_text(v), -1) for v in values[absent]]
     return positions
+
+
+def _label_text(value: Any) -> str:
+    """A label as text, whole floats without their '.0' (an int column with gaps reads as float)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def to_float(series: pd.Series) -> np.ndarray:

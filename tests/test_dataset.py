@@ -113,3 +113,11 @@ def test_inputs_are_not_mutated() -> None:
     prepare_data(config, reference, analysis)
     pd.testing.assert_frame_equal(reference, before[0])
     pd.testing.assert_frame_equal(analysis, before[1])
+
+
+def test_float_labels_match_integer_class_names() -> None:
+    """An int label column with gaps reads as float (1.0): it still matches class '1' (regression)."""
+    from reportgen.dataset import encode_classes
+
+    codes = encode_classes(pd.Series([0.0, 1.0, np.nan, 2.0, 3.5]), ("0", "1", "2"))
+    assert codes.tolist() == [0, 1, -1, 2, -2]
