@@ -57,6 +57,7 @@ class Spec:
     shift: float = 0.0
     fail_on_alert: bool = False
     hours: float = 2.0  # time between rows
+    target_gaps: bool = False  # every third target missing (an int label column then reads as float)
     error: Optional[tuple[str, ...]] = None  # genuinely invalid: exit 2, one line with these fragments
 
 
@@ -148,7 +149,10 @@ def make_frames(spec: Spec, seed: int, n: int, start: int, shift: float) -> pd.D
             y = np.where(rng.random(n) < 0.2, 0.0, y)
         frame["y_pred"] = np.round(pred, 5)
         frame["y"] = np.round(y, 5)
-    return pd.DataFrame(frame)
+    out = pd.DataFrame(frame)
+    if spec.target_gaps:
+        out["y"] = out["y"].astype(object).where(out.index % 3 != 0, None)
+    return out
 
 
 def build(spec: Spec, folder: Path) -> Path:
@@ -321,6 +325,9 @@ SPECS = [
     Spec("multiclass_int5", problem=MC, n_classes=5, n_ref=1000, n_ana=1000),
     Spec("multiclass_str4", problem=MC, labels="str", n_classes=4, business_value=True),
     Spec("multiclass_no_analysis_targets_no_ts_no_id", problem=MC, targets="none", timestamp=False, id=False),
+    # regression: reference targets with gaps read as 1.0 and were refused as "not one of the model's classes '0', '1', '2'"
+    Spec("multiclass_int_targets_with_gaps", problem=MC, target_gaps=True),
+    Spec("binary_one_two_targets_with_gaps", labels="one_two", target_gaps=True, targets="inside"),
     Spec("multiclass_partial_targets", problem=MC, targets="partial", metrics=["f1", "accuracy"]),
     Spec("regression_basic", problem=REG),
     Spec("regression_negative_targets", problem=REG, reg_target="negative"),
