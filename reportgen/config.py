@@ -65,6 +65,14 @@ class ColumnsConfig(_Frozen):
     categorical: tuple[str, ...] = ()
     continuous: tuple[str, ...] = ()
 
+    @field_validator("predicted_probability", mode="before")
+    @classmethod
+    def _label_keys_as_text(cls, v: Any) -> Any:
+        """YAML reads `{0: p_0, 1: p_1}` with int (or bool) keys; class labels are matched as text."""
+        if isinstance(v, dict):
+            return {str(k): val for k, val in v.items()}
+        return v
+
 
 class ChunkingConfig(_Frozen):
     """Exactly one of size, number or period; `incomplete` says what happens to a short last chunk."""

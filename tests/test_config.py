@@ -97,3 +97,11 @@ def test_threshold_keys_most_specific_wins() -> None:
         validate_config({"problem_type": "regression", "columns": {"prediction": "y"}, "thresholds": {"univariate_drfit": {"type": "constant"}}})
     with pytest.raises(ConfigError, match="thresholds.univariate_drift.typ'.*did you mean 'type'"):
         validate_config({"problem_type": "regression", "columns": {"prediction": "y"}, "thresholds": {"univariate_drift": {"typ": "constant"}}})
+
+
+def test_unquoted_integer_class_keys_in_yaml(tmp_path: Path) -> None:
+    """`predicted_probability: {0: p_0, 1: p_1, 2: p_2}` (YAML int keys) was refused as 'expected text' (regression)."""
+    path = tmp_path / "c.yaml"
+    path.write_text("problem_type: multiclass_classification\ncolumns:\n  prediction: y_pred\n  predicted_probability: {0: p_0, 1: p_1, 2: p_2}\n")
+    config = load_config(path)
+    assert config.columns.predicted_probability == {"0": "p_0", "1": "p_1", "2": "p_2"}
