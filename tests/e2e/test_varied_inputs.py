@@ -57,6 +57,7 @@ class Spec:
     shift: float = 0.0
     fail_on_alert: bool = False
     hours: float = 2.0  # time between rows
+    int_keys: bool = False  # multiclass probability map written with int keys (YAML: unquoted)
     target_gaps: bool = False  # every third target missing (an int label column then reads as float)
     error: Optional[tuple[str, ...]] = None  # genuinely invalid: exit 2, one line with these fragments
 
@@ -170,7 +171,7 @@ def build(spec: Spec, folder: Path) -> Path:
         columns["predicted_probability"] = "y_pred_proba"
     elif spec.problem == "multiclass_classification":
         labels = list(range(spec.n_classes)) if spec.labels == "int" else [f"class {chr(65 + i)}" for i in range(spec.n_classes)]
-        columns["predicted_probability"] = {str(label): f"p_{i}" for i, label in enumerate(labels)}
+        columns["predicted_probability"] = {(label if spec.int_keys else str(label)): f"p_{i}" for i, label in enumerate(labels)}
     config: dict[str, Any] = {
         "title": f"Varied <b>{spec.name}</b>",
         "problem_type": spec.problem,
@@ -322,6 +323,8 @@ SPECS = [
     Spec("binary_univariate_subset", univariate=["kolmogorov_smirnov", "chi2"]),
     Spec("binary_shifted_fail_on_alert", shift=2.5, fail_on_alert=True),
     Spec("multiclass_int3", problem=MC),
+    # regression: unquoted YAML int keys {0: p_0, ...} were refused ("expected text")
+    Spec("multiclass_int_yaml_keys", problem=MC, int_keys=True),
     Spec("multiclass_int5", problem=MC, n_classes=5, n_ref=1000, n_ana=1000),
     Spec("multiclass_str4", problem=MC, labels="str", n_classes=4, business_value=True),
     Spec("multiclass_no_analysis_targets_no_ts_no_id", problem=MC, targets="none", timestamp=False, id=False),
