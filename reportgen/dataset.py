@@ -16,6 +16,7 @@ import pandas as pd
 
 from reportgen.chunking import Chunk
 from reportgen.config import Config
+from reportgen.errors import ConfigError
 
 Kind = Literal["continuous", "categorical"]
 
@@ -212,7 +213,14 @@ def class_labels(config: Config, reference: pd.DataFrame) -> tuple:
         return tuple(by_str.get(str(k), k) for k in keys)
     labels = vocabulary(pd.concat([reference[cols.prediction]] + ([reference[cols.target]] if cols.target in reference else [])))
     if config.positive_class is not None:
-        pos = next((v for v in labels if str(v) == str(config.positive_class)), config.positive_class)
+        pos = next((v for v in labels if _label_text(v) == _label_text(config.positive_class)), config.positive_class)
+        if len(labels) >= 2 and pos not in labels:
+            raise ConfigError(
+                f"positive_class {config.positive_class!r} is not one of the labels in the reference ({', '.join(map(repr, labels[:10]))}); "
+                "set it to the label of the positive class",
+                file=config.source,
+                key="positive_class",
+            )
     elif len(labels) == 2:
         pos = labels[1]
     elif len(labels) == 1:

@@ -121,3 +121,15 @@ def test_float_labels_match_integer_class_names() -> None:
 
     codes = encode_classes(pd.Series([0.0, 1.0, np.nan, 2.0, 3.5]), ("0", "1", "2"))
     assert codes.tolist() == [0, 1, -1, 2, -2]
+
+
+def test_unknown_positive_class_is_a_config_error() -> None:
+    """positive_class 7 with labels 0/1 gave a misleading 'predicted class 1 is not one of 0, 7' (regression)."""
+    from reportgen.errors import ConfigError
+
+    frame = simulate(50)
+    config = validate_config({"problem_type": "binary_classification", "positive_class": 7, "columns": {"prediction": "y_pred", "predicted_probability": "y_pred_proba", "target": "y"}})
+    with pytest.raises(ConfigError, match="positive_class 7 is not one of the labels in the reference"):
+        class_labels(config, frame)
+    float_labels = frame.assign(y=frame["y"].astype(float))
+    assert class_labels(config.model_copy(update={"positive_class": 0}), float_labels) == (1, 0)
