@@ -57,6 +57,7 @@ class Spec:
     shift: float = 0.0
     fail_on_alert: bool = False
     hours: float = 2.0  # time between rows
+    extra: dict = field(default_factory=dict)  # more top-level config keys
     int_keys: bool = False  # multiclass probability map written with int keys (YAML: unquoted)
     target_gaps: bool = False  # every third target missing (an int label column then reads as float)
     error: Optional[tuple[str, ...]] = None  # genuinely invalid: exit 2, one line with these fragments
@@ -200,6 +201,7 @@ def build(spec: Spec, folder: Path) -> Path:
         else:
             k = spec.n_classes
             config["business_value"] = {"value_matrix": [[10.0 if i == j else -5.0 for j in range(k)] for i in range(k)]}
+    config.update(spec.extra)
     if spec.metrics:
         config["performance"] = {"metrics": spec.metrics}
     if spec.univariate:
@@ -305,6 +307,9 @@ SPECS = [
     Spec("binary_feature_empty_in_analysis", features=("num", "empty_in_analysis"), error=("analysis.csv", "column 'broken'", "every value is missing")),
     # regression: infinities broke PCA's fit (exit 1) and the HTML; now one clear line
     Spec("binary_infinite_feature_values", features=("inf_in_analysis", "cat"), error=("analysis.csv", "column 'num'", "must be finite", "5 such rows")),
+    Spec("binary_positive_class_string_labels", labels="str", extra={"positive_class": "no"}),
+    # regression: an unknown positive_class gave "predicted class 1 ... is not one of the model's classes 0, 7"
+    Spec("binary_unknown_positive_class", extra={"positive_class": 7}, error=("config.yaml", "key 'positive_class'", "positive_class 7 is not one of the labels")),
     Spec("analysis_smaller_than_one_chunk", n_ana=150, chunking={"size": 200}, error=("analysis.csv",)),
     Spec("binary_odd_column_names", features=("odd_names", "space_cat")),
     Spec("period_daily", chunking={"period": "D"}, n_ref=300, n_ana=300, hours=2.4),
