@@ -76,9 +76,28 @@ class ReportModel:
             "results": self.results,
             "diagnoses": self.diagnoses,
             "recommendations": self.recommendations,
-            "summary": self.summary,
+            "summary": contract_summary(self.summary),
         }
         return json.dumps(payload, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+SUMMARY_STATUSES = ("ok", "warning", "alert")
+
+
+def contract_summary(summary: dict[str, Any]) -> dict[str, Any]:
+    """The summary with DESIGN.md's status words only (ok | warning | alert).
+
+    Resolution marks a section `info` when its only alerts are isolated (issue 8: one method, one
+    chunk, one feature, nothing corroborating); for results.json that reads `ok`, and the finer
+    grade is kept under the extension key `section_levels`.
+    """
+    sections = dict(summary.get("sections") or {})
+    out = dict(summary)
+    out["sections"] = {name: (level if level in SUMMARY_STATUSES else "ok") for name, level in sections.items()}
+    out["section_levels"] = sections
+    if out.get("status") not in SUMMARY_STATUSES:
+        out["status"] = "ok"
+    return out
 
 
 def results_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
