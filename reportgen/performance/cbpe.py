@@ -25,13 +25,10 @@ from reportgen.performance.common import (
     Series,
     _base_notes,
     classification_series,
-    concat_series,
+    estimated_records,
     require_reference_targets,
     selected_metrics,
-    series_records,
-    thresholds_for,
 )
-from reportgen.results import concat_results
 from reportgen.steps import STEPS, Step
 
 CBPE_DESCRIPTION = (
@@ -104,16 +101,7 @@ class CBPE(Step):
     def _run(self, data: MonitoringData) -> pd.DataFrame:
         ref = estimate_classification(data.reference, data.reference_chunks, self.calibrator_, self.metrics_, self.binary_)
         ana = estimate_classification(data.analysis, data.analysis_chunks, self.calibrator_, self.metrics_, self.binary_)
-        chunks = data.reference_chunks + data.analysis_chunks
-        keys = [("estimated_performance", "cbpe"), ("realized_performance", "realized")]
-        frames = []
-        for a, b in zip(ref, ana):
-            series = concat_series(a, b)
-            plan = thresholds_for(self.config_, keys, self.profile_, series)
-            if plan is not None:
-                self.plans_[series.key] = plan
-            frames.append(series_records("estimated_performance", "cbpe", series, chunks, self.profile_.noise.get(series.key), plan))
-        return concat_results(frames)
+        return estimated_records("cbpe", ref, ana, data.reference_chunks + data.analysis_chunks, self.config_, self.profile_, self.plans_)
 
     def method_notes(self) -> list[dict[str, Any]]:
         plans = getattr(self, "plans_", {})

@@ -20,7 +20,7 @@ from reportgen.performance.sampling_error import (
     regression_noise,
     sum_noise,
 )
-from reportgen.results import make_results
+from reportgen.results import concat_results, make_results
 
 Key = tuple[str, Optional[str]]  # (metric, column)
 
@@ -331,3 +331,29 @@ def thresholds_for(config: Config, keys: Sequence[tuple[str, str]], profile: Ref
     if series.metric in K.CONFUSION_CELLS:
         return None
     return plan_thresholds(config, keys, series.metric, profile.chunk_values.get(series.key, np.array([])), profile.noise.get(series.key), series.sizes)
+
+
+def estimated_records(
+    method: str,
+    reference: Sequence[Series],
+    analysis: Sequence[Series],
+    chunks: Sequence[Chunk],
+    config: Config,
+    profile: ReferenceProfile,
+    plans: dict[Any, ThresholdPlan],
+) -> pd.DataFrame:
+    """estimated_performance records of one method (cbpe | dle) over the reference then analysis chunks.
+
+    Estimated and realized values of a metric share thresholds (the realized reference chunks set
+    them); each metric's plan is stored in `plans` for the method appendix.
+    """
+    keys = [("estimated_performance", method), ("realized_performance", "realized")]
+    frames = []
+    for ref_series, ana_series in zip(reference, analysis):
+        series = concat_series(ref_series, ana_series)
+        plan = thresholds_for(config, keys, profile, series)
+        if plan is not None:
+            plans[series.key] = plan
+        frames.append(series_records("estimated_performance", method, series, chunks, profile.noise.get(series.key), plan))
+    return concat_results(frames)
+

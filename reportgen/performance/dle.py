@@ -31,14 +31,11 @@ from reportgen.performance.common import (
     ReferenceProfile,
     Series,
     _base_notes,
-    concat_series,
+    estimated_records,
     join_notes,
     require_reference_targets,
     selected_metrics,
-    series_records,
-    thresholds_for,
 )
-from reportgen.results import concat_results
 from reportgen.steps import STEPS, Step
 
 HOLDOUT_SHARE = 0.2
@@ -220,16 +217,7 @@ class DLE(Step):
     def _run(self, data: MonitoringData) -> pd.DataFrame:
         ref = self.estimate(data.reference, data.reference_chunks)
         ana = self.estimate(data.analysis, data.analysis_chunks)
-        chunks = data.reference_chunks + data.analysis_chunks
-        keys = [("estimated_performance", "dle"), ("realized_performance", "realized")]
-        frames = []
-        for a, b in zip(ref, ana):
-            series = concat_series(a, b)
-            plan = thresholds_for(self.config_, keys, self.profile_, series)
-            if plan is not None:
-                self.plans_[series.key] = plan
-            frames.append(series_records("estimated_performance", "dle", series, chunks, self.profile_.noise.get(series.key), plan))
-        return concat_results(frames)
+        return estimated_records("dle", ref, ana, data.reference_chunks + data.analysis_chunks, self.config_, self.profile_, self.plans_)
 
     def method_notes(self) -> list[dict[str, Any]]:
         plans = getattr(self, "plans_", {})
