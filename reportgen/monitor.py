@@ -14,6 +14,7 @@ from reportgen.config import Config, load_config
 from reportgen.dataset import MonitoringData
 from reportgen.io import prepare_data
 from reportgen.report import ReportModel
+from reportgen.report_builder import build_report_model
 from reportgen.results import STEPS as STEP_ORDER
 from reportgen.results import concat_results
 from reportgen.steps import applicable_steps
@@ -129,7 +130,7 @@ def run_steps(
         artifacts[step.name] = step.artifacts()
     with _stage(progress, "build report model", len(steps), total):
         results = sort_results(concat_results(frames))
-        model = build_model(config, data, results, notes, artifacts, sources or {})
+        model = build_report_model(config, data, results, notes, artifacts, sources or {})
     return Report(model, results, config)
 
 
@@ -145,17 +146,3 @@ def sort_results(results: pd.DataFrame) -> pd.DataFrame:
     )
     keys = keys.sort_values(["_step", "_method", "metric", "_column", "chunk_index"], kind="stable")
     return results.loc[keys.index].reset_index(drop=True)
-
-
-def build_model(
-    config: Config,
-    data: MonitoringData,
-    results: pd.DataFrame,
-    notes: list[dict[str, Any]],
-    artifacts: dict[str, Any],
-    sources: dict[str, str],
-) -> ReportModel:
-    """The ReportModel: metadata, chunks, results, ranking, resolution and appendix data."""
-    from reportgen.report_builder import build_report_model
-
-    return build_report_model(config, data, results, notes, artifacts, sources)

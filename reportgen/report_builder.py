@@ -6,7 +6,6 @@ artifacts, input sources) become the plain ReportModel every renderer reads.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import math
 import platform
@@ -20,7 +19,9 @@ import pandas as pd
 from reportgen import __version__
 from reportgen.clock import generation_time
 from reportgen.errors import DataError
-from reportgen.report import ReportModel, default_summary, results_records
+from reportgen.drift.ranking import rank_features
+from reportgen.report import ReportModel, results_records
+from reportgen.resolution import Resolution, resolve
 
 VERSION_PACKAGES = ("numpy", "pandas", "scipy", "scikit-learn", "lightgbm", "plotly", "matplotlib", "weasyprint", "jinja2", "pyarrow")
 
@@ -37,9 +38,9 @@ def build_report_model(
     chunks = [c.to_dict() for c in data.chunks]
     ranking = _ranking(results, config.problem_type)
     resolution = _resolve(results, data, config, ranking)
-    summary = _plain(resolution.summary) if resolution is not None else default_summary(results)
-    diagnoses = _plain(list(resolution.diagnoses)) if resolution is not None else []
-    recommendations = _plain(list(resolution.recommendations)) if resolution is not None else []
+    summary = _plain(resolution.summary)
+    diagnoses = _plain(list(resolution.diagnoses))
+    recommendations = _plain(list(resolution.recommendations))
     return ReportModel(
         title=config.title,
         problem_type=config.problem_type,
@@ -52,7 +53,7 @@ def build_report_model(
         summary=summary,
         metadata=_metadata(config, data),
         config=config.resolved(),
-        method_notes=_plain(list(notes) + list(getattr(resolution, "method_notes", None) or [])),
+        method_notes=_plain(list(notes) + list(resolution.method_notes or [])),
         ranking=_ranking_records(ranking),
         distributions=_distributions(artifacts),
         data_summary=_data_summary(data),
@@ -61,13 +62,7 @@ def build_report_model(
     )
 
 
-def _resolve(results: pd.DataFrame, data: Any, config: Any, ranking: Optional[pd.DataFrame]) -> Any:
-    try:
-        resolution = importlib.import_module("reportgen.resolution")
-    except ModuleNotFoundError as exc:
-        if exc.name != "reportgen.resolution":
-            raise
-        return None
+def _resolve(results: pd.DataFrame, data: Any, config: Any, ranking: Optional[pd.DataFrame]) -> Resolution:
     baseline = None
     if getattr(config, "baseline", None):
         path = Path(config.baseline)
@@ -77,19 +72,13 @@ def _resolve(results: pd.DataFrame, data: Any, config: Any, ranking: Optional[pd
             baseline = json.loads(path.read_text(encoding="utf-8"))
         except ValueError as exc:
             raise DataError(f"baseline is not valid JSON ({exc}); give the results.json of a previous run", file=str(path)) from None
-    return resolution.resolve(results, data.chunks, config, ranking=ranking, baseline=baseline, data=data)
+    return resolve(results, data.chunks, config, ranking=ranking, baseline=baseline, data=data)
 
 
 def _ranking(results: pd.DataFrame, problem_type: str) -> Optional[pd.DataFrame]:
-    try:
-        ranking = importlib.import_module("reportgen.drift.ranking")
-    except ModuleNotFoundError as exc:
-        if exc.name != "reportgen.drift.ranking":
-            raise
-        return None
     if not (results["step"] == "univariate_drift").any():
         return None
-    return ranking.rank_features(results, problem_type)
+    return rank_features(results, problem_type)
 
 
 def _ranking_records(ranking: Optional[pd.DataFrame]) -> list[dict[str, Any]]:
