@@ -26,9 +26,14 @@ from reportgen.quality import DataQuality, SummaryStats
 N_NUMERIC, N_CATEGORICAL, N_CHUNKS = 20, 5, 200
 
 
-def simulate(rows: int, seed: int, period: str) -> Dataset:
-    """A period of 20 normal/skewed numeric features (1% missing in some) and 5 categoricals."""
+def simulate(rows: int, seed: int, period: str, drift: bool = False) -> Dataset:
+    """A period of 20 normal/skewed numeric features (1% missing in some) and 5 categoricals.
+
+    With `drift`, the second half of the rows moves: numeric features shift by 0.5 std (integer ones
+    by 5 levels) and every categorical's first category takes 20 points more share.
+    """
     rng = np.random.default_rng(seed)
+    half = rows // 2
     feats = {}
     for j in range(N_NUMERIC):
         if j % 4 == 0:
@@ -40,10 +45,14 @@ def simulate(rows: int, seed: int, period: str) -> Dataset:
         else:
             v = rng.normal(size=rows)
             v[rng.random(rows) < 0.01] = np.nan
+        if drift:
+            v[half:] += 5.0 if j % 4 == 2 else 0.5 * np.nanstd(v[:half])
         feats[f"num_{j}"] = Column(f"num_{j}", "continuous", v)
     for j in range(N_CATEGORICAL):
         k = (3, 5, 10, 20, 50)[j]
         codes = rng.integers(0, k, size=rows).astype(np.int32)
+        if drift:
+            codes[half:][rng.random(rows - half) < 0.2] = 0
         feats[f"cat_{j}"] = Column(f"cat_{j}", "categorical", codes, tuple(f"c{i}" for i in range(k)))
     return Dataset(period=period, n_rows=rows, features=feats, y_pred=np.zeros(rows, np.int64))
 
@@ -59,11 +68,11 @@ def timed(fn):
     return out, time.process_time() - c0, time.perf_counter() - w0
 
 
-def bench(rows: int, ref_rows: int, threads: int, per_method: bool = True) -> list[tuple]:
+def bench(rows: int, ref_rows: int, threads: int, per_method: bool = True, drift: bool = False) -> list[tuple]:
     size = rows // N_CHUNKS
     config = load_config(data={"problem_type": "binary_classification", "columns": {"prediction": "p", "predicted_probability": "q"}, "chunking": {"size": size}})
     ref = simulate(ref_rows, 1, "reference")
-    ana = simulate(rows, 2, "analysis")
+    ana = simulate(rows, 2, "analysis", drift)
     chunker = SizeChunker(size)
     rc = chunker.split(ref.n_rows, None, period="reference")
     ac = chunker.split(ana.n_rows, None, period="analysis", first_index=len(rc))
@@ -90,14 +99,15 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--reference-chunks", type=int, default=10, help="reference = this many chunks of the analysis chunk size")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--drift", action="store_true", help="shift the second half of the analysis period (every feature)")
     parser.add_argument("--per-method-max-rows", type=int, default=2_000_000, help="time each method alone only up to this many rows")
     args = parser.parse_args()
     print(f"{'analysis rows':>13} {'method':<20} {'thresholds':<19} {'CPU s':>7} {'wall s':>7}")
     for rows in args.rows:
-        for r, method, mode, cpu, wall in bench(rows, args.reference_chunks * (rows // N_CHUNKS), args.threads, rows <= args.per_method_max_rows):
+        for r, method, mode, cpu, wall in bench(rows, args.reference_chunks * (rows // N_CHUNKS), args.threads, rows <= args.per_method_max_rows, args.drift):
             print(f"{r:>13,} {method:<20} {mode:<19} {cpu:7.2f} {wall:7.2f}", flush=True)
     print(f"reference {args.reference_chunks} chunks of the analysis chunk size; {N_NUMERIC} numeric + {N_CATEGORICAL} categorical features; "
-          f"{N_CHUNKS} chunks per period; threads {args.threads}; peak memory {peak_mb():,.0f} MB")
+          f"{N_CHUNKS} chunks per period; threads {args.threads}; {'second half drifted' if args.drift else 'no drift'}; peak memory {peak_mb():,.0f} MB")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ from reportgen.registry import Registry
 DECILE_BINS = 10  # statistic bins: reference deciles, the first and last open-ended
 PLOT_BINS = 20  # artifact histogram bins (equal width over the reference range)
 PSI_FLOOR = 1e-4  # proportions are floored here before the PSI logarithm (empty bins)
+DISCRETE_MAX = 1024  # reference columns with at most this many distinct values are scored from counts
+DISCRETE_BLOCK = 1 << 20  # values coded per pass of the discrete path
 
 
 # --- profiles ---------------------------------------------------------------------------------
@@ -57,6 +59,23 @@ class ContinuousProfile:
     @property
     def n(self) -> int:
         return int(self.sorted.size)
+
+    @cached_property
+    def distinct(self) -> Optional[np.ndarray]:
+        """The reference's distinct values when there are at most DISCRETE_MAX of them, else None.
+
+        Such columns (counts, ages, flags, ratings) are scored from per-chunk counts of each value
+        (`_discrete_chunks`) instead of sorting every chunk: exact, and about 5x cheaper.
+        """
+        if self.n == 0:
+            return None
+        first = np.flatnonzero(self.run_start == np.arange(self.n))
+        return self.sorted[first] if first.size <= DISCRETE_MAX else None
+
+    @cached_property
+    def distinct_cum(self) -> np.ndarray:
+        """Reference counts of values <= each distinct value (requires `distinct`)."""
+        return self.run_end[np.flatnonzero(self.run_start == np.arange(self.n))]
 
     @cached_property
     def tie_free(self) -> bool:
@@ -231,10 +250,15 @@ def _segment_sort(values: np.ndarray, bounds: list[tuple[int, int]]) -> tuple[np
 
 def _blocks(sizes: np.ndarray) -> list[tuple[int, int]]:
     """Consecutive chunk ranges [i, j) holding about BLOCK values each (at least one chunk)."""
+    return _blocks_of(sizes, BLOCK)
+
+
+def _blocks_of(sizes: np.ndarray, block: int) -> list[tuple[int, int]]:
+    """Consecutive chunk ranges [i, j) holding about `block` values each (at least one chunk)."""
     out, i, acc = [], 0, 0
     for j, m in enumerate(sizes):
         acc += int(m)
-        if acc >= BLOCK:
+        if acc >= block:
             out.append((i, j + 1))
             i, acc = j + 1, 0
     if i < len(sizes):
@@ -380,32 +404,132 @@ def _segment_order_stats(s: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, 
     return mins, maxs, meds
 
 
+def _cum_below(cum: np.ndarray, distinct: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """(chunks x edges) counts of values < each edge, from cumulative counts over the distinct values."""
+    below = np.searchsorted(distinct, edges, side="left")  # distinct values < edge
+    padded = np.concatenate([np.zeros((cum.shape[0], 1), cum.dtype), cum], axis=1)
+    return padded[:, below]
+
+
+def _integer_table(u: np.ndarray) -> Optional[np.ndarray]:
+    """When the distinct values are integers spanning at most 65,536: position of each integer in u
+    (len(u) where absent), so values are coded by one lookup instead of a binary search."""
+    span = u[-1] - u[0]
+    if not (np.all(u == np.round(u)) and span <= 65_535):
+        return None
+    table = np.full(int(span) + 1, u.size - 1, np.int64)  # absent integers: any code, caught by the check
+    table[(u - u[0]).astype(np.int64)] = np.arange(u.size)
+    return table
+
+
+def _value_codes(u: np.ndarray, v: np.ndarray, table: Optional[np.ndarray]) -> np.ndarray:
+    """A position k in u per value with u[k] == v whenever v is one of u (anything else otherwise)."""
+    if table is None:
+        code = np.searchsorted(u, v, side="left")
+        np.minimum(code, u.size - 1, out=code)
+        return code
+    t = v - u[0]
+    np.clip(t, 0, table.size - 1, out=t)  # NaN stays NaN
+    t[np.isnan(t)] = 0
+    return table[t.astype(np.int64)]
+
+
+def _discrete_chunks(profile: ContinuousProfile, values: np.ndarray, bounds: list[tuple[int, int]], out: dict[str, np.ndarray]) -> np.ndarray:
+    """Fill `out` for chunks whose values all occur in the reference; return the indices of the others.
+
+    Each value is coded by its position among the reference's distinct values u_1 < ... < u_K, and
+    one bincount gives every chunk's count of each u_k. Both cumulative distributions then step only
+    at the u_k, so KS D = max_k |F_c(u_k) - F_r(u_k)| and W1 = sum_k |F_c(u_k) - F_r(u_k)| (u_k+1 - u_k)
+    exactly; bucket counts and min / max / median come from the same cumulative counts.
+    """
+    u = profile.distinct
+    k_ = u.size
+    f_ref = profile.distinct_cum / profile.n
+    du = np.diff(u)
+    raw = np.array([e - s for s, e in bounds], np.int64)
+    table = _integer_table(u)
+    others = []
+    for i, j in _blocks_of(raw, DISCRETE_BLOCK):
+        seg = bounds[i:j]
+        contiguous = all(seg[t][1] == seg[t + 1][0] for t in range(len(seg) - 1))
+        v = values[seg[0][0] : seg[-1][1]] if contiguous else np.concatenate([values[s:e] for s, e in seg])
+        code = _value_codes(u, v, table)
+        outside = u[code] != v  # NaN too
+        missing = np.isnan(v)
+        offs = np.zeros(j - i + 1, np.int64)
+        np.cumsum(raw[i:j], out=offs[1:])
+        cs = np.concatenate([[0], np.cumsum(outside & ~missing)])
+        foreign = cs[offs[1:]] - cs[offs[:-1]] > 0
+        code[outside] = k_  # missing (or foreign: the chunk is redone by sorting)
+        code += np.repeat(np.arange(j - i, dtype=np.int64) * (k_ + 1), raw[i:j])
+        cnt = np.bincount(code, minlength=(j - i) * (k_ + 1)).reshape(j - i, k_ + 1)[:, :k_]
+        cum = np.cumsum(cnt, axis=1)
+        m = cum[:, -1]
+        idx = np.arange(i, j)
+        out["sizes"][idx] = m
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gap = np.abs(cum / m[:, None] - f_ref)
+        gap[m == 0] = 0.0
+        out["ks"][idx] = gap.max(axis=1)
+        out["w"][idx] = (gap[:, :-1] * du).sum(axis=1)
+        for name, edges in (("counts", profile.edges), ("plot", profile.plot_edges[1:-1])):
+            below = _cum_below(cum, u, edges)
+            out[name][idx] = np.diff(np.concatenate([np.zeros((j - i, 1), np.int64), below, m[:, None]], axis=1), axis=1)
+        ok = m > 0
+        lo_pos, hi_pos = (m - 1) // 2, m // 2
+        first = np.argmax(cnt > 0, axis=1)
+        last = k_ - 1 - np.argmax(cnt[:, ::-1] > 0, axis=1)
+        lo_v = u[np.minimum((cum <= lo_pos[:, None]).sum(axis=1), k_ - 1)]
+        hi_v = u[np.minimum((cum <= hi_pos[:, None]).sum(axis=1), k_ - 1)]
+        order = out["order"]
+        order[0, idx] = np.where(ok, u[first], np.nan)
+        order[1, idx] = np.where(ok, u[last], np.nan)
+        order[2, idx] = np.where(ok, np.where(m % 2 == 1, hi_v, (lo_v + hi_v) / 2.0), np.nan)
+        others.extend(idx[foreign].tolist())
+    return np.array(others, np.int64)
+
+
 def continuous_chunks(profile: ContinuousProfile, values: np.ndarray, bounds: list[tuple[int, int]], leave_out: np.ndarray, *, exact: bool = True) -> ChunkProfile:
     """Chunk profile of every [start, end) segment of `values`: one fused, cache-blocked pass.
 
     Each block of chunks is sorted, ranked in the sorted reference and reduced to per-chunk exact
     KS D and W1 (skipped when `exact` is False: no exact method selected), bucket counts and
-    report-histogram counts; nothing chunk-sized is kept.
+    report-histogram counts; nothing chunk-sized is kept. Columns with few distinct reference values
+    are counted instead of sorted (`_discrete_chunks`); only chunks holding values the reference
+    never had are sorted.
     """
     values = np.asarray(values, dtype=np.float64)
     k = len(bounds)
-    sizes = np.zeros(k, np.int64)
-    ks, w = np.zeros(k), np.zeros(k)
-    counts = np.zeros((k, profile.edges.size + 1), np.int64)
-    plot = np.zeros((k, profile.plot_edges.size - 1), np.int64)
-    raw = np.array([e - s for s, e in bounds], np.int64)
-    order = np.full((3, k), np.nan)  # min, max, median per chunk, free from the sorted chunks
-    for i, j in _blocks(raw):
-        s, sz = _segment_sort(values, bounds[i:j])
-        sizes[i:j] = sz
-        order[:, i:j] = _segment_order_stats(s, sz)
-        if exact:
-            ks[i:j], w[i:j] = _exact_block(profile, s, sz, None, None)
-        counts[i:j] = _segment_counts(s, sz, profile.edges)
-        plot[i:j] = _segment_counts(s, sz, profile.plot_edges[1:-1])
+    out = {
+        "sizes": np.zeros(k, np.int64),
+        "ks": np.zeros(k),
+        "w": np.zeros(k),
+        "counts": np.zeros((k, profile.edges.size + 1), np.int64),
+        "plot": np.zeros((k, profile.plot_edges.size - 1), np.int64),
+        "order": np.full((3, k), np.nan),  # min, max, median per chunk, free from the sorted chunks
+    }
+    todo = np.arange(k)
+    if k and profile.distinct is not None:
+        todo = _discrete_chunks(profile, values, bounds, out)
+    _sorted_chunks(profile, values, [bounds[c] for c in todo], todo, out, exact)
+    sizes, ks, w, counts, plot, order = (out[name] for name in ("sizes", "ks", "w", "counts", "plot", "order"))
     if k:
         _remember_order_stats(values, bounds, order[0], order[1], order[2])
     return ChunkProfile(profile, sizes, np.asarray(leave_out, bool), counts, ks, w, plot)
+
+
+def _sorted_chunks(profile: ContinuousProfile, values: np.ndarray, bounds: list[tuple[int, int]], where: np.ndarray, out: dict[str, np.ndarray], exact: bool) -> None:
+    """Fill `out` at chunk indices `where` (one per bound) by sorting each chunk and ranking it."""
+    raw = np.array([e - s for s, e in bounds], np.int64)
+    for i, j in _blocks(raw):
+        s, sz = _segment_sort(values, bounds[i:j])
+        idx = where[i:j]
+        out["sizes"][idx] = sz
+        out["order"][:, idx] = _segment_order_stats(s, sz)
+        if exact:
+            out["ks"][idx], out["w"][idx] = _exact_block(profile, s, sz, None, None)
+        out["counts"][idx] = _segment_counts(s, sz, profile.edges)
+        out["plot"][idx] = _segment_counts(s, sz, profile.plot_edges[1:-1])
 
 
 def sample_chunks(profile: ContinuousProfile, positions: np.ndarray) -> ChunkProfile:

@@ -254,3 +254,44 @@ def test_chunk_order_stats_equal_numpy_after_sorting_chunks():
             assert (mins[i], maxs[i], meds[i]) == (x.min(), x.max(), np.median(x))
     assert M.chunk_order_stats(values, bounds[:2]) is None
     assert M.chunk_order_stats(values.copy(), bounds) is None
+
+
+@pytest.mark.parametrize("integers", [False, True])
+@pytest.mark.parametrize("levels", [1, 2, 7, 60])
+def test_discrete_columns_counted_equal_the_sorted_path(levels, integers, monkeypatch):
+    """Few distinct reference values: counting gives the sorted path's KS, W1, buckets and order stats;
+    chunks holding values the reference never had (and empty or all-missing ones) still come out right."""
+    rng = np.random.default_rng(levels)
+    grid = np.round(rng.normal(size=levels) * (300 if integers else 3), 0 if integers else 2)
+    ref = rng.choice(grid, 700)
+    ref[rng.random(ref.size) < 0.05] = np.nan
+    sizes = [40, 1, 0, 90, 33, 60, 25]
+    chunks = [rng.choice(grid, m) for m in sizes]
+    chunks[3][5] = 99.5  # a value the reference never had
+    chunks[3][8] = grid.max() + 1.0  # an integer the reference never had
+    chunks[4][:] = np.nan
+    chunks[5][rng.random(60) < 0.3] = np.nan
+    chunks[6] = chunks[6] + 0.001 * (levels > 1)  # every value foreign (unless the grid is one point)
+    values = np.concatenate(chunks)
+    bounds = _bounds(sizes)
+
+    def profile_of(force_sort):
+        monkeypatch.setattr(M, "DISCRETE_MAX", 0 if force_sort else 1024)
+        prof = continuous_profile(ref)
+        assert (prof.distinct is None) == force_sort
+        return continuous_chunks(prof, values, bounds, np.zeros(len(sizes), bool)), M.chunk_order_stats(values, bounds)
+
+    (fast, fast_order), (slow, slow_order) = profile_of(False), profile_of(True)
+    np.testing.assert_array_equal(fast.sizes, slow.sizes)
+    np.testing.assert_array_equal(fast.counts, slow.counts)
+    np.testing.assert_array_equal(fast.plot_counts, slow.plot_counts)
+    np.testing.assert_allclose(fast.ks, slow.ks, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(fast.w, slow.w, rtol=1e-12, atol=1e-15)
+    for a, b in zip(fast_order, slow_order):
+        np.testing.assert_array_equal(a, b)
+    r = ref[~np.isnan(ref)]
+    for i, c in enumerate(chunks):
+        c = c[~np.isnan(c)]
+        if c.size:
+            assert fast.ks[i] == pytest.approx(stats.ks_2samp(r, c).statistic, abs=1e-12)
+            assert fast.w[i] == pytest.approx(stats.wasserstein_distance(r, c), rel=1e-12, abs=1e-12)
