@@ -29,6 +29,7 @@ from reportgen.chunking import Chunk, chunk_starts
 from reportgen.config import Config
 from reportgen.dataset import Column, Dataset, MonitoringData
 from reportgen.drift.methods import chunk_order_stats
+from reportgen.parallel import column_threads
 from reportgen.results import concat_results, make_results
 from reportgen.steps import STEPS, Step
 from reportgen.thresholds import compute_thresholds, threshold_from_config
@@ -182,8 +183,8 @@ class SummaryStats(Step):
     step = "summary_stats"
     order = 80
 
-    def __init__(self, threads: int = 2) -> None:
-        self.threads = threads
+    def __init__(self, threads: Optional[int] = None) -> None:
+        self.threads = column_threads(threads)
 
     def _fit(self, reference: Dataset, reference_chunks: tuple[Chunk, ...], config: Config) -> None:
         self.columns_ = {name: (col.kind, col.role) for name, col in reference.monitored_columns().items()}

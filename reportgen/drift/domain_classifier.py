@@ -34,7 +34,6 @@ Continuous features are fed as float64 (NaN = missing, LightGBM's own handling);
 """
 from __future__ import annotations
 
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ from typing import Mapping, Optional, Sequence
 import numpy as np
 
 from reportgen.dataset import Column
+from reportgen.parallel import available_cpus
 
 GLOBAL_BIN_ROWS = 4_000_000  # bin both periods once up to this many rows (~0.8 GB of float64 while binning)
 SHARED_BIN_SAMPLE_ROWS = 200_000  # above GLOBAL_BIN_ROWS: bin edges from a seeded sample this size, shared by every task (0 = per task)
@@ -351,7 +351,4 @@ def _largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
 
 
 def _cpus() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
+    return available_cpus()

@@ -37,6 +37,7 @@ from reportgen.drift.methods import (
     sample_chunks,
 )
 from reportgen.errors import StepError
+from reportgen.parallel import column_threads
 from reportgen.results import concat_results, make_results
 from reportgen.steps import STEPS, Step
 from reportgen.thresholds import THRESHOLDS, compute_thresholds, threshold_from_config
@@ -86,7 +87,8 @@ class UnivariateDrift(Step):
     default_threshold:
         "reference_quantile" (calibrated, default) or "method_default" (each method's classic rule).
     threads:
-        Columns scored in parallel (numpy releases the GIL while sorting and searching).
+        Columns scored in parallel (numpy releases the GIL while sorting and searching); None: one
+        per available CPU (up to 8). Results do not depend on it.
     """
 
     name = "univariate_drift"
@@ -98,12 +100,12 @@ class UnivariateDrift(Step):
         methods: Optional[tuple[str, ...]] = None,
         false_discovery_rate: Optional[float] = None,
         default_threshold: str = "reference_quantile",
-        threads: int = 2,
+        threads: Optional[int] = None,
     ) -> None:
         self.methods = methods
         self.false_discovery_rate = false_discovery_rate
         self.default_threshold = default_threshold
-        self.threads = threads
+        self.threads = column_threads(threads)
 
     @classmethod
     def from_config(cls, config: Config) -> Optional["UnivariateDrift"]:
