@@ -141,6 +141,8 @@ def tie_runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     new = np.empty(n, dtype=bool)
     new[0] = True
     np.not_equal(sorted_values[1:], sorted_values[:-1], out=new[1:])
+    if new.all():  # no ties (the usual continuous column): skip the run bookkeeping
+        return np.arange(n, dtype=np.int64), np.arange(1, n + 1, dtype=np.int64)
     starts = np.flatnonzero(new)
     run_id = np.cumsum(new) - 1
     ends = np.append(starts[1:], n)
@@ -150,7 +152,11 @@ def tie_runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def continuous_profile(values: np.ndarray) -> ContinuousProfile:
     """Sort the reference once and derive tie runs, prefix sums and decile bin edges."""
     values = np.asarray(values, dtype=np.float64)
-    r = np.sort(values[~np.isnan(values)])
+    return _profile_of_sorted(np.sort(values[~np.isnan(values)]))
+
+
+def _profile_of_sorted(r: np.ndarray) -> ContinuousProfile:
+    """The continuous profile of already sorted, non-missing reference values."""
     n = r.size
     run_start, run_end = tie_runs(r)
     center = float(r[n // 2]) if n else 0.0
@@ -532,6 +538,45 @@ def _sorted_chunks(profile: ContinuousProfile, values: np.ndarray, bounds: list[
         out["plot"][idx] = _segment_counts(s, sz, profile.plot_edges[1:-1])
 
 
+def profile_with_chunks(values: np.ndarray, bounds: list[tuple[int, int]]) -> tuple[ContinuousProfile, ChunkProfile]:
+    """The reference profile and the profile of the reference's own chunks (each left out), from one argsort.
+
+    A reference value's rank in the reference is its sorted position, so grouping the sorted positions
+    by chunk (a stable sort of small chunk numbers) hands every chunk its sorted values and exact ranks:
+    no chunk is sorted or searched. Equal to `continuous_profile` + `continuous_chunks`.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    keep = np.flatnonzero(~np.isnan(values))
+    order = np.argsort(values[keep])
+    profile = _profile_of_sorted(values[keep][order])
+    k = len(bounds)
+    if k == 0 or profile.distinct is not None:  # counting is cheaper still
+        return profile, continuous_chunks(profile, values, bounds, np.ones(k, bool))
+    chunk_of_row = np.full(values.size, k, np.int16 if k < np.iinfo(np.int16).max else np.int32)
+    for c, (start, end) in enumerate(bounds):
+        chunk_of_row[start:end] = c
+    chunk_of_sorted = chunk_of_row[keep[order]]
+    del order, keep
+    positions = np.argsort(chunk_of_sorted, kind="stable")  # by chunk, ascending sorted position within
+    sizes = np.bincount(chunk_of_sorted, minlength=k + 1)[:k].astype(np.int64)
+    offs = np.concatenate([[0], np.cumsum(sizes)])
+    out_ks, out_w = np.zeros(k), np.zeros(k)
+    counts = np.zeros((k, profile.edges.size + 1), np.int64)
+    plot = np.zeros((k, profile.plot_edges.size - 1), np.int64)
+    order_stats = np.full((3, k), np.nan)
+    for i, j in _blocks(sizes):
+        idx = positions[offs[i] : offs[j]]
+        s, sz = profile.sorted[idx], sizes[i:j]
+        right = profile.run_end[idx]
+        left = profile.run_start[idx]  # the value itself is in the reference: F_ref jumps there
+        out_ks[i:j], out_w[i:j] = _exact_block(profile, s, sz, right, left)
+        counts[i:j] = _segment_counts(s, sz, profile.edges)
+        plot[i:j] = _segment_counts(s, sz, profile.plot_edges[1:-1])
+        order_stats[:, i:j] = _segment_order_stats(s, sz)
+    _remember_order_stats(values, bounds, order_stats[0], order_stats[1], order_stats[2])
+    return profile, ChunkProfile(profile, sizes, np.ones(k, bool), counts, out_ks, out_w, plot)
+
+
 def sample_chunks(profile: ContinuousProfile, positions: np.ndarray) -> ChunkProfile:
     """Chunk profile of reference samples given as sorted positions (samples x m), all left out."""
     samples, m = positions.shape
@@ -542,7 +587,7 @@ def sample_chunks(profile: ContinuousProfile, positions: np.ndarray) -> ChunkPro
         idx = positions[i : i + per_block].ravel()
         sz = sizes[i : i + per_block]
         right = profile.run_end[idx]
-        left = right if profile.tie_free else profile.run_start[idx]
+        left = profile.run_start[idx]  # the value itself is in the reference: F_ref jumps there
         ks[i : i + per_block], w[i : i + per_block] = _exact_block(profile, profile.sorted[idx], sz, right, left)
     counts = np.zeros((samples, profile.edges.size + 1), np.int64)  # not used by exact methods
     return ChunkProfile(profile, sizes, np.ones(samples, bool), counts, ks, w)

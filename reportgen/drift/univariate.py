@@ -34,6 +34,7 @@ from reportgen.drift.methods import (
     categorical_chunks,
     continuous_chunks,
     make_profile,
+    profile_with_chunks,
     sample_chunks,
 )
 from reportgen.errors import StepError
@@ -56,6 +57,7 @@ class _ColumnState:
     profile: Profile
     methods: dict[str, UnivariateMethod]
     null_cache: dict = field(default_factory=dict)
+    reference_chunks: Optional[tuple[tuple, np.ndarray, ChunkProfile]] = None  # (bounds, values, chunks) from fit
 
 
 @dataclass(eq=False)
@@ -124,15 +126,24 @@ class UnivariateDrift(Step):
         self.config_ = config
         self.columns_: dict[str, _ColumnState] = {}
         columns = list(reference.monitored_columns().items())
+        bounds = [(c.start_row, c.end_row) for c in reference_chunks]
+
+        def prepare(column):
+            """The column's profile; for continuous ones also its reference chunks, from the same argsort."""
+            if column.is_categorical:
+                return make_profile(column), None
+            profile, chunks = profile_with_chunks(column.values, bounds)
+            return profile, (tuple(bounds), column.values, chunks)
+
         if self.threads and self.threads > 1 and len(columns) > 1:  # sorting the reference releases the GIL
             with ThreadPoolExecutor(max_workers=self.threads) as pool:
-                profiles = list(pool.map(lambda item: make_profile(item[1]), columns))
+                prepared = list(pool.map(lambda item: prepare(item[1]), columns))
         else:
-            profiles = [make_profile(column) for _, column in columns]
-        for (col_name, column), profile in zip(columns, profiles):
+            prepared = [prepare(column) for _, column in columns]
+        for (col_name, column), (profile, ref_chunks) in zip(columns, prepared):
             methods = {m: UNIVARIATE_METHODS.get(m)().fit(profile) for m in applicable_methods(profile.kind, names)}
             if methods:
-                self.columns_[col_name] = _ColumnState(col_name, column.kind, column.role, profile, methods)
+                self.columns_[col_name] = _ColumnState(col_name, column.kind, column.role, profile, methods, reference_chunks=ref_chunks)
         self.positions_cache_: dict = {}
         self.notes_: dict[str, list[str]] = {}
         self.artifacts_: dict[str, Any] = {"distributions": {}}
@@ -202,7 +213,11 @@ class UnivariateDrift(Step):
             counts = np.vstack([ref_cp.counts, ana_counts])
             return ChunkProfile(state.profile, counts.sum(axis=1), leave_out, counts), absent
         exact = any(m.needs == "sorted" for m in state.methods.values())
-        ref_cp = continuous_chunks(state.profile, ref_col.values, ref_b, leave_out[: len(ref_b)], exact=exact)
+        fitted = state.reference_chunks
+        if fitted is not None and fitted[0] == tuple(ref_b) and fitted[1] is ref_col.values:
+            ref_cp = fitted[2]
+        else:
+            ref_cp = continuous_chunks(state.profile, ref_col.values, ref_b, leave_out[: len(ref_b)], exact=exact)
         ana_cp = continuous_chunks(state.profile, ana_col.values if ana_col is not None else np.zeros(0), ana_b if ana_col is not None else [], leave_out[len(ref_b) :], exact=exact)
         if ana_col is None:
             k = len(ana_b)

@@ -295,3 +295,47 @@ def test_discrete_columns_counted_equal_the_sorted_path(levels, integers, monkey
         if c.size:
             assert fast.ks[i] == pytest.approx(stats.ks_2samp(r, c).statistic, abs=1e-12)
             assert fast.w[i] == pytest.approx(stats.wasserstein_distance(r, c), rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_reference_samples_are_scored_exactly_against_the_rest(ties):
+    """Calibration samples are reference values: KS and W1 equal scipy's for the sample against
+    the reference without it (the left limit counts the sample's own value in F_ref)."""
+    rng = np.random.default_rng(11 + ties)
+    ref = rng.integers(0, 30, 400).astype(float) if ties else rng.normal(size=400)
+    prof = continuous_profile(ref)
+    positions = np.array([np.sort(rng.choice(400, 50, replace=False)) for _ in range(6)])
+    cp = M.sample_chunks(prof, positions)
+    ks = UNIVARIATE_METHODS.get("kolmogorov_smirnov")().fit(prof).score(cp)["statistic"]
+    w = UNIVARIATE_METHODS.get("wasserstein")().fit(prof).score(cp)["distance"]
+    for i, pos in enumerate(positions):
+        sample, rest = prof.sorted[pos], np.delete(prof.sorted, pos)
+        assert ks[i] == pytest.approx(stats.ks_2samp(rest, sample).statistic, abs=1e-12)
+        assert w[i] == pytest.approx(stats.wasserstein_distance(rest, sample), rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_reference_chunks_from_one_argsort_equal_sorting_each_chunk(ties, monkeypatch):
+    """profile_with_chunks (positions grouped by chunk) gives what continuous_profile +
+    continuous_chunks give: same profile, same chunk sizes, buckets, KS, W1 and order statistics."""
+    monkeypatch.setattr(M, "DISCRETE_MAX", 0)  # the counting path is tested on its own
+    monkeypatch.setattr(M, "BLOCK", 100)  # several blocks
+    rng = np.random.default_rng(3 + ties)
+    ref = np.round(rng.normal(size=1000), 1) if ties else rng.normal(size=1000)
+    ref[rng.random(1000) < 0.1] = np.nan
+    ref[200:260] = np.nan  # an all-missing chunk
+    bounds = [(0, 150), (150, 200), (200, 260), (260, 700), (700, 950)]  # rows 950.. in no chunk
+    prof, cp = M.profile_with_chunks(ref, bounds)
+    order = M.chunk_order_stats(ref, bounds)
+    M._ORDER_STATS.clear()
+    expect_prof = continuous_profile(ref)
+    expect = continuous_chunks(expect_prof, ref, bounds, np.ones(len(bounds), bool))
+    np.testing.assert_array_equal(prof.sorted, expect_prof.sorted)
+    np.testing.assert_array_equal(cp.sizes, expect.sizes)
+    np.testing.assert_array_equal(cp.counts, expect.counts)
+    np.testing.assert_array_equal(cp.plot_counts, expect.plot_counts)
+    np.testing.assert_allclose(cp.ks, expect.ks, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(cp.w, expect.w, rtol=1e-12, atol=1e-15)
+    assert cp.leave_out.all()
+    for a, b in zip(order, M.chunk_order_stats(ref, bounds)):
+        np.testing.assert_array_equal(a, b)
