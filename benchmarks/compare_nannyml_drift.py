@@ -7,6 +7,8 @@ that month; every other pair is *stable* (the concept-drift months move no input
 data-quality month, which is left out (missing and unseen values are data quality's business).
 Printed per method: drifted pairs caught and stable pairs alerted, summed over all runs, plus the
 union of methods per tool (what a reader sees: is this feature flagged in this month at all?).
+`--scenario subtle` instead takes a stable year and applies small shifts (SUBTLE: a 0.25-std mean
+shift, a 1.3x spread with the mean kept, 8 points of one category's share) to test sensitivity.
 
 NannyML must live in a SEPARATE virtual environment (see compare_nannyml_performance.py):
 
@@ -53,6 +55,39 @@ for (feature, method, field) in r.columns:
         alerts += [[feature, method, k] for k, a in zip(keys, r[(feature, method, field)]) if bool(a)]
 print(json.dumps(alerts))
 """
+
+
+SUBTLE = {  # (feature, months): the shifts of --scenario subtle, on a stable year
+    "car_value": ("2024-03", "2024-04"),  # mean + 0.25 std
+    "debt_to_income": ("2024-06", "2024-07"),  # spread x 1.3 around the mean, mean kept
+    "salary_range": ("2024-09", "2024-10"),  # 8 points of share from 25k-45k to 70k+
+}
+
+
+def subtle_sample(problem: str, rows: int, seed: int, strength: float = 1.0):
+    """A stable sample whose analysis period gets the SUBTLE shifts times `strength`; truth rewritten to match."""
+    import numpy as np
+
+    sample = generate(problem, None, rows_per_month=rows, seed=seed, scenario="stable")
+    frame = sample.analysis.copy()
+    rng = np.random.default_rng(seed + 1000)
+    month = frame["timestamp"].str[:7]
+    ref = sample.reference
+    at = month.isin(SUBTLE["car_value"]).to_numpy()
+    std = float(ref["car_value"].astype(float).std())
+    frame.loc[at, "car_value"] = (frame.loc[at, "car_value"].astype(float) + 0.25 * strength * std).round().astype("Int64")
+    at = month.isin(SUBTLE["debt_to_income"]).to_numpy()
+    mean = float(ref["debt_to_income"].mean())
+    frame.loc[at, "debt_to_income"] = (mean + (1 + 0.3 * strength) * (frame.loc[at, "debt_to_income"] - mean)).clip(0.0, 1.0)
+    at = (month.isin(SUBTLE["salary_range"]) & (frame["salary_range"] == "25k-45k")).to_numpy()
+    share = 0.08 * strength / max(float((frame.loc[month.isin(SUBTLE["salary_range"]), "salary_range"] == "25k-45k").mean()), 1e-9)
+    move = at & (rng.random(len(frame)) < share)
+    frame.loc[move, "salary_range"] = "70k+"
+    sample.analysis = frame
+    sample.truth = {**sample.truth, "scenarios": [
+        {"name": f"subtle_{f}", "expected_diagnosis": "covariate_shift", "chunk_keys": list(k), "features": [f]} for f, k in SUBTLE.items()
+    ]}
+    return sample
 
 
 def truth_pairs(truth: dict) -> tuple[set, set]:
@@ -111,6 +146,9 @@ def main() -> None:
     parser.add_argument("--nannyml-python", required=True, help="python of a separate venv with nannyml==0.13.1")
     parser.add_argument("--seeds", type=int, nargs="+", default=[11, 12, 13])
     parser.add_argument("--rows", type=int, nargs="+", default=[800, 1500], help="rows per month")
+    parser.add_argument("--scenario", choices=("planted", "subtle"), default="planted",
+                        help="planted: the generator's default schedule; subtle: small shifts on a stable year (see SUBTLE)")
+    parser.add_argument("--strength", type=float, default=1.0, help="scale of the subtle shifts (0.5: half a 0.25-std shift, ...)")
     args = parser.parse_args()
     counts: dict = defaultdict(lambda: defaultdict(int))
     runs = 0
@@ -118,7 +156,10 @@ def main() -> None:
         for rows in args.rows:
             for seed in args.seeds:
                 for problem in PROBLEMS:
-                    sample = generate(problem, None, rows_per_month=rows, seed=seed, scenario="default")
+                    if args.scenario == "subtle":
+                        sample = subtle_sample(problem, rows, seed, args.strength)
+                    else:
+                        sample = generate(problem, None, rows_per_month=rows, seed=seed, scenario="default")
                     folder = Path(tmp) / f"{problem}-{rows}-{seed}"
                     sample.write(folder)
                     drifted, skip = truth_pairs(sample.truth)
@@ -126,7 +167,7 @@ def main() -> None:
                     tally(ours, drifted, skip, months, counts, "reportgen")
                     tally(nannyml_alerts(args.nannyml_python, folder), drifted, skip, months, counts, "NannyML")
                     runs += 1
-    print(f"{runs} runs ({len(PROBLEMS)} problem types x seeds {args.seeds} x rows/month {args.rows}); default thresholds of each tool")
+    print(f"{runs} runs ({len(PROBLEMS)} problem types x seeds {args.seeds} x rows/month {args.rows}); {args.scenario} shifts{f' x {args.strength:g}' if args.scenario == 'subtle' else ''}; default thresholds of each tool")
     print(f"{'method':20s} {'reportgen caught':>17s} {'reportgen false':>16s} {'NannyML caught':>15s} {'NannyML false':>14s}")
     for method in (*METHODS, "any method"):
         ours, theirs = counts[("reportgen", method)], counts[("NannyML", method)]
