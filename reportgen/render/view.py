@@ -211,7 +211,7 @@ def _summary(model: ReportModel, idx: _Index, ctx: dict[str, Any], sections: lis
         cards.append({"title": f"Business value ({'realized' if role == 'realized' else 'estimated'})", "metric": "business_value",
                       "value": total, "status": "warning" if worse and total < pace - abs(pace) * 0.05 else "ok", "anchor": "business-value",
                       "detail": f"This period; at the reference pace {fmt.money(pace, currency)}"})
-    feats = _drifted_features(idx)
+    feats = _drifted_features(idx, model)
     dq = idx.step("data_quality")
     dq_alerts = int(dq[dq["period"] == "analysis"]["alert"].fillna(False).astype(bool).sum()) if len(dq) else 0
     if feats is not None:
@@ -248,6 +248,8 @@ def _headline_card(h: dict[str, Any], currency: str) -> dict[str, Any]:
         return {"title": h["label"], "metric": "business_value", "value": h.get("value"), "status": h.get("status", "ok"),
                 "anchor": anchor, "detail": detail}
     detail = f"Analysis period vs reference {fmt.num(ref)} ({word})"
+    if h.get("alert_chunks"):
+        detail += f"; {h['alert_chunks']} of {h.get('chunks', '?')} chunks alert"
     if h.get("latest") is not None:
         detail += f"; latest chunk {h.get('latest_chunk', '')}: {fmt.num(h.get('latest'))}"
     return {"title": h["label"], "metric": metric, "value": h.get("value"), "status": h.get("status", "ok"), "anchor": anchor, "detail": detail}
@@ -320,13 +322,28 @@ def _sorted_diagnoses(model: ReportModel) -> list[dict[str, Any]]:
     return [model.diagnoses[i] for i in order]
 
 
-def _drifted_features(idx: _Index) -> Optional[tuple[list[str], int]]:
+def _drifted_features(idx: _Index, model: Optional[ReportModel] = None) -> Optional[tuple[list[str], int]]:
+    """(drifted input features, number of input features monitored); the model's outputs (prediction,
+    probabilities, target) are left out when the data summary tells the roles."""
     uni = idx.step("univariate_drift")
     if not len(uni):
         return None
-    cols = sorted(uni["column"].dropna().unique().tolist())
+    outputs = _output_columns(model)
+    cols = sorted(c for c in uni["column"].dropna().unique().tolist() if c not in outputs)
     ana = uni[(uni["period"] == "analysis") & uni["alert"].fillna(False).astype(bool)]
-    return sorted(ana["column"].dropna().unique().tolist()), len(cols)
+    return sorted(c for c in ana["column"].dropna().unique().tolist() if c not in outputs), len(cols)
+
+
+OUTPUT_ROLES = {"prediction": "prediction", "probability": "predicted probability", "target": "target"}
+
+
+def _output_columns(model: Optional[ReportModel]) -> dict[str, str]:
+    """{column: role word} of the columns holding the model's outputs or the target (not input
+    features), from the data summary."""
+    if model is None:
+        return {}
+    return {str(r.get("name", r.get("column"))): OUTPUT_ROLES.get(str(r.get("role")), str(r.get("role")))
+            for r in (model.data_summary or []) if r.get("role") not in (None, "feature")}
 
 
 # --------------------------------------------------------------------------- sections
@@ -573,7 +590,7 @@ def _univariate(ctx: dict[str, Any]) -> dict[str, Any]:
             charts.append(ch.status_heatmap(slug("chart", "heatmap", method), sub, ctx["chunks"], subject=fmt.method_label(method),
                                             value_label=fmt.metric_label(metric), row_order=[c for c in row_order if c in set(sub["column"])],
                                             section="univariate-drift"))
-    drifted = _drifted_features(idx)
+    drifted = _drifted_features(idx, model)
     n_drift, n_all = (len(drifted[0]), drifted[1]) if drifted else (0, 0)
     dists = []
     artifacts = model.distributions or {}
@@ -594,9 +611,23 @@ def _univariate(ctx: dict[str, Any]) -> dict[str, Any]:
                                                section="univariate-drift",
                                                finding=f"{col} shifted: reference vs chunk{'s' if len(worst) > 1 else ''} {keys}"))
     ctx["distribution_ids"] = {c.id for c in dists}
-    most = [c for c in row_order if c in flagged_cols][:3]
+    outputs = _output_columns(model)
+    corroborated = next((h.get("features") for h in (model.summary.get("headline") or [])
+                         if isinstance(h, dict) and h.get("metric") == "drifted_features"), None)
+    if corroborated is not None:  # the resolution's count: alerts agreeing across methods or chunks
+        confirmed = set(corroborated)
+        n_drift = len(confirmed)
+        isolated = [c for c in row_order if c in flagged_cols and c not in outputs and c not in confirmed]
+    else:
+        confirmed, isolated = {c for c in flagged_cols if c not in outputs}, []
+    most = [c for c in row_order if c in confirmed][:3]
+    moved_outputs = [c for c in row_order if c in flagged_cols and c in outputs]
     finding = (f"{n_drift} of {n_all} features drifted in the analysis period" + (f"; most: {', '.join(most)}." if most else ".")
                if n_drift else f"None of the {n_all} features drifted in the analysis period.")
+    if isolated:
+        finding += f" Weak, isolated alerts (not backed by the other methods or by neighbouring chunks; not counted): {', '.join(isolated[:3])}" + (f" and {len(isolated) - 3} more." if len(isolated) > 3 else ".")
+    if moved_outputs:
+        finding += " Also moved: " + ", ".join(f"{c} ({outputs[c]})" for c in moved_outputs) + "."
     rank = {c: i for i, c in enumerate(row_order)}
     alert_rows = [[r.column, fmt.method_label(r.method), _key(ctx, r.chunk_index), r.value,
                    None if pd.isna(r.lower_threshold) else float(r.lower_threshold),

@@ -66,11 +66,13 @@ def headline(ev: Evidence, sections: dict[str, str]) -> list[dict[str, Any]]:
             if stats is None:
                 continue
             latest = metric_window(ev, step, metric, all_pos[-1:])
+            alerts = ev.est_alerts if step == "estimated_performance" else ev.real_alerts
             items.append(
                 _item(
                     f"{label} {metric_label(metric)}", metric, stats["value"], stats["reference"], "", metric,
                     sections.get(step, "ok"), step=step, latest=latest["value"] if latest else None,
                     latest_chunk=ev.analysis[-1]["key"] if ev.analysis else None,
+                    alert_chunks=len({a.pos for a in alerts if a.side == "worse"}), chunks=len(all_pos),
                 )
             )
     bv = _business_value_item(ev, sections)
@@ -108,7 +110,8 @@ def _item(label: str, metric: str, value: float, reference: float, unit: str, di
         "change": round(change, 6),
         "relative_change": round(rel, 6) if rel is not None and math.isfinite(rel) else None,
         "unit": unit,
-        "direction_word": direction_word(change, direction_metric, tolerance=abs(reference) * 0.005 if reference else 0.0),
+        # a change within 0.5% reads "unchanged", unless the section alerts: then its sign is the news
+        "direction_word": direction_word(change, direction_metric, tolerance=abs(reference) * 0.005 if reference and status in ("ok", "info") else 0.0),
         "status": status,
         **extra,
     }

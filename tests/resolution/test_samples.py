@@ -126,3 +126,28 @@ def test_a_modest_real_shift_is_still_caught() -> None:
     ]
     assert report.status == "warning"
     assert report.model.summary["sentence"].startswith("Input z shifted over the last three chunks")
+
+
+def test_headline_and_drift_finding_agree_with_the_alerts(sample_runs: dict) -> None:
+    """Performance cards count their alerting chunks and never read 'unchanged' beside an alert; the
+    univariate section counts the same corroborated input features as the headline, and names the
+    model's outputs apart from the features."""
+    from reportgen.render.view import build_view
+
+    report, _ = sample(sample_runs, "binary_classification")
+    model = report.model
+    heads = {h.get("step") or h["metric"]: h for h in model.summary["headline"]}
+    perf = [heads[s] for s in ("estimated_performance", "realized_performance") if s in heads]
+    assert perf
+    for h in perf:
+        assert 0 <= h["alert_chunks"] <= h["chunks"] == 10
+        if h["status"] == "alert":
+            assert h["alert_chunks"] > 0 and h["direction_word"] != "unchanged"
+    drifted = heads["drifted_features"]["features"]
+    view = build_view(model, charts=False)
+    uni = next(s for s in view["sections"] if s["id"] == "univariate-drift")
+    n_features = sum(1 for r in model.data_summary if r.get("role") == "feature")
+    assert uni["finding"].startswith(f"{len(drifted)} of {n_features} features drifted")
+    most = uni["finding"].split("most: ")[1].split(".")[0].split(", ")
+    assert set(most) <= set(drifted)
+    assert "y_pred_proba (predicted probability)" in uni["finding"] or "y_pred_proba" not in uni["finding"]
