@@ -197,7 +197,9 @@ def _sibling_paths(data_path: Path) -> tuple[Optional[Path], Optional[Path]]:
         candidate = data_path.with_name(stem.replace("reference", "analysis"))
         if candidate.is_file():
             analysis = candidate
-            for name in (stem.replace("reference", "analysis_targets"), stem.replace("reference", "targets")):
+            # common spellings of a later-arriving targets file (NannyML's datasets use _target and _gt)
+            suffixes = ("analysis_targets", "analysis_target", "analysis_gt", "analysis_ground_truth", "targets", "target")
+            for name in (stem.replace("reference", s) for s in suffixes):
                 if data_path.with_name(name).is_file():
                     targets = data_path.with_name(name)
                     break

@@ -119,3 +119,15 @@ def test_init_takes_the_target_from_a_targets_file(tmp_path: Path) -> None:
     frame[["id", "outcome_flag"]].to_csv(tmp_path / "analysis_targets.csv", index=False)
     g = guess_config(frame, data_path=tmp_path / "reference.csv", config_path=tmp_path / "c.yaml")
     assert (g["target"], g["targets"], g["predicted_probability"]) == ("outcome_flag", "analysis_targets.csv", "score_proba")
+
+
+@pytest.mark.parametrize("name", ["loans_analysis_gt.csv", "loans_analysis_target.csv"])
+def test_init_finds_targets_files_spelled_the_nannyml_way(tmp_path: Path, name: str) -> None:
+    from reportgen.commands.init import guess_config
+
+    frame = pd.DataFrame({"id": range(50), "x": np.linspace(0, 1, 50), "y_pred": [0, 1] * 25, "y_pred_proba": np.linspace(0, 1, 50), "repaid": [1, 0] * 25})
+    frame.to_csv(tmp_path / "loans_reference.csv", index=False)
+    frame.drop(columns=["repaid"]).to_csv(tmp_path / "loans_analysis.csv", index=False)
+    frame[["id", "repaid"]].to_csv(tmp_path / name, index=False)
+    g = guess_config(frame, data_path=tmp_path / "loans_reference.csv", config_path=tmp_path / "c.yaml")
+    assert (g["analysis"], g["targets"], g["target"]) == ("loans_analysis.csv", name, "repaid")
