@@ -320,8 +320,12 @@ class _Binned:
 
     def subset(self, positions: np.ndarray, labels: np.ndarray):
         order = np.argsort(positions, kind="stable")
+        # num_threads=1: the parent was binned with every core, and LightGBM keeps the thread count of
+        # its last call in a process-wide variable that sizes per-thread buffers; a subset built with
+        # the parent's count while another worker predicts overran those buffers (segfault)
+        params = {**(self.data.params or {}), "num_threads": 1}
         with self.lock:
-            sub = self.data.subset(positions[order].astype(np.int32)).construct()
+            sub = self.data.subset(positions[order].astype(np.int32), params=params).construct()
             sub.set_label(labels[order])
         return sub
 

@@ -172,3 +172,18 @@ def test_only_the_chosen_reference_chunks_are_scored_and_they_equal_a_full_scori
 def test_run_before_fit_fails():
     with pytest.raises(NotFittedError):
         DomainClassifierDrift().run(None)  # type: ignore[arg-type]
+
+
+def test_worker_subsets_of_the_shared_binned_data_use_one_thread():
+    """LightGBM keeps the thread count of its latest call in a process-wide variable that sizes
+    per-thread buffers: a subset built with the parent's (all cores) while another worker predicted
+    crashed the process (SIGSEGV, about once a minute under load). Every worker call uses one thread."""
+    from reportgen.drift.domain_classifier import _Binned
+
+    ref = columns(3_000, 0)
+    ana = stack([columns(500, 1), columns(500, 2, 0.5)])
+    dc = DomainClassifier(n_jobs=2).fit(ref, [(0, 1_500), (1_500, 3_000)])
+    binned = dc._bin_all(ref, ana, 2)
+    assert isinstance(binned, _Binned) and binned.data.params["num_threads"] == 2
+    sub = binned.subset(np.arange(0, 4_000, 3), np.zeros(1_334))
+    assert sub.params["num_threads"] == 1 and sub.num_data() == 1_334
