@@ -633,11 +633,31 @@ def _univariate(ctx: dict[str, Any]) -> dict[str, Any]:
                    None if pd.isna(r.lower_threshold) else float(r.lower_threshold),
                    None if pd.isna(r.upper_threshold) else float(r.upper_threshold), r.note if isinstance(r.note, str) else None]
                   for r in sorted(flagged.itertuples(index=False), key=lambda r: (rank.get(r.column, 10**6), str(r.method), int(r.chunk_index)))]
-    alerts = ch.Table(columns=["Feature", "Method", "Chunk", "Value", "Lower threshold", "Upper threshold", "How unusual"],
-                      formats=[ch.TEXT, ch.TEXT, ch.TEXT, ch.NUM, ch.NUM, ch.NUM, ch.TEXT], rows=alert_rows,
+    alert_columns = ["Feature", "Method", "Chunk", "Value", "Lower threshold", "Upper threshold", "How unusual"]
+    alert_formats = [ch.TEXT, ch.TEXT, ch.TEXT, ch.NUM, ch.NUM, ch.NUM, ch.TEXT]
+    alerts = ch.Table(columns=alert_columns, formats=alert_formats, rows=alert_rows,
                       caption="Every univariate drift alert of the analysis period, by feature rank")
+    printed = _print_sample(alert_rows)
+    alerts_print = ch.Table(columns=alert_columns, formats=alert_formats, rows=printed,
+                            caption=f"{len(printed)} of the {len(alert_rows):,} alerts, a few per feature in rank order; "
+                                    "the HTML report and results.json list every one")
     return {"available": True, "finding": finding, "charts": charts + dists, "heatmaps": charts, "distributions": dists,
-            "ranking": ranked, "alerts": alerts, "status_guess": "alert" if n_drift else "ok"}
+            "ranking": ranked, "alerts": alerts, "alerts_print": alerts_print, "status_guess": "alert" if n_drift else "ok"}
+
+
+PRINT_ALERT_ROWS = 40  # univariate alerts listed in the PDF; the HTML report and results.json keep every one
+
+
+def _print_sample(rows: list[list[Any]]) -> list[list[Any]]:
+    """At most PRINT_ALERT_ROWS alert rows for print, shared fairly between the alerting features
+    (in their rank order), so one strongly drifting column does not fill the page on its own."""
+    if len(rows) <= PRINT_ALERT_ROWS:
+        return list(rows)
+    by_feature: dict[Any, list[list[Any]]] = {}
+    for r in rows:
+        by_feature.setdefault(r[0], []).append(r)
+    per = max(3, -(-PRINT_ALERT_ROWS // len(by_feature)))
+    return [r for group in by_feature.values() for r in group[:per]][:PRINT_ALERT_ROWS]
 
 
 def _quality(ctx: dict[str, Any]) -> dict[str, Any]:

@@ -79,3 +79,26 @@ def test_page_pictures_for_review(pdf_bytes, tmp_path):
     subprocess.run(["pdftoppm", "-png", "-r", "60", str(src), str(ARTIFACTS / "pdf-page")], check=True)
     pages = sorted(ARTIFACTS.glob("pdf-page-*.png"))
     assert len(pages) >= len(PdfReader(io.BytesIO(pdf_bytes)).pages)
+
+
+def test_print_lists_a_fair_sample_of_many_alerts_and_html_lists_them_all():
+    """Thousands of alerts must not become dozens of PDF pages: print shows PRINT_ALERT_ROWS, a few
+    per feature in rank order, and says where the rest are; the HTML keeps every alert."""
+    from reportgen.render.html import render_html
+    from reportgen.render.pdf import render_pdf_html
+    from reportgen.render.synthetic import synthetic_model
+    from reportgen.render.view import PRINT_ALERT_ROWS, _print_sample, build_view
+
+    model = synthetic_model(n_features=40, n_ref=4, n_ana=40)
+    uni = next(s for s in build_view(model, charts=False)["sections"] if s["id"] == "univariate-drift")
+    rows, printed = uni["alerts"].rows, uni["alerts_print"].rows
+    assert len(rows) > PRINT_ALERT_ROWS == len(printed)
+    assert all(r in rows for r in printed)
+    assert [r[0] for r in printed] == sorted((r[0] for r in printed), key=[r[0] for r in rows].index)  # rank order kept
+    pdf_html = render_pdf_html(model)
+    assert f"{PRINT_ALERT_ROWS} of {len(rows):,} alerts" in pdf_html and "results.json list every one" in pdf_html
+    assert f"Every alert ({len(rows):,})" in render_html(model)
+    # one feature with many alerts cannot crowd out the others
+    many = [["a", "m", str(i), 1.0, None, 0.5, None] for i in range(100)] + [["b", "m", "0", 1.0, None, 0.5, None]]
+    assert {r[0] for r in _print_sample(many)} == {"a", "b"}
+    assert _print_sample(many[:10]) == many[:10]
