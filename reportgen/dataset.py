@@ -190,15 +190,42 @@ def to_float(series: pd.Series) -> np.ndarray:
     return pd.to_numeric(series, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+class FeatureWarning(UserWarning):
+    """A column left out of the default features (the user can list it under columns.features)."""
+
+
+def identifier_like(series: pd.Series) -> bool:
+    """Text whose values are almost all distinct (names, ticket numbers, free text): as a category,
+    every new value would read as 'unseen' in every chunk."""
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series) or isinstance(series.dtype, pd.CategoricalDtype):
+        return False
+    return int(series.nunique()) > max(50, len(series) // 2)
+
+
 def feature_names(config: Config, frame: pd.DataFrame) -> list[str]:
-    """Configured features, or every column that plays no other role."""
+    """Configured features, or every column that plays no other role except identifier-like text
+    (left out with a warning; declared categorical columns are always kept)."""
     cols = config.columns
     if cols.features is not None:
         return list(cols.features)
     proba = cols.predicted_probability
     proba_cols = list(proba.values()) if isinstance(proba, dict) else ([proba] if proba else [])
     taken = {cols.id, cols.timestamp, cols.prediction, cols.target, *proba_cols}
-    return [c for c in frame.columns if c not in taken]
+    declared = set(cols.categorical or ())
+    names = [c for c in frame.columns if c not in taken]
+    dropped = [c for c in names if c not in declared and identifier_like(frame[c])]
+    if dropped and len(dropped) < len(names):
+        import warnings
+
+        warnings.warn(
+            f"left out of the features: {', '.join(map(str, dropped))} (text with almost every value distinct, "
+            "such as names or identifiers, would read as unseen categories in every chunk); "
+            "list them under columns.features to monitor them",
+            FeatureWarning,
+            stacklevel=2,
+        )
+        names = [c for c in names if c not in dropped]
+    return names
 
 
 def class_labels(config: Config, reference: pd.DataFrame) -> tuple:

@@ -133,3 +133,30 @@ def test_unknown_positive_class_is_a_config_error() -> None:
         class_labels(config, frame)
     float_labels = frame.assign(y=frame["y"].astype(float))
     assert class_labels(config.model_copy(update={"positive_class": 0}), float_labels) == (1, 0)
+
+
+def test_identifier_like_text_is_left_out_of_default_features_with_a_warning():
+    """Names and ticket numbers as categories would be 'unseen' in every chunk: by default they are
+    left out (one warning naming them); listed features and declared categoricals are kept."""
+    import warnings
+
+    from reportgen.dataset import FeatureWarning, feature_names, identifier_like
+
+    rng = np.random.default_rng(0)
+    n = 400
+    frame = pd.DataFrame({
+        "name": [f"passenger {i}" for i in range(n)], "ticket": [f"T{i % 300}" for i in range(n)],
+        "city": rng.choice([f"c{i}" for i in range(80)], n), "sex": rng.choice(["f", "m"], n),
+        "age": rng.normal(40, 10, n), "flag": rng.random(n) < 0.5, "p": rng.integers(0, 2, n), "s": rng.random(n), "y": rng.integers(0, 2, n),
+    })
+    assert [c for c in frame if identifier_like(frame[c])] == ["name", "ticket"]
+    base = {"problem_type": "binary_classification", "columns": {"prediction": "p", "predicted_probability": "s", "target": "y"}}
+    with pytest.warns(FeatureWarning, match="left out of the features: name, ticket"):
+        assert feature_names(validate_config(base), frame) == ["city", "sex", "age", "flag"]
+    declared = validate_config({**base, "columns": {**base["columns"], "categorical": ["ticket"]}})
+    with pytest.warns(FeatureWarning, match="left out of the features: name "):
+        assert feature_names(declared, frame) == ["ticket", "city", "sex", "age", "flag"]
+    listed = validate_config({**base, "columns": {**base["columns"], "features": ["name", "age"]}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert feature_names(listed, frame) == ["name", "age"]

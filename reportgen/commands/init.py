@@ -72,6 +72,10 @@ def guess_config(frame: Any, *, data_path: Path, config_path: Path, title: Optio
     columns = [str(c) for c in frame.columns]
     notes: list[str] = []
     id_col = _pick(columns, ID_NAMES)
+    if id_col is None:  # PassengerId, customer_id, orderID: a unique column named like an id
+        id_col = next((c for c in columns if re.search(r"(^|_)id$", _norm(c)) or re.search(r"[a-z](Id|ID)$", c)), None)
+        if id_col is not None and not frame[id_col].is_unique:
+            id_col = None
     if id_col is not None and frame[id_col].duplicated().any():
         notes.append(f"'{id_col}' repeats values, so it is not used as the id")
         id_col = None
@@ -96,15 +100,22 @@ def guess_config(frame: Any, *, data_path: Path, config_path: Path, title: Optio
         notes.append("no target column found: set columns.target if the reference data has labels (it should)")
     used = {c for c in (id_col, time_col, prediction, target) if c} | (set(proba.values()) if isinstance(proba, dict) else {proba} if proba else set())
     features = [c for c in columns if c not in used]
-    categorical, continuous, low_card = [], [], []
+    categorical, continuous, low_card, free_text = [], [], [], []
     for c in features:
         s = frame[c]
         if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+            if s.nunique() > max(50, 0.5 * len(s)):  # names, tickets, free text: every new value would be "unseen"
+                free_text.append(c)
+                continue
             categorical.append(c)
         else:
             continuous.append(c)
             if pd.api.types.is_integer_dtype(s) and s.nunique() <= 10:
                 low_card.append(c)
+    if free_text:
+        features = [c for c in features if c not in free_text]
+        notes.append(f"left out of the features, almost every value distinct (names, identifiers, free text): {', '.join(free_text)}; "
+                     "add them to `features` and `categorical` to monitor them anyway")
     if low_card:
         notes.append(f"integer columns with few values, treated as continuous (move them to `categorical` if they are codes): {', '.join(low_card)}")
     base = config_path.resolve().parent

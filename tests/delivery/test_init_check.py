@@ -131,3 +131,19 @@ def test_init_finds_targets_files_spelled_the_nannyml_way(tmp_path: Path, name: 
     frame[["id", "repaid"]].to_csv(tmp_path / name, index=False)
     g = guess_config(frame, data_path=tmp_path / "loans_reference.csv", config_path=tmp_path / "c.yaml")
     assert (g["analysis"], g["targets"], g["target"]) == ("loans_analysis.csv", name, "repaid")
+
+
+def test_init_finds_an_id_named_like_one_and_leaves_free_text_out(tmp_path: Path) -> None:
+    from reportgen.commands.init import guess_config
+
+    n = 200
+    frame = pd.DataFrame({"PassengerId": range(1, n + 1), "Name": [f"Person {i}" for i in range(n)], "Sex": ["f", "m"] * (n // 2),
+                          "Age": np.linspace(1, 80, n), "paid": [0, 1, 1, 1] * (n // 4), "y_pred": [0, 1] * (n // 2),
+                          "y_pred_proba": np.linspace(0, 1, n), "Survived": [1, 0] * (n // 2)})
+    frame.to_csv(tmp_path / "titanic_reference.csv", index=False)
+    frame.drop(columns=["Survived"]).to_csv(tmp_path / "titanic_analysis.csv", index=False)
+    frame[["PassengerId", "Survived"]].to_csv(tmp_path / "titanic_target.csv", index=False)
+    g = guess_config(frame, data_path=tmp_path / "titanic_reference.csv", config_path=tmp_path / "c.yaml")
+    assert (g["id"], g["target"], g["targets"]) == ("PassengerId", "Survived", "titanic_target.csv")
+    assert "Name" not in g["features"] and {"Sex", "Age", "paid"} <= set(g["features"])
+    assert any("Name" in note and "left out" in note for note in g["notes"])
