@@ -113,11 +113,19 @@ def corroborate(
     return good, isolated
 
 
-def episodes(positions: Iterable[int]) -> list[list[int]]:
-    """Group analysis positions into runs of consecutive chunks: [1, 2, 3, 7] -> [[1, 2, 3], [7]]."""
+BRIDGE_PER_CHUNKS = 30  # one quiet chunk may sit inside an episode per this many analysis chunks
+
+
+def episodes(positions: Iterable[int], max_gap: int = 0) -> list[list[int]]:
+    """Group analysis positions into runs of consecutive chunks: [1, 2, 3, 7] -> [[1, 2, 3], [7]].
+
+    With `max_gap`, up to that many quiet chunks between two alerting ones do not end a run (with
+    daily chunks of a hundred rows a two-month problem alerts on most days, not on every one):
+    [1, 2, 4, 5] with max_gap 1 -> [[1, 2, 4, 5]].
+    """
     runs: list[list[int]] = []
     for p in sorted(set(positions)):
-        if runs and p == runs[-1][-1] + 1:
+        if runs and p <= runs[-1][-1] + 1 + max_gap:
             runs[-1].append(p)
         else:
             runs.append([p])

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Optional
 import numpy as np
 
 from reportgen.resolution.attribution import concept_features
-from reportgen.resolution.evidence import Alert, Evidence, episodes
+from reportgen.resolution.evidence import BRIDGE_PER_CHUNKS, Alert, Evidence, episodes
 from reportgen.resolution.text import (
     direction_word,
     fmt_money,
@@ -149,6 +149,11 @@ def span(ev: Evidence, positions: list[int]) -> str:
     return text
 
 
+def bridge(ev: Evidence) -> int:
+    """Quiet chunks an episode may span: none up to 29 analysis chunks, one per 30 beyond."""
+    return len(ev.analysis) // BRIDGE_PER_CHUNKS
+
+
 def windowed(positions: list[int], n: int, pad: int = 1) -> set[int]:
     return {p + d for p in positions for d in range(-pad, pad + 1) if 0 <= p + d < n}
 
@@ -184,7 +189,18 @@ def split_causes(ranked: list[str], corr: dict[str, float], *, clear: float = 0.
     return [f for f in ranked if corr.get(f, 0.0) >= bar], [f for f in ranked if corr.get(f, 0.0) < bar]
 
 
-def rank_by_alerts(ev: Evidence, alerts: list[Alert]) -> list[str]:
+def rank_by_alerts(ev: Evidence, alerts: list[Alert], run: Optional[list[int]] = None) -> list[str]:
+    """Columns by alert count, then strength. Given the episode `run`, a long one (10+ chunks) keeps
+    only columns alerting in at least a tenth of its chunks: a stray alert does not join a
+    two-month episode's feature list (unless nothing else would be left)."""
+    if run is not None and len(run) >= 10:
+        chunks: dict[str, set[int]] = {}
+        for a in alerts:
+            if a.column is not None:
+                chunks.setdefault(a.column, set()).add(a.pos)
+        steady = {c for c, ps in chunks.items() if len(ps) >= len(run) // 10}
+        if steady:
+            alerts = [a for a in alerts if a.column is None or a.column in steady]
     counts = ev.alert_counts(alerts)
     strength: dict[str, float] = {}
     for a in alerts:
@@ -207,7 +223,7 @@ def performance_drop(ctx: Context) -> list[dict[str, Any]]:
     drop_step, drop_pos, drop_alerts = ev.drop_signal()
     label = "Estimated" if drop_step == "estimated_performance" else "Realized"
     n = len(ev.analysis)
-    for run in episodes(drop_pos):
+    for run in episodes(drop_pos, bridge(ev)):
         window = windowed(run, n)
         # features drifting inside the episode; the chunks either side only when none do
         drifted = ev.drift_features_in(run) or ev.drift_features_in(window)
@@ -285,7 +301,7 @@ def concept_drift(ctx: Context) -> list[dict[str, Any]]:
     """Realized performance leaves the estimate's band (or alerts while the estimate holds)."""
     ev = ctx.ev
     out = []
-    for run in episodes(p for p in ev.concept_pos if p not in set(ev.dq_pos)):
+    for run in episodes((p for p in ev.concept_pos if p not in set(ev.dq_pos)), bridge(ev)):
         alerts = ev.alerts_in(ev.diverge_alerts, run)
         worse = [a for a in alerts if a.side == "worse"]
         metrics = sorted({a.metric for a in (worse or alerts)}, key=lambda m: ev.metrics.index(m) if m in ev.metrics else 99)
@@ -346,9 +362,9 @@ def data_quality(ctx: Context) -> list[dict[str, Any]]:
     """Missing-value or unseen-category alerts; drift in the same features and chunks may be an artefact."""
     ev = ctx.ev
     out = []
-    for run in episodes(ev.dq_pos):
+    for run in episodes(ev.dq_pos, bridge(ev)):
         alerts = ev.alerts_in(ev.dq_alerts, run)
-        features = rank_by_alerts(ev, alerts)
+        features = rank_by_alerts(ev, alerts, run)
         kinds = []
         details = []
         for method, word in (("missing_values", "missing values rose"), ("unseen_values", "unseen categories appeared")):
@@ -406,7 +422,7 @@ def prediction_drift(ctx: Context) -> list[dict[str, Any]]:
     input_window = windowed(ev.input_drift_pos, n)
     drop = set(ev.est_drop_pos) if ev.est_alerts else set()
     pos = [p for p in ev.out_pos if p not in input_window and p not in set(ev.dq_pos)]
-    for run in episodes(pos):
+    for run in episodes(pos, bridge(ev)):
         alerts = ev.alerts_in(ev.out_alerts, run)
         cols = rank_by_alerts(ev, alerts)
         hurts = bool(set(run) & drop)
@@ -439,8 +455,8 @@ def covariate_shift_no_impact(ctx: Context) -> list[dict[str, Any]]:
     busy = {p for r in perf_runs for p in r} | set(ev.real_drop_pos) | set(ev.est_drop_pos if ev.est_alerts else [])
     pos = [p for p in ev.input_drift_pos if p not in busy]
     metric = ev.primary_metric
-    for run in episodes(pos):
-        features = rank_by_alerts(ev, ev.alerts_in(ev.drift_alerts, run))
+    for run in episodes(pos, bridge(ev)):
+        features = rank_by_alerts(ev, ev.alerts_in(ev.drift_alerts, run), run)
         neighbour = next(
             (
                 d for d in ctx.diagnoses
@@ -501,11 +517,22 @@ def business_value_drop(ctx: Context) -> list[dict[str, Any]]:
     """Business value below its threshold, with the money at stake and the diagnoses that explain it."""
     ev = ctx.ev
     out = []
-    for run in episodes(ev.bv_pos):
+
+    def links(run: list[int]) -> list[dict[str, Any]]:
+        chunks = set(ev.chunk_indices(run))
+        return [d for d in ctx.diagnoses if set(d["chunks"]) & chunks and d["code"] != "business_value_drop"]
+
+    runs: list[list[int]] = []
+    for run in episodes(ev.bv_pos, bridge(ev)):  # runs explained by the same findings are one loss
+        if runs and links(runs[-1]) and [id(d) for d in links(runs[-1])] == [id(d) for d in links(run)]:
+            runs[-1] = runs[-1] + run
+        else:
+            runs.append(run)
+    for run in runs:
         alerts = ev.alerts_in(ev.bv_alerts, run)
         chunks = ev.chunk_indices(run)
         money = ev.money_at_stake(chunks)
-        linked = [d for d in ctx.diagnoses if set(d["chunks"]) & set(chunks) and d["code"] != "business_value_drop"]
+        linked = links(run)
         when = span(ev, run)
         because = f" It coincides with: {'; '.join(d['title'] for d in linked)}." if linked else " No drift or performance alert explains it: check prices, volumes and the value matrix."
         summary = f"Business value fell below its threshold {when}." + (f" About {fmt_money(money, ev.currency)} less than at the reference rate." if money else "") + because

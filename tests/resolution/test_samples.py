@@ -151,3 +151,22 @@ def test_headline_and_drift_finding_agree_with_the_alerts(sample_runs: dict) -> 
     most = uni["finding"].split("most: ")[1].split(".")[0].split(", ")
     assert set(most) <= set(drifted)
     assert "y_pred_proba (predicted probability)" in uni["finding"] or "y_pred_proba" not in uni["finding"]
+
+
+def test_daily_chunks_give_one_diagnosis_per_scenario_not_fragments() -> None:
+    """With daily chunks of ~100 rows a two-month problem alerts on most days, not every day: each
+    truth scenario must still read as one episode spanning its months, with the truth's features
+    (episodes bridge a few quiet days; a stray alert does not join a long episode's features)."""
+    sample = generate("binary_classification", None, rows_per_month=3000, seed=21, scenario="default")
+    config = {**sample.config, "chunking": {"period": "D"}}
+    report = Monitor(config).run(sample.reference, sample.analysis, sample.targets)
+    for sc in sample.truth["scenarios"]:
+        found = [d for d in report.diagnoses if d["code"] == sc["expected_diagnosis"]]
+        assert len(found) == 1, (sc["name"], [(d["code"], d["chunk_keys"][0], d["chunk_keys"][-1]) for d in found])
+        keys = found[0]["chunk_keys"]
+        first_month, last_month = sc["chunk_keys"][0], sc["chunk_keys"][-1]
+        assert keys[0][:7] == first_month and int(keys[0][8:]) <= 4, (sc["name"], keys[0])
+        assert keys[-1][:7] == last_month and int(keys[-1][8:]) >= 27, (sc["name"], keys[-1])
+        named, want = set(found[0]["features"]), set(sc["features"])
+        assert (named and named <= want) if sc["name"] == "concept_drift" else named == want, (sc["name"], named)
+    assert sum(d["code"] == "business_value_drop" for d in report.diagnoses) <= 2
