@@ -116,6 +116,20 @@ def corroborate(
 BRIDGE_PER_CHUNKS = 30  # one quiet chunk may sit inside an episode per this many analysis chunks
 
 
+def steady_columns(alerts: Iterable[Alert], n_chunks: int) -> set[str]:
+    """Columns of these alerts, leaving out those alerting in too few of an episode's `n_chunks`:
+    from five chunks on, a column must alert in max(2, a tenth of them). The tail of a neighbouring
+    shift caught in a straddling chunk (a week half in April) is not this episode's cause. When no
+    column qualifies, all are kept."""
+    chunks: dict[str, set[int]] = defaultdict(set)
+    for a in alerts:
+        if a.column is not None:
+            chunks[a.column].add(a.pos)
+    need = 1 if n_chunks < 5 else max(2, n_chunks // 10)
+    steady = {c for c, ps in chunks.items() if len(ps) >= need}
+    return steady or set(chunks)
+
+
 def episodes(positions: Iterable[int], max_gap: int = 0) -> list[list[int]]:
     """Group analysis positions into runs of consecutive chunks: [1, 2, 3, 7] -> [[1, 2, 3], [7]].
 
@@ -636,8 +650,10 @@ class Evidence:
 
     # ------------------------------------------------------------------ queries
     def drift_features_in(self, positions: Iterable[int]) -> list[str]:
+        """Features drifting in these chunks; over five or more chunks, only those drifting steadily
+        (see `steady_columns`), unless none does."""
         pos = set(positions)
-        return sorted({a.column for a in self.drift_alerts if a.pos in pos})
+        return sorted(steady_columns([a for a in self.drift_alerts if a.pos in pos], len(pos)))
 
     def alerts_in(self, alerts: list[Alert], positions: Iterable[int]) -> list[Alert]:
         pos = set(positions)

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Optional
 import numpy as np
 
 from reportgen.resolution.attribution import concept_features
-from reportgen.resolution.evidence import BRIDGE_PER_CHUNKS, Alert, Evidence, episodes
+from reportgen.resolution.evidence import BRIDGE_PER_CHUNKS, Alert, Evidence, episodes, steady_columns
 from reportgen.resolution.text import (
     direction_word,
     fmt_money,
@@ -190,17 +190,11 @@ def split_causes(ranked: list[str], corr: dict[str, float], *, clear: float = 0.
 
 
 def rank_by_alerts(ev: Evidence, alerts: list[Alert], run: Optional[list[int]] = None) -> list[str]:
-    """Columns by alert count, then strength. Given the episode `run`, a long one (10+ chunks) keeps
-    only columns alerting in at least a tenth of its chunks: a stray alert does not join a
-    two-month episode's feature list (unless nothing else would be left)."""
-    if run is not None and len(run) >= 10:
-        chunks: dict[str, set[int]] = {}
-        for a in alerts:
-            if a.column is not None:
-                chunks.setdefault(a.column, set()).add(a.pos)
-        steady = {c for c, ps in chunks.items() if len(ps) >= len(run) // 10}
-        if steady:
-            alerts = [a for a in alerts if a.column is None or a.column in steady]
+    """Columns by alert count, then strength. Given the episode `run`, only columns alerting steadily
+    over it (`steady_columns`): a stray alert does not join a long episode's feature list."""
+    if run is not None:
+        steady = steady_columns(alerts, len(run))
+        alerts = [a for a in alerts if a.column is None or a.column in steady]
     counts = ev.alert_counts(alerts)
     strength: dict[str, float] = {}
     for a in alerts:
