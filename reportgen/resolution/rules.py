@@ -154,6 +154,14 @@ def bridge(ev: Evidence) -> int:
     return len(ev.analysis) // BRIDGE_PER_CHUNKS
 
 
+def lasting(ev: Evidence, run: list[int]) -> bool:
+    """Long enough to be more than chance among many chunks: with 30+ analysis chunks (daily or
+    weekly runs over months) thousands of feature-chunk cells are tested, and a drift episode of
+    fewer alerting chunks than one per 30 (at least two) is reported as info, not as a warning."""
+    b = bridge(ev)
+    return b == 0 or len(run) >= max(2, b)
+
+
 def windowed(positions: list[int], n: int, pad: int = 1) -> set[int]:
     return {p + d for p in positions for d in range(-pad, pad + 1) if 0 <= p + d < n}
 
@@ -433,7 +441,7 @@ def prediction_drift(ctx: Context) -> list[dict[str, Any]]:
         perf = ev.alerts_in(ev.est_alerts, run)
         out.append(
             diagnosis(
-                ctx, "prediction_drift", "alert" if hurts else "warning", "Model outputs shifted without input drift",
+                ctx, "prediction_drift", "alert" if hurts else "warning" if lasting(ev, run) else "info", "Model outputs shifted without input drift",
                 summary, run, cols, alerts + perf, actions, 0.7 if len(alerts) > 1 else 0.5, money=hurts,
             )
         )
@@ -479,7 +487,7 @@ def covariate_shift_no_impact(ctx: Context) -> list[dict[str, Any]]:
             summary = f"{who} shifted {when}. This run has no performance results, so the impact is unknown; no performance alert fired."
         else:
             summary = f"{who} shifted {when}, but performance did not suffer.{held} No action is needed beyond watching the next reports."
-        strong = len(features) >= 2 or bool(mv) or len(run) >= 2
+        strong = (len(features) >= 2 or bool(mv) or len(run) >= 2) and lasting(ev, run)
         actions = [
             f"Keep monitoring; no retraining needed now ({join_names(features, 5) or 'inputs'} drifted without hurting performance).",
             "Confirm the shift is expected (seasonality, a new customer segment) and note it for the next retraining.",
