@@ -118,9 +118,14 @@ class ThresholdConfig(_Frozen):
     @field_validator("alpha")
     @classmethod
     def _alpha_range(cls, v: Optional[float]) -> Optional[float]:
-        if v is not None and not 0 < v < 1:
-            raise ValueError(f"alpha must lie strictly between 0 and 1, found {v}")
-        return v
+        return _open_unit(v, "alpha ")
+
+
+def _open_unit(v: Optional[float], what: str = "", example: str = "") -> Optional[float]:
+    """A rate or probability strictly inside (0, 1); None passes."""
+    if v is not None and not 0 < v < 1:
+        raise ValueError(f"{what}must lie strictly between 0 and 1{example}, found {v}")
+    return v
 
 
 class PerformanceConfig(_Frozen):
@@ -159,9 +164,7 @@ class DriftConfig(_Frozen):
     @field_validator("false_discovery_rate")
     @classmethod
     def _fdr(cls, v: Optional[float]) -> Optional[float]:
-        if v is not None and not 0 < v < 1:
-            raise ValueError(f"must lie strictly between 0 and 1 (e.g. 0.05), found {v}")
-        return v
+        return _open_unit(v, example=" (e.g. 0.05)")
 
 
 class OutputConfig(_Frozen):

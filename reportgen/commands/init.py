@@ -69,6 +69,8 @@ def guess_config(frame: Any, *, data_path: Path, config_path: Path, title: Optio
     """The guessed roles, kinds, problem type and paths, plus notes on what was guessed and why."""
     import pandas as pd
 
+    from reportgen.dataset import identifier_like
+
     columns = [str(c) for c in frame.columns]
     notes: list[str] = []
     id_col = _pick(columns, ID_NAMES)
@@ -104,7 +106,7 @@ def guess_config(frame: Any, *, data_path: Path, config_path: Path, title: Optio
     for c in features:
         s = frame[c]
         if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
-            if s.nunique() > max(50, 0.5 * len(s)):  # names, tickets, free text: every new value would be "unseen"
+            if identifier_like(s):  # names, tickets, free text: every new value would be "unseen"
                 free_text.append(c)
                 continue
             categorical.append(c)

@@ -261,7 +261,7 @@ class DomainClassifier:
         of that binned data: binning per model was a quarter of the time. Above that, the bin edges
         come from one seeded sample of both periods and every task bins its own rows with them.
         """
-        workers = self.n_jobs or _cpus()
+        workers = self.n_jobs or available_cpus()
         binned = self._bin_all(reference, analysis, workers) if len(tasks) > 1 else None
         run = lambda t: self.task_auc(t, reference, analysis, binned)  # noqa: E731
         if workers <= 1 or len(tasks) <= 1:
@@ -353,6 +353,3 @@ def _largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
                 rest -= 1
     return quota
 
-
-def _cpus() -> int:
-    return available_cpus()

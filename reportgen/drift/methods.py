@@ -61,26 +61,25 @@ class ContinuousProfile:
         return int(self.sorted.size)
 
     @cached_property
+    def _run_firsts(self) -> np.ndarray:
+        """Sorted positions where a run of equal values starts (one per distinct value)."""
+        return np.flatnonzero(self.run_start == np.arange(self.n))
+
+    @cached_property
     def distinct(self) -> Optional[np.ndarray]:
         """The reference's distinct values when there are at most DISCRETE_MAX of them, else None.
 
         Such columns (counts, ages, flags, ratings) are scored from per-chunk counts of each value
         (`_discrete_chunks`) instead of sorting every chunk: exact, and about 5x cheaper.
         """
-        if self.n == 0:
+        if self.n == 0 or self._run_firsts.size > DISCRETE_MAX:
             return None
-        first = np.flatnonzero(self.run_start == np.arange(self.n))
-        return self.sorted[first] if first.size <= DISCRETE_MAX else None
+        return self.sorted[self._run_firsts]
 
     @cached_property
     def distinct_cum(self) -> np.ndarray:
         """Reference counts of values <= each distinct value (requires `distinct`)."""
-        return self.run_end[np.flatnonzero(self.run_start == np.arange(self.n))]
-
-    @cached_property
-    def tie_free(self) -> bool:
-        """True when no value occurs twice in the reference."""
-        return bool((self.run_end - self.run_start == 1).all())
+        return self.run_end[self._run_firsts]
 
     def templates(self, m: int) -> dict[str, np.ndarray]:
         """Arrays over positions j = 1..m of a size-m chunk that depend only on (j, m), not the data.
@@ -506,7 +505,17 @@ def continuous_chunks(profile: ContinuousProfile, values: np.ndarray, bounds: li
     """
     values = np.asarray(values, dtype=np.float64)
     k = len(bounds)
-    out = {
+    out = _chunk_arrays(profile, k)
+    todo = np.arange(k)
+    if k and profile.distinct is not None:
+        todo = _discrete_chunks(profile, values, bounds, out)
+    _sorted_chunks(profile, values, [bounds[c] for c in todo], todo, out, exact)
+    return _chunk_profile(profile, values, bounds, out, leave_out)
+
+
+def _chunk_arrays(profile: ContinuousProfile, k: int) -> dict[str, np.ndarray]:
+    """Per-chunk results of a continuous column, filled by the counting or the sorting path."""
+    return {
         "sizes": np.zeros(k, np.int64),
         "ks": np.zeros(k),
         "w": np.zeros(k),
@@ -514,14 +523,25 @@ def continuous_chunks(profile: ContinuousProfile, values: np.ndarray, bounds: li
         "plot": np.zeros((k, profile.plot_edges.size - 1), np.int64),
         "order": np.full((3, k), np.nan),  # min, max, median per chunk, free from the sorted chunks
     }
-    todo = np.arange(k)
-    if k and profile.distinct is not None:
-        todo = _discrete_chunks(profile, values, bounds, out)
-    _sorted_chunks(profile, values, [bounds[c] for c in todo], todo, out, exact)
-    sizes, ks, w, counts, plot, order = (out[name] for name in ("sizes", "ks", "w", "counts", "plot", "order"))
-    if k:
+
+
+def _chunk_profile(profile: ContinuousProfile, values: np.ndarray, bounds: list[tuple[int, int]], out: dict[str, np.ndarray], leave_out: np.ndarray) -> ChunkProfile:
+    """The ChunkProfile of filled arrays; the order statistics are kept for summary statistics."""
+    if bounds:
+        order = out["order"]
         _remember_order_stats(values, bounds, order[0], order[1], order[2])
-    return ChunkProfile(profile, sizes, np.asarray(leave_out, bool), counts, ks, w, plot)
+    return ChunkProfile(profile, out["sizes"], np.asarray(leave_out, bool), out["counts"], out["ks"], out["w"], out["plot"])
+
+
+def _fill_sorted(profile: ContinuousProfile, out: dict[str, np.ndarray], idx: np.ndarray, s: np.ndarray, sz: np.ndarray,
+                 right: Optional[np.ndarray], left: Optional[np.ndarray], exact: bool) -> None:
+    """Write one block of sorted chunks (values `s`, sizes `sz`) into `out` at chunk indices `idx`."""
+    out["sizes"][idx] = sz
+    out["order"][:, idx] = _segment_order_stats(s, sz)
+    if exact:
+        out["ks"][idx], out["w"][idx] = _exact_block(profile, s, sz, right, left)
+    out["counts"][idx] = _segment_counts(s, sz, profile.edges)
+    out["plot"][idx] = _segment_counts(s, sz, profile.plot_edges[1:-1])
 
 
 def _sorted_chunks(profile: ContinuousProfile, values: np.ndarray, bounds: list[tuple[int, int]], where: np.ndarray, out: dict[str, np.ndarray], exact: bool) -> None:
@@ -529,13 +549,7 @@ def _sorted_chunks(profile: ContinuousProfile, values: np.ndarray, bounds: list[
     raw = np.array([e - s for s, e in bounds], np.int64)
     for i, j in _blocks(raw):
         s, sz = _segment_sort(values, bounds[i:j])
-        idx = where[i:j]
-        out["sizes"][idx] = sz
-        out["order"][:, idx] = _segment_order_stats(s, sz)
-        if exact:
-            out["ks"][idx], out["w"][idx] = _exact_block(profile, s, sz, None, None)
-        out["counts"][idx] = _segment_counts(s, sz, profile.edges)
-        out["plot"][idx] = _segment_counts(s, sz, profile.plot_edges[1:-1])
+        _fill_sorted(profile, out, where[i:j], s, sz, None, None, exact)
 
 
 def profile_with_chunks(values: np.ndarray, bounds: list[tuple[int, int]]) -> tuple[ContinuousProfile, ChunkProfile]:
@@ -560,21 +574,12 @@ def profile_with_chunks(values: np.ndarray, bounds: list[tuple[int, int]]) -> tu
     positions = np.argsort(chunk_of_sorted, kind="stable")  # by chunk, ascending sorted position within
     sizes = np.bincount(chunk_of_sorted, minlength=k + 1)[:k].astype(np.int64)
     offs = np.concatenate([[0], np.cumsum(sizes)])
-    out_ks, out_w = np.zeros(k), np.zeros(k)
-    counts = np.zeros((k, profile.edges.size + 1), np.int64)
-    plot = np.zeros((k, profile.plot_edges.size - 1), np.int64)
-    order_stats = np.full((3, k), np.nan)
+    out = _chunk_arrays(profile, k)
     for i, j in _blocks(sizes):
-        idx = positions[offs[i] : offs[j]]
-        s, sz = profile.sorted[idx], sizes[i:j]
-        right = profile.run_end[idx]
-        left = profile.run_start[idx]  # the value itself is in the reference: F_ref jumps there
-        out_ks[i:j], out_w[i:j] = _exact_block(profile, s, sz, right, left)
-        counts[i:j] = _segment_counts(s, sz, profile.edges)
-        plot[i:j] = _segment_counts(s, sz, profile.plot_edges[1:-1])
-        order_stats[:, i:j] = _segment_order_stats(s, sz)
-    _remember_order_stats(values, bounds, order_stats[0], order_stats[1], order_stats[2])
-    return profile, ChunkProfile(profile, sizes, np.ones(k, bool), counts, out_ks, out_w, plot)
+        pos = positions[offs[i] : offs[j]]
+        # the values are in the reference: F_ref jumps at each, so the left limit counts values below it
+        _fill_sorted(profile, out, np.arange(i, j), profile.sorted[pos], sizes[i:j], profile.run_end[pos], profile.run_start[pos], True)
+    return profile, _chunk_profile(profile, values, bounds, out, np.ones(k, bool))
 
 
 def sample_chunks(profile: ContinuousProfile, positions: np.ndarray) -> ChunkProfile:

@@ -127,10 +127,11 @@ class UnivariateDrift(Step):
         self.columns_: dict[str, _ColumnState] = {}
         columns = list(reference.monitored_columns().items())
         bounds = [(c.start_row, c.end_row) for c in reference_chunks]
+        exact = any(UNIVARIATE_METHODS.get(m).needs == "sorted" for m in applicable_methods("continuous", names))
 
         def prepare(column):
-            """The column's profile; for continuous ones also its reference chunks, from the same argsort."""
-            if column.is_categorical:
+            """The column's profile; when KS or Wasserstein run on it, also its reference chunks from the same argsort."""
+            if column.is_categorical or not exact:
                 return make_profile(column), None
             profile, chunks = profile_with_chunks(column.values, bounds)
             return profile, (tuple(bounds), column.values, chunks)

@@ -591,7 +591,7 @@ def _univariate(ctx: dict[str, Any]) -> dict[str, Any]:
                                             value_label=fmt.metric_label(metric), row_order=[c for c in row_order if c in set(sub["column"])],
                                             section="univariate-drift"))
     drifted = _drifted_features(idx, model)
-    n_drift, n_all = (len(drifted[0]), drifted[1]) if drifted else (0, 0)
+    n_all = drifted[1] if drifted else 0
     dists = []
     artifacts = model.distributions or {}
     ana = uni[(uni["period"] == "analysis")]
@@ -614,12 +614,10 @@ def _univariate(ctx: dict[str, Any]) -> dict[str, Any]:
     outputs = _output_columns(model)
     corroborated = next((h.get("features") for h in (model.summary.get("headline") or [])
                          if isinstance(h, dict) and h.get("metric") == "drifted_features"), None)
-    if corroborated is not None:  # the resolution's count: alerts agreeing across methods or chunks
-        confirmed = set(corroborated)
-        n_drift = len(confirmed)
-        isolated = [c for c in row_order if c in flagged_cols and c not in outputs and c not in confirmed]
-    else:
-        confirmed, isolated = {c for c in flagged_cols if c not in outputs}, []
+    # the resolution's count (alerts agreeing across methods or chunks) when it ran, else every alerting input
+    confirmed = set(corroborated) if corroborated is not None else {c for c in flagged_cols if c not in outputs}
+    isolated = [c for c in row_order if c in flagged_cols and c not in outputs and c not in confirmed]
+    n_drift = len(confirmed)
     most = [c for c in row_order if c in confirmed][:3]
     moved_outputs = [c for c in row_order if c in flagged_cols and c in outputs]
     finding = (f"{n_drift} of {n_all} features drifted in the analysis period" + (f"; most: {', '.join(most)}." if most else ".")

@@ -426,7 +426,7 @@ def prediction_drift(ctx: Context) -> list[dict[str, Any]]:
     pos = [p for p in ev.out_pos if p not in input_window and p not in set(ev.dq_pos)]
     for run in episodes(pos, bridge(ev)):
         alerts = ev.alerts_in(ev.out_alerts, run)
-        cols = rank_by_alerts(ev, alerts)
+        cols = rank_by_alerts(ev, alerts, run)
         hurts = bool(set(run) & drop)
         when = span(ev, run)
         summary = (
@@ -524,17 +524,17 @@ def business_value_drop(ctx: Context) -> list[dict[str, Any]]:
         chunks = set(ev.chunk_indices(run))
         return [d for d in ctx.diagnoses if set(d["chunks"]) & chunks and d["code"] != "business_value_drop"]
 
-    runs: list[list[int]] = []
+    grouped: list[tuple[list[int], list[dict[str, Any]]]] = []
     for run in episodes(ev.bv_pos, bridge(ev)):  # runs explained by the same findings are one loss
-        if runs and links(runs[-1]) and [id(d) for d in links(runs[-1])] == [id(d) for d in links(run)]:
-            runs[-1] = runs[-1] + run
+        linked = links(run)
+        if grouped and linked and [id(d) for d in grouped[-1][1]] == [id(d) for d in linked]:
+            grouped[-1] = (grouped[-1][0] + run, linked)
         else:
-            runs.append(run)
-    for run in runs:
+            grouped.append((run, linked))
+    for run, linked in grouped:
         alerts = ev.alerts_in(ev.bv_alerts, run)
         chunks = ev.chunk_indices(run)
         money = ev.money_at_stake(chunks)
-        linked = links(run)
         when = span(ev, run)
         because = f" It coincides with: {'; '.join(d['title'] for d in linked)}." if linked else " No drift or performance alert explains it: check prices, volumes and the value matrix."
         summary = f"Business value fell below its threshold {when}." + (f" About {fmt_money(money, ev.currency)} less than at the reference rate." if money else "") + because
