@@ -7,16 +7,17 @@ archive's runs carry files sized like real reports (5 MB HTML, 200 KB PDF, 300 K
     python benchmarks/bench_delivery.py                # 52 weekly runs
     python benchmarks/bench_delivery.py --runs 104
 """
+
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from reportgen.archive import archive_report, verify_archive
 from reportgen.config import load_config
@@ -48,14 +49,46 @@ def week_model(i: int) -> ReportModel:
     for c in range(5):
         period = "reference" if c < 4 else "analysis"
         key = f"2023-W{40 + c}" if c < 4 else f"2024-W{i + 1:02d}"
-        chunks.append({"index": c, "key": key, "period": period, "start_row": 0, "end_row": 100, "start_time": None, "end_time": None, "rows": 100})
+        chunks.append(
+            {
+                "index": c,
+                "key": key,
+                "period": period,
+                "start_row": 0,
+                "end_row": 100,
+                "start_time": None,
+                "end_time": None,
+                "rows": 100,
+            }
+        )
         value = 0.95 if c < 4 else 0.95 - 0.002 * i
-        results.append({"step": "estimated_performance", "method": "cbpe", "metric": "roc_auc", "column": None, "chunk_index": c, "period": period,
-                        "value": value, "sampling_error": None, "lower_confidence": None, "upper_confidence": None,
-                        "lower_threshold": 0.92, "upper_threshold": None, "alert": period == "analysis" and value < 0.92, "note": None})
-    return ReportModel(title="Car loan model", problem_type="binary_classification", generated_at=f"2024-12-01T06:00:{i % 60:02d}+00:00",
-                       chunks=chunks, results=results, summary={"status": "ok", "sections": {}, "headline": [], "sentence": ""},
-                       config={"chunking": {"period": "W"}})
+        results.append(
+            {
+                "step": "estimated_performance",
+                "method": "cbpe",
+                "metric": "roc_auc",
+                "column": None,
+                "chunk_index": c,
+                "period": period,
+                "value": value,
+                "sampling_error": None,
+                "lower_confidence": None,
+                "upper_confidence": None,
+                "lower_threshold": 0.92,
+                "upper_threshold": None,
+                "alert": period == "analysis" and value < 0.92,
+                "note": None,
+            }
+        )
+    return ReportModel(
+        title="Car loan model",
+        problem_type="binary_classification",
+        generated_at=f"2024-12-01T06:00:{i % 60:02d}+00:00",
+        chunks=chunks,
+        results=results,
+        summary={"status": "ok", "sections": {}, "headline": [], "sentence": ""},
+        config={"chunking": {"period": "W"}},
+    )
 
 
 def timed(label: str, fn: Callable[[], Any], rows: list[tuple[str, float, float]]) -> Any:
@@ -69,16 +102,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=52)
     args = parser.parse_args()
-    config = load_config(data={"title": "Car loan model", "problem_type": "binary_classification",
-                               "columns": {"prediction": "y_pred", "predicted_probability": "p", "target": "y"}})
+    config = load_config(
+        data={
+            "title": "Car loan model",
+            "problem_type": "binary_classification",
+            "columns": {"prediction": "y_pred", "predicted_probability": "p", "target": "y"},
+        }
+    )
     rows: list[tuple[str, float, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "archive"
         cpu, wall = time.process_time(), time.perf_counter()
         for i in range(args.runs - 1):
             archive_report(SizedReport(week_model(i), config, i), root, refresh_index=False)
-        rows.append((f"archive {args.runs - 1} runs (no index), per run", (time.process_time() - cpu) / (args.runs - 1), (time.perf_counter() - wall) / (args.runs - 1)))
-        timed("archive 1 run + refresh index", lambda: archive_report(SizedReport(week_model(args.runs - 1), config, 0), root), rows)
+        rows.append(
+            (
+                f"archive {args.runs - 1} runs (no index), per run",
+                (time.process_time() - cpu) / (args.runs - 1),
+                (time.perf_counter() - wall) / (args.runs - 1),
+            )
+        )
+        timed(
+            "archive 1 run + refresh index",
+            lambda: archive_report(SizedReport(week_model(args.runs - 1), config, 0), root),
+            rows,
+        )
         outcome = timed(f"verify {args.runs} runs", lambda: verify_archive(root), rows)
         assert outcome.ok, outcome.findings
         timed(f"index {args.runs} runs", lambda: write_index(root), rows)
@@ -101,7 +149,11 @@ def email_benchmark(rows: list[tuple[str, float, float]]) -> str:
 
     config = load_config(samples_dir() / "data" / "binary_classification" / "config.yaml")
     report = Monitor(config).run(*load_inputs(config)[:3], sources=load_inputs(config)[3])
-    msg = timed("e-mail of the binary sample (no PDF)", lambda: render_email(report.model, report.config, attach_pdf=False), rows)
+    msg = timed(
+        "e-mail of the binary sample (no PDF)",
+        lambda: render_email(report.model, report.config, attach_pdf=False),
+        rows,
+    )
     data = bytes(msg)
     html = msg.get_body(("html",)).get_content().encode()
     images = sum(1 for p in msg.walk() if p.get_content_type() == "image/png")

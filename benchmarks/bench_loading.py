@@ -7,6 +7,7 @@ Target (issue 2): 10M analysis rows into a Dataset well under 20 s; peak < 3x th
 
     python benchmarks/bench_loading.py --rows 1000000 10000000
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,14 +40,19 @@ def measure(rows: int, reference_rows: int) -> dict:
     def phase(name, fn):
         c0, w0 = time.process_time(), time.perf_counter()
         value = fn()
-        out["phases"].append({"phase": name, "cpu_s": time.process_time() - c0, "wall_s": time.perf_counter() - w0, "peak_mb": peak_mb()})
+        out["phases"].append(
+            {"phase": name, "cpu_s": time.process_time() - c0, "wall_s": time.perf_counter() - w0, "peak_mb": peak_mb()}
+        )
         return value
 
     reference = phase("read reference (reportgen.io.read_table)", lambda: read_table(ref_path))
     analysis = phase("read analysis (reportgen.io.read_table)", lambda: read_table(ana_path))
     data = phase("prepare_data (checks, sort, encode, chunk)", lambda: prepare_data(config, reference, analysis))
     chunker = chunker_from_config(config.chunking)
-    phase("chunking alone (analysis)", lambda: chunker.split(data.analysis.n_rows, data.analysis.timestamps, period="analysis"))
+    phase(
+        "chunking alone (analysis)",
+        lambda: chunker.split(data.analysis.n_rows, data.analysis.timestamps, period="analysis"),
+    )
     out["numeric_mb"] = (rows + reference_rows) * (len(NUMERIC_FEATURES) + 1) * 8 / 2**20
     out["analysis_chunks"] = len(data.analysis_chunks)
     return out
@@ -63,7 +69,11 @@ def main(argv=None) -> None:
         return
     results = []
     for rows in args.rows:
-        proc = subprocess.run([sys.executable, __file__, "--one", "--rows", str(rows), "--reference-rows", str(args.reference_rows)], capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--one", "--rows", str(rows), "--reference-rows", str(args.reference_rows)],
+            capture_output=True,
+            text=True,
+        )
         if proc.returncode != 0:
             sys.exit(proc.stderr)
         results.append(json.loads(proc.stdout.strip().splitlines()[-1]))

@@ -21,6 +21,7 @@ Measured 2026-11-27 (2 shared CPUs, load ~5; CPU s), domain classifier, 1M refer
   whole workflow at 100k analysis rows (benchmarks/bench_workflow.py --rows 100000 --formats json): domain_classifier
   stage 27.94 -> 17.78 CPU s, same 712 alerts.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,7 +46,9 @@ def simulate(rows: int, seed: int, period: str, drift_share: float = 0.0) -> Dat
     rng = np.random.default_rng(seed)
     factors = rng.normal(size=(rows, 2))
     sign = np.ones(rows)
-    sign[int(round(rows * (1.0 - drift_share))) :] = -1.0  # drifted rows: features 3, 7, 11, ... flip their loading (marginals unchanged)
+    sign[
+        int(round(rows * (1.0 - drift_share))) :
+    ] = -1.0  # drifted rows: features 3, 7, 11, ... flip their loading (marginals unchanged)
     feats = {}
     for j in range(N_NUMERIC):
         loading = 0.8 * (sign if j % 4 == 3 else 1.0)
@@ -72,12 +75,14 @@ def timed(fn):
 
 
 def monitoring_data(ref_rows: int, rows: int, mode: str, drift_share: float) -> MonitoringData:
-    config = load_config(data={
-        "problem_type": "binary_classification",
-        "columns": {"prediction": "p", "predicted_probability": "q"},
-        "chunking": {"number": N_CHUNKS},
-        "drift": {"default_threshold": mode},
-    })
+    config = load_config(
+        data={
+            "problem_type": "binary_classification",
+            "columns": {"prediction": "p", "predicted_probability": "q"},
+            "chunking": {"number": N_CHUNKS},
+            "drift": {"default_threshold": mode},
+        }
+    )
     ref = simulate(ref_rows, 1, "reference")
     ana = simulate(rows, 2, "analysis", drift_share)
     chunker = NumberChunker(N_CHUNKS)
@@ -86,7 +91,9 @@ def monitoring_data(ref_rows: int, rows: int, mode: str, drift_share: float) -> 
     return MonitoringData(config, ref, ana, tuple(rc), tuple(ac))
 
 
-def bench(cls, ref_rows: int, rows: int, drift_share: float, modes: tuple[str, ...] = ("method_default", "reference_quantile")) -> list[tuple]:
+def bench(
+    cls, ref_rows: int, rows: int, drift_share: float, modes: tuple[str, ...] = ("method_default", "reference_quantile")
+) -> list[tuple]:
     out = []
     for mode in modes:
         data = monitoring_data(ref_rows, rows, mode, drift_share)
@@ -97,8 +104,15 @@ def bench(cls, ref_rows: int, rows: int, drift_share: float, modes: tuple[str, .
         cut = int(round(len(ana) * (1.0 - drift_share)))
         alerts_first = int(ana["alert"][:cut].sum())
         alerts_second = int(ana["alert"][cut:].sum())
-        out.append((cls.name, rows, ref_rows, mode, fit_cpu, fit_wall, run_cpu, run_wall, f"{alerts_first}/{alerts_second}"))
-        print("  done:", *(f"{v:.2f}" if isinstance(v, float) else v for v in out[-1]), f"load {os.getloadavg()[0]:.1f}", flush=True)
+        out.append(
+            (cls.name, rows, ref_rows, mode, fit_cpu, fit_wall, run_cpu, run_wall, f"{alerts_first}/{alerts_second}")
+        )
+        print(
+            "  done:",
+            *(f"{v:.2f}" if isinstance(v, float) else v for v in out[-1]),
+            f"load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
         data = step = res = None  # free the arrays before the next mode
         gc.collect()
     return out
@@ -109,16 +123,32 @@ def main() -> None:
     parser.add_argument("--pca-rows", type=int, nargs="*", default=[1_000_000, 10_000_000])
     parser.add_argument("--dc-rows", type=int, nargs="*", default=[1_000_000])
     parser.add_argument("--reference-rows", type=int, default=1_000_000)
-    parser.add_argument("--drift-share", type=float, default=0.5, help="share of analysis chunks with a correlation flip (drifted chunks train more trees)")
-    parser.add_argument("--modes", nargs="+", default=["method_default", "reference_quantile"], help="threshold rules to time")
-    parser.add_argument("--global-bin-rows", type=int, default=None, help="override GLOBAL_BIN_ROWS (rows binned once for all tasks)")
-    parser.add_argument("--shared-bin-rows", type=int, default=None, help="override SHARED_BIN_SAMPLE_ROWS (0: every task above the cap bins with its own edges)")
+    parser.add_argument(
+        "--drift-share",
+        type=float,
+        default=0.5,
+        help="share of analysis chunks with a correlation flip (drifted chunks train more trees)",
+    )
+    parser.add_argument(
+        "--modes", nargs="+", default=["method_default", "reference_quantile"], help="threshold rules to time"
+    )
+    parser.add_argument(
+        "--global-bin-rows", type=int, default=None, help="override GLOBAL_BIN_ROWS (rows binned once for all tasks)"
+    )
+    parser.add_argument(
+        "--shared-bin-rows",
+        type=int,
+        default=None,
+        help="override SHARED_BIN_SAMPLE_ROWS (0: every task above the cap bins with its own edges)",
+    )
     args = parser.parse_args()
     if args.global_bin_rows is not None:
         domain_classifier.GLOBAL_BIN_ROWS = args.global_bin_rows
     if args.shared_bin_rows is not None:
         domain_classifier.SHARED_BIN_SAMPLE_ROWS = args.shared_bin_rows
-    print(f"domain classifier: GLOBAL_BIN_ROWS {domain_classifier.GLOBAL_BIN_ROWS:,}, SHARED_BIN_SAMPLE_ROWS {domain_classifier.SHARED_BIN_SAMPLE_ROWS:,}")
+    print(
+        f"domain classifier: GLOBAL_BIN_ROWS {domain_classifier.GLOBAL_BIN_ROWS:,}, SHARED_BIN_SAMPLE_ROWS {domain_classifier.SHARED_BIN_SAMPLE_ROWS:,}"
+    )
     rows_out = []
     for rows in args.pca_rows:
         rows_out += bench(PCAReconstructionDrift, args.reference_rows, rows, args.drift_share, tuple(args.modes))
@@ -130,14 +160,20 @@ def main() -> None:
     by_key = {}
     for name, rows, ref_rows, mode, fc, fw, rc, rw, alerts in rows_out:
         by_key[(name, rows, mode)] = fw + rw
-        print(f"{name:<20}{rows:>11,}{ref_rows:>11,}  {mode:<20}{fc:>9.2f}{fw:>9.2f}{rc:>9.2f}{rw:>9.2f}{fw + rw:>11.2f}  {alerts}")
+        print(
+            f"{name:<20}{rows:>11,}{ref_rows:>11,}  {mode:<20}{fc:>9.2f}{fw:>9.2f}{rc:>9.2f}{rw:>9.2f}{fw + rw:>11.2f}  {alerts}"
+        )
     print()
     for (name, rows, mode), total in by_key.items():
         if mode == "reference_quantile":
             base = by_key.get((name, rows, "method_default"))
             if base:
-                print(f"calibration overhead {name} at {rows:,} rows: {total - base:+.2f} s wall ({(total - base) / base:+.0%})")
-    print(f"peak memory: {peak_mb():,.0f} MB; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (the machine is shared)")
+                print(
+                    f"calibration overhead {name} at {rows:,} rows: {total - base:+.2f} s wall ({(total - base) / base:+.0%})"
+                )
+    print(
+        f"peak memory: {peak_mb():,.0f} MB; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (the machine is shared)"
+    )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ so the peak memory is its own.
 Targets (issue 3, this 2-core machine): CBPE estimate + realized at 1M rows under 2 s together;
 DLE fit on 60k reference rows + estimate on 1M rows x 7 features under 15 s.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,7 +40,15 @@ def binary_period(rows: int, seed: int, period: str, shift: float = 0.0) -> Data
     x = rng.normal(shift, 1.0, rows)
     p = 1.0 / (1.0 + np.exp(-2.0 * x))
     y = (rng.random(rows) < p).astype(np.int64)
-    return Dataset(period=period, n_rows=rows, features={}, y_pred=(p > 0.5).astype(np.int64), y_proba=np.column_stack([1 - p, p]), y_true=y, classes=(0, 1))
+    return Dataset(
+        period=period,
+        n_rows=rows,
+        features={},
+        y_pred=(p > 0.5).astype(np.int64),
+        y_proba=np.column_stack([1 - p, p]),
+        y_true=y,
+        classes=(0, 1),
+    )
 
 
 def regression_period(rows: int, seed: int, period: str, shift: float = 0.0) -> Dataset:
@@ -63,7 +72,9 @@ def monitoring(config: dict, ref: Dataset, ana: Dataset) -> MonitoringData:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ref_chunks = SizeChunker(max(ref.n_rows // 20, 1)).split(ref.n_rows, None, period="reference")
-        ana_chunks = SizeChunker(max(ana.n_rows // CHUNKS, 1)).split(ana.n_rows, None, period="analysis", first_index=len(ref_chunks))
+        ana_chunks = SizeChunker(max(ana.n_rows // CHUNKS, 1)).split(
+            ana.n_rows, None, period="analysis", first_index=len(ref_chunks)
+        )
     return MonitoringData(cfg, ref, ana, tuple(ref_chunks), tuple(ana_chunks))
 
 
@@ -77,17 +88,28 @@ def bench_cbpe(rows: int) -> list[dict]:
     from reportgen.performance.cbpe import CBPE
     from reportgen.performance.realized import RealizedPerformance
 
-    config = {"problem_type": "binary_classification", "columns": {"prediction": "p", "predicted_probability": "pp", "target": "y", "features": ["x"]}}
+    config = {
+        "problem_type": "binary_classification",
+        "columns": {"prediction": "p", "predicted_probability": "pp", "target": "y", "features": ["x"]},
+    }
     data = monitoring(config, binary_period(50_000, 1, "reference"), binary_period(rows, 2, "analysis", shift=-0.3))
     out = []
     cbpe, c_fit, w_fit = timed(lambda: CBPE().fit(data.reference, data.reference_chunks, data.config))
     real, r_fit, rw_fit = timed(lambda: RealizedPerformance().fit(data.reference, data.reference_chunks, data.config))
     _, c_run, w_run = timed(lambda: cbpe.run(data))
     _, r_run, rw_run = timed(lambda: real.run(data))
-    out.append({"scenario": f"CBPE fit (50k ref)", "rows": rows, "cpu": c_fit, "wall": w_fit})
+    out.append({"scenario": "CBPE fit (50k ref)", "rows": rows, "cpu": c_fit, "wall": w_fit})
     out.append({"scenario": "CBPE estimate", "rows": rows, "cpu": c_run, "wall": w_run})
     out.append({"scenario": "realized", "rows": rows, "cpu": r_run, "wall": rw_run})
-    out.append({"scenario": "CBPE estimate + realized", "rows": rows, "cpu": c_run + r_run, "wall": w_run + rw_run, "peak_mb": peak_mb()})
+    out.append(
+        {
+            "scenario": "CBPE estimate + realized",
+            "rows": rows,
+            "cpu": c_run + r_run,
+            "wall": w_run + rw_run,
+            "peak_mb": peak_mb(),
+        }
+    )
     return out
 
 
@@ -97,14 +119,26 @@ def bench_dle(rows: int, threads: int | None) -> list[dict]:
     perf: dict = {}
     if threads:
         perf["threads"] = threads
-    config = {"problem_type": "regression", "columns": {"prediction": "p", "target": "y", "features": ["x0"]}, "performance": perf}
-    data = monitoring(config, regression_period(60_000, 1, "reference"), regression_period(rows, 2, "analysis", shift=0.3))
+    config = {
+        "problem_type": "regression",
+        "columns": {"prediction": "p", "target": "y", "features": ["x0"]},
+        "performance": perf,
+    }
+    data = monitoring(
+        config, regression_period(60_000, 1, "reference"), regression_period(rows, 2, "analysis", shift=0.3)
+    )
     dle, c_fit, w_fit = timed(lambda: DLE().fit(data.reference, data.reference_chunks, data.config))
     _, c_run, w_run = timed(lambda: dle.run(data))
     return [
         {"scenario": "DLE fit (60k ref, 4 loss models)", "rows": rows, "cpu": c_fit, "wall": w_fit},
         {"scenario": "DLE estimate", "rows": rows, "cpu": c_run, "wall": w_run},
-        {"scenario": "DLE fit + estimate", "rows": rows, "cpu": c_fit + c_run, "wall": w_fit + w_run, "peak_mb": peak_mb()},
+        {
+            "scenario": "DLE fit + estimate",
+            "rows": rows,
+            "cpu": c_fit + c_run,
+            "wall": w_fit + w_run,
+            "peak_mb": peak_mb(),
+        },
     ]
 
 

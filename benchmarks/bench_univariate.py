@@ -7,6 +7,7 @@ the reference `--reference-chunks` chunks of the same size.
 
     python benchmarks/bench_univariate.py --rows 1000000 10000000 --reference-chunks 10
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,7 +71,13 @@ def timed(fn):
 
 def bench(rows: int, ref_rows: int, threads: int, per_method: bool = True, drift: bool = False) -> list[tuple]:
     size = rows // N_CHUNKS
-    config = load_config(data={"problem_type": "binary_classification", "columns": {"prediction": "p", "predicted_probability": "q"}, "chunking": {"size": size}})
+    config = load_config(
+        data={
+            "problem_type": "binary_classification",
+            "columns": {"prediction": "p", "predicted_probability": "q"},
+            "chunking": {"size": size},
+        }
+    )
     ref = simulate(ref_rows, 1, "reference")
     ana = simulate(rows, 2, "analysis", drift)
     chunker = SizeChunker(size)
@@ -97,17 +104,27 @@ def bench(rows: int, ref_rows: int, threads: int, per_method: bool = True, drift
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
-    parser.add_argument("--reference-chunks", type=int, default=10, help="reference = this many chunks of the analysis chunk size")
+    parser.add_argument(
+        "--reference-chunks", type=int, default=10, help="reference = this many chunks of the analysis chunk size"
+    )
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--drift", action="store_true", help="shift the second half of the analysis period (every feature)")
-    parser.add_argument("--per-method-max-rows", type=int, default=2_000_000, help="time each method alone only up to this many rows")
+    parser.add_argument(
+        "--drift", action="store_true", help="shift the second half of the analysis period (every feature)"
+    )
+    parser.add_argument(
+        "--per-method-max-rows", type=int, default=2_000_000, help="time each method alone only up to this many rows"
+    )
     args = parser.parse_args()
     print(f"{'analysis rows':>13} {'method':<20} {'thresholds':<19} {'CPU s':>7} {'wall s':>7}")
     for rows in args.rows:
-        for r, method, mode, cpu, wall in bench(rows, args.reference_chunks * (rows // N_CHUNKS), args.threads, rows <= args.per_method_max_rows, args.drift):
+        for r, method, mode, cpu, wall in bench(
+            rows, args.reference_chunks * (rows // N_CHUNKS), args.threads, rows <= args.per_method_max_rows, args.drift
+        ):
             print(f"{r:>13,} {method:<20} {mode:<19} {cpu:7.2f} {wall:7.2f}", flush=True)
-    print(f"reference {args.reference_chunks} chunks of the analysis chunk size; {N_NUMERIC} numeric + {N_CATEGORICAL} categorical features; "
-          f"{N_CHUNKS} chunks per period; threads {args.threads}; {'second half drifted' if args.drift else 'no drift'}; peak memory {peak_mb():,.0f} MB")
+    print(
+        f"reference {args.reference_chunks} chunks of the analysis chunk size; {N_NUMERIC} numeric + {N_CATEGORICAL} categorical features; "
+        f"{N_CHUNKS} chunks per period; threads {args.threads}; {'second half drifted' if args.drift else 'no drift'}; peak memory {peak_mb():,.0f} MB"
+    )
 
 
 if __name__ == "__main__":

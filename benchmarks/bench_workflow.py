@@ -19,6 +19,7 @@ The header names python / numpy / lightgbm versions and the BLAS and OpenMP libr
     python benchmarks/bench_workflow.py --rows 100000 --profile 25     # + cProfile's top 25 functions
     python benchmarks/bench_workflow.py --formats html,json --json out.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -60,7 +62,7 @@ def reset_stage_peak() -> bool:
         return False
 
 
-def stage_peak_mb() -> Optional[float]:
+def stage_peak_mb() -> float | None:
     """VmHWM (MB): the peak resident memory since the last reset."""
     try:
         with open("/proc/self/status") as f:
@@ -132,7 +134,11 @@ def environment() -> dict[str, Any]:
     import reportgen.pipeline_steps  # noqa: F401  (loads every library a step uses)
 
     pools = [
-        {k: p.get(k) for k in ("user_api", "internal_api", "version", "num_threads", "architecture", "threading_layer") if p.get(k) is not None}
+        {
+            k: p.get(k)
+            for k in ("user_api", "internal_api", "version", "num_threads", "architecture", "threading_layer")
+            if p.get(k) is not None
+        }
         | {"library": Path(p.get("filepath", "")).name}
         for p in threadpool_info()
     ]
@@ -140,7 +146,7 @@ def environment() -> dict[str, Any]:
         import weasyprint
 
         weasy = weasyprint.__version__
-    except Exception:  # noqa: BLE001 - report what's there, the benchmark still runs
+    except Exception:
         weasy = "missing"
     return {
         "python": platform.python_version(),
@@ -156,7 +162,9 @@ def environment() -> dict[str, Any]:
     }
 
 
-def measure(rows: int, reference_rows: int, chunks: int, formats: tuple[str, ...], profile: int, profile_out: Optional[str]) -> dict[str, Any]:
+def measure(
+    rows: int, reference_rows: int, chunks: int, formats: tuple[str, ...], profile: int, profile_out: str | None
+) -> dict[str, Any]:
     """One size, in this process: every stage's CPU / wall / memory and the outputs' sizes."""
     from benchmarks.datagen import benchmark_config, dataset_paths
     from reportgen.config import load_config
@@ -173,12 +181,16 @@ def measure(rows: int, reference_rows: int, chunks: int, formats: tuple[str, ...
     if profile:
         import cProfile
 
-        profiler = cProfile.Profile(time.thread_time)  # main-thread CPU: waits on worker threads and a loaded machine don't count
+        profiler = cProfile.Profile(
+            time.thread_time
+        )  # main-thread CPU: waits on worker threads and a loaded machine don't count
         profiler.enable()
     load0 = os.getloadavg()[0]
     wall0, cpu0, child0 = time.perf_counter(), time.process_time(), children_cpu()
 
-    reference, analysis, targets, sources = timer.timed("read inputs (reportgen.io.load_inputs)", lambda: load_inputs(config))
+    reference, analysis, targets, sources = timer.timed(
+        "read inputs (reportgen.io.load_inputs)", lambda: load_inputs(config)
+    )
     report = Monitor(config).run(reference, analysis, targets, sources=sources, progress=timer)
     del reference, analysis, targets  # the input frames are not needed for rendering
     with tempfile.TemporaryDirectory(prefix="bench_workflow_") as out:
@@ -221,7 +233,7 @@ def measure(rows: int, reference_rows: int, chunks: int, formats: tuple[str, ...
     }
 
 
-def _fmt_mb(v: Optional[float]) -> str:
+def _fmt_mb(v: float | None) -> str:
     return "" if v is None else f"{v:,.0f}"
 
 
@@ -249,17 +261,38 @@ def print_table(r: dict[str, Any]) -> None:
         size = f"{s['bytes']:,}" if "bytes" in s else ""
         child = f"{s['child_cpu_s']:.2f}" if s.get("child_cpu_s") else ""
         name = s["stage"] + ("" if s.get("status", "ok") == "ok" else f" ({s['status']})")
-        print(f"{name:<40} {s['cpu_s']:>8.2f} {child:>7} {s['wall_s']:>8.2f} {_fmt_mb(s['stage_peak_mb']):>8} {_fmt_mb(s['peak_mb']):>8} {size:>12}")
+        print(
+            f"{name:<40} {s['cpu_s']:>8.2f} {child:>7} {s['wall_s']:>8.2f} {_fmt_mb(s['stage_peak_mb']):>8} {_fmt_mb(s['peak_mb']):>8} {size:>12}"
+        )
 
 
-def main(argv: Optional[list[str]] = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", default="100000,1000000", help="analysis rows, comma separated (default 100000,1000000; 10000000 takes minutes)")
-    parser.add_argument("--reference-rows", type=int, default=1_000_000, help="reference rows (default 1,000,000, as the other benchmarks)")
+    parser.add_argument(
+        "--rows",
+        default="100000,1000000",
+        help="analysis rows, comma separated (default 100000,1000000; 10000000 takes minutes)",
+    )
+    parser.add_argument(
+        "--reference-rows",
+        type=int,
+        default=1_000_000,
+        help="reference rows (default 1,000,000, as the other benchmarks)",
+    )
     parser.add_argument("--chunks", type=int, default=200, help="analysis chunks (chunking.number)")
     parser.add_argument("--formats", default="html,pdf,json,email", help="output formats to render, comma separated")
-    parser.add_argument("--profile", type=int, default=0, metavar="N", help="run under cProfile (main-thread CPU time; worker threads unseen: use py-spy for those) and print its top N functions by own and cumulative time")
-    parser.add_argument("--profile-out", default=None, help="with --profile: also write the stats file here (size appended), for pstats / snakeviz")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run under cProfile (main-thread CPU time; worker threads unseen: use py-spy for those) and print its top N functions by own and cumulative time",
+    )
+    parser.add_argument(
+        "--profile-out",
+        default=None,
+        help="with --profile: also write the stats file here (size appended), for pstats / snakeviz",
+    )
     parser.add_argument("--json", default=None, help="also write all measurements to this JSON file")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -274,8 +307,21 @@ def main(argv: Optional[list[str]] = None) -> None:
         return
     results = []
     for rows in sizes:
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--one", "--rows", str(rows), "--reference-rows", str(args.reference_rows),
-               "--chunks", str(args.chunks), "--formats", ",".join(formats), "--profile", str(args.profile)]
+        cmd = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--one",
+            "--rows",
+            str(rows),
+            "--reference-rows",
+            str(args.reference_rows),
+            "--chunks",
+            str(args.chunks),
+            "--formats",
+            ",".join(formats),
+            "--profile",
+            str(args.profile),
+        ]
         if args.profile_out:
             cmd += ["--profile-out", args.profile_out]
         print(f"running {rows:,} analysis rows ...", file=sys.stderr, flush=True)
@@ -290,8 +336,10 @@ def main(argv: Optional[list[str]] = None) -> None:
         if result["profile"]:
             print(result["profile"])
         sys.stdout.flush()
-    print("\nCPU s = process_time of all threads + child processes; stage MB = the stage's own peak RSS; peak MB = process peak so far. "
-          "The machine is shared: compare CPU seconds.")
+    print(
+        "\nCPU s = process_time of all threads + child processes; stage MB = the stage's own peak RSS; peak MB = process peak so far. "
+        "The machine is shared: compare CPU seconds."
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
 

@@ -14,6 +14,7 @@ NannyML must live in a SEPARATE virtual environment (see compare_nannyml_perform
 
     python benchmarks/compare_nannyml_drift.py --nannyml-python /tmp/nanny/bin/python [--seeds 11 12 13] [--rows 800 1500]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,9 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-from reportgen.monitor import Monitor
 from reportgen.samples.generator import generate
+
+from reportgen.monitor import Monitor
 
 PROBLEMS = ("binary_classification", "multiclass_classification", "regression")
 CATEGORICAL = ("salary_range", "region", "vehicle_type")
@@ -75,18 +77,30 @@ def subtle_sample(problem: str, rows: int, seed: int, strength: float = 1.0):
     ref = sample.reference
     at = month.isin(SUBTLE["car_value"]).to_numpy()
     std = float(ref["car_value"].astype(float).std())
-    frame.loc[at, "car_value"] = (frame.loc[at, "car_value"].astype(float) + 0.25 * strength * std).round().astype("Int64")
+    frame.loc[at, "car_value"] = (
+        (frame.loc[at, "car_value"].astype(float) + 0.25 * strength * std).round().astype("Int64")
+    )
     at = month.isin(SUBTLE["debt_to_income"]).to_numpy()
     mean = float(ref["debt_to_income"].mean())
-    frame.loc[at, "debt_to_income"] = (mean + (1 + 0.3 * strength) * (frame.loc[at, "debt_to_income"] - mean)).clip(0.0, 1.0)
+    frame.loc[at, "debt_to_income"] = (mean + (1 + 0.3 * strength) * (frame.loc[at, "debt_to_income"] - mean)).clip(
+        0.0, 1.0
+    )
     at = (month.isin(SUBTLE["salary_range"]) & (frame["salary_range"] == "25k-45k")).to_numpy()
-    share = 0.08 * strength / max(float((frame.loc[month.isin(SUBTLE["salary_range"]), "salary_range"] == "25k-45k").mean()), 1e-9)
+    share = (
+        0.08
+        * strength
+        / max(float((frame.loc[month.isin(SUBTLE["salary_range"]), "salary_range"] == "25k-45k").mean()), 1e-9)
+    )
     move = at & (rng.random(len(frame)) < share)
     frame.loc[move, "salary_range"] = "70k+"
     sample.analysis = frame
-    sample.truth = {**sample.truth, "scenarios": [
-        {"name": f"subtle_{f}", "expected_diagnosis": "covariate_shift", "chunk_keys": list(k), "features": [f]} for f, k in SUBTLE.items()
-    ]}
+    sample.truth = {
+        **sample.truth,
+        "scenarios": [
+            {"name": f"subtle_{f}", "expected_diagnosis": "covariate_shift", "chunk_keys": list(k), "features": [f]}
+            for f, k in SUBTLE.items()
+        ],
+    }
     return sample
 
 
@@ -116,8 +130,15 @@ def reportgen_alerts(sample) -> tuple[set, list[str]]:
 
 def nannyml_alerts(python: str, folder: Path) -> set:
     env = {**os.environ, "NML_DISABLE_USAGE_LOGGING": "1"}
-    args = [json.dumps(list(FEATURES)), json.dumps(list(CATEGORICAL)), json.dumps(list(CONTINUOUS_METHODS)), json.dumps(list(CATEGORICAL_METHODS))]
-    out = subprocess.run([python, "-c", NANNYML_SCRIPT, str(folder), *args], check=True, capture_output=True, text=True, env=env).stdout
+    args = [
+        json.dumps(list(FEATURES)),
+        json.dumps(list(CATEGORICAL)),
+        json.dumps(list(CONTINUOUS_METHODS)),
+        json.dumps(list(CATEGORICAL_METHODS)),
+    ]
+    out = subprocess.run(
+        [python, "-c", NANNYML_SCRIPT, str(folder), *args], check=True, capture_output=True, text=True, env=env
+    ).stdout
     return {tuple(a) for a in json.loads(out.strip().splitlines()[-1])}
 
 
@@ -131,7 +152,11 @@ def tally(alerts: set, drifted: set, skip: set, months: list[str], counts: dict,
             for month in months:
                 if month in skip:
                     continue
-                hit = any((feature, m, month) in alerts for m in kind_methods) if method == "any method" else (feature, method, month) in alerts
+                hit = (
+                    any((feature, m, month) in alerts for m in kind_methods)
+                    if method == "any method"
+                    else (feature, method, month) in alerts
+                )
                 c = counts[(tool, method)]
                 if (feature, month) in drifted:
                     c["drifted"] += 1
@@ -146,9 +171,15 @@ def main() -> None:
     parser.add_argument("--nannyml-python", required=True, help="python of a separate venv with nannyml==0.13.1")
     parser.add_argument("--seeds", type=int, nargs="+", default=[11, 12, 13])
     parser.add_argument("--rows", type=int, nargs="+", default=[800, 1500], help="rows per month")
-    parser.add_argument("--scenario", choices=("planted", "subtle"), default="planted",
-                        help="planted: the generator's default schedule; subtle: small shifts on a stable year (see SUBTLE)")
-    parser.add_argument("--strength", type=float, default=1.0, help="scale of the subtle shifts (0.5: half a 0.25-std shift, ...)")
+    parser.add_argument(
+        "--scenario",
+        choices=("planted", "subtle"),
+        default="planted",
+        help="planted: the generator's default schedule; subtle: small shifts on a stable year (see SUBTLE)",
+    )
+    parser.add_argument(
+        "--strength", type=float, default=1.0, help="scale of the subtle shifts (0.5: half a 0.25-std shift, ...)"
+    )
     args = parser.parse_args()
     counts: dict = defaultdict(lambda: defaultdict(int))
     runs = 0
@@ -167,12 +198,18 @@ def main() -> None:
                     tally(ours, drifted, skip, months, counts, "reportgen")
                     tally(nannyml_alerts(args.nannyml_python, folder), drifted, skip, months, counts, "NannyML")
                     runs += 1
-    print(f"{runs} runs ({len(PROBLEMS)} problem types x seeds {args.seeds} x rows/month {args.rows}); {args.scenario} shifts{f' x {args.strength:g}' if args.scenario == 'subtle' else ''}; default thresholds of each tool")
-    print(f"{'method':20s} {'reportgen caught':>17s} {'reportgen false':>16s} {'NannyML caught':>15s} {'NannyML false':>14s}")
+    print(
+        f"{runs} runs ({len(PROBLEMS)} problem types x seeds {args.seeds} x rows/month {args.rows}); {args.scenario} shifts{f' x {args.strength:g}' if args.scenario == 'subtle' else ''}; default thresholds of each tool"
+    )
+    print(
+        f"{'method':20s} {'reportgen caught':>17s} {'reportgen false':>16s} {'NannyML caught':>15s} {'NannyML false':>14s}"
+    )
     for method in (*METHODS, "any method"):
         ours, theirs = counts[("reportgen", method)], counts[("NannyML", method)]
-        print(f"{method:20s} {ours['caught']:>8d}/{ours['drifted']:<8d} {ours['false']:>7d}/{ours['stable']:<8d} "
-              f"{theirs['caught']:>7d}/{theirs['drifted']:<7d} {theirs['false']:>6d}/{theirs['stable']:<7d}")
+        print(
+            f"{method:20s} {ours['caught']:>8d}/{ours['drifted']:<8d} {ours['false']:>7d}/{ours['stable']:<8d} "
+            f"{theirs['caught']:>7d}/{theirs['drifted']:<7d} {theirs['false']:>6d}/{theirs['stable']:<7d}"
+        )
 
 
 if __name__ == "__main__":

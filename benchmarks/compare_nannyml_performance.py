@@ -10,6 +10,7 @@ NannyML must live in a SEPARATE virtual environment, never in reportgen's:
     python -m venv /tmp/nanny && /tmp/nanny/bin/pip install nannyml==0.13.1 'pandas<2.3' statsmodels
     python benchmarks/compare_nannyml_performance.py --nannyml-python /tmp/nanny/bin/python
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,7 +70,9 @@ print(json.dumps(out))
 
 def nannyml_estimates(python: str) -> dict:
     env = {**os.environ, "NML_DISABLE_USAGE_LOGGING": "1"}
-    done = subprocess.run([python, "-c", NANNYML_SCRIPT, str(SAMPLES)], capture_output=True, text=True, check=True, env=env)
+    done = subprocess.run(
+        [python, "-c", NANNYML_SCRIPT, str(SAMPLES)], capture_output=True, text=True, check=True, env=env
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -93,7 +96,11 @@ def reportgen_values(problem: str, method: str, metrics: list[str]) -> tuple[dic
         sel = frame[(frame["metric"] == m) & (frame["period"] == "analysis") & frame["column"].isna()]
         return sel.sort_values("chunk_index")["value"].to_numpy(dtype=float)
 
-    return {m: pick(est, m) for m in metrics}, {m: pick(real, m) for m in metrics}, [c.key for c in data.analysis_chunks]
+    return (
+        {m: pick(est, m) for m in metrics},
+        {m: pick(real, m) for m in metrics},
+        [c.key for c in data.analysis_chunks],
+    )
 
 
 def main() -> None:
@@ -108,7 +115,9 @@ def main() -> None:
         for m in metrics:
             ours = np.abs(est[m] - real[m])
             theirs = np.abs(np.asarray(nm[problem][m], dtype=float) - real[m])
-            print(f"{problem:27s} {m:9s} {ours.mean():10.4f} {theirs.mean():10.4f} {ours[keep].mean():10.4f} {theirs[keep].mean():10.4f}")
+            print(
+                f"{problem:27s} {m:9s} {ours.mean():10.4f} {theirs.mean():10.4f} {ours[keep].mean():10.4f} {theirs[keep].mean():10.4f}"
+            )
 
 
 if __name__ == "__main__":

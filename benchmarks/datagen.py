@@ -13,13 +13,14 @@ memory stays bounded at any size.
     python benchmarks/datagen.py --rows 1000000 10000000        # analysis files (+ the reference)
     from benchmarks.datagen import dataset_paths, benchmark_config
 """
+
 from __future__ import annotations
 
 import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,13 +33,20 @@ N_EXTRA_NUMERIC = 14
 CHANNELS = ("branch", "online", "broker", "dealer", "phone")
 DEALER_GROUPS = tuple(f"group_{i:02d}" for i in range(50))
 NUMERIC_FEATURES = (
-    "car_value", "debt_to_income", "loan_length", "driver_age", "annual_mileage", "income",
+    "car_value",
+    "debt_to_income",
+    "loan_length",
+    "driver_age",
+    "annual_mileage",
+    "income",
     *(f"num_{i:02d}" for i in range(N_EXTRA_NUMERIC)),
 )
 CATEGORICAL_FEATURES = ("salary_range", "region", "vehicle_type", "channel", "dealer_group")
 
 
-def _block(n: int, rng: np.random.Generator, regime: str, start: pd.Timestamp, seconds: float, first_id: int) -> pd.DataFrame:
+def _block(
+    n: int, rng: np.random.Generator, regime: str, start: pd.Timestamp, seconds: float, first_id: int
+) -> pd.DataFrame:
     from reportgen.samples.generator import credit_score, draw_features
 
     x = draw_features(n, rng, regime)
@@ -46,7 +54,9 @@ def _block(n: int, rng: np.random.Generator, regime: str, start: pd.Timestamp, s
     p = 1.0 / (1.0 + np.exp(-score))
     frame: dict[str, Any] = {
         "id": np.arange(first_id, first_id + n, dtype=np.int64),
-        "timestamp": (start + pd.to_timedelta(np.sort(rng.uniform(0, seconds, n)), unit="s")).to_numpy(dtype="datetime64[ns]"),
+        "timestamp": (start + pd.to_timedelta(np.sort(rng.uniform(0, seconds, n)), unit="s")).to_numpy(
+            dtype="datetime64[ns]"
+        ),
     }
     for name in ("car_value", "debt_to_income", "loan_length", "driver_age", "annual_mileage", "income"):
         frame[name] = np.asarray(x[name], dtype=np.float64)
@@ -68,7 +78,9 @@ def _block(n: int, rng: np.random.Generator, regime: str, start: pd.Timestamp, s
     frame["region"] = x["region"]
     frame["vehicle_type"] = x["vehicle_type"]
     frame["channel"] = np.asarray(CHANNELS, dtype=object)[rng.choice(len(CHANNELS), n, p=(0.3, 0.35, 0.15, 0.15, 0.05))]
-    frame["dealer_group"] = np.asarray(DEALER_GROUPS, dtype=object)[np.minimum(rng.geometric(0.08, n) - 1, len(DEALER_GROUPS) - 1)]
+    frame["dealer_group"] = np.asarray(DEALER_GROUPS, dtype=object)[
+        np.minimum(rng.geometric(0.08, n) - 1, len(DEALER_GROUPS) - 1)
+    ]
     proba = np.clip(p + rng.normal(0, 0.02, n), 0.0, 1.0)
     frame["y_pred_proba"] = proba
     frame["y_pred"] = (proba >= 0.5).astype(np.int64)
@@ -93,7 +105,7 @@ def make_dataset(rows: int, path: Path, *, seed: int = 0, period: str = "analysi
     start = pd.Timestamp("2023-01-01" if period == "reference" else "2024-01-01")
     year = 365 * 86400.0
     tmp = path.with_suffix(".tmp")
-    writer: Optional[pq.ParquetWriter] = None
+    writer: pq.ParquetWriter | None = None
     done = 0
     first_id = 0 if period == "reference" else 10**12
     while done < rows:
@@ -114,12 +126,18 @@ def make_dataset(rows: int, path: Path, *, seed: int = 0, period: str = "analysi
 
 def dataset_paths(analysis_rows: int, reference_rows: int = REFERENCE_ROWS, *, seed: int = 0) -> tuple[Path, Path]:
     """(reference, analysis) Parquet files, made once and cached under benchmarks/data/."""
-    reference = make_dataset(reference_rows, DATA / f"reference_{reference_rows}_s{seed}.parquet", seed=seed, period="reference")
-    analysis = make_dataset(analysis_rows, DATA / f"analysis_{analysis_rows}_s{seed}.parquet", seed=seed, period="analysis")
+    reference = make_dataset(
+        reference_rows, DATA / f"reference_{reference_rows}_s{seed}.parquet", seed=seed, period="reference"
+    )
+    analysis = make_dataset(
+        analysis_rows, DATA / f"analysis_{analysis_rows}_s{seed}.parquet", seed=seed, period="analysis"
+    )
     return reference, analysis
 
 
-def benchmark_config(reference: Optional[Path] = None, analysis: Optional[Path] = None, *, chunks: int = 200, **extra: Any) -> dict[str, Any]:
+def benchmark_config(
+    reference: Path | None = None, analysis: Path | None = None, *, chunks: int = 200, **extra: Any
+) -> dict[str, Any]:
     """The config dict matching the benchmark files (binary classification, `chunks` equal chunks)."""
     config: dict[str, Any] = {
         "title": "Benchmark: car loan model, 25 features",
@@ -143,7 +161,7 @@ def benchmark_config(reference: Optional[Path] = None, analysis: Optional[Path] 
     return config
 
 
-def main(argv: Optional[list[str]] = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000], help="analysis rows")
     parser.add_argument("--reference-rows", type=int, default=REFERENCE_ROWS)
@@ -151,7 +169,10 @@ def main(argv: Optional[list[str]] = None) -> None:
     for rows in args.rows:
         t0 = time.perf_counter()
         ref, ana = dataset_paths(rows, args.reference_rows)
-        print(f"{ana} ({ana.stat().st_size / 1e6:.0f} MB), {ref} ({ref.stat().st_size / 1e6:.0f} MB): {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        print(
+            f"{ana} ({ana.stat().st_size / 1e6:.0f} MB), {ref} ({ref.stat().st_size / 1e6:.0f} MB): {time.perf_counter() - t0:.1f} s",
+            file=sys.stderr,
+        )
 
 
 if __name__ == "__main__":

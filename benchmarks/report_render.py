@@ -2,6 +2,7 @@
 
 Run: python benchmarks/report_render.py   (prints a table; CPU seconds via process_time, wall seconds)
 """
+
 from __future__ import annotations
 
 import resource
@@ -28,7 +29,12 @@ def main() -> None:
         n_charts = len(build_view(model)["charts"])
         html, cpu, wall = timed(render_html, model)
         rows.append((f"html {n_features} features x 50 chunks", n_charts, len(html.encode()), cpu, wall))
-    model = synthetic_model(n_features=10, n_ref=10, n_ana=40, metrics=ALL_METRICS[:7] + ("mae", "mse", "rmse", "mape", "msle", "rmsle", "rmse2"))
+    model = synthetic_model(
+        n_features=10,
+        n_ref=10,
+        n_ana=40,
+        metrics=ALL_METRICS[:7] + ("mae", "mse", "rmse", "mape", "msle", "rmsle", "rmse2"),
+    )
     n_charts = len(build_view(model)["charts"])
     pdf, cpu, wall = timed(render_pdf, model)
     rows.append(("pdf 10 features x 50 chunks", n_charts, len(pdf), cpu, wall))

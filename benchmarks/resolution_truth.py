@@ -6,13 +6,15 @@ one chunk) and features, diagnoses claiming stable months, and the stable run's 
 
     python benchmarks/resolution_truth.py [--seeds 3 4 5] [--rows 800 1500 3000]
 """
+
 from __future__ import annotations
 
 import argparse
 import time
 
-from reportgen.monitor import Monitor
 from reportgen.samples.generator import generate
+
+from reportgen.monitor import Monitor
 
 PROBLEMS = ("binary_classification", "multiclass_classification", "regression")
 
@@ -45,19 +47,30 @@ def score(problem: str, rows: int, seed: int, period: str = "M") -> dict:
     hits = 0
     for sc in sample.truth["scenarios"]:
         truth_keys = month_chunks(report.model.chunks, sc["chunk_keys"])  # the months as this run's chunks
-        found = [d for d in report.diagnoses if d["code"] == sc["expected_diagnosis"] and near(d["chunk_keys"], truth_keys, order)]
+        found = [
+            d
+            for d in report.diagnoses
+            if d["code"] == sc["expected_diagnosis"] and near(d["chunk_keys"], truth_keys, order)
+        ]
         if found:
             named, want = set(found[0]["features"]), set(sc["features"])
             hits += bool(named and named <= want) if sc["name"] == "concept_drift" else named == want
     stable = set(month_chunks(report.model.chunks, sample.truth["stable_chunk_keys"], whole=True))
     false_claims = sum(1 for d in report.diagnoses if stable & set(d["chunk_keys"]))
     quiet = generate(problem, None, rows_per_month=rows, seed=seed, scenario="stable")
-    stable_report = Monitor({**quiet.config, "chunking": {"period": period}}).run(quiet.reference, quiet.analysis, quiet.targets)
+    stable_report = Monitor({**quiet.config, "chunking": {"period": period}}).run(
+        quiet.reference, quiet.analysis, quiet.targets
+    )
     return {
-        "problem": problem, "rows": rows, "seed": seed, "scenarios": f"{hits}/{len(sample.truth['scenarios'])}",
-        "false_claims": false_claims, "stable_status": stable_report.status,
+        "problem": problem,
+        "rows": rows,
+        "seed": seed,
+        "scenarios": f"{hits}/{len(sample.truth['scenarios'])}",
+        "false_claims": false_claims,
+        "stable_status": stable_report.status,
         "stable_codes": ",".join(d["code"] for d in stable_report.diagnoses),
-        "cpu_s": time.process_time() - t0, "wall_s": time.perf_counter() - w0,
+        "cpu_s": time.process_time() - t0,
+        "wall_s": time.perf_counter() - w0,
     }
 
 
@@ -65,14 +78,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[3, 4])
     parser.add_argument("--rows", type=int, nargs="+", default=[800, 1500])
-    parser.add_argument("--period", default="M", help="chunk period: M (the truth's months), W or D (truth months span several chunks)")
+    parser.add_argument(
+        "--period", default="M", help="chunk period: M (the truth's months), W or D (truth months span several chunks)"
+    )
     args = parser.parse_args()
-    print(f"{'problem':28s} {'rows':>5s} {'seed':>4s} {'truth':>6s} {'false':>5s} {'stable':>7s} {'stable codes':14s} {'cpu s':>6s} {'wall s':>6s}")
+    print(
+        f"{'problem':28s} {'rows':>5s} {'seed':>4s} {'truth':>6s} {'false':>5s} {'stable':>7s} {'stable codes':14s} {'cpu s':>6s} {'wall s':>6s}"
+    )
     for rows in args.rows:
         for seed in args.seeds:
             for problem in PROBLEMS:
                 r = score(problem, rows, seed, args.period)
-                print(f"{r['problem']:28s} {r['rows']:5d} {r['seed']:4d} {r['scenarios']:>6s} {r['false_claims']:5d} {r['stable_status']:>7s} {r['stable_codes']:14s} {r['cpu_s']:6.1f} {r['wall_s']:6.1f}")
+                print(
+                    f"{r['problem']:28s} {r['rows']:5d} {r['seed']:4d} {r['scenarios']:>6s} {r['false_claims']:5d} {r['stable_status']:>7s} {r['stable_codes']:14s} {r['cpu_s']:6.1f} {r['wall_s']:6.1f}"
+                )
 
 
 if __name__ == "__main__":

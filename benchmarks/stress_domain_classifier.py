@@ -6,6 +6,7 @@ Prints the rounds completed; a crash kills the process (exit code 139 from a she
 
     python benchmarks/stress_domain_classifier.py [--seconds 60] [--workers 4]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,15 +35,19 @@ def main() -> None:
     args = parser.parse_args()
     ref = columns(4_000, 0)
     parts = [columns(300, i + 1) for i in range(40)]
-    ana = {k: Column(k, v.kind, np.concatenate([p[k].values for p in parts]), v.categories) for k, v in parts[0].items()}
+    ana = {
+        k: Column(k, v.kind, np.concatenate([p[k].values for p in parts]), v.categories) for k, v in parts[0].items()
+    }
     bounds = [(i, i + 400) for i in range(0, 4_000, 400)]
     tasks = [Task((1, i), "analysis", slice(i * 300, (i + 1) * 300)) for i in range(len(parts))]
     t0, c0, rounds = time.perf_counter(), time.process_time(), 0
     while time.perf_counter() - t0 < args.seconds:
         DomainClassifier(n_jobs=args.workers).fit(ref, bounds).score(tasks, ref, ana)
         rounds += 1
-    print(f"{rounds} rounds of {len(tasks)} tasks with {args.workers} workers in {time.perf_counter() - t0:.0f} s wall, "
-          f"{time.process_time() - c0:.0f} CPU s; no crash")
+    print(
+        f"{rounds} rounds of {len(tasks)} tasks with {args.workers} workers in {time.perf_counter() - t0:.0f} s wall, "
+        f"{time.process_time() - c0:.0f} CPU s; no crash"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """reportgen: one offline, print-ready, auditable monitoring report for an ML model."""
+
 from __future__ import annotations
 
 from typing import Any

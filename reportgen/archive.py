@@ -15,6 +15,7 @@ of the previous run's manifest.json: a hash chain. `verify_archive` recomputes a
 every altered, missing, added or reordered record. A run is written into a hidden staging folder
 and renamed into place, under the lock, so a reader never sees half a run.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,11 +24,12 @@ import os
 import re
 import shutil
 import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any
 
 from reportgen import __version__
 from reportgen.atomic import write_text_atomic
@@ -58,7 +60,7 @@ DEPENDENCIES = (
 )
 _CHUNK = 1 << 20
 
-PathLike = Union[str, Path]
+PathLike = str | Path
 
 
 class ArchiveError(ReportgenError):
@@ -78,7 +80,7 @@ def _safe(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", key).strip("-.") or "run"
 
 
-def period_key(model: "ReportModel") -> str:
+def period_key(model: ReportModel) -> str:
     """The analysis period as a folder name: '2024-W48' (period chunking), a date range, or the run time."""
     analysis = [c for c in model.chunks if c.get("period") == "analysis"]
     chunking = (model.config or {}).get("chunking") or {}
@@ -157,7 +159,9 @@ def read_ledger(model_dir: Path) -> list[dict[str, Any]]:
         if not isinstance(runs, list):
             raise TypeError("runs is not a list")
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ArchiveError(f"{path}: unreadable ledger ({exc}); restore it from a backup or verify the archive") from None
+        raise ArchiveError(
+            f"{path}: unreadable ledger ({exc}); restore it from a backup or verify the archive"
+        ) from None
     return runs
 
 
@@ -178,7 +182,7 @@ class ArchivedRun:
     replaced: bool = False
 
 
-def describe_inputs(inputs: Mapping[str, Optional[PathLike]]) -> dict[str, dict[str, Any]]:
+def describe_inputs(inputs: Mapping[str, PathLike | None]) -> dict[str, dict[str, Any]]:
     """{role: {path, sha256, bytes}} for every input file that exists (roles in sorted order)."""
     described: dict[str, dict[str, Any]] = {}
     for role in sorted(inputs):
@@ -198,15 +202,15 @@ def build_manifest(
     slug: str,
     key: str,
     sequence: int,
-    model: "ReportModel",
+    model: ReportModel,
     resolved_config: Mapping[str, Any],
     inputs: Mapping[str, dict[str, Any]],
-    previous: Optional[str],
+    previous: str | None,
 ) -> dict[str, Any]:
     """The manifest of a run folder whose files are already written."""
     generated = str(model.generated_at)
     try:
-        epoch: Optional[int] = int(datetime.fromisoformat(generated).timestamp())
+        epoch: int | None = int(datetime.fromisoformat(generated).timestamp())
     except ValueError:
         epoch = None
     return {
@@ -227,13 +231,13 @@ def build_manifest(
 
 
 def archive_report(
-    report: "Report",
+    report: Report,
     root: PathLike,
     *,
-    formats: Optional[Iterable[str]] = None,
-    inputs: Optional[Mapping[str, Optional[PathLike]]] = None,
-    key: Optional[str] = None,
-    written: Optional[Mapping[str, PathLike]] = None,
+    formats: Iterable[str] | None = None,
+    inputs: Mapping[str, PathLike | None] | None = None,
+    key: str | None = None,
+    written: Mapping[str, PathLike] | None = None,
     lock_timeout: float = 120.0,
     refresh_index: bool = True,
 ) -> ArchivedRun:
@@ -279,7 +283,14 @@ def archive_report(
             _store_outputs(report, staging, chosen, written or {})
             write_text_atomic(staging / CONFIG_FILE, _dump(resolved))
             manifest = build_manifest(
-                staging, slug=slug, key=key, sequence=len(runs), model=model, resolved_config=resolved, inputs=described, previous=previous
+                staging,
+                slug=slug,
+                key=key,
+                sequence=len(runs),
+                model=model,
+                resolved_config=resolved,
+                inputs=described,
+                previous=previous,
             )
             text = _dump(manifest)
             write_text_atomic(staging / MANIFEST, text)
@@ -298,7 +309,7 @@ def archive_report(
     return ArchivedRun(final, manifest, digest, replaced)
 
 
-def _store_outputs(report: "Report", staging: Path, formats: tuple[str, ...], written: Mapping[str, PathLike]) -> None:
+def _store_outputs(report: Report, staging: Path, formats: tuple[str, ...], written: Mapping[str, PathLike]) -> None:
     """Copy the files the run already wrote; render the rest."""
     from reportgen.atomic import write_bytes_atomic
 
@@ -323,7 +334,9 @@ def _swap_in(staging: Path, final: Path) -> None:
         else:
             os.replace(staging, final)
     except OSError as exc:
-        raise OutputError(f"{final}: cannot move the run into the archive ({exc.strerror}); check the folder's permissions and free space") from None
+        raise OutputError(
+            f"{final}: cannot move the run into the archive ({exc.strerror}); check the folder's permissions and free space"
+        ) from None
 
 
 def _remove(path: Path) -> None:
@@ -392,7 +405,9 @@ def verify_archive(root: PathLike, *, check_inputs: bool = False) -> Verificatio
     result = Verification(root)
     dirs = model_dirs(root)
     if not dirs:
-        raise ArchiveError(f"{root}: not a reportgen archive (no <model>/ledger.json found); give the folder passed to `run --archive`")
+        raise ArchiveError(
+            f"{root}: not a reportgen archive (no <model>/ledger.json found); give the folder passed to `run --archive`"
+        )
     for model_dir in dirs:
         result.models.append(model_dir.name)
         _verify_model(model_dir, result, check_inputs)
@@ -417,7 +432,7 @@ def _verify_model(model_dir: Path, result: Verification, check_inputs: bool) -> 
     if not (model_dir / LEDGER).exists():
         add(Finding("missing", _rel(root, model_dir / LEDGER), "the ledger of this model's runs is missing"))
     # The sha256 of each manifest as it is on disk now, by folder.
-    on_disk: dict[str, tuple[str, Optional[dict[str, Any]]]] = {}
+    on_disk: dict[str, tuple[str, dict[str, Any] | None]] = {}
     for run_dir in sorted(p for p in model_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
         path = run_dir / MANIFEST
         if not path.exists():
@@ -429,20 +444,28 @@ def _verify_model(model_dir: Path, result: Verification, check_inputs: bool) -> 
         except ValueError:
             manifest = None
         on_disk[run_dir.name] = (hashlib.sha256(raw).hexdigest(), manifest)
-    for stray in sorted(p for p in model_dir.iterdir() if p.is_file() and p.name != LEDGER and not p.name.startswith(".")):
+    for stray in sorted(
+        p for p in model_dir.iterdir() if p.is_file() and p.name != LEDGER and not p.name.startswith(".")
+    ):
         add(Finding("added", _rel(root, stray), "a file that belongs to no run"))
     ledger_periods = [str(r.get("period")) for r in runs]
     by_hash = {r.get("manifest_sha256"): i for i, r in enumerate(runs)}
     for name in sorted(set(on_disk) - set(ledger_periods)):
         add(Finding("added", _rel(root, model_dir / name), "a run that is not in the ledger (not part of the chain)"))
-    previous_actual: Optional[str] = None
+    previous_actual: str | None = None
     for position, entry in enumerate(runs):
         period = str(entry.get("period"))
         run_dir = model_dir / period
         where = _rel(root, run_dir)
         result.records += 1
         if entry.get("sequence") != position:
-            add(Finding("reordered", _rel(root, model_dir / LEDGER), f"entry {position} ({period}) carries sequence {entry.get('sequence')}"))
+            add(
+                Finding(
+                    "reordered",
+                    _rel(root, model_dir / LEDGER),
+                    f"entry {position} ({period}) carries sequence {entry.get('sequence')}",
+                )
+            )
         if period not in on_disk:
             add(Finding("missing", where, f"run {position} of the chain is gone"))
             previous_actual = entry.get("manifest_sha256")
@@ -455,13 +478,31 @@ def _verify_model(model_dir: Path, result: Verification, check_inputs: bool) -> 
         if actual != entry.get("manifest_sha256"):
             other = by_hash.get(actual)
             if other is not None and other != position:
-                add(Finding("reordered", where, f"holds the manifest of run {other} ({runs[other].get('period')}); the ledger puts run {position} here"))
+                add(
+                    Finding(
+                        "reordered",
+                        where,
+                        f"holds the manifest of run {other} ({runs[other].get('period')}); the ledger puts run {position} here",
+                    )
+                )
             else:
                 add(Finding("altered", f"{where}/{MANIFEST}", "sha256 differs from the ledger's"))
         elif manifest.get("sequence") != position or manifest.get("period") != period:
-            add(Finding("reordered", where, f"the manifest says run {manifest.get('sequence')} ({manifest.get('period')}), the ledger says run {position} ({period})"))
+            add(
+                Finding(
+                    "reordered",
+                    where,
+                    f"the manifest says run {manifest.get('sequence')} ({manifest.get('period')}), the ledger says run {position} ({period})",
+                )
+            )
         if manifest.get("previous_manifest_sha256") != previous_actual:
-            add(Finding("chain", where, "previous_manifest_sha256 does not match the previous run's manifest (a run was altered, removed or moved before it)"))
+            add(
+                Finding(
+                    "chain",
+                    where,
+                    "previous_manifest_sha256 does not match the previous run's manifest (a run was altered, removed or moved before it)",
+                )
+            )
         previous_actual = actual
         _verify_files(run_dir, manifest, result)
         if check_inputs:
@@ -481,7 +522,13 @@ def _verify_files(run_dir: Path, manifest: Mapping[str, Any], result: Verificati
             continue
         entry = listed[name]
         if sha256_file(path) != entry.get("sha256"):
-            add(Finding("altered", _rel(root, path), f"sha256 differs from the manifest's ({path.stat().st_size} bytes now, {entry.get('bytes')} recorded)"))
+            add(
+                Finding(
+                    "altered",
+                    _rel(root, path),
+                    f"sha256 differs from the manifest's ({path.stat().st_size} bytes now, {entry.get('bytes')} recorded)",
+                )
+            )
     for name in sorted(present - set(listed)):
         add(Finding("added", _rel(root, run_dir / name), "not listed in the manifest"))
     config_path = run_dir / CONFIG_FILE
@@ -492,14 +539,22 @@ def _verify_files(run_dir: Path, manifest: Mapping[str, Any], result: Verificati
         except ValueError:
             same = False
         if not same:
-            add(Finding("altered", _rel(root, config_path), "the resolved config no longer matches the manifest's config_sha256"))
+            add(
+                Finding(
+                    "altered",
+                    _rel(root, config_path),
+                    "the resolved config no longer matches the manifest's config_sha256",
+                )
+            )
 
 
 def _verify_inputs(where: str, manifest: Mapping[str, Any], result: Verification) -> None:
     for role, entry in sorted((manifest.get("inputs") or {}).items()):
         path = Path(entry.get("path", ""))
         if not path.is_file():
-            result.findings.append(Finding("missing", str(path), f"input '{role}' of {where} is not at its recorded path"))
+            result.findings.append(
+                Finding("missing", str(path), f"input '{role}' of {where} is not at its recorded path")
+            )
         elif sha256_file(path) != entry.get("sha256"):
             result.findings.append(Finding("altered", str(path), f"input '{role}' of {where} changed since the run"))
 
@@ -527,7 +582,9 @@ def rebuild_run(run_dir: PathLike, out_dir: PathLike) -> list[Finding]:
         if not path.is_file():
             findings.append(Finding("missing", str(path), f"input '{role}' of {where} is gone; cannot rebuild"))
         elif sha256_file(path) != entry.get("sha256"):
-            findings.append(Finding("altered", str(path), f"input '{role}' of {where} changed since the run; cannot rebuild"))
+            findings.append(
+                Finding("altered", str(path), f"input '{role}' of {where} changed since the run; cannot rebuild")
+            )
     if findings:
         return findings
     config = validate_config(json.loads((run_dir / CONFIG_FILE).read_text(encoding="utf-8")))
@@ -546,12 +603,24 @@ def rebuild_run(run_dir: PathLike, out_dir: PathLike) -> list[Finding]:
         else:
             os.environ["SOURCE_DATE_EPOCH"] = previous
     now = dependency_versions()
-    changed = [f"{k} {v} -> {now.get(k)}" for k, v in sorted((manifest.get("versions") or {}).items()) if now.get(k) != v]
-    why = f"versions changed: {', '.join(changed)}" if changed else "same recorded versions, so the stored file or the software changed"
+    changed = [
+        f"{k} {v} -> {now.get(k)}" for k, v in sorted((manifest.get("versions") or {}).items()) if now.get(k) != v
+    ]
+    why = (
+        f"versions changed: {', '.join(changed)}"
+        if changed
+        else "same recorded versions, so the stored file or the software changed"
+    )
     for fmt in formats:
         name = _FORMAT_FILES[fmt]
         if sha256_file(out_dir / name) != manifest["files"][name]["sha256"]:
-            findings.append(Finding("altered", f"{where}/{name}", f"rebuilding from the recorded inputs and config gives different bytes ({why})"))
+            findings.append(
+                Finding(
+                    "altered",
+                    f"{where}/{name}",
+                    f"rebuilding from the recorded inputs and config gives different bytes ({why})",
+                )
+            )
     return findings
 
 

@@ -6,12 +6,13 @@ what happened. Number chunking spreads the rows as evenly as possible (sizes dif
 Period chunking makes one chunk per calendar period (D, W, M, Q, Y) that has rows; a last period
 with less than half the usual rows (a week still in progress) is kept, with a warning.
 """
+
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -33,8 +34,8 @@ class Chunk:
     period: str
     start_row: int
     end_row: int
-    start_time: Optional[datetime] = None
-    end_time: Optional[datetime] = None
+    start_time: datetime | None = None
+    end_time: datetime | None = None
 
     @property
     def rows(self) -> int:
@@ -58,7 +59,7 @@ class Chunk:
         }
 
 
-def _iso(t: Optional[datetime]) -> Optional[str]:
+def _iso(t: datetime | None) -> str | None:
     return None if t is None else pd.Timestamp(t).isoformat()
 
 
@@ -68,11 +69,11 @@ class Chunker:
     def split(
         self,
         n_rows: int,
-        timestamps: Optional[np.ndarray],
+        timestamps: np.ndarray | None,
         *,
         period: str,
         first_index: int = 0,
-        source: Optional[str] = None,
+        source: str | None = None,
     ) -> list[Chunk]:
         bounds, keys = self._bounds(n_rows, timestamps, period=period, source=source)
         chunks = []
@@ -84,7 +85,9 @@ class Chunker:
             chunks.append(Chunk(first_index + i, key, period, int(start), int(end), start_time, end_time))
         return chunks
 
-    def _bounds(self, n_rows: int, timestamps: Optional[np.ndarray], *, period: str, source: Optional[str]) -> tuple[list[tuple[int, int]], list[str]]:
+    def _bounds(
+        self, n_rows: int, timestamps: np.ndarray | None, *, period: str, source: str | None
+    ) -> tuple[list[tuple[int, int]], list[str]]:
         raise NotImplementedError
 
     def describe(self) -> str:
@@ -215,4 +218,3 @@ def row_chunk_ids(n_rows: int, chunks: Sequence[Chunk]) -> np.ndarray:
     for pos, c in enumerate(chunks):
         ids[c.start_row : c.end_row] = pos
     return ids
-

@@ -1,12 +1,23 @@
 """The `reportgen` command: a click group that only registers the commands of reportgen.commands."""
+
 from __future__ import annotations
 
 import click
 
 from reportgen import __version__
-from reportgen.commands import ReportgenGroup
-from reportgen.commands import demo, run, samples
-from reportgen.commands import check, index, init, send, templates, themes, verify  # delivery commands (issue 7)
+from reportgen.commands import (  # delivery commands (issue 7)
+    ReportgenGroup,
+    check,
+    demo,
+    index,
+    init,
+    run,
+    samples,
+    send,
+    templates,
+    themes,
+    verify,
+)
 
 EXAMPLES = """
 \b

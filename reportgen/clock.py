@@ -1,12 +1,12 @@
 """The report's generation time, reproducible through SOURCE_DATE_EPOCH."""
+
 from __future__ import annotations
 
 import os
 from datetime import datetime, timezone
-from typing import Optional
 
 
-def generation_time(source_date_epoch: Optional[str] = None) -> datetime:
+def generation_time(source_date_epoch: str | None = None) -> datetime:
     """SOURCE_DATE_EPOCH (seconds since 1970, UTC) when set, else now; always UTC, whole seconds."""
     epoch = source_date_epoch if source_date_epoch is not None else os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:

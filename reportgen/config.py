@@ -4,12 +4,14 @@ Every mistake becomes one ConfigError naming the file, the key, what was found a
 allowed. Paths are resolved relative to the config file. CLI flags override file values through
 `load_config(path, overrides)`.
 """
+
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, Mapping, Optional, Union
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -46,7 +48,14 @@ UNIVARIATE_METHODS = (
 MULTIVARIATE_METHODS = ("pca_reconstruction", "domain_classifier")
 OUTPUT_FORMATS = ("html", "pdf", "json", "email")
 BUILTIN_THEMES = ("default", "dark", "print")
-ABBREVIATIONS = {"ks": "kolmogorov_smirnov", "js": "jensen_shannon", "jsd": "jensen_shannon", "emd": "wasserstein", "linf": "l_infinity", "chi_squared": "chi2"}
+ABBREVIATIONS = {
+    "ks": "kolmogorov_smirnov",
+    "js": "jensen_shannon",
+    "jsd": "jensen_shannon",
+    "emd": "wasserstein",
+    "linf": "l_infinity",
+    "chi_squared": "chi2",
+}
 
 
 class _Frozen(BaseModel):
@@ -56,12 +65,12 @@ class _Frozen(BaseModel):
 class ColumnsConfig(_Frozen):
     """Which data columns play which role."""
 
-    id: Optional[str] = None
-    timestamp: Optional[str] = None
+    id: str | None = None
+    timestamp: str | None = None
     prediction: str
-    predicted_probability: Union[str, dict[str, str], None] = None
-    target: Optional[str] = None
-    features: Optional[tuple[str, ...]] = None
+    predicted_probability: str | dict[str, str] | None = None
+    target: str | None = None
+    features: tuple[str, ...] | None = None
     categorical: tuple[str, ...] = ()
     continuous: tuple[str, ...] = ()
 
@@ -77,20 +86,20 @@ class ColumnsConfig(_Frozen):
 class ChunkingConfig(_Frozen):
     """Exactly one of size, number or period; `incomplete` says what happens to a short last chunk."""
 
-    size: Optional[int] = None
-    number: Optional[int] = None
-    period: Optional[Literal["D", "W", "M", "Q", "Y"]] = None
+    size: int | None = None
+    number: int | None = None
+    period: Literal["D", "W", "M", "Q", "Y"] | None = None
     incomplete: Literal["append", "keep", "drop"] = "append"
 
     @field_validator("size", "number")
     @classmethod
-    def _positive(cls, v: Optional[int]) -> Optional[int]:
+    def _positive(cls, v: int | None) -> int | None:
         if v is not None and v <= 0:
             raise ValueError(f"must be a positive whole number, found {v}")
         return v
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> "ChunkingConfig":
+    def _exactly_one(self) -> ChunkingConfig:
         given = [k for k in ("size", "number", "period") if getattr(self, k) is not None]
         if len(given) > 1:
             raise ValueError(f"give one of size, number or period, found {' and '.join(given)}")
@@ -108,20 +117,20 @@ class ThresholdConfig(_Frozen):
     """A threshold rule; `type` selects the class in reportgen.thresholds' registry."""
 
     type: str = "standard_deviation"
-    std_lower_multiplier: Optional[float] = 3.0
-    std_upper_multiplier: Optional[float] = 3.0
-    lower: Optional[float] = None
-    upper: Optional[float] = None
-    alpha: Optional[float] = 0.01
-    samples: Optional[int] = None
+    std_lower_multiplier: float | None = 3.0
+    std_upper_multiplier: float | None = 3.0
+    lower: float | None = None
+    upper: float | None = None
+    alpha: float | None = 0.01
+    samples: int | None = None
 
     @field_validator("alpha")
     @classmethod
-    def _alpha_range(cls, v: Optional[float]) -> Optional[float]:
+    def _alpha_range(cls, v: float | None) -> float | None:
         return _open_unit(v, "alpha ")
 
 
-def _open_unit(v: Optional[float], what: str = "", example: str = "") -> Optional[float]:
+def _open_unit(v: float | None, what: str = "", example: str = "") -> float | None:
     """A rate or probability strictly inside (0, 1); None passes."""
     if v is not None and not 0 < v < 1:
         raise ValueError(f"{what}must lie strictly between 0 and 1{example}, found {v}")
@@ -129,27 +138,27 @@ def _open_unit(v: Optional[float], what: str = "", example: str = "") -> Optiona
 
 
 class PerformanceConfig(_Frozen):
-    metrics: Optional[tuple[str, ...]] = None
+    metrics: tuple[str, ...] | None = None
     calibration: Literal["auto", "always", "never"] = "auto"
-    threads: Optional[int] = None
+    threads: int | None = None
 
 
 class BusinessValueConfig(_Frozen):
     """Money per confusion-matrix cell (classification) or per unit of error (regression)."""
 
-    matrix: Optional[dict[str, float]] = None
-    value_matrix: Optional[tuple[tuple[float, ...], ...]] = None
-    over_prediction_cost: Optional[float] = None
-    under_prediction_cost: Optional[float] = None
+    matrix: dict[str, float] | None = None
+    value_matrix: tuple[tuple[float, ...], ...] | None = None
+    over_prediction_cost: float | None = None
+    under_prediction_cost: float | None = None
     normalize: Literal["none", "per_prediction"] = "none"  # per_prediction: a chunk's value / its rows
     currency: str = "EUR"
 
 
 class DriftConfig(_Frozen):
-    univariate: Optional[tuple[str, ...]] = None
-    multivariate: Optional[tuple[str, ...]] = None
+    univariate: tuple[str, ...] | None = None
+    multivariate: tuple[str, ...] | None = None
     pca_variance: float = 0.65
-    false_discovery_rate: Optional[float] = None
+    false_discovery_rate: float | None = None
     # reference_quantile: thresholds calibrated on same-size reference samples (issue 8);
     # method_default: each method's classic rule (constant / standard deviation / p-value).
     default_threshold: Literal["reference_quantile", "method_default"] = "reference_quantile"
@@ -163,15 +172,15 @@ class DriftConfig(_Frozen):
 
     @field_validator("false_discovery_rate")
     @classmethod
-    def _fdr(cls, v: Optional[float]) -> Optional[float]:
+    def _fdr(cls, v: float | None) -> float | None:
         return _open_unit(v, example=" (e.g. 0.05)")
 
 
 class OutputConfig(_Frozen):
     formats: tuple[str, ...] = ("html", "pdf", "json")
     theme: str = "default"
-    templates: Optional[str] = None
-    logo: Optional[str] = None
+    templates: str | None = None
+    logo: str | None = None
     page_size: Literal["A4", "Letter"] = "A4"
 
     @field_validator("formats")
@@ -188,22 +197,22 @@ class Config(_Frozen):
 
     title: str = "Model monitoring report"
     problem_type: ProblemType
-    reference: Optional[str] = None
-    analysis: Optional[str] = None
-    targets: Optional[str] = None
-    baseline: Optional[str] = None  # last period's results.json: new / continuing / resolved alerts
+    reference: str | None = None
+    analysis: str | None = None
+    targets: str | None = None
+    baseline: str | None = None  # last period's results.json: new / continuing / resolved alerts
     columns: ColumnsConfig
-    positive_class: Optional[Union[str, int, bool]] = None
+    positive_class: str | int | bool | None = None
     chunking: ChunkingConfig = Field(default_factory=lambda: ChunkingConfig(number=10))
     performance: PerformanceConfig = Field(default_factory=PerformanceConfig)
-    business_value: Optional[BusinessValueConfig] = None
+    business_value: BusinessValueConfig | None = None
     drift: DriftConfig = Field(default_factory=DriftConfig)
     thresholds: dict[str, ThresholdConfig] = Field(default_factory=dict)
     output: OutputConfig = Field(default_factory=OutputConfig)
     seed: int = 0
-    source: Optional[str] = Field(default=None, exclude=True)
+    source: str | None = Field(default=None, exclude=True)
 
-    def threshold_for(self, step: str, method: Optional[str] = None, metric: Optional[str] = None) -> Optional[ThresholdConfig]:
+    def threshold_for(self, step: str, method: str | None = None, metric: str | None = None) -> ThresholdConfig | None:
         """The most specific configured threshold: `step.method.metric`, `step.method`, `step`, or None."""
         keys = []
         if method and metric:
@@ -223,7 +232,7 @@ class Config(_Frozen):
         return self.model_dump(mode="json", exclude={"source"})
 
 
-def read_config_file(path: Union[str, Path]) -> dict[str, Any]:
+def read_config_file(path: str | Path) -> dict[str, Any]:
     """Parse a YAML (.yaml/.yml) or TOML (.toml) file into a dict."""
     path = Path(path)
     if not path.is_file():
@@ -258,7 +267,9 @@ def read_config_file(path: Union[str, Path]) -> dict[str, Any]:
 PATH_KEYS = ("reference", "analysis", "targets", "baseline")
 
 
-def load_config(path: Union[str, Path, None] = None, overrides: Optional[Mapping[str, Any]] = None, *, data: Optional[Mapping[str, Any]] = None) -> Config:
+def load_config(
+    path: str | Path | None = None, overrides: Mapping[str, Any] | None = None, *, data: Mapping[str, Any] | None = None
+) -> Config:
     """Read, merge CLI overrides into and validate a config; resolve paths against the file's folder.
 
     Parameters
@@ -297,7 +308,7 @@ def _set_dotted(raw: dict[str, Any], key: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-def validate_config(raw: Mapping[str, Any], source: Optional[str] = None) -> Config:
+def validate_config(raw: Mapping[str, Any], source: str | None = None) -> Config:
     """Validate a config dict; one ConfigError with the first problem found."""
     try:
         config = Config.model_validate({**raw, "source": source})
@@ -307,7 +318,7 @@ def validate_config(raw: Mapping[str, Any], source: Optional[str] = None) -> Con
     return config
 
 
-def _config_error(exc: ValidationError, raw: Mapping[str, Any], source: Optional[str]) -> ConfigError:
+def _config_error(exc: ValidationError, raw: Mapping[str, Any], source: str | None) -> ConfigError:
     err = exc.errors()[0]
     loc = [p for p in err["loc"] if not _is_union_tag(p)]
     key = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
@@ -319,11 +330,17 @@ def _config_error(exc: ValidationError, raw: Mapping[str, Any], source: Optional
         dym = f" (did you mean '{hint[0]}'?)" if hint else ""
         return ConfigError(f"unknown key{dym}; allowed here: {', '.join(allowed)}", file=source, key=key)
     if err["type"] == "missing":
-        return ConfigError("required key is missing; add it (see the config reference in README.md)", file=source, key=key)
+        return ConfigError(
+            "required key is missing; add it (see the config reference in README.md)", file=source, key=key
+        )
     if err["type"] == "literal_error":
         allowed = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
-        return ConfigError(f"found {_show(found)}; allowed: {', '.join(allowed)}{_did_you_mean(found, allowed)}", file=source, key=key)
-    expected = _expected(err["type"], [e["type"] for e in exc.errors() if [p for p in e["loc"] if not _is_union_tag(p)] == loc])
+        return ConfigError(
+            f"found {_show(found)}; allowed: {', '.join(allowed)}{_did_you_mean(found, allowed)}", file=source, key=key
+        )
+    expected = _expected(
+        err["type"], [e["type"] for e in exc.errors() if [p for p in e["loc"] if not _is_union_tag(p)] == loc]
+    )
     if expected:
         return ConfigError(f"expected {expected}, found {_show(found)} ({_type_word(found)})", file=source, key=key)
     msg = err["msg"].removeprefix("Value error, ")
@@ -352,9 +369,9 @@ def _expected(kind: str, kinds: list[str]) -> str:
     for k in kinds or [kind]:
         base = k.split("_")[0] if not k.startswith("model_attributes") else "model_attributes"
         word = TYPE_WORDS.get(base)
-        if k.endswith(("_type", "_parsing", "_from_float")) or k in ("model_attributes_type",):
-            if word and word not in words:
-                words.append(word)
+        typed = k.endswith(("_type", "_parsing", "_from_float")) or k == "model_attributes_type"
+        if typed and word and word not in words:
+            words.append(word)
     return " or ".join(words)
 
 
@@ -426,14 +443,26 @@ def check_consistency(config: Config) -> None:
             )
     for method in config.drift.univariate or ():
         if method not in UNIVARIATE_METHODS:
-            hint = [ABBREVIATIONS[method]] if method in ABBREVIATIONS else difflib.get_close_matches(method, UNIVARIATE_METHODS, n=1)
+            hint = (
+                [ABBREVIATIONS[method]]
+                if method in ABBREVIATIONS
+                else difflib.get_close_matches(method, UNIVARIATE_METHODS, n=1)
+            )
             dym = f" (did you mean '{hint[0]}'?)" if hint else ""
-            raise ConfigError(f"unknown univariate drift method '{method}'{dym}; accepted: {', '.join(UNIVARIATE_METHODS)}", file=src, key="drift.univariate")
+            raise ConfigError(
+                f"unknown univariate drift method '{method}'{dym}; accepted: {', '.join(UNIVARIATE_METHODS)}",
+                file=src,
+                key="drift.univariate",
+            )
     for method in config.drift.multivariate or ():
         if method not in MULTIVARIATE_METHODS:
             hint = difflib.get_close_matches(method, MULTIVARIATE_METHODS, n=1)
             dym = f" (did you mean '{hint[0]}'?)" if hint else ""
-            raise ConfigError(f"unknown multivariate drift method '{method}'{dym}; accepted: {', '.join(MULTIVARIATE_METHODS)}", file=src, key="drift.multivariate")
+            raise ConfigError(
+                f"unknown multivariate drift method '{method}'{dym}; accepted: {', '.join(MULTIVARIATE_METHODS)}",
+                file=src,
+                key="drift.multivariate",
+            )
     proba = config.columns.predicted_probability
     if config.problem_type == "multiclass_classification":
         if not isinstance(proba, dict) or len(proba) < 3:
@@ -444,11 +473,21 @@ def check_consistency(config: Config) -> None:
             )
     elif config.problem_type == "binary_classification":
         if proba is None:
-            raise ConfigError("binary_classification needs the predicted probability column of the positive class", file=src, key="columns.predicted_probability")
+            raise ConfigError(
+                "binary_classification needs the predicted probability column of the positive class",
+                file=src,
+                key="columns.predicted_probability",
+            )
         if isinstance(proba, dict):
-            raise ConfigError("binary_classification takes one column name (probability of the positive class), not a mapping", file=src, key="columns.predicted_probability")
+            raise ConfigError(
+                "binary_classification takes one column name (probability of the positive class), not a mapping",
+                file=src,
+                key="columns.predicted_probability",
+            )
     elif proba is not None:
-        raise ConfigError("regression has no predicted probabilities; remove this key", file=src, key="columns.predicted_probability")
+        raise ConfigError(
+            "regression has no predicted probabilities; remove this key", file=src, key="columns.predicted_probability"
+        )
     if config.chunking.period is not None and not config.columns.timestamp:
         raise ConfigError("period chunking needs columns.timestamp", file=src, key="chunking.period")
     for key, rule in config.thresholds.items():
@@ -458,13 +497,21 @@ def check_consistency(config: Config) -> None:
         if step not in STEPS:
             hint = difflib.get_close_matches(step, STEPS, n=1)
             dym = f" (did you mean '{hint[0]}'?)" if hint else ""
-            raise ConfigError(f"thresholds are keyed by step[.method[.metric]], unknown step '{step}'{dym}; steps: {', '.join(STEPS)}", file=src, key=f"thresholds.{key}")
+            raise ConfigError(
+                f"thresholds are keyed by step[.method[.metric]], unknown step '{step}'{dym}; steps: {', '.join(STEPS)}",
+                file=src,
+                key=f"thresholds.{key}",
+            )
         from reportgen.thresholds import THRESHOLDS
 
         if rule.type not in THRESHOLDS:
             from reportgen.registry import unknown_name_message
 
-            raise ConfigError(unknown_name_message("threshold type", rule.type, THRESHOLDS.names()), file=src, key=f"thresholds.{key}.type")
+            raise ConfigError(
+                unknown_name_message("threshold type", rule.type, THRESHOLDS.names()),
+                file=src,
+                key=f"thresholds.{key}.type",
+            )
     theme = config.output.theme
     if "/" not in theme and not theme.endswith((".yaml", ".yml", ".toml")):
         from reportgen.resources import theme_names
@@ -476,4 +523,8 @@ def check_consistency(config: Config) -> None:
             raise ConfigError(unknown_name_message("theme", theme, names), file=src, key="output.theme")
     overlap = set(config.columns.categorical) & set(config.columns.continuous)
     if overlap:
-        raise ConfigError(f"columns {sorted(overlap)} are listed as both categorical and continuous", file=src, key="columns.categorical")
+        raise ConfigError(
+            f"columns {sorted(overlap)} are listed as both categorical and continuous",
+            file=src,
+            key="columns.categorical",
+        )

@@ -6,10 +6,12 @@ reference ("unseen"), K+1 for missing; so `np.bincount(codes, minlength=K + 2)` 
 Classification outputs are class codes into `classes`; probabilities are an (n, n_classes) matrix.
 Rows are sorted by timestamp (stable) when there is one, so chunks are contiguous index ranges.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping, Optional
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -62,13 +64,13 @@ class Dataset:
     n_rows: int
     features: Mapping[str, Column]
     y_pred: np.ndarray
-    y_proba: Optional[np.ndarray] = None
-    y_true: Optional[np.ndarray] = None
-    timestamps: Optional[np.ndarray] = None
-    ids: Optional[np.ndarray] = None
+    y_proba: np.ndarray | None = None
+    y_true: np.ndarray | None = None
+    timestamps: np.ndarray | None = None
+    ids: np.ndarray | None = None
     classes: tuple = ()
     outputs: Mapping[str, Column] = field(default_factory=dict)
-    source: Optional[str] = None
+    source: str | None = None
 
     @property
     def has_targets(self) -> bool:
@@ -197,7 +199,11 @@ class FeatureWarning(UserWarning):
 def identifier_like(series: pd.Series) -> bool:
     """Text whose values are almost all distinct (names, ticket numbers, free text): as a category,
     every new value would read as 'unseen' in every chunk."""
-    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series) or isinstance(series.dtype, pd.CategoricalDtype):
+    if (
+        pd.api.types.is_bool_dtype(series)
+        or pd.api.types.is_numeric_dtype(series)
+        or isinstance(series.dtype, pd.CategoricalDtype)
+    ):
         return False
     return int(series.nunique()) > max(50, len(series) // 2)
 
@@ -238,7 +244,9 @@ def class_labels(config: Config, reference: pd.DataFrame) -> tuple:
         # Config keys are strings (YAML/TOML); map them back to the data's label type.
         by_str = {str(v): v for v in pd.unique(seen.dropna())}
         return tuple(by_str.get(str(k), k) for k in keys)
-    labels = vocabulary(pd.concat([reference[cols.prediction]] + ([reference[cols.target]] if cols.target in reference else [])))
+    labels = vocabulary(
+        pd.concat([reference[cols.prediction]] + ([reference[cols.target]] if cols.target in reference else []))
+    )
     if config.positive_class is not None:
         pos = next((v for v in labels if _label_text(v) == _label_text(config.positive_class)), config.positive_class)
         if len(labels) >= 2 and pos not in labels:
@@ -278,14 +286,16 @@ def build_dataset(
     kinds: Mapping[str, Kind],
     vocabularies: Mapping[str, tuple],
     classes: tuple,
-    source: Optional[str] = None,
+    source: str | None = None,
 ) -> Dataset:
     """Arrays for one period; `frame` must already be sorted and checked (see reportgen.io)."""
     cols = config.columns
     feats: dict[str, Column] = {}
     for name in features:
         if kinds[name] == "categorical":
-            feats[name] = Column(name, "categorical", encode_categorical(frame[name], vocabularies[name]), vocabularies[name])
+            feats[name] = Column(
+                name, "categorical", encode_categorical(frame[name], vocabularies[name]), vocabularies[name]
+            )
         else:
             feats[name] = Column(name, "continuous", to_float(frame[name]))
     outputs: dict[str, Column] = {}
@@ -313,7 +323,9 @@ def build_dataset(
             outputs[proba] = Column(proba, "continuous", p, role="probability")
         if cols.target and cols.target in frame:
             y_true = encode_classes(frame[cols.target], classes)
-            t_codes = np.where(y_true >= 0, y_true, np.where(y_true == -1, len(classes) + 1, len(classes))).astype(np.int32)
+            t_codes = np.where(y_true >= 0, y_true, np.where(y_true == -1, len(classes) + 1, len(classes))).astype(
+                np.int32
+            )
             outputs[cols.target] = Column(cols.target, "categorical", t_codes, label_cats, role="target")
     timestamps = None
     if cols.timestamp and cols.timestamp in frame:
@@ -376,7 +388,7 @@ def _distinct(column: Column) -> int:
     return int(np.unique(values).size)
 
 
-def _summary_note(ref: Column, ana: Optional[Column], distinct: int, declared: set[str]) -> str:
+def _summary_note(ref: Column, ana: Column | None, distinct: int, declared: set[str]) -> str:
     notes = []
     if ref.kind == "continuous":
         values = ref.values[~np.isnan(ref.values)]

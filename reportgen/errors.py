@@ -3,6 +3,7 @@
 The CLI prints `str(error)` on one line of stderr and exits 2 for every ReportgenError raised
 while reading the config or the data; nothing is written in that case.
 """
+
 from __future__ import annotations
 
 

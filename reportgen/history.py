@@ -5,19 +5,21 @@ The page is one self-contained file (inline CSS, static SVG charts drawn by matp
 no network) rendered from templates/index.html with autoescape on; users override the template by
 name with a folder of their own.
 """
+
 from __future__ import annotations
 
 import io
 import json
 import math
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import Any
 
 from reportgen.atomic import write_text_atomic
 from reportgen.errors import ReportgenError
 from reportgen.render.filters import metric_label, metric_value
 
-PathLike = Union[str, Path]
+PathLike = str | Path
 
 # Okabe-Ito: colour-blind-safe; the status colours pair with words in the page.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -28,7 +30,7 @@ PRIMARY_METRICS = ("roc_auc", "rmse", "mae", "f1", "accuracy")  # the report's h
 # ---------------------------------------------------------------- numbers
 
 
-def _mean(values: Iterable[Optional[float]]) -> Optional[float]:
+def _mean(values: Iterable[float | None]) -> float | None:
     kept = [float(v) for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
     return sum(kept) / len(kept) if kept else None
 
@@ -79,21 +81,27 @@ def headline_numbers(results: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
     return out
 
 
-def summary_numbers(summary: Optional[Mapping[str, Any]], results: Iterable[Mapping[str, Any]], limit: int = 4) -> list[dict[str, Any]]:
+def summary_numbers(
+    summary: Mapping[str, Any] | None, results: Iterable[Mapping[str, Any]], limit: int = 4
+) -> list[dict[str, Any]]:
     """The executive summary's headline numbers (latest vs reference), else the main performance metrics."""
     out = []
     for item in (summary or {}).get("headline") or []:
         if not isinstance(item, Mapping) or item.get("value") is None:
             continue
         label = str(item.get("label") or item.get("metric") or "")
-        unit = "" if item.get("metric") in ("business_value", "cumulative_business_value") else str(item.get("unit") or "")
-        out.append({
-            "label": label + (f" ({unit})" if unit else ""),
-            "metric": item.get("metric"),
-            "value": item.get("latest", item["value"]),
-            "reference": item.get("reference"),
-            "alert": item.get("status") == "alert",
-        })
+        unit = (
+            "" if item.get("metric") in ("business_value", "cumulative_business_value") else str(item.get("unit") or "")
+        )
+        out.append(
+            {
+                "label": label + (f" ({unit})" if unit else ""),
+                "metric": item.get("metric"),
+                "value": item.get("latest", item["value"]),
+                "reference": item.get("reference"),
+                "alert": item.get("status") == "alert",
+            }
+        )
     if not out:
         counts = {"true_positive", "false_positive", "false_negative", "true_negative"}
         out = [n for n in headline_numbers(results) if n["metric"] not in counts]
@@ -127,7 +135,12 @@ def _run_row(root: Path, manifest: Mapping[str, Any]) -> dict[str, Any]:
     results = data.get("results") or []
     summary = data.get("summary") or {}
     links = []
-    for name, label in (("report.html", "HTML"), ("report.pdf", "PDF"), ("results.json", "JSON"), ("report.eml", "e-mail")):
+    for name, label in (
+        ("report.html", "HTML"),
+        ("report.pdf", "PDF"),
+        ("results.json", "JSON"),
+        ("report.eml", "e-mail"),
+    ):
         if (run_dir / name).exists():
             links.append({"href": f"{manifest['dir']}/{name}", "label": label})
     return {
@@ -177,28 +190,53 @@ def trend_charts(runs: list[Mapping[str, Any]]) -> list[dict[str, str]]:
     series: dict[str, dict[str, Any]] = {}
     for i, run in enumerate(runs):
         for num in run["numbers"]:
-            s = series.setdefault(num["label"], {"metric": num["metric"], "values": [None] * len(runs), "reference": [None] * len(runs)})
+            s = series.setdefault(
+                num["label"], {"metric": num["metric"], "values": [None] * len(runs), "reference": [None] * len(runs)}
+            )
             s["values"][i] = num["value"]
             s["reference"][i] = num["reference"]
     charts = []
     for label, s in series.items():
         latest = next((v for v in reversed(s["values"]) if v is not None), None)
-        title = f"{label[:1].upper()}{label[1:]} per run" + (f": {metric_value(latest, s['metric'])} in the latest" if latest is not None else "")
+        title = f"{label[:1].upper()}{label[1:]} per run" + (
+            f": {metric_value(latest, s['metric'])} in the latest" if latest is not None else ""
+        )
         counted = str(s["metric"]).startswith(("drifted", "true_", "false_")) or s["metric"] in ("count", "rows")
-        svg = _line_svg(periods, {label: s["values"], "reference": s["reference"]}, ylabel=metric_label(s["metric"]), title=title, integer=counted)
-        charts.append({"title": title, "svg": svg, "table": _table(periods, {label: s["values"], "reference": s["reference"]})})
+        svg = _line_svg(
+            periods,
+            {label: s["values"], "reference": s["reference"]},
+            ylabel=metric_label(s["metric"]),
+            title=title,
+            integer=counted,
+        )
+        charts.append(
+            {"title": title, "svg": svg, "table": _table(periods, {label: s["values"], "reference": s["reference"]})}
+        )
     steps = sorted({step for run in runs for step in run["alerts"]})
-    alert_series = {step.replace("_", " "): [float(run["alerts"].get(step, 0)) for run in runs] for step in steps} or {"alerts": [0.0] * len(runs)}
+    alert_series = {step.replace("_", " "): [float(run["alerts"].get(step, 0)) for run in runs] for step in steps} or {
+        "alerts": [0.0] * len(runs)
+    }
     title = f"Alerts per run: {runs[-1]['alerts_total']} in the latest"
-    charts.append({"title": title, "svg": _line_svg(periods, alert_series, ylabel="alerting records", title=title, integer=True), "table": _table(periods, alert_series)})
+    charts.append(
+        {
+            "title": title,
+            "svg": _line_svg(periods, alert_series, ylabel="alerting records", title=title, integer=True),
+            "table": _table(periods, alert_series),
+        }
+    )
     return charts
 
 
-def _table(periods: list[str], series: Mapping[str, list[Optional[float]]]) -> dict[str, Any]:
-    return {"header": ["period", *series], "rows": [[p, *[series[k][i] for k in series]] for i, p in enumerate(periods)]}
+def _table(periods: list[str], series: Mapping[str, list[float | None]]) -> dict[str, Any]:
+    return {
+        "header": ["period", *series],
+        "rows": [[p, *[series[k][i] for k in series]] for i, p in enumerate(periods)],
+    }
 
 
-def _line_svg(periods: list[str], series: Mapping[str, list[Optional[float]]], *, ylabel: str, title: str, integer: bool = False) -> str:
+def _line_svg(
+    periods: list[str], series: Mapping[str, list[float | None]], *, ylabel: str, title: str, integer: bool = False
+) -> str:
     """A small static line chart as SVG text, byte-stable (fixed hashsalt, no date)."""
     import matplotlib
 
@@ -212,11 +250,19 @@ def _line_svg(periods: list[str], series: Mapping[str, list[Optional[float]]], *
             ys = [math.nan if v is None else float(v) for v in values]
             dashed = name == "reference"
             ax.plot(
-                x, ys, label=name, color="#555555" if dashed else PALETTE[i % len(PALETTE)],
-                linestyle="--" if dashed else "-", marker=None if dashed else "o", markersize=4, linewidth=1.5,
+                x,
+                ys,
+                label=name,
+                color="#555555" if dashed else PALETTE[i % len(PALETTE)],
+                linestyle="--" if dashed else "-",
+                marker=None if dashed else "o",
+                markersize=4,
+                linewidth=1.5,
             )
         ax.set_xticks(x)
-        ax.set_xticklabels(periods, rotation=30 if len(periods) > 6 else 0, ha="right" if len(periods) > 6 else "center")
+        ax.set_xticklabels(
+            periods, rotation=30 if len(periods) > 6 else 0, ha="right" if len(periods) > 6 else "center"
+        )
         ax.set_xlabel("run (analysis period)")
         ax.set_ylabel(ylabel)
         if integer:
@@ -234,13 +280,13 @@ def _line_svg(periods: list[str], series: Mapping[str, list[Optional[float]]], *
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
         plt.close(fig)
     text = buf.getvalue()
-    return text[text.index("<svg"):]
+    return text[text.index("<svg") :]
 
 
 # ---------------------------------------------------------------- rendering
 
 
-def render_index(root: PathLike, templates: Optional[PathLike] = None) -> str:
+def render_index(root: PathLike, templates: PathLike | None = None) -> str:
     """The history page of the archive at `root` as HTML text."""
     from reportgen.render.templating import make_environment
 
@@ -249,14 +295,16 @@ def render_index(root: PathLike, templates: Optional[PathLike] = None) -> str:
     return env.get_template("index.html").render(**page)
 
 
-def write_index(root: PathLike, *, templates: Optional[PathLike] = None, locked: bool = False) -> Path:
+def write_index(root: PathLike, *, templates: PathLike | None = None, locked: bool = False) -> Path:
     """Write ROOT/index.html atomically (taking the archive lock unless the caller holds it)."""
     from reportgen.archive import ArchiveError, model_dirs
     from reportgen.locking import archive_lock
 
     root = Path(root)
     if not root.is_dir() or not model_dirs(root):
-        raise ArchiveError(f"{root}: not a reportgen archive (no <model>/ledger.json found); give the folder passed to `run --archive`")
+        raise ArchiveError(
+            f"{root}: not a reportgen archive (no <model>/ledger.json found); give the folder passed to `run --archive`"
+        )
     path = root / "index.html"
     if locked:
         write_text_atomic(path, render_index(root, templates))

@@ -4,10 +4,12 @@ Every problem found becomes one DataError naming the file, the column, what was 
 do. Checks run once per column with vectorised pandas/numpy operations (a 10M-row file costs a few
 passes over each column), before anything is computed or written.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping, Optional, Union
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,7 +29,7 @@ from reportgen.dataset import (
 )
 from reportgen.errors import DataError
 
-PathLike = Union[str, Path]
+PathLike = str | Path
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 
 
@@ -48,10 +50,14 @@ def read_table(path: PathLike) -> pd.DataFrame:
     except DataError:
         raise
     except pd.errors.EmptyDataError:
-        raise DataError("the file is empty; export the data again (a header row and at least one data row)", file=str(path)) from None
+        raise DataError(
+            "the file is empty; export the data again (a header row and at least one data row)", file=str(path)
+        ) from None
     except Exception as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"cannot read the file ({first}); check that it is valid {suffix.lstrip('.') or 'CSV'}", file=str(path)) from None
+        raise DataError(
+            f"cannot read the file ({first}); check that it is valid {suffix.lstrip('.') or 'CSV'}", file=str(path)
+        ) from None
     if len(frame) == 0:
         raise DataError("the file has a header but no rows; export the data again", file=str(path))
     return frame
@@ -75,14 +81,18 @@ def read_parquet(path: Path) -> pd.DataFrame:
     return table.to_pandas(split_blocks=True, self_destruct=True)
 
 
-def join_targets(analysis: pd.DataFrame, targets: pd.DataFrame, config: Config, *, targets_source: Optional[str] = None) -> pd.DataFrame:
+def join_targets(
+    analysis: pd.DataFrame, targets: pd.DataFrame, config: Config, *, targets_source: str | None = None
+) -> pd.DataFrame:
     """Left-join the targets file onto analysis by the id column (rows without a target stay)."""
     id_col = config.columns.id
     target = config.columns.target
     if not id_col:
         raise DataError("a targets file needs columns.id to join on; set it in the config", file=targets_source)
     if not target:
-        raise DataError("a targets file needs columns.target (the target column's name); set it in the config", file=targets_source)
+        raise DataError(
+            "a targets file needs columns.target (the target column's name); set it in the config", file=targets_source
+        )
     missing = [c for c in (id_col, target) if c not in targets.columns]
     if missing:
         raise DataError(
@@ -93,7 +103,9 @@ def join_targets(analysis: pd.DataFrame, targets: pd.DataFrame, config: Config, 
     check_unique_ids(targets, id_col, source=targets_source or "targets data")
     base = analysis.drop(columns=[target]) if target in analysis.columns else analysis
     keyed = targets[[id_col, target]]
-    if keyed[id_col].dtype != base[id_col].dtype and (pd.api.types.is_numeric_dtype(keyed[id_col]) != pd.api.types.is_numeric_dtype(base[id_col])):
+    if keyed[id_col].dtype != base[id_col].dtype and (
+        pd.api.types.is_numeric_dtype(keyed[id_col]) != pd.api.types.is_numeric_dtype(base[id_col])
+    ):
         # ids read as numbers in one file and as text in the other: join on their text.
         keyed = keyed.assign(**{id_col: keyed[id_col].astype(str)})
         base = base.assign(**{id_col: base[id_col].astype(str)})
@@ -104,9 +116,9 @@ def prepare_data(
     config: Config,
     reference: pd.DataFrame,
     analysis: pd.DataFrame,
-    targets: Optional[pd.DataFrame] = None,
+    targets: pd.DataFrame | None = None,
     *,
-    sources: Optional[Mapping[str, str]] = None,
+    sources: Mapping[str, str] | None = None,
 ) -> MonitoringData:
     """Check both periods, sort by timestamp, encode and chunk: the input of every step."""
     sources = dict(sources or {})
@@ -116,7 +128,9 @@ def prepare_data(
         analysis = join_targets(analysis, targets, config, targets_source=sources.get("targets", "targets data"))
     features = feature_names(config, reference)
     if not features:
-        raise DataError("no feature columns: every column plays another role; list them under columns.features", file=ref_src)
+        raise DataError(
+            "no feature columns: every column plays another role; list them under columns.features", file=ref_src
+        )
     check_columns(reference, config, features, source=ref_src, need_target=True)
     check_columns(analysis, config, features, source=ana_src, need_target=False)
     kinds = feature_kinds(config, reference, features)
@@ -129,11 +143,31 @@ def prepare_data(
     if classes:
         check_classes(reference, config, classes, source=ref_src, period="reference")
         check_classes(analysis, config, classes, source=ana_src, period="analysis")
-    ref_ds = build_dataset(reference, config, period="reference", features=features, kinds=kinds, vocabularies=vocabularies, classes=classes, source=ref_src)
-    ana_ds = build_dataset(analysis, config, period="analysis", features=features, kinds=kinds, vocabularies=vocabularies, classes=classes, source=ana_src)
+    ref_ds = build_dataset(
+        reference,
+        config,
+        period="reference",
+        features=features,
+        kinds=kinds,
+        vocabularies=vocabularies,
+        classes=classes,
+        source=ref_src,
+    )
+    ana_ds = build_dataset(
+        analysis,
+        config,
+        period="analysis",
+        features=features,
+        kinds=kinds,
+        vocabularies=vocabularies,
+        classes=classes,
+        source=ana_src,
+    )
     chunker = chunker_from_config(config.chunking)
     ref_chunks = chunker.split(ref_ds.n_rows, ref_ds.timestamps, period="reference", source=ref_src)
-    ana_chunks = chunker.split(ana_ds.n_rows, ana_ds.timestamps, period="analysis", first_index=len(ref_chunks), source=ana_src)
+    ana_chunks = chunker.split(
+        ana_ds.n_rows, ana_ds.timestamps, period="analysis", first_index=len(ref_chunks), source=ana_src
+    )
     return MonitoringData(config, ref_ds, ana_ds, tuple(ref_chunks), tuple(ana_chunks))
 
 
@@ -170,12 +204,16 @@ def roles(config: Config, features: list[str]) -> dict[str, str]:
     return out
 
 
-def check_columns(frame: pd.DataFrame, config: Config, features: list[str], *, source: str, need_target: bool, only_id: bool = False) -> None:
+def check_columns(
+    frame: pd.DataFrame, config: Config, features: list[str], *, source: str, need_target: bool, only_id: bool = False
+) -> None:
     """Every configured column is present; all missing ones are listed at once, with their config key."""
     cols = config.columns
     proba = cols.predicted_probability
     proba_cols = list(proba.values()) if isinstance(proba, dict) else ([proba] if proba else [])
-    wanted = [cols.id] if only_id else [c for c in (cols.id, cols.timestamp, cols.prediction, *proba_cols) if c] + features
+    wanted = (
+        [cols.id] if only_id else [c for c in (cols.id, cols.timestamp, cols.prediction, *proba_cols) if c] + features
+    )
     if need_target and cols.target and not only_id:
         wanted.append(cols.target)
     wanted = [c for c in wanted if c]
@@ -210,10 +248,16 @@ def check_unique_ids(frame: pd.DataFrame, id_col: str, *, source: str) -> None:
         )
     if ids.isna().any():
         row = int(np.flatnonzero(ids.isna().to_numpy())[0]) + 1
-        raise DataError(f"missing id at data row {row} ({int(ids.isna().sum()):,} rows); give every row an id", file=source, column=id_col)
+        raise DataError(
+            f"missing id at data row {row} ({int(ids.isna().sum()):,} rows); give every row an id",
+            file=source,
+            column=id_col,
+        )
 
 
-def check_values(frame: pd.DataFrame, config: Config, features: list[str], kinds: Mapping[str, Kind], *, source: str) -> None:
+def check_values(
+    frame: pd.DataFrame, config: Config, features: list[str], kinds: Mapping[str, Kind], *, source: str
+) -> None:
     """Ids unique, model outputs numeric and in range, no feature entirely missing."""
     cols = config.columns
     if cols.id:
@@ -227,11 +271,30 @@ def check_values(frame: pd.DataFrame, config: Config, features: list[str], kinds
                 column=name,
             )
         if kinds[name] == "continuous":
-            _numeric(series, source=source, column=name, what="values of a continuous feature", fix="list the column under columns.categorical or fix the values")
+            _numeric(
+                series,
+                source=source,
+                column=name,
+                what="values of a continuous feature",
+                fix="list the column under columns.categorical or fix the values",
+            )
     if config.problem_type == "regression":
-        _numeric(frame[cols.prediction], source=source, column=cols.prediction, what="regression predictions", fix="predictions must be numbers", allow_missing=False)
+        _numeric(
+            frame[cols.prediction],
+            source=source,
+            column=cols.prediction,
+            what="regression predictions",
+            fix="predictions must be numbers",
+            allow_missing=False,
+        )
         if cols.target and cols.target in frame:
-            _numeric(frame[cols.target], source=source, column=cols.target, what="regression targets", fix="targets must be numbers (leave unknown targets empty)")
+            _numeric(
+                frame[cols.target],
+                source=source,
+                column=cols.target,
+                what="regression targets",
+                fix="targets must be numbers (leave unknown targets empty)",
+            )
         return
     proba = cols.predicted_probability
     for name in list(proba.values()) if isinstance(proba, dict) else [proba]:
@@ -239,10 +302,16 @@ def check_values(frame: pd.DataFrame, config: Config, features: list[str], kinds
     pred = frame[cols.prediction]
     if pred.isna().any():
         row = int(np.flatnonzero(pred.isna().to_numpy())[0]) + 1
-        raise DataError(f"{int(pred.isna().sum()):,} rows have no predicted class (first at data row {row}); every row needs the model's prediction", file=source, column=cols.prediction)
+        raise DataError(
+            f"{int(pred.isna().sum()):,} rows have no predicted class (first at data row {row}); every row needs the model's prediction",
+            file=source,
+            column=cols.prediction,
+        )
 
 
-def _numeric(series: pd.Series, *, source: str, column: str, what: str, fix: str, allow_missing: bool = True) -> np.ndarray:
+def _numeric(
+    series: pd.Series, *, source: str, column: str, what: str, fix: str, allow_missing: bool = True
+) -> np.ndarray:
     """float64 values; a DataError naming the first non-numeric value (and missing ones if not allowed)."""
     if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
         values = to_float(series)  # a view for float64 columns: no copy
@@ -279,7 +348,13 @@ def _numeric(series: pd.Series, *, source: str, column: str, what: str, fix: str
 
 def check_probabilities(series: pd.Series, *, source: str, column: str) -> None:
     """Predicted probabilities are numbers in [0, 1], never missing."""
-    values = _numeric(series, source=source, column=column, what="predicted probabilities", fix="write the model's probabilities as numbers in [0, 1]")
+    values = _numeric(
+        series,
+        source=source,
+        column=column,
+        what="predicted probabilities",
+        fix="write the model's probabilities as numbers in [0, 1]",
+    )
     nan = np.isnan(values)
     if nan.any():
         row = int(np.flatnonzero(nan)[0]) + 1
@@ -303,7 +378,9 @@ def check_classes(frame: pd.DataFrame, config: Config, classes: tuple, *, source
     """Predicted (and true) classes are among the model's classes: known in the reference."""
     cols = config.columns
     if period == "reference" and config.problem_type == "binary_classification":
-        labels = vocabulary(pd.concat([frame[cols.prediction]] + ([frame[cols.target]] if cols.target in frame else [])))
+        labels = vocabulary(
+            pd.concat([frame[cols.prediction]] + ([frame[cols.target]] if cols.target in frame else []))
+        )
         if len(labels) > 2:
             raise DataError(
                 f"binary_classification needs two classes, found {len(labels)}: {_names(list(labels)[:10])}; "
@@ -381,7 +458,7 @@ def parse_timestamps(series: pd.Series, *, source: str, column: str) -> pd.Serie
     return parsed
 
 
-def _to_datetime(series: pd.Series, fmt: Optional[str]) -> pd.Series:
+def _to_datetime(series: pd.Series, fmt: str | None) -> pd.Series:
     import warnings
 
     with warnings.catch_warnings():
@@ -393,12 +470,16 @@ def _to_datetime(series: pd.Series, fmt: Optional[str]) -> pd.Series:
             return pd.to_datetime(series, errors="coerce", format=fmt, utc=True)
 
 
-def load_inputs(config: Config) -> tuple[pd.DataFrame, pd.DataFrame, Optional[pd.DataFrame], dict[str, str]]:
+def load_inputs(config: Config) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, dict[str, str]]:
     """Read the reference, analysis and (optional) targets files named in the config."""
     if not config.reference:
-        raise DataError(f"{config.source or 'config'}: no reference data; set `reference:` in the config or pass --reference")
+        raise DataError(
+            f"{config.source or 'config'}: no reference data; set `reference:` in the config or pass --reference"
+        )
     if not config.analysis:
-        raise DataError(f"{config.source or 'config'}: no analysis data; set `analysis:` in the config or pass --analysis")
+        raise DataError(
+            f"{config.source or 'config'}: no analysis data; set `analysis:` in the config or pass --analysis"
+        )
     reference = read_table(config.reference)
     analysis = read_table(config.analysis)
     targets = read_table(config.targets) if config.targets else None

@@ -4,13 +4,14 @@
 after a crash, so a stale lock file never blocks later runs. The holder writes its pid into the
 file so a waiting run can say who holds it.
 """
+
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Union
 
 from reportgen.errors import OutputError
 
@@ -20,7 +21,7 @@ _POLL = 0.05
 
 
 @contextmanager
-def archive_lock(root: Union[str, Path], timeout: float = DEFAULT_TIMEOUT) -> Iterator[Path]:
+def archive_lock(root: str | Path, timeout: float = DEFAULT_TIMEOUT) -> Iterator[Path]:
     """Hold ROOT's lock for the block; OutputError naming the holder after `timeout` seconds."""
     import fcntl
 
@@ -30,7 +31,9 @@ def archive_lock(root: Union[str, Path], timeout: float = DEFAULT_TIMEOUT) -> It
         root.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise OutputError(f"{root}: cannot create the archive lock ({exc.strerror}); choose another --archive folder or fix its permissions") from None
+        raise OutputError(
+            f"{root}: cannot create the archive lock ({exc.strerror}); choose another --archive folder or fix its permissions"
+        ) from None
     deadline = time.monotonic() + max(timeout, 0.0)
     try:
         while True:

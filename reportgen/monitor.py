@@ -2,11 +2,13 @@
 
 The CLI is a thin layer over this module.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Union
+from typing import Any
 
 import pandas as pd
 
@@ -19,7 +21,7 @@ from reportgen.results import STEPS as STEP_ORDER
 from reportgen.results import concat_results
 from reportgen.steps import applicable_steps
 
-ConfigLike = Union[Config, Mapping[str, Any], str, Path]
+ConfigLike = Config | Mapping[str, Any] | str | Path
 
 
 def as_config(config: ConfigLike) -> Config:
@@ -51,7 +53,7 @@ class Report:
     def has_alert(self) -> bool:
         return bool(self.results["alert"].fillna(False).any())
 
-    def save(self, path: Union[str, Path], formats: Optional[Iterable[str]] = None) -> dict[str, Path]:
+    def save(self, path: str | Path, formats: Iterable[str] | None = None) -> dict[str, Path]:
         """Write the chosen formats into folder `path`; returns {format: file}."""
         from reportgen.render.save import save_report
 
@@ -79,10 +81,10 @@ class Monitor:
         self,
         reference: pd.DataFrame,
         analysis: pd.DataFrame,
-        targets: Optional[pd.DataFrame] = None,
+        targets: pd.DataFrame | None = None,
         *,
-        sources: Optional[dict[str, str]] = None,
-        progress: Optional[ProgressHook] = None,
+        sources: dict[str, str] | None = None,
+        progress: ProgressHook | None = None,
     ) -> Report:
         """Prepare the data, run each step, resolve issues and build the ReportModel.
 
@@ -99,7 +101,7 @@ ProgressHook = Callable[[str, str, int, int], None]
 
 
 @contextmanager
-def _stage(progress: Optional[ProgressHook], name: str, index: int, total: int) -> Iterator[None]:
+def _stage(progress: ProgressHook | None, name: str, index: int, total: int) -> Iterator[None]:
     """Tell `progress` a stage starts and how it ended (a no-op without a hook)."""
     if progress is None:
         yield
@@ -114,7 +116,7 @@ def _stage(progress: Optional[ProgressHook], name: str, index: int, total: int) 
 
 
 def run_steps(
-    config: Config, data: MonitoringData, *, sources: Optional[dict[str, str]] = None, progress: Optional[ProgressHook] = None
+    config: Config, data: MonitoringData, *, sources: dict[str, str] | None = None, progress: ProgressHook | None = None
 ) -> Report:
     """Fit and run every applicable step, then resolve and build the report model."""
     frames = []

@@ -1,8 +1,8 @@
 """How many threads a step may use: the CPUs this process is allowed to run on."""
+
 from __future__ import annotations
 
 import os
-from typing import Optional
 
 MAX_COLUMN_THREADS = 8  # beyond this, per-column work is bound by memory bandwidth, not cores
 
@@ -15,7 +15,7 @@ def available_cpus() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def column_threads(requested: Optional[int] = None) -> int:
+def column_threads(requested: int | None = None) -> int:
     """Threads for per-column numpy work (numpy releases the GIL while sorting and searching):
     the requested number, else one per available CPU up to MAX_COLUMN_THREADS."""
     if requested:

@@ -5,13 +5,15 @@ clean). `--log-json` writes one line per finished step to stderr, e.g.
 `{"event": "step", "step": "estimated_performance", "index": 3, "total": 9, "status": "ok",
 "seconds": 1.234, "cpu_seconds": 2.101}`, and can be combined with --quiet.
 """
+
 from __future__ import annotations
 
 import json
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator, Optional, TextIO
+from typing import Any, TextIO
 
 BAR_WIDTH = 24
 
@@ -33,7 +35,15 @@ class Progress:
         Force the bar on or off; default: on when `stream` is a terminal and not quiet.
     """
 
-    def __init__(self, total: int = 0, *, stream: Optional[TextIO] = None, quiet: bool = False, log_json: bool = False, bar: Optional[bool] = None) -> None:
+    def __init__(
+        self,
+        total: int = 0,
+        *,
+        stream: TextIO | None = None,
+        quiet: bool = False,
+        log_json: bool = False,
+        bar: bool | None = None,
+    ) -> None:
         self.stream = stream if stream is not None else sys.stderr
         self.total = total
         self.done = 0
@@ -56,14 +66,18 @@ class Progress:
             yield
             status = "ok"
         finally:
-            self.finished(name, status=status, seconds=time.perf_counter() - wall, cpu_seconds=time.process_time() - cpu, **fields)
+            self.finished(
+                name, status=status, seconds=time.perf_counter() - wall, cpu_seconds=time.process_time() - cpu, **fields
+            )
 
     def started(self, name: str) -> None:
         """A step begins: redraw the bar with its name."""
         if self.bar:
             self._draw(name)
 
-    def finished(self, name: str, *, status: str = "ok", seconds: float = 0.0, cpu_seconds: float = 0.0, **fields: Any) -> None:
+    def finished(
+        self, name: str, *, status: str = "ok", seconds: float = 0.0, cpu_seconds: float = 0.0, **fields: Any
+    ) -> None:
         """A step ended: count it, redraw the bar, write its JSON line."""
         self.done += 1
         if self.done > self.total:
@@ -105,7 +119,7 @@ class Progress:
             self.stream.write("\r" + " " * (BAR_WIDTH + 50) + "\r")
             self._drawn = False
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         return self
 
     def __exit__(self, *exc: Any) -> None:

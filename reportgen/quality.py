@@ -16,11 +16,12 @@ Default alert rules (a configured `thresholds: data_quality[.method[.rate]]` rul
 - unseen rate: above 0. The vocabulary comes from the reference, so any unseen value is a new
   category (or a spelling change) worth a look.
 """
+
 from __future__ import annotations
 
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -48,7 +49,7 @@ def _chunk_sums(flags: np.ndarray, chunks: tuple[Chunk, ...]) -> np.ndarray:
     return np.array([flags[c.start_row : c.end_row].sum() for c in chunks])
 
 
-def _period_columns(data: MonitoringData, name: str) -> tuple[Optional[Column], Optional[Column]]:
+def _period_columns(data: MonitoringData, name: str) -> tuple[Column | None, Column | None]:
     return data.reference.monitored_columns().get(name), data.analysis.monitored_columns().get(name)
 
 
@@ -61,15 +62,29 @@ class _Records:
         self.period = np.array([c.period for c in chunks], dtype=object)
         self.parts: list[tuple] = []
 
-    def add(self, method: str, metric: str, column: str, value: np.ndarray, upper: Optional[np.ndarray] = None, alert: Optional[np.ndarray] = None, note: Optional[np.ndarray] = None) -> None:
+    def add(
+        self,
+        method: str,
+        metric: str,
+        column: str,
+        value: np.ndarray,
+        upper: np.ndarray | None = None,
+        alert: np.ndarray | None = None,
+        note: np.ndarray | None = None,
+    ) -> None:
         k = self.index.size
         none = np.full(k, None, dtype=object)
-        self.parts.append((
-            method, metric, column, np.asarray(value, np.float64),
-            np.full(k, np.nan) if upper is None else np.asarray(upper, np.float64),
-            none if alert is None else np.asarray(alert, dtype=object),
-            none if note is None else np.asarray(note, dtype=object),
-        ))
+        self.parts.append(
+            (
+                method,
+                metric,
+                column,
+                np.asarray(value, np.float64),
+                np.full(k, np.nan) if upper is None else np.asarray(upper, np.float64),
+                none if alert is None else np.asarray(alert, dtype=object),
+                none if note is None else np.asarray(note, dtype=object),
+            )
+        )
 
     def frame(self) -> pd.DataFrame:
         if not self.parts:
@@ -78,9 +93,16 @@ class _Records:
         col = lambda i: np.concatenate([p[i] for p in self.parts])  # noqa: E731
         rep = lambda i: np.repeat(np.array([p[i] for p in self.parts], dtype=object), k)  # noqa: E731
         return make_results(
-            step=self.step, method=rep(0), metric=rep(1), column=rep(2),
-            chunk_index=np.tile(self.index, len(self.parts)), period=np.tile(self.period, len(self.parts)),
-            value=col(3), upper_threshold=col(4), alert=col(5), note=col(6),
+            step=self.step,
+            method=rep(0),
+            metric=rep(1),
+            column=rep(2),
+            chunk_index=np.tile(self.index, len(self.parts)),
+            period=np.tile(self.period, len(self.parts)),
+            value=col(3),
+            upper_threshold=col(4),
+            alert=col(5),
+            note=col(6),
         )
 
 
@@ -103,7 +125,9 @@ class DataQuality(Step):
             if col.role == "target":
                 continue
             self.columns_[name] = col.kind
-            rates = _chunk_sums(col.missing_mask().astype(np.int64), reference_chunks) / np.array([max(c.rows, 1) for c in reference_chunks])
+            rates = _chunk_sums(col.missing_mask().astype(np.int64), reference_chunks) / np.array(
+                [max(c.rows, 1) for c in reference_chunks]
+            )
             overall = float(col.missing_mask().mean()) if reference.n_rows else 0.0
             std = float(rates.std(ddof=1)) if rates.size > 1 else 0.0
             self.reference_rates_[name] = (overall, float(rates.mean()) if rates.size else overall, std)
@@ -124,7 +148,11 @@ class DataQuality(Step):
                     note = None
                 else:
                     ana_counts = np.full(len(data.analysis_chunks), np.nan)
-                    note = np.array([None] * len(data.reference_chunks) + ["column absent from the analysis data"] * len(data.analysis_chunks), dtype=object)
+                    note = np.array(
+                        [None] * len(data.reference_chunks)
+                        + ["column absent from the analysis data"] * len(data.analysis_chunks),
+                        dtype=object,
+                    )
                 counts = np.concatenate([ref_counts.astype(np.float64), ana_counts])
                 with np.errstate(invalid="ignore", divide="ignore"):
                     rate = np.where(rows > 0, counts / rows, np.nan)
@@ -133,9 +161,13 @@ class DataQuality(Step):
                     alert = np.isfinite(rate) & (rate > upper)
                 notes = note.copy() if note is not None else np.array([None] * len(chunks), dtype=object)
                 for c in np.flatnonzero(alert):
-                    notes[c] = f"{int(counts[c]):,} of {int(rows[c]):,} rows ({rate[c]:.2%}) above the limit of {upper[c]:.2%}"
+                    notes[c] = (
+                        f"{int(counts[c]):,} of {int(rows[c]):,} rows ({rate[c]:.2%}) above the limit of {upper[c]:.2%}"
+                    )
                 upper = np.where(np.isinf(upper), np.nan, upper)
-                records.add(method, "rate", name, rate, upper=upper, alert=np.where(np.isfinite(rate), alert, None), note=notes)
+                records.add(
+                    method, "rate", name, rate, upper=upper, alert=np.where(np.isfinite(rate), alert, None), note=notes
+                )
                 records.add(method, "count", name, counts, note=note)
         return records.frame()
 
@@ -144,7 +176,9 @@ class DataQuality(Step):
         rule = self.config_.threshold_for(self.step, method, "rate")
         n = rows.size
         if rule is not None:
-            lo, hi = compute_thresholds(ref_rates, threshold_from_config(rule), direction="higher_is_worse", value_range=RANGE)
+            lo, hi = compute_thresholds(
+                ref_rates, threshold_from_config(rule), direction="higher_is_worse", value_range=RANGE
+            )
             return np.full(n, np.nan), np.full(n, np.inf if hi is None else hi)
         if method == "unseen_values":
             return np.full(n, np.nan), np.zeros(n)
@@ -183,7 +217,7 @@ class SummaryStats(Step):
     step = "summary_stats"
     order = 80
 
-    def __init__(self, threads: Optional[int] = None) -> None:
+    def __init__(self, threads: int | None = None) -> None:
         self.threads = column_threads(threads)
 
     def _fit(self, reference: Dataset, reference_chunks: tuple[Chunk, ...], config: Config) -> None:
@@ -210,13 +244,18 @@ class SummaryStats(Step):
                     all_parts = list(pool.map(work, items))
             else:
                 all_parts = [work(item) for item in items]
-        for (name, (kind, role)), parts in zip(items, all_parts):
+        for (name, (_kind, role)), parts in zip(items, all_parts):
             ana_col = _period_columns(data, name)[1]
             absent = "no targets in the analysis data" if role == "target" else "column absent from the analysis data"
             for metric in parts[0]:
                 values = np.concatenate([parts[0][metric], parts[1][metric]])
-                notes = [None] * len(data.reference_chunks) + [None if ana_col is not None else absent] * len(data.analysis_chunks)
-                notes = [n if n is not None or np.isfinite(v) else "no non-missing values in this chunk" for n, v in zip(notes, values)]
+                notes = [None] * len(data.reference_chunks) + [None if ana_col is not None else absent] * len(
+                    data.analysis_chunks
+                )
+                notes = [
+                    n if n is not None or np.isfinite(v) else "no non-missing values in this chunk"
+                    for n, v in zip(notes, values)
+                ]
                 records.add("summary_stats", metric, name, values, note=np.array(notes, dtype=object))
         return records.frame()
 
@@ -233,7 +272,9 @@ class SummaryStats(Step):
                 pos = np.full(hi - lo, k, np.int64)
                 for i, c in enumerate(chunks):
                     pos[c.start_row - lo : c.end_row - lo] = i
-                counts = np.bincount(col.values[lo:hi].astype(np.int64) + pos * levels, minlength=(k + 1) * levels).reshape(k + 1, levels)[:k, : levels - 1]
+                counts = np.bincount(
+                    col.values[lo:hi].astype(np.int64) + pos * levels, minlength=(k + 1) * levels
+                ).reshape(k + 1, levels)[:k, : levels - 1]
                 out_rows = counts.sum(axis=1).astype(np.float64)
                 distinct = (counts > 0).sum(axis=1).astype(np.float64)
             return {"rows": out_rows, "distinct": distinct}
@@ -272,7 +313,10 @@ class SummaryStats(Step):
                 med = np.median(block, axis=1) if present.all() else np.nanmedian(block, axis=1)
             med = np.where(n > 0, med, np.nan)
         else:
-            med = np.array([np.median(v[c.slice][present[c.slice]]) if n[i] > 0 else np.nan for i, c in enumerate(chunks)], dtype=np.float64)
+            med = np.array(
+                [np.median(v[c.slice][present[c.slice]]) if n[i] > 0 else np.nan for i, c in enumerate(chunks)],
+                dtype=np.float64,
+            )
         empty = n == 0
         mean[empty] = np.nan
         mins = np.where(empty, np.nan, mins)

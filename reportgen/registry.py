@@ -1,8 +1,10 @@
 """A tiny name -> class registry; the config's method names are the registry keys."""
+
 from __future__ import annotations
 
 import difflib
-from typing import Callable, Generic, Iterator, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Generic, TypeVar
 
 from reportgen.errors import ConfigError
 
@@ -24,7 +26,7 @@ class Registry(Generic[T]):
 
     def register(self, cls: type[T]) -> type[T]:
         """Class decorator: register `cls` under its `name` attribute."""
-        name = getattr(cls, "name")
+        name = cls.name
         if name in self._entries and self._entries[name] is not cls:
             raise ValueError(f"{self.kind} {name!r} registered twice")
         self._entries[name] = cls

@@ -3,11 +3,12 @@
 Built once from MonitoringData, the Result table and the resolution; only this object reaches
 rendering (HTML, PDF, e-mail) and results.json is written from it.
 """
+
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Optional
+from typing import Any
 
 import pandas as pd
 
@@ -33,7 +34,9 @@ class ReportModel:
     method_notes: list[dict[str, Any]] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
     ranking: list[dict[str, Any]] = field(default_factory=list)  # features ranked (drift.ranking)
-    distributions: dict[str, Any] = field(default_factory=dict)  # {column: {kind, bin_edges|categories, reference, chunks}}
+    distributions: dict[str, Any] = field(
+        default_factory=dict
+    )  # {column: {kind, bin_edges|categories, reference, chunks}}
     data_summary: list[dict[str, Any]] = field(default_factory=list)  # one record per column
     versions: dict[str, str] = field(default_factory=dict)  # reportgen and its main dependencies
     inputs: list[dict[str, Any]] = field(default_factory=list)  # [{role, path, sha256, bytes}]
@@ -48,7 +51,7 @@ class ReportModel:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ReportModel":
+    def from_dict(cls, data: dict[str, Any]) -> ReportModel:
         """Inverse of to_dict; unknown keys are refused so a typo does not pass silently."""
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
@@ -61,7 +64,7 @@ class ReportModel:
         return json.dumps(self.to_dict(), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
 
     @classmethod
-    def from_json(cls, text: str) -> "ReportModel":
+    def from_json(cls, text: str) -> ReportModel:
         """Read a model written by to_json."""
         return cls.from_dict(json.loads(text))
 
@@ -114,5 +117,5 @@ def default_summary(results: pd.DataFrame) -> dict[str, Any]:
     return {"status": status, "sections": sections, "headline": [], "sentence": ""}
 
 
-def optional_str(value: Optional[Any]) -> Optional[str]:
+def optional_str(value: Any | None) -> str | None:
     return None if value is None else str(value)

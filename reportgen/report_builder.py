@@ -3,27 +3,40 @@
 The one place where the pipeline's outputs (MonitoringData, the Result table, method notes, step
 artifacts, input sources) become the plain ReportModel every renderer reads.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import math
 import platform
+from collections.abc import Mapping
 from importlib import metadata as importlib_metadata
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from reportgen import __version__
 from reportgen.clock import generation_time
-from reportgen.errors import DataError
 from reportgen.drift.ranking import rank_features
+from reportgen.errors import DataError
 from reportgen.report import ReportModel, results_records
 from reportgen.resolution import Resolution, resolve
 
-VERSION_PACKAGES = ("numpy", "pandas", "scipy", "scikit-learn", "lightgbm", "plotly", "matplotlib", "weasyprint", "jinja2", "pyarrow")
+VERSION_PACKAGES = (
+    "numpy",
+    "pandas",
+    "scipy",
+    "scikit-learn",
+    "lightgbm",
+    "plotly",
+    "matplotlib",
+    "weasyprint",
+    "jinja2",
+    "pyarrow",
+)
 
 
 def build_report_model(
@@ -62,7 +75,7 @@ def build_report_model(
     )
 
 
-def _resolve(results: pd.DataFrame, data: Any, config: Any, ranking: Optional[pd.DataFrame]) -> Resolution:
+def _resolve(results: pd.DataFrame, data: Any, config: Any, ranking: pd.DataFrame | None) -> Resolution:
     baseline = None
     if getattr(config, "baseline", None):
         path = Path(config.baseline)
@@ -71,17 +84,19 @@ def _resolve(results: pd.DataFrame, data: Any, config: Any, ranking: Optional[pd
         try:
             baseline = json.loads(path.read_text(encoding="utf-8"))
         except ValueError as exc:
-            raise DataError(f"baseline is not valid JSON ({exc}); give the results.json of a previous run", file=str(path)) from None
+            raise DataError(
+                f"baseline is not valid JSON ({exc}); give the results.json of a previous run", file=str(path)
+            ) from None
     return resolve(results, data.chunks, config, ranking=ranking, baseline=baseline, data=data)
 
 
-def _ranking(results: pd.DataFrame, problem_type: str) -> Optional[pd.DataFrame]:
+def _ranking(results: pd.DataFrame, problem_type: str) -> pd.DataFrame | None:
     if not (results["step"] == "univariate_drift").any():
         return None
     return rank_features(results, problem_type)
 
 
-def _ranking_records(ranking: Optional[pd.DataFrame]) -> list[dict[str, Any]]:
+def _ranking_records(ranking: pd.DataFrame | None) -> list[dict[str, Any]]:
     if ranking is None or not len(ranking):
         return []
     frame = ranking.reset_index() if ranking.index.name is not None else ranking
@@ -120,7 +135,9 @@ def _distributions(artifacts: Mapping[str, Any]) -> dict[str, Any]:
     for column in sorted(dist, key=str):
         d = dist[column]
         entry = {k: _plain(v) for k, v in d.items() if k != "chunks"}
-        entry["chunks"] = {str(int(k)): _plain(v) for k, v in sorted((d.get("chunks") or {}).items(), key=lambda kv: int(kv[0]))}
+        entry["chunks"] = {
+            str(int(k)): _plain(v) for k, v in sorted((d.get("chunks") or {}).items(), key=lambda kv: int(kv[0]))
+        }
         out[str(column)] = entry
     return out
 
@@ -142,8 +159,17 @@ def _fallback_data_summary(data: Any) -> list[dict[str, Any]]:
         ds = data.dataset(period)
         for name, col in ds.monitored_columns().items():
             missing = int(col.missing_mask().sum()) if hasattr(col, "missing_mask") else None
-            rows.append({"column": name, "period": period, "kind": col.kind, "role": col.role, "rows": int(ds.n_rows),
-                         "missing": missing, "missing_rate": (missing / ds.n_rows) if missing is not None and ds.n_rows else None})
+            rows.append(
+                {
+                    "column": name,
+                    "period": period,
+                    "kind": col.kind,
+                    "role": col.role,
+                    "rows": int(ds.n_rows),
+                    "missing": missing,
+                    "missing_rate": (missing / ds.n_rows) if missing is not None and ds.n_rows else None,
+                }
+            )
     return rows
 
 

@@ -1,4 +1,5 @@
 """Where the shipped templates, themes and samples live: inside the wheel, or beside the package in a checkout."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -17,9 +17,11 @@ summary_stats          summary_stats                           mean, std, median
 `column` is the feature (or model output) a record is about, null for model-level records.
 `chunk_index` runs over the reference chunks first, then the analysis chunks.
 """
+
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd

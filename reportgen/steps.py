@@ -4,9 +4,11 @@ Every monitoring step (CBPE, DLE, realized performance, drift, data quality, ...
 and registers itself in STEPS with one decorator line. The pipeline builds each applicable step
 from the config, fits it on the reference period and runs it over all chunks.
 """
+
 from __future__ import annotations
 
-from typing import Any, ClassVar, Optional, Sequence, TypeVar
+from collections.abc import Sequence
+from typing import Any, ClassVar, TypeVar
 
 import pandas as pd
 
@@ -33,7 +35,7 @@ class Step:
     order: ClassVar[int] = 100
 
     @classmethod
-    def from_config(cls: type[S], config: Config) -> Optional[S]:
+    def from_config(cls: type[S], config: Config) -> S | None:
         """The step as configured, or None when the config turns it off."""
         return cls()
 
@@ -44,7 +46,9 @@ class Step:
         except ReportgenError:
             raise
         except Exception as exc:
-            raise StepError(f"step '{self.name}' failed while fitting on the reference data: {type(exc).__name__}: {exc}") from exc
+            raise StepError(
+                f"step '{self.name}' failed while fitting on the reference data: {type(exc).__name__}: {exc}"
+            ) from exc
         self.fitted_ = True
         return self
 
@@ -61,7 +65,9 @@ class Step:
 
     def check_fitted(self) -> None:
         if not getattr(self, "fitted_", False):
-            raise NotFittedError(f"{type(self).__name__} is not fitted yet; call fit(reference, reference_chunks, config) first")
+            raise NotFittedError(
+                f"{type(self).__name__} is not fitted yet; call fit(reference, reference_chunks, config) first"
+            )
 
     def method_notes(self) -> list[dict[str, Any]]:
         """For the report's method appendix: [{step, method, title, description, thresholds}]."""

@@ -4,10 +4,11 @@ A rule is parsed from the config by its `type` through THRESHOLDS. Bounds are cl
 metric's range. Which bound alerts depends on the direction of "worse" (`alert_flags`):
 performance alerts only when it degrades, drift distances only upward.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Literal, Optional
+from typing import ClassVar, Literal
 
 import numpy as np
 
@@ -23,10 +24,10 @@ class Threshold:
     name: ClassVar[str]
     description: ClassVar[str]
 
-    def bounds(self, reference_values: np.ndarray) -> tuple[Optional[float], Optional[float]]:
+    def bounds(self, reference_values: np.ndarray) -> tuple[float | None, float | None]:
         raise NotImplementedError
 
-    def explain(self, lower: Optional[float], upper: Optional[float]) -> str:
+    def explain(self, lower: float | None, upper: float | None) -> str:
         """One sentence for the method appendix: how the bounds were set, with the numbers."""
         return f"{self.description} Lower {_fmt(lower)}, upper {_fmt(upper)}."
 
@@ -41,10 +42,10 @@ class StandardDeviationThreshold(Threshold):
 
     name: ClassVar[str] = "standard_deviation"
     description: ClassVar[str] = "Mean of the reference chunks plus or minus a multiple of their standard deviation."
-    std_lower_multiplier: Optional[float] = 3.0
-    std_upper_multiplier: Optional[float] = 3.0
+    std_lower_multiplier: float | None = 3.0
+    std_upper_multiplier: float | None = 3.0
 
-    def bounds(self, reference_values: np.ndarray) -> tuple[Optional[float], Optional[float]]:
+    def bounds(self, reference_values: np.ndarray) -> tuple[float | None, float | None]:
         values = np.asarray(reference_values, dtype=float)
         values = values[np.isfinite(values)]
         if values.size == 0:
@@ -55,7 +56,7 @@ class StandardDeviationThreshold(Threshold):
         upper = None if self.std_upper_multiplier is None else mean + self.std_upper_multiplier * std
         return lower, upper
 
-    def explain(self, lower: Optional[float], upper: Optional[float]) -> str:
+    def explain(self, lower: float | None, upper: float | None) -> str:
         return (
             f"Mean of the reference chunks minus {self.std_lower_multiplier} / plus {self.std_upper_multiplier} "
             f"standard deviations: lower {_fmt(lower)}, upper {_fmt(upper)}."
@@ -69,10 +70,10 @@ class ConstantThreshold(Threshold):
 
     name: ClassVar[str] = "constant"
     description: ClassVar[str] = "Fixed bounds set in the configuration."
-    lower: Optional[float] = None
-    upper: Optional[float] = None
+    lower: float | None = None
+    upper: float | None = None
 
-    def bounds(self, reference_values: np.ndarray) -> tuple[Optional[float], Optional[float]]:
+    def bounds(self, reference_values: np.ndarray) -> tuple[float | None, float | None]:
         return self.lower, self.upper
 
 
@@ -86,19 +87,21 @@ class ReferenceQuantileThreshold(Threshold):
     """
 
     name: ClassVar[str] = "reference_quantile"
-    description: ClassVar[str] = "Quantile of the scores of random same-size samples drawn from the reference, each scored with itself left out."
+    description: ClassVar[str] = (
+        "Quantile of the scores of random same-size samples drawn from the reference, each scored with itself left out."
+    )
     needs_null_distribution: ClassVar[bool] = True
-    alpha: Optional[float] = 0.01
-    samples: Optional[int] = None
+    alpha: float | None = 0.01
+    samples: int | None = None
 
-    def bounds(self, reference_values: np.ndarray) -> tuple[Optional[float], Optional[float]]:
+    def bounds(self, reference_values: np.ndarray) -> tuple[float | None, float | None]:
         values = np.asarray(reference_values, dtype=float)
         values = values[np.isfinite(values)]
         if values.size == 0:
             return None, None
         return monte_carlo_bounds(values, 0.01 if self.alpha is None else self.alpha)
 
-    def explain(self, lower: Optional[float], upper: Optional[float]) -> str:
+    def explain(self, lower: float | None, upper: float | None) -> str:
         alpha = 0.01 if self.alpha is None else self.alpha
         return (
             f"{100 * (1 - alpha):g}% quantile (on the side that means worse) of the scores of random samples of the "
@@ -123,15 +126,17 @@ def monte_carlo_bounds(null_scores: np.ndarray, alpha: float) -> tuple[float, fl
 def threshold_from_config(rule: ThresholdConfig) -> Threshold:
     """Build the Threshold object a config entry names."""
     cls = THRESHOLDS.get(rule.type)
-    fields = {k: v for k, v in rule.model_dump().items() if k != "type" and k in getattr(cls, "__dataclass_fields__", {})}
+    fields = {
+        k: v for k, v in rule.model_dump().items() if k != "type" and k in getattr(cls, "__dataclass_fields__", {})
+    }
     return cls(**fields)
 
 
 def clip_bounds(
-    lower: Optional[float],
-    upper: Optional[float],
-    value_range: tuple[Optional[float], Optional[float]] = (None, None),
-) -> tuple[Optional[float], Optional[float]]:
+    lower: float | None,
+    upper: float | None,
+    value_range: tuple[float | None, float | None] = (None, None),
+) -> tuple[float | None, float | None]:
     """Clip bounds to the metric's range (e.g. ROC AUC in [0, 1], distances >= 0)."""
     lo, hi = value_range
     if lower is not None:
@@ -148,8 +153,8 @@ def clip_bounds(
 
 
 def directional_bounds(
-    lower: Optional[float], upper: Optional[float], direction: Direction
-) -> tuple[Optional[float], Optional[float]]:
+    lower: float | None, upper: float | None, direction: Direction
+) -> tuple[float | None, float | None]:
     """Drop the bound on the side that is not "worse" (a better-than-usual value never alerts)."""
     if direction == "higher_is_worse":
         return None, upper
@@ -158,7 +163,7 @@ def directional_bounds(
     return lower, upper
 
 
-def alert_flags(values: np.ndarray, lower: Optional[float], upper: Optional[float]) -> np.ndarray:
+def alert_flags(values: np.ndarray, lower: float | None, upper: float | None) -> np.ndarray:
     """True where a value crosses a bound; NaN values never alert."""
     values = np.asarray(values, dtype=float)
     flags = np.zeros(values.shape, dtype=bool)
@@ -175,13 +180,13 @@ def compute_thresholds(
     rule: Threshold,
     *,
     direction: Direction,
-    value_range: tuple[Optional[float], Optional[float]] = (None, None),
-) -> tuple[Optional[float], Optional[float]]:
+    value_range: tuple[float | None, float | None] = (None, None),
+) -> tuple[float | None, float | None]:
     """Bounds from a rule, clipped to the range and kept only on the side that means worse."""
     lower, upper = rule.bounds(np.asarray(reference_values, dtype=float))
     lower, upper = clip_bounds(lower, upper, value_range)
     return directional_bounds(lower, upper, direction)
 
 
-def _fmt(v: Optional[float]) -> str:
+def _fmt(v: float | None) -> str:
     return "none" if v is None else f"{v:.4g}"

@@ -5,4 +5,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EXTRAS=test SYSTEM_PACKAGES="chromium poppler-utils" source "$ROOT/scripts/setup_env.sh"
 cd "$ROOT"
+# quality gate: lint and format (config in pyproject.toml), then the suite
+ruff check reportgen tests benchmarks
+ruff format --check reportgen tests benchmarks
 python -m pytest -q "$@"

@@ -1,4 +1,5 @@
 """Shared fixtures: small simulated datasets with known structure."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -3,12 +3,13 @@
 Shared by tests/test_config.py, tests/test_io.py (through the Python API) and
 tests/e2e/test_cli_basic.py (through the CLI: exit 2, one line on stderr, nothing written).
 """
+
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,9 @@ def simulate(n: int, start: int = 0, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "id": np.arange(start, start + n),
-            "timestamp": (pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(start, start + n), unit="h")).strftime("%Y-%m-%dT%H:%M:%S"),
+            "timestamp": (pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(start, start + n), unit="h")).strftime(
+                "%Y-%m-%dT%H:%M:%S"
+            ),
             "x": np.round(x, 6),
             "cat": rng.choice(["a", "b", "c"], n),
             "y_pred_proba": p,
@@ -40,7 +43,13 @@ def base_config() -> dict:
         "reference": "reference.csv",
         "analysis": "analysis.csv",
         "targets": "analysis_targets.csv",
-        "columns": {"id": "id", "timestamp": "timestamp", "prediction": "y_pred", "predicted_probability": "y_pred_proba", "target": "y"},
+        "columns": {
+            "id": "id",
+            "timestamp": "timestamp",
+            "prediction": "y_pred",
+            "predicted_probability": "y_pred_proba",
+            "target": "y",
+        },
         "chunking": {"size": 100},
     }
 
@@ -49,7 +58,7 @@ def base_config() -> dict:
 class Files:
     reference: pd.DataFrame
     analysis: pd.DataFrame
-    targets: Optional[pd.DataFrame]
+    targets: pd.DataFrame | None
     config: dict
     raw: dict = field(default_factory=dict)  # file name -> exact text (e.g. an empty file)
 
@@ -163,33 +172,133 @@ def _unseen_class(f: Files) -> None:
 
 
 CONFIG_CASES = [
-    Case("unknown_key", _both(_delete("chunking"), _set("chunkin", {"size": 100})), ("key 'chunkin'", "unknown key", "did you mean 'chunking'")),
-    Case("unknown_nested_key", _set("columns.predicton", "y_pred"), ("key 'columns.predicton'", "did you mean 'prediction'")),
+    Case(
+        "unknown_key",
+        _both(_delete("chunking"), _set("chunkin", {"size": 100})),
+        ("key 'chunkin'", "unknown key", "did you mean 'chunking'"),
+    ),
+    Case(
+        "unknown_nested_key",
+        _set("columns.predicton", "y_pred"),
+        ("key 'columns.predicton'", "did you mean 'prediction'"),
+    ),
     Case("wrong_type", _set("chunking.size", "big"), ("key 'chunking.size'", "expected a whole number", "'big'")),
     Case("missing_required_key", _delete("problem_type"), ("key 'problem_type'", "required key is missing")),
-    Case("two_chunking_options", _set("chunking.number", 4), ("key 'chunking'", "one of size, number or period", "size and number")),
-    Case("metric_for_wrong_problem", _set("performance.metrics", ["roc_auc", "rmse"]), ("performance.metrics", "'rmse'", "binary_classification", "allowed: roc_auc")),
-    Case("unknown_drift_method", _set("drift.univariate", ["ks"]), ("drift.univariate", "'ks'", "did you mean 'kolmogorov_smirnov'")),
-    Case("multiclass_without_class_probabilities", _multiclass_single_proba, ("columns.predicted_probability", "one probability column per class")),
+    Case(
+        "two_chunking_options",
+        _set("chunking.number", 4),
+        ("key 'chunking'", "one of size, number or period", "size and number"),
+    ),
+    Case(
+        "metric_for_wrong_problem",
+        _set("performance.metrics", ["roc_auc", "rmse"]),
+        ("performance.metrics", "'rmse'", "binary_classification", "allowed: roc_auc"),
+    ),
+    Case(
+        "unknown_drift_method",
+        _set("drift.univariate", ["ks"]),
+        ("drift.univariate", "'ks'", "did you mean 'kolmogorov_smirnov'"),
+    ),
+    Case(
+        "multiclass_without_class_probabilities",
+        _multiclass_single_proba,
+        ("columns.predicted_probability", "one probability column per class"),
+    ),
     Case("negative_chunk_size", _set("chunking.size", -5), ("key 'chunking.size'", "positive", "-5")),
-    Case("unknown_theme", _set("output.theme", "darkk"), ("key 'output.theme'", "unknown theme 'darkk'", "did you mean 'dark'", "accepted:")),
-    Case("problem_type_typo", _set("problem_type", "binary"), ("key 'problem_type'", "'binary'", "did you mean 'binary_classification'")),
+    Case(
+        "unknown_theme",
+        _set("output.theme", "darkk"),
+        ("key 'output.theme'", "unknown theme 'darkk'", "did you mean 'dark'", "accepted:"),
+    ),
+    Case(
+        "problem_type_typo",
+        _set("problem_type", "binary"),
+        ("key 'problem_type'", "'binary'", "did you mean 'binary_classification'"),
+    ),
 ]
 
 DATA_CASES = [
-    Case("missing_columns", _drop("analysis", "y_pred_proba", "x"), ("missing column(s)", "'y_pred_proba' (columns.predicted_probability)", "'x'", "the file has"), "analysis.csv", "data"),
+    Case(
+        "missing_columns",
+        _drop("analysis", "y_pred_proba", "x"),
+        ("missing column(s)", "'y_pred_proba' (columns.predicted_probability)", "'x'", "the file has"),
+        "analysis.csv",
+        "data",
+    ),
     Case("empty_file", lambda f: f.raw.update({"analysis.csv": ""}), ("the file is empty",), "analysis.csv", "data"),
-    Case("header_only_file", lambda f: f.raw.update({"reference.csv": "id,timestamp,x,cat,y_pred_proba,y_pred,y\n"}), ("header but no rows",), "reference.csv", "data"),
-    Case("duplicate_ids", _duplicate_id, ("column 'id'", "duplicate id 3", "data rows 4 and 8"), "reference.csv", "data"),
-    Case("unparseable_timestamp", _cell("analysis", "timestamp", 5, "yesterday"), ("column 'timestamp'", "'yesterday'", "data row 6", "ISO 8601"), "analysis.csv", "data"),
-    Case("non_numeric_regression_prediction", _both(_to_regression, _cell("analysis", "y_pred", 2, "abc")), ("column 'y_pred'", "must be numeric", "'abc'", "data row 3"), "analysis.csv", "data"),
-    Case("probability_above_one", _cell("analysis", "y_pred_proba", 9, 1.7), ("column 'y_pred_proba'", "[0, 1]", "1.7", "data row 10"), "analysis.csv", "data"),
-    Case("probability_missing", _cell("reference", "y_pred_proba", 0, np.nan), ("column 'y_pred_proba'", "missing (NaN)", "data row 1"), "reference.csv", "data"),
-    Case("predicted_class_unseen", _unseen_class, ("column 'y_pred'", "predicted class 2", "data row 12", "not one of the model's classes"), "analysis.csv", "data"),
-    Case("feature_all_missing", _all_missing, ("column 'x'", "every value is missing", "columns.features"), "analysis.csv", "data"),
-    Case("feature_infinite", _cell("reference", "x", 3, np.inf), ("column 'x'", "must be finite", "inf", "data row 4"), "reference.csv", "data"),
-    Case("regression_target_infinite", _both(_to_regression, _cell("reference", "y", 2, -np.inf)), ("column 'y'", "must be finite", "-inf", "data row 3"), "reference.csv", "data"),
-    Case("analysis_smaller_than_a_chunk", _short_analysis, ("60 rows", "fewer than one chunk of 100", "chunking.size"), "analysis.csv", "data"),
+    Case(
+        "header_only_file",
+        lambda f: f.raw.update({"reference.csv": "id,timestamp,x,cat,y_pred_proba,y_pred,y\n"}),
+        ("header but no rows",),
+        "reference.csv",
+        "data",
+    ),
+    Case(
+        "duplicate_ids", _duplicate_id, ("column 'id'", "duplicate id 3", "data rows 4 and 8"), "reference.csv", "data"
+    ),
+    Case(
+        "unparseable_timestamp",
+        _cell("analysis", "timestamp", 5, "yesterday"),
+        ("column 'timestamp'", "'yesterday'", "data row 6", "ISO 8601"),
+        "analysis.csv",
+        "data",
+    ),
+    Case(
+        "non_numeric_regression_prediction",
+        _both(_to_regression, _cell("analysis", "y_pred", 2, "abc")),
+        ("column 'y_pred'", "must be numeric", "'abc'", "data row 3"),
+        "analysis.csv",
+        "data",
+    ),
+    Case(
+        "probability_above_one",
+        _cell("analysis", "y_pred_proba", 9, 1.7),
+        ("column 'y_pred_proba'", "[0, 1]", "1.7", "data row 10"),
+        "analysis.csv",
+        "data",
+    ),
+    Case(
+        "probability_missing",
+        _cell("reference", "y_pred_proba", 0, np.nan),
+        ("column 'y_pred_proba'", "missing (NaN)", "data row 1"),
+        "reference.csv",
+        "data",
+    ),
+    Case(
+        "predicted_class_unseen",
+        _unseen_class,
+        ("column 'y_pred'", "predicted class 2", "data row 12", "not one of the model's classes"),
+        "analysis.csv",
+        "data",
+    ),
+    Case(
+        "feature_all_missing",
+        _all_missing,
+        ("column 'x'", "every value is missing", "columns.features"),
+        "analysis.csv",
+        "data",
+    ),
+    Case(
+        "feature_infinite",
+        _cell("reference", "x", 3, np.inf),
+        ("column 'x'", "must be finite", "inf", "data row 4"),
+        "reference.csv",
+        "data",
+    ),
+    Case(
+        "regression_target_infinite",
+        _both(_to_regression, _cell("reference", "y", 2, -np.inf)),
+        ("column 'y'", "must be finite", "-inf", "data row 3"),
+        "reference.csv",
+        "data",
+    ),
+    Case(
+        "analysis_smaller_than_a_chunk",
+        _short_analysis,
+        ("60 rows", "fewer than one chunk of 100", "chunking.size"),
+        "analysis.csv",
+        "data",
+    ),
 ]
 
 ALL_CASES = CONFIG_CASES + DATA_CASES

@@ -1,4 +1,5 @@
 """Chunking: index ranges that cover the sorted rows, readable keys, the short-last-chunk policy."""
+
 from __future__ import annotations
 
 import warnings
@@ -9,7 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reportgen.chunking import ChunkingWarning, NumberChunker, PeriodChunker, SizeChunker, chunk_starts, chunker_from_config, row_chunk_ids
+from reportgen.chunking import (
+    ChunkingWarning,
+    NumberChunker,
+    PeriodChunker,
+    SizeChunker,
+    chunk_starts,
+    chunker_from_config,
+    row_chunk_ids,
+)
 from reportgen.config import ChunkingConfig
 from reportgen.errors import DataError
 
@@ -36,7 +45,11 @@ def test_size_chunks_are_contiguous_and_follow_the_policy(n: int, size: int, pol
     if rest == 0:
         assert len(chunks) == full and chunks[-1].end_row == n and not caught
         return
-    assert len(caught) == 1 and issubclass(caught[0].category, ChunkingWarning) and f"last {rest:,} rows" in str(caught[0].message)
+    assert (
+        len(caught) == 1
+        and issubclass(caught[0].category, ChunkingWarning)
+        and f"last {rest:,} rows" in str(caught[0].message)
+    )
     if policy == "append":
         assert len(chunks) == full and chunks[-1].end_row == n and chunks[-1].rows == size + rest
     elif policy == "keep":
@@ -84,7 +97,16 @@ def test_period_keys_are_readable(alias: str, keys: list[str]) -> None:
     assert chunks[0].start_time == pd.Timestamp("2024-12-28").to_pydatetime()
     assert chunks[-1].end_time == pd.Timestamp("2025-01-01 23:00").to_pydatetime()
     record = chunks[0].to_dict()
-    assert record["start_time"] == "2024-12-28T00:00:00" and set(record) == {"index", "key", "period", "start_row", "end_row", "start_time", "end_time", "rows"}
+    assert record["start_time"] == "2024-12-28T00:00:00" and set(record) == {
+        "index",
+        "key",
+        "period",
+        "start_row",
+        "end_row",
+        "start_time",
+        "end_time",
+        "rows",
+    }
 
 
 def test_period_chunking_needs_timestamps() -> None:

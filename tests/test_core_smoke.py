@@ -1,4 +1,5 @@
 """The pipeline runs end to end on simulated data and respects the chunk contract."""
+
 from __future__ import annotations
 
 import json
@@ -18,4 +19,14 @@ def test_run_produces_contiguous_chunks(binary_config, binary_frames):
         assert all(a["end_row"] == b["start_row"] for a, b in zip(own, own[1:]))
         assert own[-1]["end_row"] == 5000
     payload = json.loads(report.model.to_results_json())
-    assert set(payload) >= {"reportgen_version", "title", "problem_type", "generated_at", "chunks", "results", "diagnoses", "recommendations", "summary"}
+    assert set(payload) >= {
+        "reportgen_version",
+        "title",
+        "problem_type",
+        "generated_at",
+        "chunks",
+        "results",
+        "diagnoses",
+        "recommendations",
+        "summary",
+    }

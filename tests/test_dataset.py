@@ -1,4 +1,5 @@
 """Dataset: each column once as a numpy array; categorical codes against the reference vocabulary."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -49,15 +50,27 @@ def test_infer_kind() -> None:
 
 
 def test_class_labels() -> None:
-    binary = validate_config({"problem_type": "binary_classification", "columns": {"prediction": "p", "predicted_probability": "s", "target": "y"}})
+    binary = validate_config(
+        {
+            "problem_type": "binary_classification",
+            "columns": {"prediction": "p", "predicted_probability": "s", "target": "y"},
+        }
+    )
     frame = pd.DataFrame({"p": ["no", "yes"], "y": ["yes", "yes"]})
     assert class_labels(binary, frame) == ("no", "yes")
     positive = validate_config({**binary.resolved(), "positive_class": "no"})
     assert class_labels(positive, frame) == ("yes", "no")
     multi = validate_config(
-        {"problem_type": "multiclass_classification", "columns": {"prediction": "p", "predicted_probability": {"1": "p1", "2": "p2", "3": "p3"}}}
+        {
+            "problem_type": "multiclass_classification",
+            "columns": {"prediction": "p", "predicted_probability": {"1": "p1", "2": "p2", "3": "p3"}},
+        }
     )
-    assert class_labels(multi, pd.DataFrame({"p": [1, 2, 3]})) == (1, 2, 3)  # config keys are text; data labels are ints
+    assert class_labels(multi, pd.DataFrame({"p": [1, 2, 3]})) == (
+        1,
+        2,
+        3,
+    )  # config keys are text; data labels are ints
 
 
 def make_data(**columns_extra):
@@ -70,7 +83,14 @@ def make_data(**columns_extra):
     config = validate_config(
         {
             "problem_type": "binary_classification",
-            "columns": {"id": "id", "timestamp": "timestamp", "prediction": "y_pred", "predicted_probability": "y_pred_proba", "target": "y", **columns_extra},
+            "columns": {
+                "id": "id",
+                "timestamp": "timestamp",
+                "prediction": "y_pred",
+                "predicted_probability": "y_pred_proba",
+                "target": "y",
+                **columns_extra,
+            },
             "chunking": {"number": 3},
         }
     )
@@ -92,8 +112,22 @@ def test_arrays_and_outputs() -> None:
 
 def test_data_summary_flags_low_cardinality_integers_constants_and_unseen() -> None:
     rows = {r["name"]: r for r in data_summary(make_data())}
-    assert set(rows["doors"]) == {"name", "kind", "role", "rows", "missing", "distinct", "analysis_rows", "analysis_missing", "note"}
-    assert rows["doors"]["kind"] == "continuous" and rows["doors"]["distinct"] == 2 and "columns.categorical" in rows["doors"]["note"]
+    assert set(rows["doors"]) == {
+        "name",
+        "kind",
+        "role",
+        "rows",
+        "missing",
+        "distinct",
+        "analysis_rows",
+        "analysis_missing",
+        "note",
+    }
+    assert (
+        rows["doors"]["kind"] == "continuous"
+        and rows["doors"]["distinct"] == 2
+        and "columns.categorical" in rows["doors"]["note"]
+    )
     assert "constant" in rows["const"]["note"]
     assert rows["cat"]["note"] == "10 analysis values never seen in the reference"
     assert rows["x"]["note"] == "" and rows["x"]["rows"] == 300 and rows["x"]["missing"] == 0
@@ -109,7 +143,19 @@ def test_inputs_are_not_mutated() -> None:
     reference = simulate(300, 0, seed=1)
     analysis = simulate(300, 300, seed=2).sample(frac=1.0, random_state=1)
     before = (reference.copy(), analysis.copy())
-    config = validate_config({"problem_type": "binary_classification", "columns": {"id": "id", "timestamp": "timestamp", "prediction": "y_pred", "predicted_probability": "y_pred_proba", "target": "y"}, "chunking": {"number": 2}})
+    config = validate_config(
+        {
+            "problem_type": "binary_classification",
+            "columns": {
+                "id": "id",
+                "timestamp": "timestamp",
+                "prediction": "y_pred",
+                "predicted_probability": "y_pred_proba",
+                "target": "y",
+            },
+            "chunking": {"number": 2},
+        }
+    )
     prepare_data(config, reference, analysis)
     pd.testing.assert_frame_equal(reference, before[0])
     pd.testing.assert_frame_equal(analysis, before[1])
@@ -128,7 +174,13 @@ def test_unknown_positive_class_is_a_config_error() -> None:
     from reportgen.errors import ConfigError
 
     frame = simulate(50)
-    config = validate_config({"problem_type": "binary_classification", "positive_class": 7, "columns": {"prediction": "y_pred", "predicted_probability": "y_pred_proba", "target": "y"}})
+    config = validate_config(
+        {
+            "problem_type": "binary_classification",
+            "positive_class": 7,
+            "columns": {"prediction": "y_pred", "predicted_probability": "y_pred_proba", "target": "y"},
+        }
+    )
     with pytest.raises(ConfigError, match="positive_class 7 is not one of the labels in the reference"):
         class_labels(config, frame)
     float_labels = frame.assign(y=frame["y"].astype(float))
@@ -144,13 +196,24 @@ def test_identifier_like_text_is_left_out_of_default_features_with_a_warning():
 
     rng = np.random.default_rng(0)
     n = 400
-    frame = pd.DataFrame({
-        "name": [f"passenger {i}" for i in range(n)], "ticket": [f"T{i % 300}" for i in range(n)],
-        "city": rng.choice([f"c{i}" for i in range(80)], n), "sex": rng.choice(["f", "m"], n),
-        "age": rng.normal(40, 10, n), "flag": rng.random(n) < 0.5, "p": rng.integers(0, 2, n), "s": rng.random(n), "y": rng.integers(0, 2, n),
-    })
+    frame = pd.DataFrame(
+        {
+            "name": [f"passenger {i}" for i in range(n)],
+            "ticket": [f"T{i % 300}" for i in range(n)],
+            "city": rng.choice([f"c{i}" for i in range(80)], n),
+            "sex": rng.choice(["f", "m"], n),
+            "age": rng.normal(40, 10, n),
+            "flag": rng.random(n) < 0.5,
+            "p": rng.integers(0, 2, n),
+            "s": rng.random(n),
+            "y": rng.integers(0, 2, n),
+        }
+    )
     assert [c for c in frame if identifier_like(frame[c])] == ["name", "ticket"]
-    base = {"problem_type": "binary_classification", "columns": {"prediction": "p", "predicted_probability": "s", "target": "y"}}
+    base = {
+        "problem_type": "binary_classification",
+        "columns": {"prediction": "p", "predicted_probability": "s", "target": "y"},
+    }
     with pytest.warns(FeatureWarning, match="left out of the features: name, ticket"):
         assert feature_names(validate_config(base), frame) == ["city", "sex", "age", "flag"]
     declared = validate_config({**base, "columns": {**base["columns"], "categorical": ["ticket"]}})

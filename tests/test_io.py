@@ -1,4 +1,5 @@
 """Data loading: every bad input is one DataError naming file and column; absent targets are fine."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -77,8 +78,12 @@ def test_parquet_and_csv_read_the_same(tmp_path: Path) -> None:
     frame.to_csv(tmp_path / "r.csv", index=False)
     parquet, csv = read_table(tmp_path / "r.parquet"), read_table(tmp_path / "r.csv")
     # Parquet text arrives as categoricals (read as dictionaries: fast and small); same values.
-    assert isinstance(parquet["cat"].dtype, pd.CategoricalDtype) and isinstance(parquet["timestamp"].dtype, pd.CategoricalDtype)
-    pd.testing.assert_frame_equal(parquet.astype({"cat": str, "timestamp": str}), csv.astype({"cat": str, "timestamp": str}), check_dtype=False)
+    assert isinstance(parquet["cat"].dtype, pd.CategoricalDtype) and isinstance(
+        parquet["timestamp"].dtype, pd.CategoricalDtype
+    )
+    pd.testing.assert_frame_equal(
+        parquet.astype({"cat": str, "timestamp": str}), csv.astype({"cat": str, "timestamp": str}), check_dtype=False
+    )
     with pytest.raises(DataError, match="unknown file type '.xlsx'"):
         (tmp_path / "r.xlsx").write_text("x")
         read_table(tmp_path / "r.xlsx")
@@ -97,7 +102,9 @@ def test_parquet_input_prepares_like_csv(tmp_path: Path) -> None:
     via_parquet = prepare_from(write_files(folder, files))
     for name, column in via_csv.analysis.monitored_columns().items():
         other = via_parquet.analysis.monitored_columns()[name]
-        assert column.categories == other.categories and np.array_equal(column.values, other.values, equal_nan=True), name
+        assert column.categories == other.categories and np.array_equal(column.values, other.values, equal_nan=True), (
+            name
+        )
     assert np.array_equal(via_csv.analysis.timestamps, via_parquet.analysis.timestamps)
 
 

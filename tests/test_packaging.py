@@ -1,5 +1,6 @@
 """The wheel: built from a copy of the checkout, installed into a fresh virtualenv outside it, it
 ships templates/, themes/ and samples/ inside the package, renders a template and runs the CLI."""
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,20 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SKIP = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis", "data", "demo-report", "report_out", "out")
+SKIP = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".pytest_cache",
+    ".hypothesis",
+    "data",
+    "demo-report",
+    "report_out",
+    "out",
+)
 
 CHECK = r"""
 import json, sys
@@ -53,8 +67,13 @@ def run(cmd: list[str], cwd: Path, timeout: int = 300) -> subprocess.CompletedPr
 def test_wheel_installs_outside_the_checkout_with_its_resources(tmp_path: Path) -> None:
     source = tmp_path / "src"
     shutil.copytree(ROOT, source, ignore=SKIP)
-    shutil.copytree(ROOT / "samples" / "data", source / "samples" / "data")  # `data` is skipped above only for benchmarks/
-    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"), str(source)], cwd=tmp_path)
+    shutil.copytree(
+        ROOT / "samples" / "data", source / "samples" / "data"
+    )  # `data` is skipped above only for benchmarks/
+    run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"), str(source)],
+        cwd=tmp_path,
+    )
     (wheel,) = (tmp_path / "dist").glob("reportgen-*.whl")
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)], cwd=tmp_path)
@@ -62,12 +81,27 @@ def test_wheel_installs_outside_the_checkout_with_its_resources(tmp_path: Path) 
     # --system-site-packages shows the base interpreter's packages; when the tests themselves run
     # in a virtualenv (scripts/test.sh's .venv), its site-packages hold the dependencies: add them
     # as plain paths (their .pth files, such as the checkout's editable hook, are not processed).
-    purelib = run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=tmp_path).stdout.strip()
+    purelib = run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=tmp_path
+    ).stdout.strip()
     parent = [p for p in site.getsitepackages() if Path(p).is_dir()]
     Path(purelib, "_test_parent_env.pth").write_text("\n".join(parent) + "\n")
     # pip comes from the system site-packages; --ignore-installed puts reportgen into the venv
     # even though the checkout is installed editable in the system Python.
-    run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--ignore-installed", "--no-warn-script-location", str(wheel)], cwd=tmp_path)
+    run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--ignore-installed",
+            "--no-warn-script-location",
+            str(wheel),
+        ],
+        cwd=tmp_path,
+    )
     work = tmp_path / "elsewhere"
     work.mkdir()
     info = json.loads(run([str(python), "-c", CHECK], cwd=work).stdout)
@@ -75,7 +109,9 @@ def test_wheel_installs_outside_the_checkout_with_its_resources(tmp_path: Path) 
     assert info["templates_dir"] == str(Path(info["package"]) / "templates")
     assert {"default", "dark", "print"} <= set(info["themes"])
     assert info["sample_config"].startswith(info["package"])
-    assert {"reference.csv", "analysis.csv", "analysis_targets.csv", "config.yaml", "truth.json"} <= set(info["sample_files"])
+    assert {"reference.csv", "analysis.csv", "analysis_targets.csv", "config.yaml", "truth.json"} <= set(
+        info["sample_files"]
+    )
     assert info["probe"] == "&lt;b&gt;"
     if any((ROOT / "templates").rglob("*.html")):
         assert info["templates"], "the wheel ships no templates"

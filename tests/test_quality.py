@@ -1,4 +1,5 @@
 """data_quality and summary_stats: counts, rates, limits and statistics against pandas / hand values."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -71,12 +72,14 @@ def test_summary_stats_equal_pandas():
     x[rng.random(3000) < 0.1] = np.nan
     x[2000:3000] = np.nan  # an empty chunk
     g = rng.integers(0, 5, 3000)  # 3 = unseen, 4 = missing
-    data = make_data({"x": rng.normal(size=2000), "g": rng.integers(0, 3, 2000)}, {"x": x, "g": g}, 1000, categories={"g": CATS})
+    data = make_data(
+        {"x": rng.normal(size=2000), "g": rng.integers(0, 3, 2000)}, {"x": x, "g": g}, 1000, categories={"g": CATS}
+    )
     _, res = _run(SummaryStats, data)
     validate_results(res)
     assert set(res[res.column == "x"]["metric"]) == {"mean", "std", "median", "min", "max", "rows"}
     assert set(res[res.column == "g"]["metric"]) == {"rows", "distinct"}
-    for pos, c in enumerate(data.analysis_chunks[:2]):
+    for _pos, c in enumerate(data.analysis_chunks[:2]):
         s = pd.Series(x[c.start_row : c.end_row])
         got = res[(res.column == "x") & (res.chunk_index == c.index)].set_index("metric")["value"]
         assert got["mean"] == pytest.approx(s.mean(), rel=1e-12)
@@ -106,6 +109,9 @@ def test_summary_stats_identical_after_univariate_drift_shared_its_sorted_chunks
     UnivariateDrift(methods=("kolmogorov_smirnov",)).fit(data.reference, data.reference_chunks, data.config).run(data)
     from reportgen.drift.methods import chunk_order_stats
 
-    assert chunk_order_stats(data.analysis.features["x"].values, [(c.start_row, c.end_row) for c in data.analysis_chunks]) is not None
+    assert (
+        chunk_order_stats(data.analysis.features["x"].values, [(c.start_row, c.end_row) for c in data.analysis_chunks])
+        is not None
+    )
     _, shared = _run(SummaryStats, data)
     pd.testing.assert_frame_equal(alone.reset_index(drop=True), shared.reset_index(drop=True))

@@ -1,10 +1,10 @@
 """The result schema: records built by make_results pass validate_results; bad tables fail clearly."""
+
 from __future__ import annotations
 
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from reportgen.errors import StepError
@@ -12,7 +12,15 @@ from reportgen.results import COLUMNS, concat_results, empty_results, make_resul
 
 
 def records(**over):
-    args = dict(step="univariate_drift", method="jensen_shannon", metric="distance", column="x", chunk_index=[0, 1, 2], period=["reference", "analysis", "analysis"], value=[0.1, np.nan, 0.3])
+    args = dict(
+        step="univariate_drift",
+        method="jensen_shannon",
+        metric="distance",
+        column="x",
+        chunk_index=[0, 1, 2],
+        period=["reference", "analysis", "analysis"],
+        value=[0.1, np.nan, 0.3],
+    )
     args.update(over)
     return make_results(**args)
 
@@ -22,7 +30,11 @@ def test_make_results_broadcasts_scalars_and_passes_the_validator() -> None:
     validate_results(frame)
     assert list(frame.columns) == list(COLUMNS)
     assert frame["upper_threshold"].tolist() == [0.2, 0.2, 0.2] and frame["lower_threshold"].isna().all()
-    assert frame["alert"].dtype == "boolean" and frame["value"].dtype == "float64" and frame["chunk_index"].dtype == "int64"
+    assert (
+        frame["alert"].dtype == "boolean"
+        and frame["value"].dtype == "float64"
+        and frame["chunk_index"].dtype == "int64"
+    )
     with pytest.raises(ValueError, match="expected 3 values, got 2"):
         records(value=[1.0, 2.0])
 

@@ -3,28 +3,35 @@
 Effects are measured on the committed copies (1,500 rows a month, seed SAMPLE_SEED) with scipy and
 scikit-learn, independently of reportgen's own steps.
 """
+
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from reportgen.samples import generator as gen
 from scipy.stats import ks_2samp
 from sklearn.metrics import mean_squared_error, roc_auc_score
 
 from reportgen.config import load_config
 from reportgen.io import load_inputs, prepare_data
-from reportgen.samples import generator as gen
 
 PROBLEMS = gen.PROBLEM_TYPES
-DIAGNOSIS_CODES = {"performance_drop_covariate_shift", "covariate_shift_no_impact", "concept_drift", "data_quality", "no_issue"}
+DIAGNOSIS_CODES = {
+    "performance_drop_covariate_shift",
+    "covariate_shift_no_impact",
+    "concept_drift",
+    "data_quality",
+    "no_issue",
+}
 FILES = ("reference.csv", "analysis.csv", "analysis_targets.csv", "config.yaml", "truth.json")
 
 
-@lru_cache(maxsize=None)
+@cache
 def committed(problem: str) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Reference and analysis (with targets joined) of a committed sample, plus its truth."""
     folder = gen.committed_sample(problem).parent
@@ -42,7 +49,9 @@ def realized(frame: pd.DataFrame, problem: str) -> float:
         return roc_auc_score(frame[target], frame["y_pred_proba"])
     if problem == "multiclass_classification":
         proba = frame[[f"y_pred_proba_{g}" for g in gen.GRADES]].to_numpy()
-        return roc_auc_score(frame[target], proba / proba.sum(axis=1, keepdims=True), multi_class="ovr", labels=list(gen.GRADES))
+        return roc_auc_score(
+            frame[target], proba / proba.sum(axis=1, keepdims=True), multi_class="ovr", labels=list(gen.GRADES)
+        )
     return float(np.sqrt(mean_squared_error(frame[target], frame["y_pred"])))
 
 
@@ -61,7 +70,9 @@ def test_same_seed_gives_identical_bytes(tmp_path: Path) -> None:
         for name in FILES:
             assert (a.folder / name).read_bytes() == (b.folder / name).read_bytes(), name
     c = gen.generate("binary_classification", tmp_path / "c", rows_per_month=60, seed=8)
-    assert (c.folder / "analysis.csv").read_bytes() != (tmp_path / "a" / "binary_classification" / "analysis.csv").read_bytes()
+    assert (c.folder / "analysis.csv").read_bytes() != (
+        tmp_path / "a" / "binary_classification" / "analysis.csv"
+    ).read_bytes()
 
 
 @pytest.mark.parametrize("problem", PROBLEMS)
@@ -69,7 +80,9 @@ def test_committed_copies_are_what_the_generator_writes(problem: str, tmp_path: 
     fresh = gen.generate(problem, tmp_path, rows_per_month=gen.SAMPLE_ROWS_PER_MONTH, seed=gen.SAMPLE_SEED)
     folder = gen.committed_sample(problem).parent
     for name in FILES:
-        assert (folder / name).read_bytes() == (fresh.folder / name).read_bytes(), f"{problem}/{name} is stale: python -m reportgen.samples.generator"
+        assert (folder / name).read_bytes() == (fresh.folder / name).read_bytes(), (
+            f"{problem}/{name} is stale: python -m reportgen.samples.generator"
+        )
 
 
 @pytest.mark.parametrize("problem", PROBLEMS)
@@ -79,7 +92,9 @@ def test_files_have_the_documented_layout(problem: str) -> None:
     target = gen.TARGETS[problem]
     assert target in reference and target not in pd.read_csv(folder / "analysis.csv", nrows=1)
     assert list(pd.read_csv(folder / "analysis_targets.csv", nrows=1).columns) == ["id", target]
-    assert sorted(reference["month"].unique()) == truth["reference_chunk_keys"] == [f"2023-{m:02d}" for m in range(1, 13)]
+    assert (
+        sorted(reference["month"].unique()) == truth["reference_chunk_keys"] == [f"2023-{m:02d}" for m in range(1, 13)]
+    )
     assert sorted(analysis["month"].unique()) == [f"2024-{m:02d}" for m in range(1, 11)]
     assert (reference.groupby("month").size() == 1500).all() and (analysis.groupby("month").size() == 1500).all()
     assert not set(reference["id"]) & set(analysis["id"])
@@ -114,7 +129,11 @@ def test_realized_performance_follows_the_schedule(problem: str) -> None:
             assert (ana[keys] > 1.4 * ref.mean()).all()
         else:
             assert (ana[keys] < ref.mean() - 0.08).all()
-    quiet = truth["stable_chunk_keys"] + scenario(truth, "covariate_shift_no_impact")["chunk_keys"] + scenario(truth, "data_quality")["chunk_keys"]
+    quiet = (
+        truth["stable_chunk_keys"]
+        + scenario(truth, "covariate_shift_no_impact")["chunk_keys"]
+        + scenario(truth, "data_quality")["chunk_keys"]
+    )
     assert (z[quiet] < 2.5).all(), z[quiet].round(2).to_dict()
 
 
@@ -139,7 +158,10 @@ def test_probabilities_see_the_covariate_shift_but_not_the_concept_drift(problem
         return float(np.mean(scores))
 
     ref = np.mean([expected_auc(g) for _, g in reference.groupby("month")])
-    shift = [expected_auc(analysis[analysis["month"] == k]) for k in scenario(truth, "covariate_shift_performance_drop")["chunk_keys"]]
+    shift = [
+        expected_auc(analysis[analysis["month"] == k])
+        for k in scenario(truth, "covariate_shift_performance_drop")["chunk_keys"]
+    ]
     concept = [expected_auc(analysis[analysis["month"] == k]) for k in scenario(truth, "concept_drift")["chunk_keys"]]
     assert all(s < ref - 0.08 for s in shift), (ref, shift)
     assert all(abs(c - ref) < 0.03 for c in concept), (ref, concept)

@@ -1,4 +1,5 @@
 """Thresholds: mean ± k·std of reference-chunk values and constants, clipped and direction-aware."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,7 +30,9 @@ def test_standard_deviation_matches_hand_computation() -> None:
 
 
 def test_nan_reference_values_are_ignored_and_empty_gives_no_bounds() -> None:
-    assert StandardDeviationThreshold().bounds(np.array([1.0, np.nan, 3.0])) == pytest.approx((2 - 3 * np.sqrt(2), 2 + 3 * np.sqrt(2)))
+    assert StandardDeviationThreshold().bounds(np.array([1.0, np.nan, 3.0])) == pytest.approx(
+        (2 - 3 * np.sqrt(2), 2 + 3 * np.sqrt(2))
+    )
     assert StandardDeviationThreshold().bounds(np.array([np.nan])) == (None, None)
     assert StandardDeviationThreshold().bounds(np.array([0.5])) == (0.5, 0.5)
 
@@ -41,7 +44,9 @@ def test_direction_keeps_only_the_worse_side_and_range_clips() -> None:
     lower, upper = compute_thresholds(ref, rule, direction="lower_is_worse", value_range=(0.0, 1.0))
     assert upper is None and 0.0 <= lower < 0.9
     # RMSE: higher is worse.
-    lower, upper = compute_thresholds(np.array([10.0, 12.0, 11.0]), rule, direction="higher_is_worse", value_range=(0.0, None))
+    lower, upper = compute_thresholds(
+        np.array([10.0, 12.0, 11.0]), rule, direction="higher_is_worse", value_range=(0.0, None)
+    )
     assert lower is None and upper == pytest.approx(11 + 3.0)
     # A distance: a wide band below 0 is clipped to 0.
     lower, upper = compute_thresholds(np.array([0.01, 0.2, 0.02]), rule, direction="both", value_range=(0.0, None))
@@ -61,7 +66,13 @@ def test_constant_and_config_parsing() -> None:
     assert isinstance(rule, StandardDeviationThreshold) and rule.std_lower_multiplier == 2.5
     assert {"standard_deviation", "constant"} <= set(THRESHOLDS.names())
     with pytest.raises(ConfigError, match="unknown threshold type 'sigma'.*accepted: .*standard_deviation"):
-        validate_config({"problem_type": "regression", "columns": {"prediction": "y"}, "thresholds": {"univariate_drift": {"type": "sigma"}}})
+        validate_config(
+            {
+                "problem_type": "regression",
+                "columns": {"prediction": "y"},
+                "thresholds": {"univariate_drift": {"type": "sigma"}},
+            }
+        )
 
 
 def test_explain_names_the_numbers() -> None:

@@ -4,18 +4,18 @@ This package also holds what every command shares: the click group that turns a 
 into one line on stderr and its exit code (no traceback), one-line warnings, and helpers to turn
 flags into config overrides.
 """
+
 from __future__ import annotations
 
 import os
 import sys
 import warnings
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import click
 
 from reportgen.errors import ConfigError, ReportgenError
-
 
 # click >= 8.2 signals "no arguments: show the help" with an exception; older click prints it itself.
 _NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
@@ -28,7 +28,14 @@ class ReportgenGroup(click.Group):
     and exit 2, instead of click's usage block.
     """
 
-    def main(self, args: Any = None, prog_name: Optional[str] = None, complete_var: Optional[str] = None, standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
@@ -65,11 +72,13 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _one_line_warning(message: Any, category: type, filename: str, lineno: int, file: Any = None, line: Optional[str] = None) -> None:
+def _one_line_warning(
+    message: Any, category: type, filename: str, lineno: int, file: Any = None, line: str | None = None
+) -> None:
     click.echo(f"warning: {one_line(str(message))}", err=True)
 
 
-def parse_formats(value: Optional[str]) -> Optional[tuple[str, ...]]:
+def parse_formats(value: str | None) -> tuple[str, ...] | None:
     """`--format html,pdf` -> ("html", "pdf"); unknown names fail with the accepted ones."""
     if value is None:
         return None
@@ -81,11 +90,13 @@ def parse_formats(value: Optional[str]) -> Optional[tuple[str, ...]]:
         raise ConfigError(f"--format needs at least one of {', '.join(OUTPUT_FORMATS)}", key="output.formats")
     for fmt in formats:
         if fmt not in OUTPUT_FORMATS:
-            raise ConfigError(f"--format: {unknown_name_message('format', fmt, list(OUTPUT_FORMATS))}", key="output.formats")
+            raise ConfigError(
+                f"--format: {unknown_name_message('format', fmt, list(OUTPUT_FORMATS))}", key="output.formats"
+            )
     return formats
 
 
-def path_overrides(**paths: Optional[str]) -> dict[str, str]:
+def path_overrides(**paths: str | None) -> dict[str, str]:
     """Config overrides for path flags, made absolute against the working folder (not the config's)."""
     return {key: str(Path(value).resolve()) for key, value in paths.items() if value}
 

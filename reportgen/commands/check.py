@@ -4,11 +4,11 @@ Runs the same loading and preparation `run` does (reportgen.config.load_config,
 reportgen.io.load_inputs and prepare_data), so every error `run` would raise on its input shows up
 here first, in seconds, with the same one-line message and exit code 2.
 """
+
 from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Optional
 
 import click
 
@@ -22,10 +22,16 @@ Examples:
 
 @click.command(name="check", epilog=EXAMPLES)
 @click.argument("config_path", metavar="CONFIG", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--reference", type=click.Path(dir_okay=False), default=None, help="Reference data file (overrides the config).")
-@click.option("--analysis", type=click.Path(dir_okay=False), default=None, help="Analysis data file (overrides the config).")
-@click.option("--targets", type=click.Path(dir_okay=False), default=None, help="Analysis targets file (overrides the config).")
-def command(config_path: Path, reference: Optional[str], analysis: Optional[str], targets: Optional[str]) -> None:
+@click.option(
+    "--reference", type=click.Path(dir_okay=False), default=None, help="Reference data file (overrides the config)."
+)
+@click.option(
+    "--analysis", type=click.Path(dir_okay=False), default=None, help="Analysis data file (overrides the config)."
+)
+@click.option(
+    "--targets", type=click.Path(dir_okay=False), default=None, help="Analysis targets file (overrides the config)."
+)
+def command(config_path: Path, reference: str | None, analysis: str | None, targets: str | None) -> None:
     """Validate CONFIG and its data files; compute nothing.
 
     Exit 0 when `reportgen run CONFIG` would start, 2 with one line naming the file, key or column
@@ -36,7 +42,11 @@ def command(config_path: Path, reference: Optional[str], analysis: Optional[str]
     from reportgen.io import load_inputs, prepare_data
     from reportgen.steps import applicable_steps
 
-    overrides = {k: str(Path(v).resolve()) for k, v in (("reference", reference), ("analysis", analysis), ("targets", targets)) if v}
+    overrides = {
+        k: str(Path(v).resolve())
+        for k, v in (("reference", reference), ("analysis", analysis), ("targets", targets))
+        if v
+    }
     config = load_config(config_path, overrides)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -46,11 +56,17 @@ def command(config_path: Path, reference: Optional[str], analysis: Optional[str]
     features = data.reference.features
     n_cat = sum(1 for c in features.values() if c.is_categorical)
     click.echo(f"{config_path}: OK ({config.problem_type})")
-    click.echo(f"  reference: {data.reference.n_rows:,} rows in {len(data.reference_chunks)} chunks ({sources['reference']})")
-    click.echo(f"  analysis:  {data.analysis.n_rows:,} rows in {len(data.analysis_chunks)} chunks ({sources['analysis']})")
+    click.echo(
+        f"  reference: {data.reference.n_rows:,} rows in {len(data.reference_chunks)} chunks ({sources['reference']})"
+    )
+    click.echo(
+        f"  analysis:  {data.analysis.n_rows:,} rows in {len(data.analysis_chunks)} chunks ({sources['analysis']})"
+    )
     click.echo(f"  chunking:  {chunker_from_config(config.chunking).describe()}")
     click.echo(f"  features:  {len(features)} ({n_cat} categorical, {len(features) - n_cat} continuous)")
-    click.echo(f"  targets in analysis: {'yes' if data.analysis.has_targets else 'no (no realized performance section)'}")
+    click.echo(
+        f"  targets in analysis: {'yes' if data.analysis.has_targets else 'no (no realized performance section)'}"
+    )
     click.echo(f"  steps: {', '.join(steps) if steps else 'none registered'}")
     for w in caught:
         click.echo(f"  warning: {w.message}")

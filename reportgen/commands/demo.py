@@ -1,4 +1,5 @@
 """`reportgen demo`: a full report from the bundled sample data, with no other input."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,9 +18,29 @@ PROBLEMS = ("binary", "multiclass", "regression")
 
 
 @click.command(name="demo", epilog=EXAMPLES)
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-report"), show_default=True, help="Folder for the report.")
-@click.option("--problem", type=click.Choice(PROBLEMS), default="binary", show_default=True, help="Which sample model to report on.")
-@click.option("--format", "formats", metavar="LIST", default="html,pdf,json", show_default=True, help="Comma-separated: html,pdf,json,email.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo-report"),
+    show_default=True,
+    help="Folder for the report.",
+)
+@click.option(
+    "--problem",
+    type=click.Choice(PROBLEMS),
+    default="binary",
+    show_default=True,
+    help="Which sample model to report on.",
+)
+@click.option(
+    "--format",
+    "formats",
+    metavar="LIST",
+    default="html,pdf,json",
+    show_default=True,
+    help="Comma-separated: html,pdf,json,email.",
+)
 def command(out: Path, problem: str, formats: str) -> None:
     """Report on the bundled car-loan sample (a year of reference, ten months with planted drift)."""
     from reportgen.config import load_config

@@ -1,8 +1,8 @@
 """`reportgen index ROOT`: (re)write the archive's history page ROOT/index.html."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import click
 
@@ -16,8 +16,13 @@ Examples:
 
 @click.command(name="index", epilog=EXAMPLES)
 @click.argument("root", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--templates", type=click.Path(file_okay=False), default=None, help="Folder whose index.html overrides the built-in template.")
-def command(root: Path, templates: Optional[str]) -> None:
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder whose index.html overrides the built-in template.",
+)
+def command(root: Path, templates: str | None) -> None:
     """Write ROOT/index.html: every archived run with its status and headline numbers, trend charts, links.
 
     One self-contained file (no script, no network); `run --archive` refreshes it after each run.

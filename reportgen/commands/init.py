@@ -4,19 +4,32 @@ Column roles and kinds are guessed from names and values; the problem type from 
 probability columns. The written config is validated before the command ends, so what `init`
 writes always loads; the user then reads the comments and fixes what was guessed wrong.
 """
+
 from __future__ import annotations
 
 import json
 import re
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import click
 
 ID_NAMES = ("id", "identifier", "uuid", "row_id", "record_id", "customer_id", "loan_id")
 TIME_NAMES = ("timestamp", "time", "date", "datetime", "ts", "event_time", "created_at")
 PREDICTION_NAMES = ("y_pred", "prediction", "predicted", "pred", "y_hat", "yhat", "predicted_label", "predicted_class")
-TARGET_NAMES = ("y_true", "target", "label", "y", "actual", "ground_truth", "outcome", "truth", "repaid", "churned", "default")
+TARGET_NAMES = (
+    "y_true",
+    "target",
+    "label",
+    "y",
+    "actual",
+    "ground_truth",
+    "outcome",
+    "truth",
+    "repaid",
+    "churned",
+    "default",
+)
 PROBA_PATTERN = re.compile(r"(proba|probability|prob|score)", re.IGNORECASE)
 EXAMPLES = """
 \b
@@ -31,7 +44,7 @@ def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", str(name).lower()).strip("_")
 
 
-def _pick(columns: list[str], names: tuple[str, ...]) -> Optional[str]:
+def _pick(columns: list[str], names: tuple[str, ...]) -> str | None:
     by_norm = {_norm(c): c for c in columns}
     for name in names:
         if name in by_norm:
@@ -65,7 +78,7 @@ def _is_probability(series: Any) -> bool:
     return len(values) > 0 and bool(values.between(0.0, 1.0).all())
 
 
-def guess_config(frame: Any, *, data_path: Path, config_path: Path, title: Optional[str] = None) -> dict[str, Any]:
+def guess_config(frame: Any, *, data_path: Path, config_path: Path, title: str | None = None) -> dict[str, Any]:
     """The guessed roles, kinds, problem type and paths, plus notes on what was guessed and why."""
     import pandas as pd
 
@@ -93,14 +106,18 @@ def guess_config(frame: Any, *, data_path: Path, config_path: Path, title: Optio
         target = _target_like_prediction(frame, prediction, exclude={id_col, time_col})
         if target is not None:
             notes.append(f"'{target}' looks like the target (its values match the prediction's); check columns.target")
-    proba_cols = [c for c in columns if c not in (prediction, target) and PROBA_PATTERN.search(c) and _is_probability(frame[c])]
+    proba_cols = [
+        c for c in columns if c not in (prediction, target) and PROBA_PATTERN.search(c) and _is_probability(frame[c])
+    ]
     problem, proba = _guess_problem(frame, prediction, proba_cols, notes)
     if prediction is None:
         prediction = "PREDICTION_COLUMN"
         notes.append("no prediction column found: replace PREDICTION_COLUMN with its name")
     if target is None:
         notes.append("no target column found: set columns.target if the reference data has labels (it should)")
-    used = {c for c in (id_col, time_col, prediction, target) if c} | (set(proba.values()) if isinstance(proba, dict) else {proba} if proba else set())
+    used = {c for c in (id_col, time_col, prediction, target) if c} | (
+        set(proba.values()) if isinstance(proba, dict) else {proba} if proba else set()
+    )
     features = [c for c in columns if c not in used]
     categorical, continuous, low_card, free_text = [], [], [], []
     for c in features:
@@ -116,10 +133,14 @@ def guess_config(frame: Any, *, data_path: Path, config_path: Path, title: Optio
                 low_card.append(c)
     if free_text:
         features = [c for c in features if c not in free_text]
-        notes.append(f"left out of the features, almost every value distinct (names, identifiers, free text): {', '.join(free_text)}; "
-                     "add them to `features` and `categorical` to monitor them anyway")
+        notes.append(
+            f"left out of the features, almost every value distinct (names, identifiers, free text): {', '.join(free_text)}; "
+            "add them to `features` and `categorical` to monitor them anyway"
+        )
     if low_card:
-        notes.append(f"integer columns with few values, treated as continuous (move them to `categorical` if they are codes): {', '.join(low_card)}")
+        notes.append(
+            f"integer columns with few values, treated as continuous (move them to `categorical` if they are codes): {', '.join(low_card)}"
+        )
     base = config_path.resolve().parent
     rows = len(frame)
     chunking = {"period": "W"} if time_col else {"size": max(100, min(5000, rows // 10 or 1))}
@@ -144,21 +165,25 @@ def guess_config(frame: Any, *, data_path: Path, config_path: Path, title: Optio
     }
 
 
-def _target_from_targets_file(path: Optional[Path], columns: list[str], id_col: Optional[str]) -> Optional[str]:
+def _target_from_targets_file(path: Path | None, columns: list[str], id_col: str | None) -> str | None:
     """The targets file's one non-id column, when it is also in the reference data."""
     if path is None:
         return None
     import pandas as pd
 
     try:
-        header = list(pd.read_parquet(path).columns) if path.suffix.lower() in (".parquet", ".pq") else list(pd.read_csv(path, nrows=0).columns)
+        header = (
+            list(pd.read_parquet(path).columns)
+            if path.suffix.lower() in (".parquet", ".pq")
+            else list(pd.read_csv(path, nrows=0).columns)
+        )
     except Exception:  # an unreadable targets file is reported by `check`, not here
         return None
     candidates = [c for c in header if c != id_col and c in columns]
     return candidates[0] if len(candidates) == 1 else None
 
 
-def _target_like_prediction(frame: Any, prediction: str, exclude: set) -> Optional[str]:
+def _target_like_prediction(frame: Any, prediction: str, exclude: set) -> str | None:
     """A column whose values look like the prediction's: same labels (classification) or strongly correlated numbers."""
     import pandas as pd
 
@@ -180,7 +205,7 @@ def _target_like_prediction(frame: Any, prediction: str, exclude: set) -> Option
     return best
 
 
-def _guess_problem(frame: Any, prediction: Optional[str], proba_cols: list[str], notes: list[str]) -> tuple[str, Any]:
+def _guess_problem(frame: Any, prediction: str | None, proba_cols: list[str], notes: list[str]) -> tuple[str, Any]:
     import pandas as pd
 
     if len(proba_cols) >= 3:
@@ -192,18 +217,22 @@ def _guess_problem(frame: Any, prediction: Optional[str], proba_cols: list[str],
         return "multiclass_classification", mapping
     if proba_cols:
         if len(proba_cols) == 2:
-            notes.append(f"two probability columns ({', '.join(proba_cols)}); '{proba_cols[-1]}' taken as the positive class's")
+            notes.append(
+                f"two probability columns ({', '.join(proba_cols)}); '{proba_cols[-1]}' taken as the positive class's"
+            )
         return "binary_classification", proba_cols[-1]
     if prediction is not None:
         s = frame[prediction]
         if pd.api.types.is_numeric_dtype(s) and (pd.api.types.is_float_dtype(s) and s.nunique() > 20):
             notes.append(f"'{prediction}' holds many distinct numbers and there is no probability column: regression")
             return "regression", None
-    notes.append("no probability column found; binary classification needs the positive class's probability: set columns.predicted_probability")
+    notes.append(
+        "no probability column found; binary classification needs the positive class's probability: set columns.predicted_probability"
+    )
     return "binary_classification", "PROBABILITY_COLUMN"
 
 
-def _sibling_paths(data_path: Path) -> tuple[Optional[Path], Optional[Path]]:
+def _sibling_paths(data_path: Path) -> tuple[Path | None, Path | None]:
     stem = data_path.name
     analysis = targets = None
     if "reference" in stem:
@@ -211,7 +240,14 @@ def _sibling_paths(data_path: Path) -> tuple[Optional[Path], Optional[Path]]:
         if candidate.is_file():
             analysis = candidate
             # common spellings of a later-arriving targets file (NannyML's datasets use _target and _gt)
-            suffixes = ("analysis_targets", "analysis_target", "analysis_gt", "analysis_ground_truth", "targets", "target")
+            suffixes = (
+                "analysis_targets",
+                "analysis_target",
+                "analysis_gt",
+                "analysis_ground_truth",
+                "targets",
+                "target",
+            )
             for name in (stem.replace("reference", s) for s in suffixes):
                 if data_path.with_name(name).is_file():
                     targets = data_path.with_name(name)
@@ -252,7 +288,11 @@ def render_config(g: dict[str, Any]) -> str:
         else f"chunking: {{size: {chunking['size']}}}   # rows per chunk; or {{number: 10}}, or {{period: W}} with a timestamp column\n"
     )
     notes = "".join(f"#   - {n}\n" for n in g["notes"]) or "#   - nothing unusual\n"
-    analysis_comment = "this period's production data" if g["analysis_guessed"] else "REPLACE with this period's production data (same columns)"
+    analysis_comment = (
+        "this period's production data"
+        if g["analysis_guessed"]
+        else "REPLACE with this period's production data (same columns)"
+    )
     return (
         "# reportgen config written by `reportgen init` from "
         f"{g['reference']} ({g['rows']:,} rows). Paths are relative to this file.\n"
@@ -267,20 +307,34 @@ def render_config(g: dict[str, Any]) -> str:
         "# (with targets); the analysis period is the production data to monitor (targets optional).\n"
         f"reference: {_q(g['reference'])}\n"
         f"analysis: {_q(g['analysis'])}   # {analysis_comment}\n"
-        + (f"targets: {_q(g['targets'])}   # analysis targets arriving later, joined on columns.id\n" if g["targets"] else "# targets: analysis_targets.csv   # optional: analysis targets arriving later, joined on columns.id\n")
+        + (
+            f"targets: {_q(g['targets'])}   # analysis targets arriving later, joined on columns.id\n"
+            if g["targets"]
+            else "# targets: analysis_targets.csv   # optional: analysis targets arriving later, joined on columns.id\n"
+        )
         + "\n"
         "columns:                           # which column plays which role\n"
-        + (f"  id: {_q(g['id'])}   # unique row id (joins the targets file)\n" if g["id"] else "  # id: id   # unique row id; needed to join a targets file\n")
-        + (f"  timestamp: {_q(g['timestamp'])}   # when the prediction was made (ISO 8601); sorts rows and drives period chunks\n" if g["timestamp"] else "  # timestamp: timestamp   # when the prediction was made; needed for period chunking\n")
+        + (
+            f"  id: {_q(g['id'])}   # unique row id (joins the targets file)\n"
+            if g["id"]
+            else "  # id: id   # unique row id; needed to join a targets file\n"
+        )
+        + (
+            f"  timestamp: {_q(g['timestamp'])}   # when the prediction was made (ISO 8601); sorts rows and drives period chunks\n"
+            if g["timestamp"]
+            else "  # timestamp: timestamp   # when the prediction was made; needed for period chunking\n"
+        )
         + f"  prediction: {_q(g['prediction'])}   # the model's output (class or value)\n"
         + proba_lines
-        + (f"  target: {_q(g['target'])}   # the true outcome (needed in reference)\n" if g["target"] else "  # target: TARGET_COLUMN   # the true outcome; needed in the reference data\n")
+        + (
+            f"  target: {_q(g['target'])}   # the true outcome (needed in reference)\n"
+            if g["target"]
+            else "  # target: TARGET_COLUMN   # the true outcome; needed in the reference data\n"
+        )
         + f"  features: {_list(g['features'])}   # monitored inputs; default: every other column\n"
         + f"  categorical: {_list(g['categorical'])}   # kind: categories (text, booleans, codes)\n"
         + f"  continuous: {_list(g['continuous'])}   # kind: numbers\n"
-        "\n"
-        + chunk_line
-        + "\n"
+        "\n" + chunk_line + "\n"
         "# performance: {metrics: [roc_auc, f1]}   # optional; default: every metric of the problem type\n"
         "# business_value:                      # optional: money per confusion-matrix cell (classification)\n"
         "#   matrix: {true_positive: 500, false_positive: -200, false_negative: -1000, true_negative: 0}\n"
@@ -296,11 +350,17 @@ def render_config(g: dict[str, Any]) -> str:
 
 @click.command(name="init", epilog=EXAMPLES)
 @click.argument("datafile", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Config file to write (default: reportgen.yaml beside DATAFILE).")
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Config file to write (default: reportgen.yaml beside DATAFILE).",
+)
 @click.option("--title", default=None, help="Model title for the report (default: from the file name).")
 @click.option("--force", is_flag=True, help="Overwrite an existing config file.")
-def command(datafile: Path, out: Optional[Path], title: Optional[str], force: bool) -> None:
+def command(datafile: Path, out: Path | None, title: str | None, force: bool) -> None:
     """Write a starter config for DATAFILE (CSV or Parquet, the reference data).
 
     Column roles (id, timestamp, prediction, probability, target), feature kinds and the problem type
@@ -321,8 +381,10 @@ def command(datafile: Path, out: Optional[Path], title: Optional[str], force: bo
     placeholders = "PREDICTION_COLUMN" in text or "PROBABILITY_COLUMN" in text
     if not placeholders:
         load_config(out)  # what init writes must load; a failure here is reported like any config error
-    click.echo(f"wrote {out}: {guessed['problem_type']}, {len(guessed['features'])} features "
-               f"({len(guessed['categorical'])} categorical), chunking {json.dumps(guessed['chunking'])}")
+    click.echo(
+        f"wrote {out}: {guessed['problem_type']}, {len(guessed['features'])} features "
+        f"({len(guessed['categorical'])} categorical), chunking {json.dumps(guessed['chunking'])}"
+    )
     for note in guessed["notes"]:
         click.echo(f"  note: {note}")
     click.echo(f"next: review it, then `reportgen check {out}`")

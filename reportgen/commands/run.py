@@ -1,8 +1,8 @@
 """`reportgen run CONFIG`: read the data, run every monitoring step and write the report."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import click
 
@@ -24,29 +24,65 @@ Exit codes: 0 done, 2 bad config or data (one line on stderr, nothing written),
 
 @click.command(name="run", epilog=EXAMPLES)
 @click.argument("config_path", metavar="CONFIG", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--reference", type=click.Path(dir_okay=False), default=None, help="Reference data file (overrides the config).")
-@click.option("--analysis", type=click.Path(dir_okay=False), default=None, help="Analysis data file (overrides the config).")
-@click.option("--targets", type=click.Path(dir_okay=False), default=None, help="Analysis targets file, joined on columns.id (overrides the config).")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for report.html, report.pdf, report.eml, results.json [default: report_out, or none with --archive].")
-@click.option("--format", "formats", metavar="LIST", default=None, help="Comma-separated: html,pdf,json,email (default: output.formats).")
+@click.option(
+    "--reference", type=click.Path(dir_okay=False), default=None, help="Reference data file (overrides the config)."
+)
+@click.option(
+    "--analysis", type=click.Path(dir_okay=False), default=None, help="Analysis data file (overrides the config)."
+)
+@click.option(
+    "--targets",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Analysis targets file, joined on columns.id (overrides the config).",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for report.html, report.pdf, report.eml, results.json [default: report_out, or none with --archive].",
+)
+@click.option(
+    "--format",
+    "formats",
+    metavar="LIST",
+    default=None,
+    help="Comma-separated: html,pdf,json,email (default: output.formats).",
+)
 @click.option("--theme", default=None, help="Report theme (overrides output.theme).")
-@click.option("--templates", type=click.Path(file_okay=False), default=None, help="Folder of templates overriding the built-in ones by name.")
-@click.option("--baseline", type=click.Path(dir_okay=False), default=None, help="A previous results.json: alerts are marked new, continuing or resolved.")
-@click.option("--archive", type=click.Path(file_okay=False, path_type=Path), default=None, help="Store the run in this audit archive (ARCHIVE/<model>/<period>/, hash-chained; see `reportgen verify`).")
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder of templates overriding the built-in ones by name.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="A previous results.json: alerts are marked new, continuing or resolved.",
+)
+@click.option(
+    "--archive",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Store the run in this audit archive (ARCHIVE/<model>/<period>/, hash-chained; see `reportgen verify`).",
+)
 @click.option("--fail-on-alert", is_flag=True, help="Exit 3 when any alert fires in the analysis period.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--log-json", is_flag=True, help="One JSON line per finished step on stderr (for pipelines).")
 def command(
     config_path: Path,
-    reference: Optional[str],
-    analysis: Optional[str],
-    targets: Optional[str],
-    out: Optional[Path],
-    formats: Optional[str],
-    theme: Optional[str],
-    templates: Optional[str],
-    baseline: Optional[str],
-    archive: Optional[Path],
+    reference: str | None,
+    analysis: str | None,
+    targets: str | None,
+    out: Path | None,
+    formats: str | None,
+    theme: str | None,
+    templates: str | None,
+    baseline: str | None,
+    archive: Path | None,
     fail_on_alert: bool,
     quiet: bool,
     log_json: bool,
@@ -57,7 +93,9 @@ def command(
     from reportgen.monitor import Monitor
     from reportgen.progress import Progress, StepHook
 
-    overrides: dict[str, object] = path_overrides(reference=reference, analysis=analysis, targets=targets, baseline=baseline)
+    overrides: dict[str, object] = path_overrides(
+        reference=reference, analysis=analysis, targets=targets, baseline=baseline
+    )
     chosen = parse_formats(formats)
     if chosen is not None:
         overrides["output.formats"] = list(chosen)

@@ -1,4 +1,5 @@
 """`reportgen samples`: write seeded sample data with a known drift schedule, and its config."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,10 +16,33 @@ Examples:
 
 
 @click.command(name="samples", epilog=EXAMPLES)
-@click.option("--problem", required=True, type=click.Choice(["binary", "multiclass", "regression", "binary_classification", "multiclass_classification"]), help="Problem type of the simulated model.")
-@click.option("--rows", type=click.IntRange(min=10), default=1500, show_default=True, help="Rows per month (12 reference months, 10 analysis months).")
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the CSV files, config.yaml and truth.json.")
-@click.option("--scenario", type=click.Choice(["default", "stable"]), default="default", show_default=True, help="default: the documented drift schedule; stable: no drift.")
+@click.option(
+    "--problem",
+    required=True,
+    type=click.Choice(["binary", "multiclass", "regression", "binary_classification", "multiclass_classification"]),
+    help="Problem type of the simulated model.",
+)
+@click.option(
+    "--rows",
+    type=click.IntRange(min=10),
+    default=1500,
+    show_default=True,
+    help="Rows per month (12 reference months, 10 analysis months).",
+)
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the CSV files, config.yaml and truth.json.",
+)
+@click.option(
+    "--scenario",
+    type=click.Choice(["default", "stable"]),
+    default="default",
+    show_default=True,
+    help="default: the documented drift schedule; stable: no drift.",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same bytes).")
 def command(problem: str, rows: int, out: Path, scenario: str, seed: int) -> None:
     """Simulate a car-loan model's reference year and ten analysis months, with planted drift."""

@@ -4,12 +4,12 @@ The message is built from REPORT_DIR/results.json (and report.pdf / report.html 
 reportgen.render.email and handed to an SMTP server by reportgen.mail. Credentials come only from
 REPORTGEN_SMTP_USER / REPORTGEN_SMTP_PASSWORD. `--dry-run FILE.eml` writes the message instead.
 """
+
 from __future__ import annotations
 
 import os
 import shlex
 from pathlib import Path
-from typing import Optional
 
 import click
 
@@ -26,7 +26,9 @@ REPORTGEN_SMTP_HOST, REPORTGEN_SMTP_PORT, REPORTGEN_SMTP_FROM (defaults for the 
 """
 
 
-def _resend_hint(report_dir: Path, to: tuple[str, ...], cc: tuple[str, ...], host: str, port: Optional[int], security: str) -> str:
+def _resend_hint(
+    report_dir: Path, to: tuple[str, ...], cc: tuple[str, ...], host: str, port: int | None, security: str
+) -> str:
     parts = ["reportgen", "send", str(report_dir)]
     for a in to:
         parts += ["--to", a]
@@ -45,17 +47,55 @@ def _resend_hint(report_dir: Path, to: tuple[str, ...], cc: tuple[str, ...], hos
 @click.option("--to", "to", multiple=True, metavar="ADDRESS", help="Recipient (repeat for more).")
 @click.option("--cc", "cc", multiple=True, metavar="ADDRESS", help="Copy recipient (repeat for more).")
 @click.option("--subject", default=None, help='Subject (default: "[STATUS] Title, period: headline number").')
-@click.option("--from", "sender", default=lambda: os.environ.get("REPORTGEN_SMTP_FROM"), help="Sender address (default: $REPORTGEN_SMTP_FROM or reportgen@localhost).")
-@click.option("--smtp-host", default=lambda: os.environ.get("REPORTGEN_SMTP_HOST", "localhost"), show_default="$REPORTGEN_SMTP_HOST or localhost", help="SMTP server.")
-@click.option("--smtp-port", type=int, default=lambda: os.environ.get("REPORTGEN_SMTP_PORT"), help="SMTP port (default: 465 with --ssl, 587 with --starttls, else 25).")
+@click.option(
+    "--from",
+    "sender",
+    default=lambda: os.environ.get("REPORTGEN_SMTP_FROM"),
+    help="Sender address (default: $REPORTGEN_SMTP_FROM or reportgen@localhost).",
+)
+@click.option(
+    "--smtp-host",
+    default=lambda: os.environ.get("REPORTGEN_SMTP_HOST", "localhost"),
+    show_default="$REPORTGEN_SMTP_HOST or localhost",
+    help="SMTP server.",
+)
+@click.option(
+    "--smtp-port",
+    type=int,
+    default=lambda: os.environ.get("REPORTGEN_SMTP_PORT"),
+    help="SMTP port (default: 465 with --ssl, 587 with --starttls, else 25).",
+)
 @click.option("--starttls", "security", flag_value="starttls", help="Upgrade the connection with STARTTLS.")
 @click.option("--ssl", "security", flag_value="ssl", help="Connect with implicit TLS (SMTPS).")
-@click.option("--attach-html/--no-attach-html", default=False, help="Attach report.html too (it is large: plotly.js inside).")
-@click.option("--max-size", type=float, default=20.0, show_default=True, help="Refuse messages larger than this many MB.")
+@click.option(
+    "--attach-html/--no-attach-html", default=False, help="Attach report.html too (it is large: plotly.js inside)."
+)
+@click.option(
+    "--max-size", type=float, default=20.0, show_default=True, help="Refuse messages larger than this many MB."
+)
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="SMTP timeout in seconds.")
-@click.option("--dry-run", "dry_run", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE.eml", help="Write the message to FILE.eml instead of sending it.")
-def command(report_dir: Path, to: tuple[str, ...], cc: tuple[str, ...], subject: Optional[str], sender: Optional[str], smtp_host: str,
-            smtp_port: Optional[int], security: Optional[str], attach_html: bool, max_size: float, timeout: float, dry_run: Optional[Path]) -> None:
+@click.option(
+    "--dry-run",
+    "dry_run",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="FILE.eml",
+    help="Write the message to FILE.eml instead of sending it.",
+)
+def command(
+    report_dir: Path,
+    to: tuple[str, ...],
+    cc: tuple[str, ...],
+    subject: str | None,
+    sender: str | None,
+    smtp_host: str,
+    smtp_port: int | None,
+    security: str | None,
+    attach_html: bool,
+    max_size: float,
+    timeout: float,
+    dry_run: Path | None,
+) -> None:
     """E-mail the report in REPORT_DIR (a `run --out` folder or an archived run).
 
     The HTML body holds the executive summary and the alerting charts (inline PNG); a plain-text
@@ -69,27 +109,44 @@ def command(report_dir: Path, to: tuple[str, ...], cc: tuple[str, ...], subject:
 
     security = security or "none"
     if not to and dry_run is None:
-        raise ConfigError("give at least one --to address (or --dry-run FILE.eml to only write the message)", key="--to")
+        raise ConfigError(
+            "give at least one --to address (or --dry-run FILE.eml to only write the message)", key="--to"
+        )
     model, pdf, html = read_report_dir(report_dir)
     if pdf is None:
-        click.echo(f"warning: no report.pdf in {report_dir}; the e-mail carries the summary only (run with --format ...,pdf to attach it)", err=True)
+        click.echo(
+            f"warning: no report.pdf in {report_dir}; the e-mail carries the summary only (run with --format ...,pdf to attach it)",
+            err=True,
+        )
     config = _stored_config(model.config)
-    msg = render_email(model, config, pdf_bytes=pdf, html_bytes=html if attach_html else None, to=to, cc=cc, subject=subject,
-                       sender=sender, attach_pdf=pdf is not None, max_bytes=int(max_size * 1e6))
+    msg = render_email(
+        model,
+        config,
+        pdf_bytes=pdf,
+        html_bytes=html if attach_html else None,
+        to=to,
+        cc=cc,
+        subject=subject,
+        sender=sender,
+        attach_pdf=pdf is not None,
+        max_bytes=int(max_size * 1e6),
+    )
     if dry_run is not None:
         write_bytes_atomic(dry_run, bytes(msg))
         click.echo(f"wrote {dry_run} ({len(bytes(msg)):,} bytes): {msg['Subject']}")
         return
-    settings = SmtpSettings(host=smtp_host, port=int(smtp_port) if smtp_port else None, security=security, timeout=timeout)
+    settings = SmtpSettings(
+        host=smtp_host, port=int(smtp_port) if smtp_port else None, security=security, timeout=timeout
+    )
     try:
         accepted = send_message(msg, settings)
     except MailError as exc:
         hint = _resend_hint(report_dir, to, cc, smtp_host, settings.port, security)
         raise MailError(f"{exc}; the report stays in {report_dir}; resend with: {hint}") from None
-    click.echo(f"sent \"{msg['Subject']}\" to {', '.join(accepted)} via {settings.host}:{settings.resolved_port}")
+    click.echo(f'sent "{msg["Subject"]}" to {", ".join(accepted)} via {settings.host}:{settings.resolved_port}')
 
 
-def _stored_config(resolved: dict) -> Optional[object]:
+def _stored_config(resolved: dict) -> object | None:
     """The archived run's config (for its theme and templates), or None when absent or no longer valid."""
     if not resolved:
         return None

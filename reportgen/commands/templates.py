@@ -1,4 +1,5 @@
 """`reportgen templates export DIR`: copy the built-in templates for editing."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """`reportgen themes list`: the installed report themes."""
+
 from __future__ import annotations
 
 import click

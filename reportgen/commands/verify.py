@@ -1,4 +1,5 @@
 """`reportgen verify ROOT`: recompute every hash of an archive and check the chain between runs."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,17 @@ Examples:
 
 @click.command(name="verify", epilog=EXAMPLES)
 @click.argument("root", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--inputs", "check_inputs", is_flag=True, help="Also re-hash each run's input files (they must still be at their recorded paths).")
-@click.option("--rebuild", is_flag=True, help="Also rerun each run from its recorded inputs and config and compare the report bytes (slow).")
+@click.option(
+    "--inputs",
+    "check_inputs",
+    is_flag=True,
+    help="Also re-hash each run's input files (they must still be at their recorded paths).",
+)
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Also rerun each run from its recorded inputs and config and compare the report bytes (slow).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object.")
 def command(root: Path, check_inputs: bool, rebuild: bool, as_json: bool) -> None:
     """Verify the archive at ROOT: every file's sha256, each manifest, the ledger and the hash chain.
@@ -37,15 +47,26 @@ def command(root: Path, check_inputs: bool, rebuild: bool, as_json: bool) -> Non
             with tempfile.TemporaryDirectory(prefix="reportgen-rebuild-") as scratch:
                 outcome.findings.extend(rebuild_run(root / run["dir"], scratch))
     if as_json:
-        click.echo(json.dumps({
-            "root": str(root), "ok": outcome.ok, "models": outcome.models, "records": outcome.records, "files": outcome.files,
-            "findings": [{"kind": f.kind, "path": f.path, "detail": f.detail} for f in outcome.findings],
-        }, indent=1))
+        click.echo(
+            json.dumps(
+                {
+                    "root": str(root),
+                    "ok": outcome.ok,
+                    "models": outcome.models,
+                    "records": outcome.records,
+                    "files": outcome.files,
+                    "findings": [{"kind": f.kind, "path": f.path, "detail": f.detail} for f in outcome.findings],
+                },
+                indent=1,
+            )
+        )
     else:
         for finding in outcome.findings:
             click.echo(str(finding))
         if outcome.ok:
-            click.echo(f"{root}: OK: {outcome.records} runs of {len(outcome.models)} model(s), {outcome.files} files, hash chain intact")
+            click.echo(
+                f"{root}: OK: {outcome.records} runs of {len(outcome.models)} model(s), {outcome.files} files, hash chain intact"
+            )
         else:
             click.echo(f"{root}: FAILED: {len(outcome.findings)} problem(s) in {outcome.records} runs", err=True)
     if not outcome.ok:

@@ -2,4 +2,5 @@
 
 Importing the package registers the steps in reportgen.steps.STEPS.
 """
+
 from reportgen.drift import multivariate, univariate  # noqa: F401

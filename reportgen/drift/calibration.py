@@ -11,11 +11,11 @@ Shareable by any detector (univariate methods here, PCA and domain classifier el
 draws seeded, sorted samples without replacement; `size_key` groups nearly equal chunk sizes so
 the null distribution is computed once per size.
 """
+
 from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from typing import Optional
 
 import numpy as np
 
@@ -43,7 +43,7 @@ def size_key(m: int) -> int:
     return int(round(np.exp(round(np.log(m) / step) * step)))
 
 
-def sorted_sample_count(m: int, requested: Optional[int] = None) -> int:
+def sorted_sample_count(m: int, requested: int | None = None) -> int:
     """How many samples of m sorted values to draw: the request, or a budget of values."""
     if requested:
         return int(requested)
@@ -94,7 +94,9 @@ class NullDistribution:
     sampled_size: int = 0  # when smaller than size: samples of this size, rescaled to `size`
 
     @classmethod
-    def of(cls, scores: np.ndarray, direction: Direction = "higher_is_worse", size: int = 0, sampled_size: int = 0) -> "NullDistribution":
+    def of(
+        cls, scores: np.ndarray, direction: Direction = "higher_is_worse", size: int = 0, sampled_size: int = 0
+    ) -> NullDistribution:
         """Build from raw scores: NaN dropped, sorted ascending."""
         s = np.asarray(scores, dtype=np.float64)
         return cls(np.sort(s[np.isfinite(s)]), direction, size, sampled_size)
@@ -103,7 +105,7 @@ class NullDistribution:
     def n(self) -> int:
         return int(self.scores.size)
 
-    def bounds(self, alpha: float) -> tuple[Optional[float], Optional[float]]:
+    def bounds(self, alpha: float) -> tuple[float | None, float | None]:
         """Monte-Carlo (alpha, 1 - alpha) order statistics; the caller keeps the side that means worse."""
         if self.n == 0:
             return None, None

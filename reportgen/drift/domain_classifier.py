@@ -32,12 +32,13 @@ LightGBM runs with `deterministic=True`, `force_col_wise=True` and a fixed seed.
 Continuous features are fed as float64 (NaN = missing, LightGBM's own handling); categorical codes
 (reference categories, unseen, missing) as LightGBM categorical features.
 """
+
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Mapping, Optional, Sequence
 
 import numpy as np
 
@@ -45,10 +46,12 @@ from reportgen.dataset import Column
 from reportgen.parallel import available_cpus
 
 GLOBAL_BIN_ROWS = 4_000_000  # bin both periods once up to this many rows (~0.8 GB of float64 while binning)
-SHARED_BIN_SAMPLE_ROWS = 200_000  # above GLOBAL_BIN_ROWS: bin edges from a seeded sample this size, shared by every task (0 = per task)
+SHARED_BIN_SAMPLE_ROWS = (
+    200_000  # above GLOBAL_BIN_ROWS: bin edges from a seeded sample this size, shared by every task (0 = per task)
+)
 
 
-def evenly_spaced(n: int, k: Optional[int]) -> np.ndarray:
+def evenly_spaced(n: int, k: int | None) -> np.ndarray:
     """Indices of at most `k` of `n` items, evenly spaced and including the first and the last (all when k is None or >= n)."""
     if k is None or n <= k:
         return np.arange(n)
@@ -84,7 +87,7 @@ class Task:
     key: tuple[int, int]  # (kind, index) -> seeds the task's generator
     period: str  # where the scored rows live: "reference" or "analysis"
     rows: np.ndarray | slice  # the scored rows
-    excluded: Optional[np.ndarray] = None  # reference rows the comparison subsample must avoid (bool mask)
+    excluded: np.ndarray | None = None  # reference rows the comparison subsample must avoid (bool mask)
 
 
 class DomainClassifier:
@@ -106,7 +109,7 @@ class DomainClassifier:
 
     def __init__(
         self,
-        reference_rows: Optional[int] = 10_000,
+        reference_rows: int | None = 10_000,
         folds: int = 2,
         max_rounds: int = 200,
         learning_rate: float = 0.2,
@@ -115,7 +118,7 @@ class DomainClassifier:
         max_bin: int = 63,
         early_stopping_rounds: int = 10,
         seed: int = 0,
-        n_jobs: Optional[int] = None,
+        n_jobs: int | None = None,
     ) -> None:
         self.reference_rows = reference_rows
         self.folds = folds
@@ -130,7 +133,7 @@ class DomainClassifier:
 
     # --- layout -------------------------------------------------------------------------------
 
-    def fit(self, columns: Mapping[str, Column], chunk_bounds: Sequence[tuple[int, int]]) -> "DomainClassifier":
+    def fit(self, columns: Mapping[str, Column], chunk_bounds: Sequence[tuple[int, int]]) -> DomainClassifier:
         """Remember the feature layout and the reference chunks the subsample is stratified over."""
         if not columns:
             raise ValueError("the domain classifier needs at least one feature")
@@ -164,7 +167,7 @@ class DomainClassifier:
             out[:, j] = first if j == 0 else columns[name].values[rows]
         return out
 
-    def reference_sample(self, size: int, rng: np.random.Generator, excluded: Optional[np.ndarray] = None) -> np.ndarray:
+    def reference_sample(self, size: int, rng: np.random.Generator, excluded: np.ndarray | None = None) -> np.ndarray:
         """`size` reference rows, stratified over the reference chunks, avoiding `excluded` rows."""
         pools = []
         for s, e in self.reference_bounds_:
@@ -188,7 +191,13 @@ class DomainClassifier:
 
     # --- scoring ------------------------------------------------------------------------------
 
-    def task_auc(self, task: Task, reference: Mapping[str, Column], analysis: Optional[Mapping[str, Column]], binned: Optional["_Binned | _Mappers"] = None) -> float:
+    def task_auc(
+        self,
+        task: Task,
+        reference: Mapping[str, Column],
+        analysis: Mapping[str, Column] | None,
+        binned: _Binned | _Mappers | None = None,
+    ) -> float:
         """The cross-validated AUC of one task (a chunk, or a random reference sample)."""
         rng = np.random.default_rng([self.seed, *task.key])
         scored = self._matrix(reference if task.period == "reference" else analysis, task.rows)  # type: ignore[arg-type]
@@ -212,7 +221,14 @@ class DomainClassifier:
             positions = np.concatenate([ref_rows, rows + offset])
         return self._cv_auc(X, y, rng, binned, positions)
 
-    def _cv_auc(self, X: np.ndarray, y: np.ndarray, rng: np.random.Generator, binned: Optional["_Binned | _Mappers"] = None, positions: Optional[np.ndarray] = None) -> float:
+    def _cv_auc(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        rng: np.random.Generator,
+        binned: _Binned | _Mappers | None = None,
+        positions: np.ndarray | None = None,
+    ) -> float:
         import lightgbm as lgb
 
         k = self.folds
@@ -225,10 +241,14 @@ class DomainClassifier:
         params = self.params()
         local = None
         if isinstance(binned, _Mappers):  # bin once per task with the shared bin edges; folds are row subsets
-            local = lgb.Dataset(X, y, reference=binned.data, params=self._dataset_params(), free_raw_data=False).construct()
+            local = lgb.Dataset(
+                X, y, reference=binned.data, params=self._dataset_params(), free_raw_data=False
+            ).construct()
             binned = None
         elif binned is None:  # bin once per task; the folds are row subsets of the binned data
-            local = lgb.Dataset(X, y, categorical_feature=list(self.categorical_), params=self._dataset_params(), free_raw_data=False).construct()
+            local = lgb.Dataset(
+                X, y, categorical_feature=list(self.categorical_), params=self._dataset_params(), free_raw_data=False
+            ).construct()
         aucs = []
         for f in range(k):
             test = fold == f
@@ -251,9 +271,17 @@ class DomainClassifier:
         return float(np.nanmean(aucs)) if np.isfinite(aucs).any() else float("nan")
 
     def _dataset_params(self) -> dict:
-        return {"max_bin": self.max_bin, "verbose": -1, "seed": self.seed, "data_random_seed": self.seed, "num_threads": 1}
+        return {
+            "max_bin": self.max_bin,
+            "verbose": -1,
+            "seed": self.seed,
+            "data_random_seed": self.seed,
+            "num_threads": 1,
+        }
 
-    def score(self, tasks: Sequence[Task], reference: Mapping[str, Column], analysis: Optional[Mapping[str, Column]] = None) -> np.ndarray:
+    def score(
+        self, tasks: Sequence[Task], reference: Mapping[str, Column], analysis: Mapping[str, Column] | None = None
+    ) -> np.ndarray:
         """AUC of every task, computed in parallel (results independent of the worker count).
 
         When reference and analysis together have at most `GLOBAL_BIN_ROWS` rows, LightGBM bins them
@@ -269,7 +297,9 @@ class DomainClassifier:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             return np.array(list(pool.map(run, tasks)), dtype=float)
 
-    def _bin_all(self, reference: Mapping[str, Column], analysis: Optional[Mapping[str, Column]], workers: int) -> Optional["_Binned | _Mappers"]:
+    def _bin_all(
+        self, reference: Mapping[str, Column], analysis: Mapping[str, Column] | None, workers: int
+    ) -> _Binned | _Mappers | None:
         import lightgbm as lgb
 
         n_ana = 0 if analysis is None else len(analysis[self.names_[0]].values)
@@ -282,11 +312,15 @@ class DomainClassifier:
             if n_ana:
                 X[self.n_reference_ :, j] = analysis[name].values  # type: ignore[index]
         params = {**self._dataset_params(), "num_threads": workers}
-        data = lgb.Dataset(X, np.zeros(total), categorical_feature=list(self.categorical_), params=params, free_raw_data=True).construct()
+        data = lgb.Dataset(
+            X, np.zeros(total), categorical_feature=list(self.categorical_), params=params, free_raw_data=True
+        ).construct()
         del X
         return _Binned(data)
 
-    def _shared_mappers(self, reference: Mapping[str, Column], analysis: Optional[Mapping[str, Column]], total: int) -> Optional["_Mappers"]:
+    def _shared_mappers(
+        self, reference: Mapping[str, Column], analysis: Mapping[str, Column] | None, total: int
+    ) -> _Mappers | None:
         """Bin edges found once on a seeded sample of both periods (None when SHARED_BIN_SAMPLE_ROWS is 0)."""
         import lightgbm as lgb
 
@@ -300,7 +334,9 @@ class DomainClassifier:
         if cut < rows.size:
             X = np.concatenate([X, self._matrix(analysis, rows[cut:] - self.n_reference_)])  # type: ignore[arg-type]
         params = self._dataset_params()
-        data = lgb.Dataset(X, np.zeros(size), categorical_feature=list(self.categorical_), params=params, free_raw_data=True).construct()
+        data = lgb.Dataset(
+            X, np.zeros(size), categorical_feature=list(self.categorical_), params=params, free_raw_data=True
+        ).construct()
         return _Mappers(data)
 
     def reference_size(self, chunk_rows: int, excluded_rows: int = 0) -> int:
@@ -352,4 +388,3 @@ def _largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
                 quota[i] += 1
                 rest -= 1
     return quota
-

@@ -12,12 +12,13 @@ Exactness: Kolmogorov-Smirnov and Wasserstein are computed exactly from each sor
 pre-sorted reference (no binning); leaving a chunk S out of the reference R is exact and free because
 F_{R\\S} = (n F_R - m F_S) / (n - m), hence |F_S - F_{R\\S}| = n / (n - m) |F_S - F_R| pointwise.
 """
+
 from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, ClassVar, Optional, Union
+from typing import Any, ClassVar
 
 import numpy as np
 from scipy import special, stats
@@ -66,7 +67,7 @@ class ContinuousProfile:
         return np.flatnonzero(self.run_start == np.arange(self.n))
 
     @cached_property
-    def distinct(self) -> Optional[np.ndarray]:
+    def distinct(self) -> np.ndarray | None:
         """The reference's distinct values when there are at most DISCRETE_MAX of them, else None.
 
         Such columns (counts, ages, flags, ratings) are scored from per-chunk counts of each value
@@ -129,7 +130,7 @@ class CategoricalProfile:
         return int(self.ref_counts.sum())
 
 
-Profile = Union[ContinuousProfile, CategoricalProfile]
+Profile = ContinuousProfile | CategoricalProfile
 
 
 def tie_runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -210,10 +211,10 @@ class ChunkProfile:
     profile: Profile
     sizes: np.ndarray
     leave_out: np.ndarray
-    counts: Optional[np.ndarray] = None
-    ks: Optional[np.ndarray] = None
-    w: Optional[np.ndarray] = None
-    plot_counts: Optional[np.ndarray] = None
+    counts: np.ndarray | None = None
+    ks: np.ndarray | None = None
+    w: np.ndarray | None = None
+    plot_counts: np.ndarray | None = None
 
     @property
     def n_chunks(self) -> int:
@@ -271,7 +272,7 @@ def _blocks_of(sizes: np.ndarray, block: int) -> list[tuple[int, int]]:
     return out
 
 
-def _rank(p: ContinuousProfile, s: np.ndarray) -> tuple[np.ndarray, Optional[np.ndarray]]:
+def _rank(p: ContinuousProfile, s: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     """Counts of reference values <= and < each sorted value (the second None when no value ties)."""
     right = np.searchsorted(p.sorted, s, side="right")
     hit = np.flatnonzero(p.sorted[right - 1] == s)  # value also in the reference (right = 0 never matches)
@@ -282,7 +283,9 @@ def _rank(p: ContinuousProfile, s: np.ndarray) -> tuple[np.ndarray, Optional[np.
     return right, left
 
 
-def _exact_block(p: ContinuousProfile, s: np.ndarray, sizes: np.ndarray, right: Optional[np.ndarray], left: Optional[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def _exact_block(
+    p: ContinuousProfile, s: np.ndarray, sizes: np.ndarray, right: np.ndarray | None, left: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
     """Exact KS D and Wasserstein W1 against the full reference for consecutive sorted chunks in s.
 
     KS: between chunk values F_chunk is flat and F_ref only grows, so sup |F_chunk - F_ref| is
@@ -373,7 +376,9 @@ def bin_counts(sorted_values: np.ndarray, offsets: np.ndarray, edges: np.ndarray
 _ORDER_STATS: dict[int, tuple[Any, tuple, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
 
 
-def _remember_order_stats(values: np.ndarray, bounds: list[tuple[int, int]], mins: np.ndarray, maxs: np.ndarray, medians: np.ndarray) -> None:
+def _remember_order_stats(
+    values: np.ndarray, bounds: list[tuple[int, int]], mins: np.ndarray, maxs: np.ndarray, medians: np.ndarray
+) -> None:
     """Keep the per-chunk min, max and median read off the sorted chunks, for `chunk_order_stats`."""
     key = id(values)
     try:
@@ -383,7 +388,9 @@ def _remember_order_stats(values: np.ndarray, bounds: list[tuple[int, int]], min
     _ORDER_STATS[key] = (ref, tuple(bounds), (mins, maxs, medians))
 
 
-def chunk_order_stats(values: np.ndarray, bounds: list[tuple[int, int]]) -> Optional[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def chunk_order_stats(
+    values: np.ndarray, bounds: list[tuple[int, int]]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """(min, max, median) of the non-missing values of each [start, end) chunk of this very array,
     when `continuous_chunks` already sorted those chunks (univariate drift runs before summary
     statistics), else None. Values equal numpy's min / max / median (NaN for empty chunks); the
@@ -416,7 +423,7 @@ def _cum_below(cum: np.ndarray, distinct: np.ndarray, edges: np.ndarray) -> np.n
     return padded[:, below]
 
 
-def _integer_table(u: np.ndarray) -> Optional[np.ndarray]:
+def _integer_table(u: np.ndarray) -> np.ndarray | None:
     """When the distinct values are integers spanning at most 65,536: position of each integer in u
     (len(u) where absent), so values are coded by one lookup instead of a binary search."""
     span = u[-1] - u[0]
@@ -427,7 +434,7 @@ def _integer_table(u: np.ndarray) -> Optional[np.ndarray]:
     return table
 
 
-def _value_codes(u: np.ndarray, v: np.ndarray, table: Optional[np.ndarray]) -> np.ndarray:
+def _value_codes(u: np.ndarray, v: np.ndarray, table: np.ndarray | None) -> np.ndarray:
     """A position k in u per value with u[k] == v whenever v is one of u (anything else otherwise)."""
     if table is None:
         code = np.searchsorted(u, v, side="left")
@@ -439,7 +446,9 @@ def _value_codes(u: np.ndarray, v: np.ndarray, table: Optional[np.ndarray]) -> n
     return table[t.astype(np.int64)]
 
 
-def _discrete_chunks(profile: ContinuousProfile, values: np.ndarray, bounds: list[tuple[int, int]], out: dict[str, np.ndarray]) -> np.ndarray:
+def _discrete_chunks(
+    profile: ContinuousProfile, values: np.ndarray, bounds: list[tuple[int, int]], out: dict[str, np.ndarray]
+) -> np.ndarray:
     """Fill `out` for chunks whose values all occur in the reference; return the indices of the others.
 
     Each value is coded by its position among the reference's distinct values u_1 < ... < u_K, and
@@ -479,7 +488,9 @@ def _discrete_chunks(profile: ContinuousProfile, values: np.ndarray, bounds: lis
         out["w"][idx] = (gap[:, :-1] * du).sum(axis=1)
         for name, edges in (("counts", profile.edges), ("plot", profile.plot_edges[1:-1])):
             below = _cum_below(cum, u, edges)
-            out[name][idx] = np.diff(np.concatenate([np.zeros((j - i, 1), np.int64), below, m[:, None]], axis=1), axis=1)
+            out[name][idx] = np.diff(
+                np.concatenate([np.zeros((j - i, 1), np.int64), below, m[:, None]], axis=1), axis=1
+            )
         ok = m > 0
         lo_pos, hi_pos = (m - 1) // 2, m // 2
         first = np.argmax(cnt > 0, axis=1)
@@ -494,7 +505,14 @@ def _discrete_chunks(profile: ContinuousProfile, values: np.ndarray, bounds: lis
     return np.array(others, np.int64)
 
 
-def continuous_chunks(profile: ContinuousProfile, values: np.ndarray, bounds: list[tuple[int, int]], leave_out: np.ndarray, *, exact: bool = True) -> ChunkProfile:
+def continuous_chunks(
+    profile: ContinuousProfile,
+    values: np.ndarray,
+    bounds: list[tuple[int, int]],
+    leave_out: np.ndarray,
+    *,
+    exact: bool = True,
+) -> ChunkProfile:
     """Chunk profile of every [start, end) segment of `values`: one fused, cache-blocked pass.
 
     Each block of chunks is sorted, ranked in the sorted reference and reduced to per-chunk exact
@@ -525,16 +543,32 @@ def _chunk_arrays(profile: ContinuousProfile, k: int) -> dict[str, np.ndarray]:
     }
 
 
-def _chunk_profile(profile: ContinuousProfile, values: np.ndarray, bounds: list[tuple[int, int]], out: dict[str, np.ndarray], leave_out: np.ndarray) -> ChunkProfile:
+def _chunk_profile(
+    profile: ContinuousProfile,
+    values: np.ndarray,
+    bounds: list[tuple[int, int]],
+    out: dict[str, np.ndarray],
+    leave_out: np.ndarray,
+) -> ChunkProfile:
     """The ChunkProfile of filled arrays; the order statistics are kept for summary statistics."""
     if bounds:
         order = out["order"]
         _remember_order_stats(values, bounds, order[0], order[1], order[2])
-    return ChunkProfile(profile, out["sizes"], np.asarray(leave_out, bool), out["counts"], out["ks"], out["w"], out["plot"])
+    return ChunkProfile(
+        profile, out["sizes"], np.asarray(leave_out, bool), out["counts"], out["ks"], out["w"], out["plot"]
+    )
 
 
-def _fill_sorted(profile: ContinuousProfile, out: dict[str, np.ndarray], idx: np.ndarray, s: np.ndarray, sz: np.ndarray,
-                 right: Optional[np.ndarray], left: Optional[np.ndarray], exact: bool) -> None:
+def _fill_sorted(
+    profile: ContinuousProfile,
+    out: dict[str, np.ndarray],
+    idx: np.ndarray,
+    s: np.ndarray,
+    sz: np.ndarray,
+    right: np.ndarray | None,
+    left: np.ndarray | None,
+    exact: bool,
+) -> None:
     """Write one block of sorted chunks (values `s`, sizes `sz`) into `out` at chunk indices `idx`."""
     out["sizes"][idx] = sz
     out["order"][:, idx] = _segment_order_stats(s, sz)
@@ -544,7 +578,14 @@ def _fill_sorted(profile: ContinuousProfile, out: dict[str, np.ndarray], idx: np
     out["plot"][idx] = _segment_counts(s, sz, profile.plot_edges[1:-1])
 
 
-def _sorted_chunks(profile: ContinuousProfile, values: np.ndarray, bounds: list[tuple[int, int]], where: np.ndarray, out: dict[str, np.ndarray], exact: bool) -> None:
+def _sorted_chunks(
+    profile: ContinuousProfile,
+    values: np.ndarray,
+    bounds: list[tuple[int, int]],
+    where: np.ndarray,
+    out: dict[str, np.ndarray],
+    exact: bool,
+) -> None:
     """Fill `out` at chunk indices `where` (one per bound) by sorting each chunk and ranking it."""
     raw = np.array([e - s for s, e in bounds], np.int64)
     for i, j in _blocks(raw):
@@ -578,7 +619,16 @@ def profile_with_chunks(values: np.ndarray, bounds: list[tuple[int, int]]) -> tu
     for i, j in _blocks(sizes):
         pos = positions[offs[i] : offs[j]]
         # the values are in the reference: F_ref jumps at each, so the left limit counts values below it
-        _fill_sorted(profile, out, np.arange(i, j), profile.sorted[pos], sizes[i:j], profile.run_end[pos], profile.run_start[pos], True)
+        _fill_sorted(
+            profile,
+            out,
+            np.arange(i, j),
+            profile.sorted[pos],
+            sizes[i:j],
+            profile.run_end[pos],
+            profile.run_start[pos],
+            True,
+        )
     return profile, _chunk_profile(profile, values, bounds, out, np.ones(k, bool))
 
 
@@ -598,7 +648,9 @@ def sample_chunks(profile: ContinuousProfile, positions: np.ndarray) -> ChunkPro
     return ChunkProfile(profile, sizes, np.ones(samples, bool), counts, ks, w)
 
 
-def categorical_chunks(profile: CategoricalProfile, codes: np.ndarray, bounds: list[tuple[int, int]], leave_out: np.ndarray) -> ChunkProfile:
+def categorical_chunks(
+    profile: CategoricalProfile, codes: np.ndarray, bounds: list[tuple[int, int]], leave_out: np.ndarray
+) -> ChunkProfile:
     """Chunk profile of category counts for every [start, end) segment, from one bincount."""
     k1 = profile.ref_counts.size  # K + 1 (categories + unseen); K + 1 is the missing code
     levels = k1 + 1
@@ -633,12 +685,12 @@ class UnivariateMethod:
     metrics: ClassVar[tuple[str, ...]]
     metric: ClassVar[str]
     direction: ClassVar[dict[str, str]]
-    value_range: ClassVar[dict[str, tuple[Optional[float], Optional[float]]]]
+    value_range: ClassVar[dict[str, tuple[float | None, float | None]]]
     default_threshold: ClassVar[dict[str, ThresholdConfig]]
     needs: ClassVar[str] = "counts"
     description: ClassVar[str]
 
-    def fit(self, reference: Union[Column, Profile, np.ndarray]) -> "UnivariateMethod":
+    def fit(self, reference: Column | Profile | np.ndarray) -> UnivariateMethod:
         """Learn the reference profile (a Column, a prepared profile, or raw float values)."""
         if isinstance(reference, (ContinuousProfile, CategoricalProfile)):
             profile = reference
@@ -699,7 +751,9 @@ class KolmogorovSmirnov(UnivariateMethod):
     metric = "statistic"
     direction = {"statistic": "higher_is_worse", "p_value": "lower_is_worse"}
     value_range = {"statistic": _UNIT, "p_value": _UNIT}
-    default_threshold = {"statistic": ThresholdConfig(type="standard_deviation", std_lower_multiplier=None, std_upper_multiplier=3.0)}
+    default_threshold = {
+        "statistic": ThresholdConfig(type="standard_deviation", std_lower_multiplier=None, std_upper_multiplier=3.0)
+    }
     needs = "sorted"
     description = (
         "The largest vertical gap between the cumulative distribution of the chunk and that of the "
@@ -736,7 +790,11 @@ class Wasserstein(UnivariateMethod):
     metric = "scaled_distance"
     direction = {"distance": "higher_is_worse", "scaled_distance": "higher_is_worse"}
     value_range = {"distance": _POS, "scaled_distance": _POS}
-    default_threshold = {"scaled_distance": ThresholdConfig(type="standard_deviation", std_lower_multiplier=None, std_upper_multiplier=3.0)}
+    default_threshold = {
+        "scaled_distance": ThresholdConfig(
+            type="standard_deviation", std_lower_multiplier=None, std_upper_multiplier=3.0
+        )
+    }
     needs = "sorted"
     description = (
         "The earth mover's distance: the area between the two cumulative distributions, i.e. the "
@@ -898,7 +956,7 @@ class ChiSquared(UnivariateMethod):
         return {"statistic": stat, "p_value": p}
 
 
-def applicable_methods(kind: str, names: Optional[tuple[str, ...]] = None) -> list[str]:
+def applicable_methods(kind: str, names: tuple[str, ...] | None = None) -> list[str]:
     """Registry names (config order, or all) of the methods that apply to a column kind."""
     chosen = list(names) if names is not None else UNIVARIATE_METHODS.names()
     return [n for n in chosen if kind in UNIVARIATE_METHODS.get(n).kinds]
@@ -907,4 +965,10 @@ def applicable_methods(kind: str, names: Optional[tuple[str, ...]] = None) -> li
 def method_info(name: str) -> dict[str, Any]:
     """Plain description of one method for the report's appendix."""
     cls = UNIVARIATE_METHODS.get(name)
-    return {"method": cls.name, "title": cls.display_name, "description": cls.description, "metric": cls.metric, "kinds": list(cls.kinds)}
+    return {
+        "method": cls.name,
+        "title": cls.display_name,
+        "description": cls.description,
+        "metric": cls.metric,
+        "kinds": list(cls.kinds),
+    }

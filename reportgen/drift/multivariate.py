@@ -7,10 +7,12 @@ chunk's size are scored like a chunk and the threshold is the (1 - alpha) quanti
 scores. A `thresholds:` entry for `multivariate_drift[.method[.metric]]` overrides the rule
 (`standard_deviation` and `constant` then use the reference-chunk values).
 """
+
 from __future__ import annotations
 
 import time
-from typing import Any, ClassVar, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -19,9 +21,9 @@ from scipy.stats import norm
 from reportgen.chunking import Chunk
 from reportgen.config import Config, ThresholdConfig
 from reportgen.dataset import Dataset, MonitoringData
+from reportgen.drift.calibration import MAX_SAMPLE_SIZE, NullDistribution, size_key
 from reportgen.drift.domain_classifier import DomainClassifier, Task, evenly_spaced, mann_whitney_null_sd
 from reportgen.drift.pca import PCAReconstructor
-from reportgen.drift.calibration import MAX_SAMPLE_SIZE, NullDistribution, size_key
 from reportgen.results import empty_results, make_results
 from reportgen.steps import STEPS, Step
 from reportgen.thresholds import THRESHOLDS, compute_thresholds, threshold_from_config
@@ -47,7 +49,11 @@ def resolve_rule(config: Config, method: str, metric: str) -> ThresholdConfig:
 
 def is_calibrated(rule: ThresholdConfig) -> bool:
     """True when the rule needs a null distribution (reference_quantile)."""
-    return bool(getattr(THRESHOLDS.get(rule.type), "needs_null_distribution", False)) if rule.type in THRESHOLDS else rule.type == "reference_quantile"
+    return (
+        bool(getattr(THRESHOLDS.get(rule.type), "needs_null_distribution", False))
+        if rule.type in THRESHOLDS
+        else rule.type == "reference_quantile"
+    )
 
 
 def size_groups(sizes: Sequence[int]) -> dict[int, int]:
@@ -94,10 +100,12 @@ class _MultivariateStep(Step):
         return cls._from_config(config)
 
     @classmethod
-    def _from_config(cls, config: Config) -> "_MultivariateStep":
+    def _from_config(cls, config: Config) -> _MultivariateStep:
         return cls()
 
-    def _thresholds(self, values_ref: np.ndarray, sizes: np.ndarray, null_upper: Optional[np.ndarray], value_range: tuple) -> tuple[np.ndarray, str]:
+    def _thresholds(
+        self, values_ref: np.ndarray, sizes: np.ndarray, null_upper: np.ndarray | None, value_range: tuple
+    ) -> tuple[np.ndarray, str]:
         """Per-chunk upper thresholds and the sentence that explains them."""
         rule = self.rule_
         if is_calibrated(rule):
@@ -125,12 +133,12 @@ class PCAReconstructionDrift(_MultivariateStep):
     name: ClassVar[str] = "pca_reconstruction"
     metric: ClassVar[str] = "reconstruction_error"
 
-    def __init__(self, variance: Optional[float] = None, seed: Optional[int] = None) -> None:
+    def __init__(self, variance: float | None = None, seed: int | None = None) -> None:
         self.variance = variance
         self.seed = seed
 
     @classmethod
-    def _from_config(cls, config: Config) -> "PCAReconstructionDrift":
+    def _from_config(cls, config: Config) -> PCAReconstructionDrift:
         return cls(variance=config.drift.pca_variance, seed=config.seed)
 
     def _fit(self, reference: Dataset, reference_chunks: tuple[Chunk, ...], config: Config) -> None:
@@ -173,7 +181,9 @@ class PCAReconstructionDrift(_MultivariateStep):
         self.calibration_seconds_ += time.process_time() - start
         self.alpha_ = alpha
         bound = {base: null.bounds(alpha)[1] for base, null in self.calibration_.items()}
-        return np.array([np.nan if s <= 0 or bound[groups[int(s)]] is None else bound[groups[int(s)]] for s in sizes], dtype=float)
+        return np.array(
+            [np.nan if s <= 0 or bound[groups[int(s)]] is None else bound[groups[int(s)]] for s in sizes], dtype=float
+        )
 
     def _run(self, data: MonitoringData) -> pd.DataFrame:
         rec = self.reconstructor_
@@ -182,7 +192,9 @@ class PCAReconstructionDrift(_MultivariateStep):
         chunks = data.chunks
         ref_values = np.asarray(self.reference_values_, dtype=float)
         if ref_values.size != len(data.reference_chunks):  # run on other reference chunks than fitted
-            ref_values = rec.chunk_means(data.reference.features, [(c.start_row, c.end_row) for c in data.reference_chunks])
+            ref_values = rec.chunk_means(
+                data.reference.features, [(c.start_row, c.end_row) for c in data.reference_chunks]
+            )
         ana_values = rec.chunk_means(data.analysis.features, [(c.start_row, c.end_row) for c in data.analysis_chunks])
         values = np.concatenate([ref_values, ana_values])
         sizes = np.array([c.rows for c in chunks], dtype=np.int64)
@@ -230,7 +242,15 @@ class PCAReconstructionDrift(_MultivariateStep):
         """How the error is computed and how its threshold was set, with the numbers."""
         rec = getattr(self, "reconstructor_", None)
         if rec is None:
-            return [{"step": STEP, "method": self.name, "title": "PCA reconstruction error", "description": "No features to monitor: PCA reconstruction error was not computed.", "thresholds": ""}]
+            return [
+                {
+                    "step": STEP,
+                    "method": self.name,
+                    "title": "PCA reconstruction error",
+                    "description": "No features to monitor: PCA reconstruction error was not computed.",
+                    "thresholds": "",
+                }
+            ]
         kept = float(rec.explained_variance_ratio_[: rec.n_components_].sum())
         description = (
             f"Missing values are imputed (mean for continuous, most frequent category for categorical features), "
@@ -242,7 +262,15 @@ class PCAReconstructionDrift(_MultivariateStep):
             f"biased low. Sampling error: standard deviation of the reference row errors ({rec.reference_error_std_:.4g}) "
             f"divided by the square root of the chunk size; the band is ±{CONFIDENCE_Z:g} sampling errors."
         )
-        return [{"step": STEP, "method": self.name, "title": "PCA reconstruction error", "description": description, "thresholds": self._threshold_text()}]
+        return [
+            {
+                "step": STEP,
+                "method": self.name,
+                "title": "PCA reconstruction error",
+                "description": description,
+                "thresholds": self._threshold_text(),
+            }
+        ]
 
     def _threshold_text(self) -> str:
         if not is_calibrated(self.rule_):
@@ -290,11 +318,11 @@ class DomainClassifierDrift(_MultivariateStep):
 
     def __init__(
         self,
-        reference_rows: Optional[int] = 10_000,
+        reference_rows: int | None = 10_000,
         folds: int = 2,
-        seed: Optional[int] = None,
-        n_jobs: Optional[int] = None,
-        reference_chunks: Optional[int] = DC_REFERENCE_CHUNKS,
+        seed: int | None = None,
+        n_jobs: int | None = None,
+        reference_chunks: int | None = DC_REFERENCE_CHUNKS,
     ) -> None:
         self.reference_rows = reference_rows
         self.folds = folds
@@ -303,7 +331,7 @@ class DomainClassifierDrift(_MultivariateStep):
         self.reference_chunks = reference_chunks
 
     @classmethod
-    def _from_config(cls, config: Config) -> "DomainClassifierDrift":
+    def _from_config(cls, config: Config) -> DomainClassifierDrift:
         return cls(seed=config.seed)
 
     def _fit(self, reference: Dataset, reference_chunks: tuple[Chunk, ...], config: Config) -> None:
@@ -311,13 +339,15 @@ class DomainClassifierDrift(_MultivariateStep):
         self.seed_ = int(seed)
         self.rule_ = resolve_rule(config, self.name, self.metric)
         self.features_ = tuple(reference.features)
-        self.null_: Optional[np.ndarray] = None
+        self.null_: np.ndarray | None = None
         self.calibration_seconds_ = 0.0
         if not self.features_:
             self.classifier_ = None
             return
         bounds = [(c.start_row, c.end_row) for c in reference_chunks]
-        clf = DomainClassifier(reference_rows=self.reference_rows, folds=self.folds, seed=self.seed_, n_jobs=self.n_jobs)
+        clf = DomainClassifier(
+            reference_rows=self.reference_rows, folds=self.folds, seed=self.seed_, n_jobs=self.n_jobs
+        )
         clf.fit(reference.features, bounds)
         self.classifier_ = clf
         self.reference_values_ = np.full(len(reference_chunks), np.nan)
@@ -325,7 +355,14 @@ class DomainClassifierDrift(_MultivariateStep):
         if len(reference_chunks) > 1:  # one reference chunk: there is no rest of the reference to compare it with
             picked = evenly_spaced(len(reference_chunks), self.reference_chunks)
             self.reference_scored_[picked] = True
-            tasks = [Task((0, reference_chunks[i].index), "reference", np.arange(reference_chunks[i].start_row, reference_chunks[i].end_row)) for i in picked]
+            tasks = [
+                Task(
+                    (0, reference_chunks[i].index),
+                    "reference",
+                    np.arange(reference_chunks[i].start_row, reference_chunks[i].end_row),
+                )
+                for i in picked
+            ]
             self.reference_values_[picked] = clf.score(tasks, reference.features)
 
     def _run(self, data: MonitoringData) -> pd.DataFrame:
@@ -349,32 +386,40 @@ class DomainClassifierDrift(_MultivariateStep):
         scores = clf.score(ana_tasks + null_tasks, data.reference.features, data.analysis.features)
         ana_values = scores[: len(ana_tasks)]
         if null_tasks:
-            self.null_ = scores[len(ana_tasks):]
-            self.calibration_seconds_ = (time.perf_counter() - start_wall) * len(null_tasks) / max(1, len(ana_tasks) + len(null_tasks))
+            self.null_ = scores[len(ana_tasks) :]
+            self.calibration_seconds_ = (
+                (time.perf_counter() - start_wall) * len(null_tasks) / max(1, len(ana_tasks) + len(null_tasks))
+            )
         ref_values = np.asarray(self.reference_values_, dtype=float)
         values = np.concatenate([ref_values, ana_values])
         sizes = np.array([c.rows for c in chunks], dtype=np.int64)
         n_ref_chunks = len(ref_values)
-        se = np.array([mann_whitney_null_sd(clf.reference_size(s, s if i < n_ref_chunks else 0), s) for i, s in enumerate(sizes)])
+        se = np.array(
+            [mann_whitney_null_sd(clf.reference_size(s, s if i < n_ref_chunks else 0), s) for i, s in enumerate(sizes)]
+        )
         null_upper = None
         if calibrate:
             null_upper = self._null_thresholds(sizes, se)
         upper, _ = self._thresholds(ref_values, sizes, null_upper, (0.0, 1.0))
         flags = np.array([bool(np.isfinite(u) and np.isfinite(v) and v > u) for v, u in zip(values, upper)], dtype=bool)
-        notes: list[Optional[str]] = [None] * len(chunks)
+        notes: list[str | None] = [None] * len(chunks)
         for i, v in enumerate(values):
             if not np.isfinite(v):
                 if i < n_ref_chunks and n_ref_chunks == 1:
                     notes[i] = "a single reference chunk: no rest of the reference to compare it with"
                 elif i < n_ref_chunks and not self.reference_scored_[i]:
-                    notes[i] = f"not scored: the reference band uses {int(self.reference_scored_.sum())} evenly spaced reference chunks"
+                    notes[i] = (
+                        f"not scored: the reference band uses {int(self.reference_scored_.sum())} evenly spaced reference chunks"
+                    )
                 elif sizes[i] < 2 * clf.folds:
                     notes[i] = f"too few rows ({sizes[i]}) to cross-validate with {clf.folds} folds"
                 else:
                     notes[i] = "not enough reference rows left to compare with"
             elif flags[i] and calibrate and self.null_ is not None:
                 z = (v - self.null_center_) / self.null_scale_[i] if self.null_scale_[i] > 0 else np.inf
-                notes[i] = f"above {norm.cdf(z) * 100:.2f}% of same-size reference samples (normal fit to {self.null_.size} draws)"
+                notes[i] = (
+                    f"above {norm.cdf(z) * 100:.2f}% of same-size reference samples (normal fit to {self.null_.size} draws)"
+                )
         return make_results(
             step=STEP,
             method=self.name,
@@ -423,8 +468,20 @@ class DomainClassifierDrift(_MultivariateStep):
         clf = getattr(self, "classifier_", None)
         title = "Domain classifier (ROC AUC)"
         if clf is None:
-            return [{"step": STEP, "method": self.name, "title": title, "description": "No features to monitor: the domain classifier was not run.", "thresholds": ""}]
-        ref_rows = "the whole reference" if clf.reference_rows is None else f"{clf.reference_rows:,} reference rows (or the chunk's size if larger), stratified over the reference chunks"
+            return [
+                {
+                    "step": STEP,
+                    "method": self.name,
+                    "title": title,
+                    "description": "No features to monitor: the domain classifier was not run.",
+                    "thresholds": "",
+                }
+            ]
+        ref_rows = (
+            "the whole reference"
+            if clf.reference_rows is None
+            else f"{clf.reference_rows:,} reference rows (or the chunk's size if larger), stratified over the reference chunks"
+        )
         description = (
             f"LightGBM ({clf.num_leaves} leaves, learning rate {clf.learning_rate:g}, at most {clf.max_rounds} trees, early "
             f"stopping after {clf.early_stopping_rounds} rounds without gain on a validation slice of the training folds) "
@@ -433,7 +490,15 @@ class DomainClassifierDrift(_MultivariateStep):
             f"compared with the rest of the reference{self._reference_subset_text()}. Sampling error: the AUC's standard deviation under no drift "
             f"(Mann-Whitney); the band is ±{CONFIDENCE_Z:g} sampling errors. Deterministic (fixed seeds, single-threaded models)."
         )
-        return [{"step": STEP, "method": self.name, "title": title, "description": description, "thresholds": self._threshold_text()}]
+        return [
+            {
+                "step": STEP,
+                "method": self.name,
+                "title": title,
+                "description": description,
+                "thresholds": self._threshold_text(),
+            }
+        ]
 
     def _reference_subset_text(self) -> str:
         scored = getattr(self, "reference_scored_", None)

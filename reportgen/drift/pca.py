@@ -26,10 +26,11 @@ fitted on the reference without that chunk (leave-one-chunk-out, from the per-ch
 same number of components). In-sample errors are biased low (PCA minimises exactly that error on
 the rows it saw), which would make reference-derived thresholds too tight.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -120,7 +121,7 @@ class PCAReconstructor:
     def __init__(self, variance: float = 0.65) -> None:
         self.variance = variance
 
-    def fit(self, columns: Mapping[str, Column], chunk_bounds: Sequence[tuple[int, int]]) -> "PCAReconstructor":
+    def fit(self, columns: Mapping[str, Column], chunk_bounds: Sequence[tuple[int, int]]) -> PCAReconstructor:
         """Learn encoding, scaler and components from the reference; score the reference out of sample."""
         if not columns:
             raise ValueError("PCA reconstruction needs at least one feature")
@@ -164,7 +165,9 @@ class PCAReconstructor:
         errors[:] = np.nan
         for c, (s, e) in enumerate(bounds):
             if len(bounds) > 1 and sizes.sum() - sizes[c] > p:
-                comp_c, mean_c, _ = _pca_from_moments(zgrams.sum(axis=0) - zgrams[c], zsums.sum(axis=0) - zsums[c], float(sizes.sum() - sizes[c]))
+                comp_c, mean_c, _ = _pca_from_moments(
+                    zgrams.sum(axis=0) - zgrams[c], zsums.sum(axis=0) - zsums[c], float(sizes.sum() - sizes[c])
+                )
                 errors[s:e] = self._errors(columns, s, e, comp_c[:k], mean_c)
             else:  # a single reference chunk: nothing to leave it out of
                 errors[s:e] = self._errors(columns, s, e, self.components_, mean)
@@ -174,7 +177,9 @@ class PCAReconstructor:
         self.reference_error_mean_ = float(errors[covered].mean()) if covered.any() else float("nan")
         return self
 
-    def _errors(self, columns: Mapping[str, Column], start: int, end: int, components: np.ndarray, pca_mean: np.ndarray) -> np.ndarray:
+    def _errors(
+        self, columns: Mapping[str, Column], start: int, end: int, components: np.ndarray, pca_mean: np.ndarray
+    ) -> np.ndarray:
         out = np.empty(end - start)
         # z - m = (x - mu - sd * m) / sd; error^2 = |z - m|^2 - |V (z - m)|^2 (residual orthogonal to V)
         shift = (self.mean_ + self.scale_ * pca_mean)[:, None]

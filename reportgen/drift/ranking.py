@@ -15,9 +15,8 @@ log(p) / log(lower threshold), which is also 1 at the threshold and grows as p s
 lower-bounded metrics, lower threshold / value. A column's drift series is, per chunk, the mean
 score over its methods (only each method's alerting metric: the records whose `alert` is set).
 """
-from __future__ import annotations
 
-from typing import Optional
+from __future__ import annotations
 
 import numpy as np
 import pandas as pd
@@ -37,7 +36,16 @@ RANKING_COLUMNS = (
 
 # Performance metric used for the correlation, in order of preference per problem type.
 PERFORMANCE_PREFERENCE = {
-    "binary_classification": ("roc_auc", "average_precision", "accuracy", "f1", "precision", "recall", "specificity", "business_value"),
+    "binary_classification": (
+        "roc_auc",
+        "average_precision",
+        "accuracy",
+        "f1",
+        "precision",
+        "recall",
+        "specificity",
+        "business_value",
+    ),
     "multiclass_classification": ("roc_auc", "accuracy", "f1", "precision", "recall", "specificity", "business_value"),
     "regression": ("rmse", "mae", "mse", "mape", "rmsle", "msle"),
 }
@@ -64,7 +72,7 @@ def drift_scores(records: pd.DataFrame) -> np.ndarray:
     return score
 
 
-def performance_series(results: pd.DataFrame, problem_type: str) -> tuple[Optional[pd.Series], Optional[str]]:
+def performance_series(results: pd.DataFrame, problem_type: str) -> tuple[pd.Series | None, str | None]:
     """Per-chunk performance degradation (higher = worse) and its label, e.g. 'realized_performance.roc_auc'.
 
     Realized performance is used when it has a value in at least one analysis chunk, otherwise the
@@ -74,7 +82,10 @@ def performance_series(results: pd.DataFrame, problem_type: str) -> tuple[Option
     if perf.empty:
         return None, None
     realized = perf[perf["step"] == "realized_performance"]
-    has_realized = bool((realized["period"] == "analysis").any() and np.isfinite(realized.loc[realized["period"] == "analysis", "value"].to_numpy(dtype=float)).any())
+    has_realized = bool(
+        (realized["period"] == "analysis").any()
+        and np.isfinite(realized.loc[realized["period"] == "analysis", "value"].to_numpy(dtype=float)).any()
+    )
     chosen = realized if has_realized else perf[perf["step"] == "estimated_performance"]
     for metric in PERFORMANCE_PREFERENCE.get(problem_type, ()):
         rows = chosen[chosen["metric"] == metric]
@@ -169,10 +180,15 @@ def rank_features(results: pd.DataFrame, problem_type: str) -> pd.DataFrame:
     table = pd.DataFrame(rows)
     corr_key = table["correlation"].fillna(-np.inf)
     score_key = table["drift_score"].fillna(-np.inf)
-    order = sorted(range(len(table)), key=lambda i: (-table.at[i, "alert_count"], -corr_key[i], -score_key[i], str(table.at[i, "column"])))
+    order = sorted(
+        range(len(table)),
+        key=lambda i: (-table.at[i, "alert_count"], -corr_key[i], -score_key[i], str(table.at[i, "column"])),
+    )
     table["rank"] = 0
     table.loc[order, "rank"] = np.arange(1, len(table) + 1)
-    corr_order = sorted(range(len(table)), key=lambda i: (-corr_key[i], -table.at[i, "alert_count"], str(table.at[i, "column"])))
+    corr_order = sorted(
+        range(len(table)), key=lambda i: (-corr_key[i], -table.at[i, "alert_count"], str(table.at[i, "column"]))
+    )
     table["correlation_rank"] = 0
     table.loc[corr_order, "correlation_rank"] = np.arange(1, len(table) + 1)
     table = table.sort_values("rank", kind="stable").reset_index(drop=True)

@@ -9,11 +9,12 @@ itself left out. `config.thresholds` overrides per step, method or metric; `drif
 method_default` restores each method's classic rule; `drift.false_discovery_rate: q` replaces the
 per-test alerts by Benjamini-Hochberg over all columns x methods of a chunk.
 """
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,7 +58,7 @@ class _ColumnState:
     profile: Profile
     methods: dict[str, UnivariateMethod]
     null_cache: dict = field(default_factory=dict)
-    reference_chunks: Optional[tuple[tuple, np.ndarray, ChunkProfile]] = None  # (bounds, values, chunks) from fit
+    reference_chunks: tuple[tuple, np.ndarray, ChunkProfile] | None = None  # (bounds, values, chunks) from fit
 
 
 @dataclass(eq=False)
@@ -70,10 +71,10 @@ class _Block:
     values: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
-    alert: Optional[np.ndarray]  # object array of True / False / None, or None (no threshold)
+    alert: np.ndarray | None  # object array of True / False / None, or None (no threshold)
     notes: np.ndarray
-    p_values: Optional[np.ndarray] = None
-    nulls: Optional[list] = None  # per chunk NullDistribution or None
+    p_values: np.ndarray | None = None
+    nulls: list | None = None  # per chunk NullDistribution or None
 
 
 @STEPS.register
@@ -99,10 +100,10 @@ class UnivariateDrift(Step):
 
     def __init__(
         self,
-        methods: Optional[tuple[str, ...]] = None,
-        false_discovery_rate: Optional[float] = None,
+        methods: tuple[str, ...] | None = None,
+        false_discovery_rate: float | None = None,
         default_threshold: str = "reference_quantile",
-        threads: Optional[int] = None,
+        threads: int | None = None,
     ) -> None:
         self.methods = methods
         self.false_discovery_rate = false_discovery_rate
@@ -110,12 +111,14 @@ class UnivariateDrift(Step):
         self.threads = column_threads(threads)
 
     @classmethod
-    def from_config(cls, config: Config) -> Optional["UnivariateDrift"]:
+    def from_config(cls, config: Config) -> UnivariateDrift | None:
         """The step with the config's method selection, FDR and default threshold."""
         drift = config.drift
         if drift.univariate is not None and len(drift.univariate) == 0:
             return None
-        return cls(drift.univariate, drift.false_discovery_rate, getattr(drift, "default_threshold", "reference_quantile"))
+        return cls(
+            drift.univariate, drift.false_discovery_rate, getattr(drift, "default_threshold", "reference_quantile")
+        )
 
     # --- fit ------------------------------------------------------------------------------
 
@@ -144,7 +147,9 @@ class UnivariateDrift(Step):
         for (col_name, column), (profile, ref_chunks) in zip(columns, prepared):
             methods = {m: UNIVARIATE_METHODS.get(m)().fit(profile) for m in applicable_methods(profile.kind, names)}
             if methods:
-                self.columns_[col_name] = _ColumnState(col_name, column.kind, column.role, profile, methods, reference_chunks=ref_chunks)
+                self.columns_[col_name] = _ColumnState(
+                    col_name, column.kind, column.role, profile, methods, reference_chunks=ref_chunks
+                )
         self.positions_cache_: dict = {}
         self.notes_: dict[str, list[str]] = {}
         self.artifacts_: dict[str, Any] = {"distributions": {}}
@@ -219,10 +224,24 @@ class UnivariateDrift(Step):
             ref_cp = fitted[2]
         else:
             ref_cp = continuous_chunks(state.profile, ref_col.values, ref_b, leave_out[: len(ref_b)], exact=exact)
-        ana_cp = continuous_chunks(state.profile, ana_col.values if ana_col is not None else np.zeros(0), ana_b if ana_col is not None else [], leave_out[len(ref_b) :], exact=exact)
+        ana_cp = continuous_chunks(
+            state.profile,
+            ana_col.values if ana_col is not None else np.zeros(0),
+            ana_b if ana_col is not None else [],
+            leave_out[len(ref_b) :],
+            exact=exact,
+        )
         if ana_col is None:
             k = len(ana_b)
-            ana_cp = ChunkProfile(state.profile, np.zeros(k, np.int64), leave_out[len(ref_b) :], np.zeros((k, ref_cp.counts.shape[1]), np.int64), np.zeros(k), np.zeros(k), np.zeros((k, ref_cp.plot_counts.shape[1]), np.int64))
+            ana_cp = ChunkProfile(
+                state.profile,
+                np.zeros(k, np.int64),
+                leave_out[len(ref_b) :],
+                np.zeros((k, ref_cp.counts.shape[1]), np.int64),
+                np.zeros(k),
+                np.zeros(k),
+                np.zeros((k, ref_cp.plot_counts.shape[1]), np.int64),
+            )
         return ChunkProfile(
             state.profile,
             np.concatenate([ref_cp.sizes, ana_cp.sizes]),
@@ -249,16 +268,25 @@ class UnivariateDrift(Step):
                 nulls: list = [None] * values.size
                 p_values = None
                 if rule is not None:
-                    p_values = self._thresholds(state, method, metric, rule, cp, values, lower, upper, notes, nulls, fallback)
+                    p_values = self._thresholds(
+                        state, method, metric, rule, cp, values, lower, upper, notes, nulls, fallback
+                    )
                 elif fallback.any() and metric in method.default_threshold:
                     # the classic rule of the method lives on this metric (chi2: p-value)
                     rule = method.default_threshold[metric]
-                    lo, hi = compute_thresholds(values[cp.leave_out], threshold_from_config(rule), direction=method.direction[metric], value_range=method.value_range[metric])
+                    lo, hi = compute_thresholds(
+                        values[cp.leave_out],
+                        threshold_from_config(rule),
+                        direction=method.direction[metric],
+                        value_range=method.value_range[metric],
+                    )
                     lower[fallback] = np.nan if lo is None else lo
                     upper[fallback] = np.nan if hi is None else hi
                 has_bound = np.isfinite(lower) | np.isfinite(upper)
                 with np.errstate(invalid="ignore"):
-                    alert = (values < np.where(np.isnan(lower), -np.inf, lower)) | (values > np.where(np.isnan(upper), np.inf, upper))
+                    alert = (values < np.where(np.isnan(lower), -np.inf, lower)) | (
+                        values > np.where(np.isnan(upper), np.inf, upper)
+                    )
                 alert &= np.isfinite(values) | np.isinf(values)
                 alert_col = np.where(has_bound, alert, None).astype(object) if rule is not None else None
                 for c in np.flatnonzero(alert & has_bound):
@@ -268,16 +296,22 @@ class UnivariateDrift(Step):
                 blocks.append(_Block(mname, metric, state.name, values, lower, upper, alert_col, notes, p_keep, nulls))
         return blocks, self._distribution(state, cp, data)
 
-    def _nan_notes(self, state: _ColumnState, cp: ChunkProfile, absent: np.ndarray) -> list[Optional[str]]:
+    def _nan_notes(self, state: _ColumnState, cp: ChunkProfile, absent: np.ndarray) -> list[str | None]:
         """Why a chunk has no value (absent column, no targets, all missing, nothing left to compare)."""
-        notes: list[Optional[str]] = []
+        notes: list[str | None] = []
         for c in range(cp.n_chunks):
             if state.profile.n == 0:
                 notes.append("the reference has no non-missing values for this column")
             elif absent[c]:
-                notes.append("no targets in the analysis data" if state.role == "target" else "column absent from the analysis data")
+                notes.append(
+                    "no targets in the analysis data"
+                    if state.role == "target"
+                    else "column absent from the analysis data"
+                )
             elif cp.sizes[c] == 0:
-                notes.append("no targets in this chunk" if state.role == "target" else "no non-missing values in this chunk")
+                notes.append(
+                    "no targets in this chunk" if state.role == "target" else "no non-missing values in this chunk"
+                )
             elif cp.ref_sizes[c] <= 0:
                 notes.append("the reference is this one chunk: nothing left to compare it with")
             else:
@@ -286,7 +320,7 @@ class UnivariateDrift(Step):
 
     # --- thresholds -----------------------------------------------------------------------
 
-    def _rule(self, method: UnivariateMethod, metric: str) -> Optional[ThresholdConfig]:
+    def _rule(self, method: UnivariateMethod, metric: str) -> ThresholdConfig | None:
         """The configured rule, else the default: calibrated on the alerting metric, or the classic one."""
         cfg = self.config_
         if metric == method.metric:
@@ -299,7 +333,9 @@ class UnivariateDrift(Step):
             return method.default_threshold.get(metric)
         return DEFAULT_RULE if metric == method.metric else None
 
-    def _thresholds(self, state, method, metric, rule, cp, values, lower, upper, notes, nulls, fallback) -> Optional[np.ndarray]:
+    def _thresholds(
+        self, state, method, metric, rule, cp, values, lower, upper, notes, nulls, fallback
+    ) -> np.ndarray | None:
         """Fill per-chunk bounds (in place); return per-chunk p-values when the rule is calibrated."""
         threshold = threshold_from_config(rule)
         direction = method.direction[metric]
@@ -327,12 +363,16 @@ class UnivariateDrift(Step):
                     )
                 if classic is None:
                     continue
-                lo, hi = compute_thresholds(ref_values, threshold_from_config(classic), direction=direction, value_range=vrange)
+                lo, hi = compute_thresholds(
+                    ref_values, threshold_from_config(classic), direction=direction, value_range=vrange
+                )
                 lower[where] = np.nan if lo is None else lo
                 upper[where] = np.nan if hi is None else hi
                 continue
             sampled = min(int(key), cal.MAX_SAMPLE_SIZE) if method.needs == "sorted" else int(key)
-            null = cal.NullDistribution.of(self._null_scores(state, method, int(key), threshold, metric)[metric], direction, int(key), sampled)
+            null = cal.NullDistribution.of(
+                self._null_scores(state, method, int(key), threshold, metric)[metric], direction, int(key), sampled
+            )
             lo, hi = compute_thresholds(null.scores, threshold, direction=direction, value_range=vrange)
             lower[where] = np.nan if lo is None else lo
             upper[where] = np.nan if hi is None else hi
@@ -341,7 +381,9 @@ class UnivariateDrift(Step):
                 nulls[c] = null
         return p_values
 
-    def _null_scores(self, state: _ColumnState, method: UnivariateMethod, m: int, threshold: Any, metric: str) -> dict[str, np.ndarray]:
+    def _null_scores(
+        self, state: _ColumnState, method: UnivariateMethod, m: int, threshold: Any, metric: str
+    ) -> dict[str, np.ndarray]:
         """Scores of random size-m reference samples, each left out of the reference (cached)."""
         requested = getattr(threshold, "samples", None)
         key = (method.name, m, requested, metric)
@@ -361,7 +403,9 @@ class UnivariateDrift(Step):
             samples = int(requested or cal.SAMPLES_COUNTS)
             ckey = ("counts", m, samples)
             if ckey not in state.null_cache:
-                counts = cal.hypergeometric_counts(profile.ref_counts, m, samples, cal.seed_for(seed, state.name, "counts", m))
+                counts = cal.hypergeometric_counts(
+                    profile.ref_counts, m, samples, cal.seed_for(seed, state.name, "counts", m)
+                )
                 state.null_cache[ckey] = ChunkProfile(profile, counts.sum(axis=1), np.ones(samples, bool), counts)
             scores = method.score(state.null_cache[ckey])
         state.null_cache[key] = scores
@@ -466,13 +510,25 @@ class UnivariateDrift(Step):
                     f"({_rule_text(cls.default_threshold)})."
                 )
             else:
-                how = threshold_from_config(rule).explain(rule.lower, rule.upper) if rule.type == "constant" else f"{rule.type} rule on the leave-one-chunk-out reference values."
+                how = (
+                    threshold_from_config(rule).explain(rule.lower, rule.upper)
+                    if rule.type == "constant"
+                    else f"{rule.type} rule on the leave-one-chunk-out reference values."
+                )
             if self.false_discovery_rate:
                 how += f" Alerts are Benjamini-Hochberg rejections at false discovery rate {self.false_discovery_rate:g} over all columns and methods of a chunk."
             examples = self.notes_.get(name, [])
             if examples:
                 how += " Thresholds: " + "; ".join(examples[:8]) + ("; ..." if len(examples) > 8 else "") + "."
-            out.append({"step": STEP, "method": name, "title": cls.display_name, "description": cls.description, "thresholds": how})
+            out.append(
+                {
+                    "step": STEP,
+                    "method": name,
+                    "title": cls.display_name,
+                    "description": cls.description,
+                    "thresholds": how,
+                }
+            )
         return out
 
     def artifacts(self) -> dict[str, Any]:

@@ -2,4 +2,5 @@
 
 Importing the package registers the steps in reportgen.steps.STEPS.
 """
+
 from reportgen.performance import business_value, cbpe, dle, realized  # noqa: F401

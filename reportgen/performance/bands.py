@@ -27,10 +27,11 @@ Bounds are clipped to the metric's range; only the side that means "worse" alert
 (lower_is_worse for classification metrics and business value, higher_is_worse for regression
 errors). NaN values never alert (their alert is null).
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional, Sequence
 
 import numpy as np
 
@@ -44,10 +45,10 @@ CONFIDENCE_MULTIPLIER = 3.0
 
 CLASSIFICATION_RANGE = (0.0, 1.0)
 NONNEGATIVE = (0.0, None)
-UNBOUNDED: tuple[Optional[float], Optional[float]] = (None, None)
+UNBOUNDED: tuple[float | None, float | None] = (None, None)
 
 
-def metric_range(metric: str) -> tuple[Optional[float], Optional[float]]:
+def metric_range(metric: str) -> tuple[float | None, float | None]:
     """The values a metric can take."""
     if metric in ("roc_auc", "f1", "precision", "recall", "specificity", "accuracy", "average_precision"):
         return CLASSIFICATION_RANGE
@@ -73,7 +74,7 @@ class ThresholdPlan:
     explanation: str
 
 
-def clip_to_range(values: np.ndarray, value_range: tuple[Optional[float], Optional[float]]) -> np.ndarray:
+def clip_to_range(values: np.ndarray, value_range: tuple[float | None, float | None]) -> np.ndarray:
     """Clip an array to a metric's range (NaN stays NaN)."""
     lo, hi = value_range
     out = np.asarray(values, dtype=float)
@@ -85,7 +86,7 @@ def clip_to_range(values: np.ndarray, value_range: tuple[Optional[float], Option
     return out
 
 
-def _none_to_nan(v: Optional[float], n: int) -> np.ndarray:
+def _none_to_nan(v: float | None, n: int) -> np.ndarray:
     return np.full(n, np.nan if v is None else float(v))
 
 
@@ -94,7 +95,7 @@ def plan_thresholds(
     keys: Sequence[tuple[str, str]],
     metric: str,
     reference_chunk_values: np.ndarray,
-    noise: Optional[Noise],
+    noise: Noise | None,
     sizes: np.ndarray,
 ) -> ThresholdPlan:
     """Thresholds for every chunk (reference then analysis) of one metric; see the module docstring.
@@ -120,14 +121,21 @@ def plan_thresholds(
     if rule_cfg is not None and rule_cfg.type in ("standard_deviation", "constant"):
         rule = threshold_from_config(rule_cfg)
         lo, hi = compute_thresholds(finite, rule, direction=direction, value_range=value_range)
-        return ThresholdPlan(rule_cfg.type, _none_to_nan(lo, n), _none_to_nan(hi, n), "Configured: " + rule.explain(lo, hi))
+        return ThresholdPlan(
+            rule_cfg.type, _none_to_nan(lo, n), _none_to_nan(hi, n), "Configured: " + rule.explain(lo, hi)
+        )
     if rule_cfg is None and finite.size >= MIN_CHUNKS_FOR_STD:
         rule = threshold_from_config(_default_rule())
         lo, hi = compute_thresholds(finite, rule, direction=direction, value_range=value_range)
         text = f"{finite.size} reference chunks: " + rule.explain(lo, hi)
         return ThresholdPlan("standard_deviation", _none_to_nan(lo, n), _none_to_nan(hi, n), text)
     if noise is None or not np.isfinite(noise.sd) or not np.isfinite(noise.per_row):
-        return ThresholdPlan("none", np.full(n, np.nan), np.full(n, np.nan), "No thresholds: the reference gives no value or sampling error for this metric.")
+        return ThresholdPlan(
+            "none",
+            np.full(n, np.nan),
+            np.full(n, np.nan),
+            "No thresholds: the reference gives no value or sampling error for this metric.",
+        )
     sizes = np.asarray(sizes, dtype=float)
     center = noise.center(sizes)
     width = BAND_MULTIPLIER * noise.band_sd(sizes)
@@ -179,4 +187,6 @@ def confidence_band(values: np.ndarray, se: np.ndarray, metric: str) -> tuple[np
     """value ± 3 SE, clipped to the metric's range."""
     values = np.asarray(values, dtype=float)
     rng = metric_range(metric)
-    return clip_to_range(values - CONFIDENCE_MULTIPLIER * se, rng), clip_to_range(values + CONFIDENCE_MULTIPLIER * se, rng)
+    return clip_to_range(values - CONFIDENCE_MULTIPLIER * se, rng), clip_to_range(
+        values + CONFIDENCE_MULTIPLIER * se, rng
+    )

@@ -12,9 +12,11 @@ With `business_value.normalize: per_prediction` the per-chunk value is divided b
 (money per prediction, comparable across chunks of different sizes; thresholds and sampling error
 follow); the cumulative value stays the total money.
 """
+
 from __future__ import annotations
 
-from typing import Any, ClassVar, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -48,11 +50,15 @@ class BusinessValue(Step):
     order: ClassVar[int] = 30
 
     @classmethod
-    def from_config(cls, config: Config) -> Optional["BusinessValue"]:
+    def from_config(cls, config: Config) -> BusinessValue | None:
         """Off without a business_value section, without targets, or when performance.metrics leaves it out."""
         if config.business_value is None or not config.columns.target:
             return None
-        if config.problem_type != "regression" and config.performance.metrics is not None and "business_value" not in config.performance.metrics:
+        if (
+            config.problem_type != "regression"
+            and config.performance.metrics is not None
+            and "business_value" not in config.performance.metrics
+        ):
             return None
         return cls()
 
@@ -139,7 +145,9 @@ class BusinessValue(Step):
         chunks = data.reference_chunks + data.analysis_chunks
         series = self._normalized(concat_series(ref, ana))
         keys = [("business_value", method), ("business_value", "realized"), ("business_value", self.estimator_)]
-        plan = plan_thresholds(self.config_, keys, "business_value", self.reference_values_, self._chunk_noise(), series.sizes)
+        plan = plan_thresholds(
+            self.config_, keys, "business_value", self.reference_values_, self._chunk_noise(), series.sizes
+        )
         self.plans_[method] = plan
         cumulative = Series(
             "cumulative_business_value",
@@ -155,8 +163,18 @@ class BusinessValue(Step):
 
     def _run(self, data: MonitoringData) -> pd.DataFrame:
         self.plans_: dict[str, Any] = {}
-        frames = self._records(self.estimator_, self.estimated(data.reference, data.reference_chunks), self.estimated(data.analysis, data.analysis_chunks), data)
-        frames += self._records("realized", self.realized(data.reference, data.reference_chunks), self.realized(data.analysis, data.analysis_chunks), data)
+        frames = self._records(
+            self.estimator_,
+            self.estimated(data.reference, data.reference_chunks),
+            self.estimated(data.analysis, data.analysis_chunks),
+            data,
+        )
+        frames += self._records(
+            "realized",
+            self.realized(data.reference, data.reference_chunks),
+            self.realized(data.analysis, data.analysis_chunks),
+            data,
+        )
         return concat_results(frames)
 
     def method_notes(self) -> list[dict[str, Any]]:
@@ -183,7 +201,11 @@ class BusinessValue(Step):
                 "method": method,
                 "title": f"Business value ({'realized' if method == 'realized' else 'estimated, ' + method.upper()})",
                 "description": how
-                + (" Per-chunk values are per prediction (the chunk's value divided by its rows)." if self.per_prediction_ else "")
+                + (
+                    " Per-chunk values are per prediction (the chunk's value divided by its rows)."
+                    if self.per_prediction_
+                    else ""
+                )
                 + " Cumulative value is the running sum of money over the analysis chunks. The band is +/- 3 sampling errors of the chunk's value.",
                 "thresholds": plan.explanation,
             }

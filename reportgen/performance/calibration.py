@@ -12,10 +12,11 @@ mean ROC AUC estimation gap per chunk from 0.052 to 0.045.
 `always` and `never` force the choice. Multiclass: one isotonic map per class (one-vs-rest), rows
 renormalised to sum to 1; ECE is the class-wise mean.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Optional
+from typing import Literal
 
 import numpy as np
 
@@ -60,11 +61,11 @@ class Calibrator:
         self.mode = mode
         self.seed = seed
 
-    def fit(self, proba: np.ndarray, y: np.ndarray) -> "Calibrator":
+    def fit(self, proba: np.ndarray, y: np.ndarray) -> Calibrator:
         """Decide (by held-out ECE) and fit the isotonic maps; `proba` (n, K), `y` class codes."""
         self.binary_ = proba.shape[1] == 2
-        self.ece_raw_: Optional[float] = None
-        self.ece_calibrated_: Optional[float] = None
+        self.ece_raw_: float | None = None
+        self.ece_calibrated_: float | None = None
         if self.mode == "never":
             self.applied_ = False
         else:
@@ -73,7 +74,9 @@ class Calibrator:
             diff = raw - cal
             self.improvement_ = float(diff.mean()) if diff.size else 0.0
             self.winning_folds_ = int((diff > 0).sum())
-            self.applied_ = self.mode == "always" or (self.improvement_ > 0 and self.winning_folds_ >= min(MIN_WINNING_FOLDS, diff.size))
+            self.applied_ = self.mode == "always" or (
+                self.improvement_ > 0 and self.winning_folds_ >= min(MIN_WINNING_FOLDS, diff.size)
+            )
         self.maps_ = self._fit_maps(proba, y) if self.applied_ else None
         return self
 

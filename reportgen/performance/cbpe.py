@@ -8,9 +8,11 @@ from the expected TP/FP curve: rows sorted by the model's score (descending, tie
 expected TP = cumulative sum of p, expected FP = cumulative sum of 1 - p. Multiclass uses one-vs-rest
 calibration with renormalised rows and macro averages. Written from the published description.
 """
+
 from __future__ import annotations
 
-from typing import Any, ClassVar, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -50,7 +52,9 @@ def fit_calibrator(reference: Dataset, config: Config) -> Calibrator:
     return Calibrator(config.performance.calibration, seed=config.seed).fit(reference.y_proba[ok], y[ok])
 
 
-def expected_matrices(ds: Dataset, chunks: Sequence[Chunk], calibrator: Calibrator) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def expected_matrices(
+    ds: Dataset, chunks: Sequence[Chunk], calibrator: Calibrator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(expected confusion matrices, calibrated probabilities, valid-row mask, rows per chunk)."""
     starts, ends = K.chunk_bounds(chunks)
     ids = K.chunk_ids(ds.n_rows, starts, ends)
@@ -61,7 +65,9 @@ def expected_matrices(ds: Dataset, chunks: Sequence[Chunk], calibrator: Calibrat
     return matrices, proba, valid, sizes
 
 
-def estimate_classification(ds: Dataset, chunks: Sequence[Chunk], calibrator: Calibrator, metrics: Sequence[str], binary: bool) -> list[Series]:
+def estimate_classification(
+    ds: Dataset, chunks: Sequence[Chunk], calibrator: Calibrator, metrics: Sequence[str], binary: bool
+) -> list[Series]:
     """CBPE series of every selected metric over `chunks` of one period."""
     starts, ends = K.chunk_bounds(chunks)
     matrices, proba, valid, sizes = expected_matrices(ds, chunks, calibrator)
@@ -85,7 +91,7 @@ class CBPE(Step):
     order: ClassVar[int] = 20
 
     @classmethod
-    def from_config(cls, config: Config) -> Optional["CBPE"]:
+    def from_config(cls, config: Config) -> CBPE | None:
         """Off without a target column (calibration and thresholds need reference targets)."""
         return cls() if config.columns.target else None
 
@@ -99,9 +105,15 @@ class CBPE(Step):
         self.plans_: dict[Any, Any] = {}
 
     def _run(self, data: MonitoringData) -> pd.DataFrame:
-        ref = estimate_classification(data.reference, data.reference_chunks, self.calibrator_, self.metrics_, self.binary_)
-        ana = estimate_classification(data.analysis, data.analysis_chunks, self.calibrator_, self.metrics_, self.binary_)
-        return estimated_records("cbpe", ref, ana, data.reference_chunks + data.analysis_chunks, self.config_, self.profile_, self.plans_)
+        ref = estimate_classification(
+            data.reference, data.reference_chunks, self.calibrator_, self.metrics_, self.binary_
+        )
+        ana = estimate_classification(
+            data.analysis, data.analysis_chunks, self.calibrator_, self.metrics_, self.binary_
+        )
+        return estimated_records(
+            "cbpe", ref, ana, data.reference_chunks + data.analysis_chunks, self.config_, self.profile_, self.plans_
+        )
 
     def method_notes(self) -> list[dict[str, Any]]:
         plans = getattr(self, "plans_", {})

@@ -1,8 +1,10 @@
 """Shared pieces of the performance steps: metric selection, per-chunk series, reference profile, records."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Optional, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +24,7 @@ from reportgen.performance.sampling_error import (
 )
 from reportgen.results import concat_results, make_results
 
-Key = tuple[str, Optional[str]]  # (metric, column)
+Key = tuple[str, str | None]  # (metric, column)
 
 
 @dataclass
@@ -30,17 +32,17 @@ class Series:
     """One metric (and column) over a list of chunks: values, rows behind each value, notes."""
 
     metric: str
-    column: Optional[str]
+    column: str | None
     values: np.ndarray
     sizes: np.ndarray
-    notes: list[Optional[str]] = field(default_factory=list)
+    notes: list[str | None] = field(default_factory=list)
 
     @property
     def key(self) -> Key:
         return (self.metric, self.column)
 
 
-def join_notes(*parts: Optional[str]) -> Optional[str]:
+def join_notes(*parts: str | None) -> str | None:
     """'a; b' from the non-empty parts, None when there are none."""
     kept = [p for p in parts if p]
     return "; ".join(kept) if kept else None
@@ -52,7 +54,7 @@ def selected_metrics(config: Config) -> tuple[str, ...]:
     return tuple(m for m in chosen if m != "business_value")
 
 
-def value_matrix(config: Config, classes: Sequence[Any]) -> Optional[np.ndarray]:
+def value_matrix(config: Config, classes: Sequence[Any]) -> np.ndarray | None:
     """The (K, K) value per (true class, predicted class) from config.business_value, or None."""
     bv = config.business_value
     if bv is None:
@@ -71,11 +73,19 @@ def value_matrix(config: Config, classes: Sequence[Any]) -> Optional[np.ndarray]
         cells = ("true_positive", "false_positive", "false_negative", "true_negative")
         unknown = sorted(set(bv.matrix) - set(cells))
         if unknown:
-            raise ConfigError(f"unknown cell(s) {unknown}; the matrix takes {', '.join(cells)}", file=config.source, key="business_value.matrix")
+            raise ConfigError(
+                f"unknown cell(s) {unknown}; the matrix takes {', '.join(cells)}",
+                file=config.source,
+                key="business_value.matrix",
+            )
         m = {c: float(bv.matrix.get(c, 0.0)) for c in cells}
         return np.array([[m["true_negative"], m["false_positive"]], [m["false_negative"], m["true_positive"]]])
     if config.problem_type == "multiclass_classification":
-        raise ConfigError("multiclass business value needs value_matrix (rows = true class, columns = predicted class)", file=config.source, key="business_value.value_matrix")
+        raise ConfigError(
+            "multiclass business value needs value_matrix (rows = true class, columns = predicted class)",
+            file=config.source,
+            key="business_value.value_matrix",
+        )
     raise ConfigError(
         "binary business value needs matrix: {true_positive, false_positive, false_negative, true_negative}",
         file=config.source,
@@ -83,7 +93,7 @@ def value_matrix(config: Config, classes: Sequence[Any]) -> Optional[np.ndarray]
     )
 
 
-def regression_costs(config: Config) -> Optional[tuple[float, float]]:
+def regression_costs(config: Config) -> tuple[float, float] | None:
     """(over_prediction_cost, under_prediction_cost) per unit of error, or None without the section."""
     bv = config.business_value
     if bv is None:
@@ -110,8 +120,8 @@ def require_reference_targets(reference: Dataset, config: Config, who: str) -> N
 # --- realized values ----------------------------------------------------------------------------
 
 
-def _base_notes(sizes: np.ndarray, rows: np.ndarray, what: str = "target") -> list[Optional[str]]:
-    out: list[Optional[str]] = []
+def _base_notes(sizes: np.ndarray, rows: np.ndarray, what: str = "target") -> list[str | None]:
+    out: list[str | None] = []
     for n, r in zip(sizes, rows):
         if n == 0:
             out.append(f"no {what}s in chunk")
@@ -140,7 +150,7 @@ def classification_series(
     classes: Sequence[Any],
     binary: bool,
     sizes: np.ndarray,
-    base_notes: list[Optional[str]],
+    base_notes: list[str | None],
 ) -> list[Series]:
     """Series of every selected classification metric (plus confusion counts) from matrices.
 
@@ -166,7 +176,9 @@ def classification_series(
                 for i in range(n_chunks):
                     bad = [str(classes[k]) for k in range(len(classes)) if np.isnan(per[i, k])]
                     if bad and sizes[i] > 0 and len(bad) < len(classes):
-                        notes[i] = join_notes(notes[i], f"macro average without class(es) {', '.join(bad)} ({metric} undefined there)")
+                        notes[i] = join_notes(
+                            notes[i], f"macro average without class(es) {', '.join(bad)} ({metric} undefined there)"
+                        )
             out.append(Series(metric, None, values, sizes, _nan_notes(values, notes, metric)))
         elif metric in K.RANKING_METRICS:
             if binary:
@@ -181,7 +193,9 @@ def classification_series(
                 for i in range(n_chunks):
                     bad = [str(classes[k]) for k in range(len(classes)) if np.isnan(per[i, k])]
                     if bad and sizes[i] > 0 and len(bad) < len(classes):
-                        notes[i] = join_notes(notes[i], f"macro average without class(es) {', '.join(bad)} (only one side present)")
+                        notes[i] = join_notes(
+                            notes[i], f"macro average without class(es) {', '.join(bad)} (only one side present)"
+                        )
                 out.append(Series(metric, None, values, sizes, _nan_notes(values, notes, metric)))
     counts = {c: np.where(sizes[:, None] > 0, v, np.nan) for c, v in K.one_vs_rest_counts(matrices).items()}
     for cell in K.CONFUSION_CELLS:
@@ -193,7 +207,7 @@ def classification_series(
     return out
 
 
-def _nan_notes(values: np.ndarray, notes: list[Optional[str]], metric: str) -> list[Optional[str]]:
+def _nan_notes(values: np.ndarray, notes: list[str | None], metric: str) -> list[str | None]:
     out = []
     for v, note in zip(values, notes):
         if np.isnan(v) and not (note and note.startswith("no targets")):
@@ -242,7 +256,9 @@ def realized_regression(ds: Dataset, chunks: Sequence[Chunk], metrics: Sequence[
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(sizes > 0, sums / np.where(sizes > 0, sizes, 1.0), np.nan)
         values = K.finalize_regression(metric, np.where(bad, np.nan, mean))
-        chunk_notes = [join_notes(nt, f"negative values in chunk: {metric} undefined") if b else nt for nt, b in zip(notes, bad)]
+        chunk_notes = [
+            join_notes(nt, f"negative values in chunk: {metric} undefined") if b else nt for nt, b in zip(notes, bad)
+        ]
         out.append(Series(metric, None, values, sizes, chunk_notes))
     return out
 
@@ -292,8 +308,8 @@ def series_records(
     method: str,
     series: Series,
     chunks: Sequence[Chunk],
-    noise: Optional[Noise],
-    plan: Optional[ThresholdPlan],
+    noise: Noise | None,
+    plan: ThresholdPlan | None,
 ) -> pd.DataFrame:
     """Result records of one series: value, sampling error, ±3 SE band, thresholds, alerts, notes."""
     values = np.asarray(series.values, dtype=float)
@@ -323,14 +339,29 @@ def series_records(
 
 def concat_series(a: Series, b: Series) -> Series:
     """Reference series followed by the analysis series of the same metric."""
-    return Series(a.metric, a.column, np.concatenate([a.values, b.values]), np.concatenate([a.sizes, b.sizes]), list(a.notes) + list(b.notes))
+    return Series(
+        a.metric,
+        a.column,
+        np.concatenate([a.values, b.values]),
+        np.concatenate([a.sizes, b.sizes]),
+        list(a.notes) + list(b.notes),
+    )
 
 
-def thresholds_for(config: Config, keys: Sequence[tuple[str, str]], profile: ReferenceProfile, series: Series) -> Optional[ThresholdPlan]:
+def thresholds_for(
+    config: Config, keys: Sequence[tuple[str, str]], profile: ReferenceProfile, series: Series
+) -> ThresholdPlan | None:
     """Threshold plan of a model-level metric (none for confusion counts)."""
     if series.metric in K.CONFUSION_CELLS:
         return None
-    return plan_thresholds(config, keys, series.metric, profile.chunk_values.get(series.key, np.array([])), profile.noise.get(series.key), series.sizes)
+    return plan_thresholds(
+        config,
+        keys,
+        series.metric,
+        profile.chunk_values.get(series.key, np.array([])),
+        profile.noise.get(series.key),
+        series.sizes,
+    )
 
 
 def estimated_records(
@@ -354,6 +385,7 @@ def estimated_records(
         plan = thresholds_for(config, keys, profile, series)
         if plan is not None:
             plans[series.key] = plan
-        frames.append(series_records("estimated_performance", method, series, chunks, profile.noise.get(series.key), plan))
+        frames.append(
+            series_records("estimated_performance", method, series, chunks, profile.noise.get(series.key), plan)
+        )
     return concat_results(frames)
-

@@ -15,10 +15,12 @@ sample data (monthly chunks) this gives a mean |estimated - realized| of 5.1 (MA
 over the months without concept drift, against 5.6 and 9.6 for NannyML 0.13.1's DLE defaults.
 Written from the published description.
 """
+
 from __future__ import annotations
 
 import os
-from typing import Any, ClassVar, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -63,7 +65,7 @@ DLE_DESCRIPTION = (
 def feature_matrix(ds: Dataset) -> tuple[np.ndarray, list[int], list[str]]:
     """float64 (n, features + 1) matrix: features in order (categorical codes, missing -> NaN), then the prediction."""
     cols, cats, names = [], [], []
-    for i, (name, col) in enumerate(ds.features.items()):
+    for i, (_name, col) in enumerate(ds.features.items()):
         if col.is_categorical:
             v = col.values.astype(np.float64)
             v[col.values == col.missing_code] = np.nan
@@ -80,7 +82,7 @@ def feature_matrix(ds: Dataset) -> tuple[np.ndarray, list[int], list[str]]:
 class LossModels:
     """One LightGBM regressor per loss, fitted on reference rows where the loss is defined."""
 
-    def __init__(self, seed: int = 0, threads: Optional[int] = None) -> None:
+    def __init__(self, seed: int = 0, threads: int | None = None) -> None:
         self.seed = seed
         self.threads = threads
 
@@ -104,7 +106,7 @@ class LossModels:
             "verbose": -1,
         }
 
-    def fit(self, x: np.ndarray, categorical: list[int], targets: dict[str, np.ndarray]) -> "LossModels":
+    def fit(self, x: np.ndarray, categorical: list[int], targets: dict[str, np.ndarray]) -> LossModels:
         """Train each loss model with early stopping on a seeded hold-out."""
         import lightgbm as lgb
 
@@ -117,19 +119,33 @@ class LossModels:
             train, valid = ok & ~holdout, ok & holdout
             if train.sum() < 2:
                 continue
-            dtrain = lgb.Dataset(x[train], label=target[train], categorical_feature=categorical or "auto", free_raw_data=True)
+            dtrain = lgb.Dataset(
+                x[train], label=target[train], categorical_feature=categorical or "auto", free_raw_data=True
+            )
             callbacks = []
             valid_sets = []
             if valid.sum() >= 10:
-                valid_sets = [lgb.Dataset(x[valid], label=target[valid], reference=dtrain, categorical_feature=categorical or "auto")]
+                valid_sets = [
+                    lgb.Dataset(
+                        x[valid], label=target[valid], reference=dtrain, categorical_feature=categorical or "auto"
+                    )
+                ]
                 callbacks = [lgb.early_stopping(EARLY_STOPPING_ROUNDS, verbose=False)]
-            booster = lgb.train(self.params(int(train.sum())), dtrain, num_boost_round=MAX_ROUNDS if valid_sets else DEFAULT_ROUNDS, valid_sets=valid_sets, callbacks=callbacks)
+            booster = lgb.train(
+                self.params(int(train.sum())),
+                dtrain,
+                num_boost_round=MAX_ROUNDS if valid_sets else DEFAULT_ROUNDS,
+                valid_sets=valid_sets,
+                callbacks=callbacks,
+            )
             rounds = int(booster.best_iteration or booster.current_iteration())
             if REFIT and valid_sets:
                 # The hold-out chose the number of trees; refit on every reference row with that many
                 # trees scaled to the larger sample, so no reference row is wasted.
                 rounds = max(int(round(rounds * REFIT_SCALE)), 1)
-                dall = lgb.Dataset(x[ok], label=target[ok], categorical_feature=categorical or "auto", free_raw_data=True)
+                dall = lgb.Dataset(
+                    x[ok], label=target[ok], categorical_feature=categorical or "auto", free_raw_data=True
+                )
                 booster = lgb.train(self.params(int(ok.sum())), dall, num_boost_round=rounds)
             self.models_[name] = booster
             self.rounds_[name] = rounds
@@ -169,7 +185,7 @@ class DLE(Step):
     order: ClassVar[int] = 20
 
     @classmethod
-    def from_config(cls, config: Config) -> Optional["DLE"]:
+    def from_config(cls, config: Config) -> DLE | None:
         """Off without a target column (the loss models learn from reference targets)."""
         return cls() if config.columns.target else None
 
@@ -181,7 +197,10 @@ class DLE(Step):
         names = sorted({K.REGRESSION_LOSSES[m] for m in self.metrics_})
         targets = loss_targets(reference, names)
         self.undefined_: dict[str, str] = {}
-        if "squared_log" in targets and np.isnan(targets["squared_log"][np.isfinite(reference.y_true) & np.isfinite(reference.y_pred)]).any():
+        if (
+            "squared_log" in targets
+            and np.isnan(targets["squared_log"][np.isfinite(reference.y_true) & np.isfinite(reference.y_pred)]).any()
+        ):
             del targets["squared_log"]
             self.undefined_["squared_log"] = "negative values in the reference: squared log error cannot be learned"
         x, cats, _ = feature_matrix(reference)
@@ -210,14 +229,19 @@ class DLE(Step):
             if loss == "squared_log":
                 neg = K.chunk_sum(valid & (ds.y_pred < 0), starts, ends) > 0
                 mean = np.where(neg, np.nan, mean)
-                notes = [join_notes(n, f"negative predictions in chunk: {metric} undefined") if b else n for n, b in zip(notes, neg)]
+                notes = [
+                    join_notes(n, f"negative predictions in chunk: {metric} undefined") if b else n
+                    for n, b in zip(notes, neg)
+                ]
             out.append(Series(metric, None, K.finalize_regression(metric, mean), sizes, notes))
         return out
 
     def _run(self, data: MonitoringData) -> pd.DataFrame:
         ref = self.estimate(data.reference, data.reference_chunks)
         ana = self.estimate(data.analysis, data.analysis_chunks)
-        return estimated_records("dle", ref, ana, data.reference_chunks + data.analysis_chunks, self.config_, self.profile_, self.plans_)
+        return estimated_records(
+            "dle", ref, ana, data.reference_chunks + data.analysis_chunks, self.config_, self.profile_, self.plans_
+        )
 
     def method_notes(self) -> list[dict[str, Any]]:
         plans = getattr(self, "plans_", {})

@@ -6,9 +6,10 @@ probabilities), so realized and estimated metrics share one formula. ROC AUC and
 come from the (expected) TP/FP curve over each chunk's scores in descending order, tie groups
 collapsed into one step, which for 0/1 weights is exactly scikit-learn's definition.
 """
+
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -17,7 +18,14 @@ from reportgen.chunking import Chunk
 RATIO_METRICS = ("f1", "precision", "recall", "specificity", "accuracy")
 RANKING_METRICS = ("roc_auc", "average_precision")
 CONFUSION_CELLS = ("true_positive", "false_positive", "false_negative", "true_negative")
-REGRESSION_LOSSES = {"mae": "absolute", "mse": "squared", "rmse": "squared", "mape": "relative", "msle": "squared_log", "rmsle": "squared_log"}
+REGRESSION_LOSSES = {
+    "mae": "absolute",
+    "mse": "squared",
+    "rmse": "squared",
+    "mape": "relative",
+    "msle": "squared_log",
+    "rmsle": "squared_log",
+}
 EPS = np.finfo(np.float64).eps  # scikit-learn's floor for |y| in MAPE
 
 
@@ -57,7 +65,9 @@ def chunk_sum(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.nd
 # --- confusion matrices -------------------------------------------------------------------------
 
 
-def confusion_matrices(y_true: np.ndarray, y_pred: np.ndarray, ids: np.ndarray, n_chunks: int, n_classes: int) -> np.ndarray:
+def confusion_matrices(
+    y_true: np.ndarray, y_pred: np.ndarray, ids: np.ndarray, n_chunks: int, n_classes: int
+) -> np.ndarray:
     """Realized (n_chunks, K, K) counts, rows = true class, columns = predicted class.
 
     Rows with a missing target (-1), an unknown label (-2) or a missing prediction, and rows
@@ -80,7 +90,9 @@ def expected_confusion_matrices(proba: np.ndarray, y_pred: np.ndarray, ids: np.n
     key = ids[ok] * k + y_pred[ok]
     out = np.empty((n_chunks, k, k), dtype=np.float64)
     for true_class in range(k):
-        out[:, true_class, :] = np.bincount(key, weights=proba[ok, true_class], minlength=n_chunks * k).reshape(n_chunks, k)
+        out[:, true_class, :] = np.bincount(key, weights=proba[ok, true_class], minlength=n_chunks * k).reshape(
+            n_chunks, k
+        )
     return out
 
 
@@ -182,7 +194,7 @@ def ranking_metrics(
     w_neg: np.ndarray,
     starts: np.ndarray,
     ends: np.ndarray,
-    valid: Optional[np.ndarray] = None,
+    valid: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-chunk (roc_auc, average_precision); chunk-local exact statistics (one sort per chunk)."""
     auc = np.full(len(starts), np.nan)

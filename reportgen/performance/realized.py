@@ -1,7 +1,8 @@
 """Realized performance: the metrics computed from targets, per reference and analysis chunk."""
+
 from __future__ import annotations
 
-from typing import Any, ClassVar, Optional
+from typing import Any, ClassVar
 
 import pandas as pd
 
@@ -42,7 +43,7 @@ class RealizedPerformance(Step):
     order: ClassVar[int] = 10
 
     @classmethod
-    def from_config(cls, config: Config) -> Optional["RealizedPerformance"]:
+    def from_config(cls, config: Config) -> RealizedPerformance | None:
         """Off when the config names no target column."""
         return cls() if config.columns.target else None
 
@@ -63,13 +64,21 @@ class RealizedPerformance(Step):
         ana = self._series(data.analysis, data.analysis_chunks)
         chunks = data.reference_chunks + data.analysis_chunks
         frames = []
-        keys = [("realized_performance", "realized"), ("estimated_performance", "cbpe"), ("estimated_performance", "dle")]
+        keys = [
+            ("realized_performance", "realized"),
+            ("estimated_performance", "cbpe"),
+            ("estimated_performance", "dle"),
+        ]
         for a, b in zip(ref, ana):
             series = concat_series(a, b)
             plan = thresholds_for(self.config_, keys, self.profile_, series)
             if plan is not None:
                 self.plans_[series.key] = plan
-            frames.append(series_records("realized_performance", "realized", series, chunks, self.profile_.noise.get(series.key), plan))
+            frames.append(
+                series_records(
+                    "realized_performance", "realized", series, chunks, self.profile_.noise.get(series.key), plan
+                )
+            )
         return concat_results(frames)
 
     def method_notes(self) -> list[dict[str, Any]]:

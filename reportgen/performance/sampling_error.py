@@ -26,9 +26,11 @@ error at a chunk of n rows is sd / sqrt(n), with sd measured on the reference:
   the per-row sd of the cell indicator (or of the row's value), and the expected sum is
   mean * n.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 
 from reportgen.performance.metrics import curve_metrics, regression_losses
@@ -209,7 +211,14 @@ def cell_indicator(y: np.ndarray, yhat: np.ndarray, cell: str, k: int) -> np.nda
 
 def regression_noise(y: np.ndarray, yhat: np.ndarray, metric: str) -> Noise:
     """Noise of one regression metric on reference rows with targets."""
-    loss_name = {"mae": "absolute", "mse": "squared", "rmse": "squared", "mape": "relative", "msle": "squared_log", "rmsle": "squared_log"}[metric]
+    loss_name = {
+        "mae": "absolute",
+        "mse": "squared",
+        "rmse": "squared",
+        "mape": "relative",
+        "msle": "squared_log",
+        "rmsle": "squared_log",
+    }[metric]
     loss = regression_losses(y, yhat)[loss_name]
     if np.isnan(loss).any():  # msle / rmsle with negative values: undefined on the reference
         return Noise(np.nan, np.nan, int(y.size))
@@ -219,4 +228,3 @@ def regression_noise(y: np.ndarray, yhat: np.ndarray, metric: str) -> Noise:
         root = np.sqrt(mean)
         return Noise(float(root), sd / (2 * root) if root > 0 else np.nan, int(loss.size))
     return Noise(mean, sd, int(loss.size))
-

@@ -5,10 +5,12 @@ statuses, distributions) and carries its finding-stating title, axis labels with
 label and the data table behind it. `reportgen.render.plotly_draw` draws it for the HTML and
 `reportgen.render.mpl_draw` as SVG (PDF) or PNG (e-mail) with the same theme colours.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Optional, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,11 +27,11 @@ class Series:
 
     name: str
     x: list[float]
-    y: list[Optional[float]]
+    y: list[float | None]
     kind: str = "line"  # line | bar | step
     role: str = "estimated"  # palette key: estimated | realized | series0.. | reference
     dash: bool = False
-    customdata: Optional[list[str]] = None  # hover labels (chunk keys)
+    customdata: list[str] | None = None  # hover labels (chunk keys)
 
 
 @dataclass
@@ -57,11 +59,11 @@ class Chart:
     series: list[Series] = field(default_factory=list)
     x_ticks: list[float] = field(default_factory=list)
     x_tick_labels: list[str] = field(default_factory=list)
-    reference_span: Optional[tuple[float, float]] = None
-    band: Optional[dict[str, Any]] = None  # {x, lower, upper, name}
+    reference_span: tuple[float, float] | None = None
+    band: dict[str, Any] | None = None  # {x, lower, upper, name}
     thresholds: list[dict[str, Any]] = field(default_factory=list)  # [{x, y, name}]
-    alerts: Optional[dict[str, Any]] = None  # {x, y, name}
-    heatmap: Optional[dict[str, Any]] = None  # {rows, cols, status: [[0/1/None]], values: [[float]]}
+    alerts: dict[str, Any] | None = None  # {x, y, name}
+    heatmap: dict[str, Any] | None = None  # {rows, cols, status: [[0/1/None]], values: [[float]]}
     categories: list[str] = field(default_factory=list)  # distribution: x categories
     stacked: bool = False
     status: str = "ok"
@@ -87,12 +89,12 @@ def short_key(key: Any) -> str:
     return text if len(text) <= 22 else text[:21] + "\u2026"
 
 
-def _clean(values: Any) -> list[Optional[float]]:
+def _clean(values: Any) -> list[float | None]:
     arr = np.asarray(values, dtype="float64")
     return [None if not np.isfinite(v) else float(v) for v in arr]
 
 
-def _constant(values: list[Optional[float]]) -> Optional[float]:
+def _constant(values: list[float | None]) -> float | None:
     finite = [v for v in values if v is not None]
     if finite and max(finite) - min(finite) <= 1e-12 * max(1.0, abs(finite[0])):
         return finite[0]
@@ -125,15 +127,30 @@ def metric_chart(
     for role, frame in frames:
         x = [float(i) for i in frame["chunk_index"]]
         name = _series_name(role, frame)
-        series.append(Series(name=name, x=x, y=_clean(frame["value"]), role=role, dash=role == "realized",
-                             customdata=[chunk_keys.get(int(i), str(i)) for i in frame["chunk_index"]]))
-        flagged = frame[(frame["alert"].fillna(False).astype(bool)) & (frame["period"] == "analysis") & frame["value"].notna()]
+        series.append(
+            Series(
+                name=name,
+                x=x,
+                y=_clean(frame["value"]),
+                role=role,
+                dash=role == "realized",
+                customdata=[chunk_keys.get(int(i), str(i)) for i in frame["chunk_index"]],
+            )
+        )
+        flagged = frame[
+            (frame["alert"].fillna(False).astype(bool)) & (frame["period"] == "analysis") & frame["value"].notna()
+        ]
         alerts_x.extend(float(i) for i in flagged["chunk_index"])
         alerts_y.extend(float(v) for v in flagged["value"])
     x0 = [float(i) for i in first["chunk_index"]]
     band = None
     if first["lower_confidence"].notna().any() or first["upper_confidence"].notna().any():
-        band = {"x": x0, "lower": _clean(first["lower_confidence"]), "upper": _clean(first["upper_confidence"]), "name": "Confidence band"}
+        band = {
+            "x": x0,
+            "lower": _clean(first["lower_confidence"]),
+            "upper": _clean(first["upper_confidence"]),
+            "name": "Confidence band",
+        }
     thresholds = []
     for col, label in (("upper_threshold", "Upper threshold"), ("lower_threshold", "Lower threshold")):
         vals = _clean(first[col])
@@ -189,8 +206,12 @@ def _series_name(role: str, frame: pd.DataFrame) -> str:
     return fmt.method_label(method) or role
 
 
-def _metric_table(frames: Sequence[tuple[str, pd.DataFrame]], chunk_keys: dict[int, str], metric: str, currency: str) -> Table:
-    value_format = MONEY if metric in ("business_value", "cumulative_business_value") else (PCT if metric == "rate" else NUM)
+def _metric_table(
+    frames: Sequence[tuple[str, pd.DataFrame]], chunk_keys: dict[int, str], metric: str, currency: str
+) -> Table:
+    value_format = (
+        MONEY if metric in ("business_value", "cumulative_business_value") else (PCT if metric == "rate" else NUM)
+    )
     first = frames[0][1].set_index("chunk_index")
     columns = ["Chunk", "Period"]
     formats = [TEXT, TEXT]
@@ -221,14 +242,16 @@ def _metric_table(frames: Sequence[tuple[str, pd.DataFrame]], chunk_keys: dict[i
         if has_band:
             row += [_opt(rec["lower_confidence"]), _opt(rec["upper_confidence"])]
         row += [_opt(rec["lower_threshold"]), _opt(rec["upper_threshold"])]
-        row.append(("alert" if alert else "ok") if rec["period"] == "analysis" else None)  # reference chunks are not judged
+        row.append(
+            ("alert" if alert else "ok") if rec["period"] == "analysis" else None
+        )  # reference chunks are not judged
         if has_note:
             row.append(rec["note"] if rec["note"] is not None and not pd.isna(rec["note"]) else None)
         rows.append(row)
     return Table(columns=columns, formats=formats, rows=rows, currency=currency)
 
 
-def _opt(v: Any) -> Optional[float]:
+def _opt(v: Any) -> float | None:
     return None if v is None or pd.isna(v) else float(v)
 
 
@@ -239,7 +262,7 @@ def status_heatmap(
     *,
     subject: str,
     value_label: str,
-    row_order: Optional[Sequence[str]] = None,
+    row_order: Sequence[str] | None = None,
     value_format: str = NUM,
     section: str = "",
     verb: str = "drifted",
@@ -251,7 +274,9 @@ def status_heatmap(
     data = frame[frame["period"] == "analysis"]
     rows = list(row_order) if row_order is not None else sorted(data["column"].dropna().unique().tolist())
     values = data.pivot_table(index="column", columns="chunk_index", values="value", aggfunc="first", dropna=False)
-    alerts = data.assign(a=data["alert"].astype("float64")).pivot_table(index="column", columns="chunk_index", values="a", aggfunc="first", dropna=False)
+    alerts = data.assign(a=data["alert"].astype("float64")).pivot_table(
+        index="column", columns="chunk_index", values="a", aggfunc="first", dropna=False
+    )
     values = values.reindex(index=rows, columns=cols)
     alerts = alerts.reindex(index=rows, columns=cols)
     status = [[None if pd.isna(v) else int(v) for v in row] for row in alerts.to_numpy()]
@@ -279,7 +304,13 @@ def status_heatmap(
         table=table,
         x_ticks=[float(t) for t in ticks[::step]],
         x_tick_labels=[short_key(k) for k in keys[::step]],
-        heatmap={"rows": [str(r) for r in rows], "cols": keys, "status": status, "values": vals, "value_label": value_label},
+        heatmap={
+            "rows": [str(r) for r in rows],
+            "cols": keys,
+            "status": status,
+            "values": vals,
+            "value_label": value_label,
+        },
         status="alert" if n_alert else "ok",
         section=section,
     )
@@ -307,28 +338,75 @@ def distribution_chart(
         cats = [str(c) for c in dist.get("categories", [])]
         n = len(shares[0][1])
         cats = (cats + ["unseen", "missing"])[:n] if len(cats) < n else cats[:n]
-        series = [Series(name=cats[j], x=list(range(len(shares))), y=[float(s[1][j]) for s in shares], kind="bar", role=f"series{j % 6}") for j in range(n)]
+        series = [
+            Series(
+                name=cats[j],
+                x=list(range(len(shares))),
+                y=[float(s[1][j]) for s in shares],
+                kind="bar",
+                role=f"series{j % 6}",
+            )
+            for j in range(n)
+        ]
         x_labels = [name for name, _ in shares]
-        table = Table(columns=["Category"] + x_labels, formats=[TEXT] + [PCT] * len(x_labels),
-                      rows=[[cats[j]] + [float(s[1][j]) for s in shares] for j in range(n)])
+        table = Table(
+            columns=["Category"] + x_labels,
+            formats=[TEXT] + [PCT] * len(x_labels),
+            rows=[[cats[j]] + [float(s[1][j]) for s in shares] for j in range(n)],
+        )
         title = finding or f"{column}: category shares, reference vs worst chunks"
-        return Chart(id=chart_id, kind="distribution", title=title, x_label="Period", y_label="Share of rows (%)",
-                     aria=f"Stacked bars of the category shares of {column} in the reference and {len(picked)} chunks. {title}.",
-                     table=table, series=series, x_ticks=[float(i) for i in range(len(x_labels))], x_tick_labels=x_labels,
-                     categories=cats, stacked=True, section=section, status="alert" if picked else "ok")
+        return Chart(
+            id=chart_id,
+            kind="distribution",
+            title=title,
+            x_label="Period",
+            y_label="Share of rows (%)",
+            aria=f"Stacked bars of the category shares of {column} in the reference and {len(picked)} chunks. {title}.",
+            table=table,
+            series=series,
+            x_ticks=[float(i) for i in range(len(x_labels))],
+            x_tick_labels=x_labels,
+            categories=cats,
+            stacked=True,
+            section=section,
+            status="alert" if picked else "ok",
+        )
     edges = np.asarray(dist.get("bin_edges", []), dtype="float64")
     centers = ((edges[:-1] + edges[1:]) / 2).tolist() if len(edges) > 1 else list(range(len(ref)))
     series = []
     for k, (name, share) in enumerate(shares):
-        series.append(Series(name=name, x=[float(c) for c in centers], y=[float(v) for v in share[: len(centers)]],
-                             kind="step", role="ref_dist" if k == 0 else f"series{k - 1}"))
-    labels = [f"{fmt.num(a)} to {fmt.num(b)}" for a, b in zip(edges[:-1], edges[1:])] if len(edges) > 1 else [str(c) for c in centers]
-    table = Table(columns=["Bin"] + [name for name, _ in shares], formats=[TEXT] + [PCT] * len(shares),
-                  rows=[[labels[j]] + [float(s[1][j]) for s in shares] for j in range(len(labels))])
+        series.append(
+            Series(
+                name=name,
+                x=[float(c) for c in centers],
+                y=[float(v) for v in share[: len(centers)]],
+                kind="step",
+                role="ref_dist" if k == 0 else f"series{k - 1}",
+            )
+        )
+    labels = (
+        [f"{fmt.num(a)} to {fmt.num(b)}" for a, b in zip(edges[:-1], edges[1:])]
+        if len(edges) > 1
+        else [str(c) for c in centers]
+    )
+    table = Table(
+        columns=["Bin"] + [name for name, _ in shares],
+        formats=[TEXT] + [PCT] * len(shares),
+        rows=[[labels[j]] + [float(s[1][j]) for s in shares] for j in range(len(labels))],
+    )
     title = finding or f"{column}: distribution, reference vs worst chunks"
-    return Chart(id=chart_id, kind="distribution", title=title, x_label=f"{column} (value)", y_label="Share of rows (%)",
-                 aria=f"Histogram of {column} in the reference and {len(picked)} chunks. {title}.", table=table, series=series,
-                 section=section, status="alert" if picked else "ok")
+    return Chart(
+        id=chart_id,
+        kind="distribution",
+        title=title,
+        x_label=f"{column} (value)",
+        y_label="Share of rows (%)",
+        aria=f"Histogram of {column} in the reference and {len(picked)} chunks. {title}.",
+        table=table,
+        series=series,
+        section=section,
+        status="alert" if picked else "ok",
+    )
 
 
 def bars_chart(
@@ -353,15 +431,38 @@ def bars_chart(
         if kind == "line" and ref_idx:  # cumulative sums restart per period: break the line between them
             cut = sum(1 for i in f["chunk_index"] if int(i) <= max(ref_idx))
             if 0 < cut < len(x):
-                x, y, keys = x[:cut] + [max(ref_idx) + 0.5] + x[cut:], y[:cut] + [None] + y[cut:], keys[:cut] + [""] + keys[cut:]
-        series.append(Series(name=_series_name(role, f), x=x, y=y, kind=kind, role=role, dash=role == "realized" and kind == "line",
-                             customdata=keys))
+                x, y, keys = (
+                    x[:cut] + [max(ref_idx) + 0.5] + x[cut:],
+                    y[:cut] + [None] + y[cut:],
+                    keys[:cut] + [""] + keys[cut:],
+                )
+        series.append(
+            Series(
+                name=_series_name(role, f),
+                x=x,
+                y=y,
+                kind=kind,
+                role=role,
+                dash=role == "realized" and kind == "line",
+                customdata=keys,
+            )
+        )
     ticks, labels = chunk_axis(chunks)
     table = _metric_table(frames, chunk_keys, metric, currency)
-    return Chart(id=chart_id, kind="bars" if kind == "bar" else "metric", title=title, x_label="Chunk", y_label=y_label,
-                 aria=f"{'Bar' if kind == 'bar' else 'Line'} chart: {title}.", table=table, series=series, x_ticks=ticks,
-                 x_tick_labels=labels, reference_span=(min(ref_idx) - 0.5, max(ref_idx) + 0.5) if ref_idx else None,
-                 section=section)
+    return Chart(
+        id=chart_id,
+        kind="bars" if kind == "bar" else "metric",
+        title=title,
+        x_label="Chunk",
+        y_label=y_label,
+        aria=f"{'Bar' if kind == 'bar' else 'Line'} chart: {title}.",
+        table=table,
+        series=series,
+        x_ticks=ticks,
+        x_tick_labels=labels,
+        reference_span=(min(ref_idx) - 0.5, max(ref_idx) + 0.5) if ref_idx else None,
+        section=section,
+    )
 
 
 def render_png(chart: Chart, theme: Any, *, dpi: int = 200) -> bytes:

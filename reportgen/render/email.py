@@ -14,17 +14,19 @@ Structure (what Outlook and Gmail show reliably; no script, no data: URI, no SVG
 Bytes are deterministic: boundaries, Message-ID and Date derive from the content and the report's
 generation time (SOURCE_DATE_EPOCH), never from the clock or a random source.
 """
+
 from __future__ import annotations
 
 import hashlib
 import warnings
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any
 
 from reportgen.errors import ConfigError, OutputError
 
@@ -55,14 +57,14 @@ class EmailSizeWarning(UserWarning):
 # ---------------------------------------------------------------- content
 
 
-def period_label(model: "ReportModel") -> str:
+def period_label(model: ReportModel) -> str:
     """The analysis period as people say it: '2024-W48', or first..last chunk key."""
     from reportgen.archive import period_key
 
     return period_key(model).replace("_", " to ")
 
 
-def headline(model: "ReportModel") -> Optional[dict[str, Any]]:
+def headline(model: ReportModel) -> dict[str, Any] | None:
     """The executive summary's first performance number, else the primary estimated (then realized) metric."""
     from reportgen.history import PERFORMANCE_STEPS, headline_numbers
 
@@ -72,12 +74,18 @@ def headline(model: "ReportModel") -> Optional[dict[str, Any]]:
             first = label.split(" ")[0]
             label = label if first.isupper() else label[:1].lower() + label[1:]
             value = item.get("latest", item["value"])
-            return {"label": label, "value": value, "reference": item.get("reference"), "metric": item.get("metric"), "alert": item.get("status") == "alert"}
+            return {
+                "label": label,
+                "value": value,
+                "reference": item.get("reference"),
+                "metric": item.get("metric"),
+                "alert": item.get("status") == "alert",
+            }
     numbers = headline_numbers(model.results)
     return numbers[0] if numbers else None
 
 
-def make_subject(model: "ReportModel") -> str:
+def make_subject(model: ReportModel) -> str:
     """'[ALERT] Car loan model, 2024-W48: estimated ROC AUC 0.87 (reference 0.95)'."""
     from reportgen.render.filters import num
 
@@ -105,7 +113,7 @@ def _recommendation_text(item: Any) -> str:
     return str(item)
 
 
-def top_recommendations(model: "ReportModel", limit: int = 3) -> list[str]:
+def top_recommendations(model: ReportModel, limit: int = 3) -> list[str]:
     """The summary's top recommendations as lines (or the first recommendations)."""
     summary = model.summary or {}
     items = summary.get("top_recommendations") or model.recommendations or []
@@ -115,27 +123,30 @@ def top_recommendations(model: "ReportModel", limit: int = 3) -> list[str]:
 # ---------------------------------------------------------------- charts
 
 
-def alerting_series(model: "ReportModel", limit: int = MAX_CHARTS) -> list[tuple[str, str, str, Optional[str]]]:
+def alerting_series(model: ReportModel, limit: int = MAX_CHARTS) -> list[tuple[str, str, str, str | None]]:
     """(step, method, metric, column) of series that alert in analysis: first the worst of each section
     (workflow order, the primary metric first), then the rest by number of alerts."""
     from reportgen.history import PRIMARY_METRICS
 
-    counts: dict[tuple[str, str, str, Optional[str]], int] = {}
+    counts: dict[tuple[str, str, str, str | None], int] = {}
     for rec in model.results:
         if rec.get("period") == "analysis" and rec.get("alert"):
             key = (str(rec["step"]), str(rec.get("method") or ""), str(rec["metric"]), rec.get("column"))
             counts[key] = counts.get(key, 0) + 1
     order = {s: i for i, s in enumerate(STEP_PRIORITY)}
     primary = {m: i for i, m in enumerate(PRIMARY_METRICS)}
-    ranked = sorted(counts, key=lambda k: (order.get(k[0], len(order)), primary.get(k[2], len(primary)), -counts[k], k[1], k[2], str(k[3])))
-    chosen: list[tuple[str, str, str, Optional[str]]] = []
+    ranked = sorted(
+        counts,
+        key=lambda k: (order.get(k[0], len(order)), primary.get(k[2], len(primary)), -counts[k], k[1], k[2], str(k[3])),
+    )
+    chosen: list[tuple[str, str, str, str | None]] = []
     for step in dict.fromkeys(k[0] for k in ranked):
         chosen.append(next(k for k in ranked if k[0] == step))
     chosen += sorted((k for k in ranked if k not in chosen), key=lambda k: (-counts[k], order.get(k[0], len(order))))
     return chosen[:limit]
 
 
-def alert_charts(model: "ReportModel", theme: Any, limit: int = MAX_CHARTS) -> list[dict[str, Any]]:
+def alert_charts(model: ReportModel, theme: Any, limit: int = MAX_CHARTS) -> list[dict[str, Any]]:
     """The alerting series as PNG charts (reportgen.render.charts, drawn at 2x): cid, title, alt text, bytes."""
     from reportgen.render.charts import metric_chart, render_png
     from reportgen.render.filters import method_label, metric_label
@@ -151,10 +162,21 @@ def alert_charts(model: "ReportModel", theme: Any, limit: int = MAX_CHARTS) -> l
         records = frame[mask].sort_values("chunk_index", kind="stable")
         role = {"estimated_performance": "estimated", "realized_performance": "realized"}.get(step, "series0")
         subject = f"{method_label(method)} {metric_label(metric)}".strip() + (f" of {column}" if column else "")
-        chart = metric_chart(f"email-chart-{position}", [(role, records)], model.chunks, metric=metric, subject=subject, section=step)
+        chart = metric_chart(
+            f"email-chart-{position}", [(role, records)], model.chunks, metric=metric, subject=subject, section=step
+        )
         png = render_png(chart, theme, dpi=200)
         width = int.from_bytes(png[16:20], "big") // 2  # PNG IHDR width: drawn at 2x, shown at half
-        out.append({"cid": _cid(png, position), "chart": chart, "title": chart.title, "alt": chart.aria, "png": png, "width": width or CHART_WIDTH_PX})
+        out.append(
+            {
+                "cid": _cid(png, position),
+                "chart": chart,
+                "title": chart.title,
+                "alt": chart.aria,
+                "png": png,
+                "width": width or CHART_WIDTH_PX,
+            }
+        )
     return out
 
 
@@ -165,7 +187,7 @@ def _cid(png: bytes, position: int) -> str:
 # ---------------------------------------------------------------- addresses and dates
 
 
-def _addresses(values: Union[str, Iterable[str], None], what: str) -> list[str]:
+def _addresses(values: str | Iterable[str] | None, what: str) -> list[str]:
     if not values:
         return []
     if isinstance(values, str):
@@ -178,7 +200,7 @@ def _addresses(values: Union[str, Iterable[str], None], what: str) -> list[str]:
     return out
 
 
-def message_time(model: "ReportModel") -> datetime:
+def message_time(model: ReportModel) -> datetime:
     """The Date header: the report's generation time (reproducible with SOURCE_DATE_EPOCH)."""
     try:
         t = datetime.fromisoformat(str(model.generated_at))
@@ -193,15 +215,15 @@ def message_time(model: "ReportModel") -> datetime:
 
 
 def render_email(
-    model: "ReportModel",
-    config: Optional["Config"] = None,
+    model: ReportModel,
+    config: Config | None = None,
     *,
-    pdf_bytes: Optional[bytes] = None,
-    html_bytes: Optional[bytes] = None,
+    pdf_bytes: bytes | None = None,
+    html_bytes: bytes | None = None,
     to: Sequence[str] = (),
     cc: Sequence[str] = (),
-    subject: Optional[str] = None,
-    sender: Optional[str] = None,
+    subject: str | None = None,
+    sender: str | None = None,
     attach_pdf: bool = True,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> EmailMessage:
@@ -250,14 +272,23 @@ def render_email(
     when = message_time(model)
     msg["Date"] = format_datetime(when)
     msg["Message-ID"] = "<{}@reportgen>".format(
-        hashlib.sha256("\n".join([subject, model.title, str(model.generated_at), *to_list, *cc_list]).encode()).hexdigest()[:32]
+        hashlib.sha256(
+            "\n".join([subject, model.title, str(model.generated_at), *to_list, *cc_list]).encode()
+        ).hexdigest()[:32]
     )
     msg["X-Reportgen-Status"] = str((model.summary or {}).get("status", "ok"))
     msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     html_part = msg.get_payload()[1]
     for chart in charts:
-        html_part.add_related(chart["png"], maintype="image", subtype="png", cid=f"<{chart['cid']}>", disposition="inline", filename=f"{chart['cid'].split('.')[0]}.png")
+        html_part.add_related(
+            chart["png"],
+            maintype="image",
+            subtype="png",
+            cid=f"<{chart['cid']}>",
+            disposition="inline",
+            filename=f"{chart['cid'].split('.')[0]}.png",
+        )
     if pdf_bytes is not None:
         msg.add_attachment(pdf_bytes, maintype="application", subtype="pdf", filename="report.pdf")
     if html_bytes is not None:
@@ -276,7 +307,7 @@ def render_email(
     return msg
 
 
-def _render_pdf(model: "ReportModel", config: Optional["Config"]) -> Optional[bytes]:
+def _render_pdf(model: ReportModel, config: Config | None) -> bytes | None:
     try:
         from reportgen.render.pdf import render_pdf
     except ModuleNotFoundError:
@@ -284,7 +315,7 @@ def _render_pdf(model: "ReportModel", config: Optional["Config"]) -> Optional[by
     return render_pdf(model, config)
 
 
-def _attachment_names(pdf_bytes: Optional[bytes], html_bytes: Optional[bytes]) -> list[str]:
+def _attachment_names(pdf_bytes: bytes | None, html_bytes: bytes | None) -> list[str]:
     names = []
     if pdf_bytes is not None:
         names.append("report.pdf")
@@ -303,7 +334,13 @@ def _fix_boundaries(msg: EmailMessage) -> None:
 
 
 def email_context(
-    model: "ReportModel", config: Optional["Config"], theme: Any, subject: str, charts: list[dict[str, Any]], *, attachments: list[str]
+    model: ReportModel,
+    config: Config | None,
+    theme: Any,
+    subject: str,
+    charts: list[dict[str, Any]],
+    *,
+    attachments: list[str],
 ) -> dict[str, Any]:
     """What templates/email/body.{html,txt} receive."""
     from reportgen.history import summary_numbers
@@ -321,7 +358,9 @@ def email_context(
         "period": period_label(model),
         "status": str(summary.get("status", "ok")),
         "sentence": summary.get("sentence") or "",
-        "sections": [{"name": k, "status": v} for k, v in (summary.get("sections") or {}).items() if k != "summary_stats"],
+        "sections": [
+            {"name": k, "status": v} for k, v in (summary.get("sections") or {}).items() if k != "summary_stats"
+        ],
         "numbers": summary_numbers(model.summary, model.results),
         "recommendations": top_recommendations(model),
         "diagnoses": [d for d in model.diagnoses if d.get("severity") in ("alert", "warning")][:3],
@@ -333,16 +372,18 @@ def email_context(
     }
 
 
-def read_report_dir(report_dir: Union[str, Path]) -> tuple["ReportModel", Optional[bytes], Optional[bytes]]:
+def read_report_dir(report_dir: str | Path) -> tuple[ReportModel, bytes | None, bytes | None]:
     """The ReportModel (from results.json and the stored config), PDF and HTML bytes of a written report."""
-    from reportgen.report import ReportModel
-
     import json
+
+    from reportgen.report import ReportModel
 
     folder = Path(report_dir)
     results_path = folder / "results.json"
     if not results_path.is_file():
-        raise OutputError(f"{folder}: no results.json here; give the folder `reportgen run --out` wrote (it needs the json format)")
+        raise OutputError(
+            f"{folder}: no results.json here; give the folder `reportgen run --out` wrote (it needs the json format)"
+        )
     try:
         data = json.loads(results_path.read_text(encoding="utf-8"))
     except ValueError as exc:
@@ -351,7 +392,20 @@ def read_report_dir(report_dir: Union[str, Path]) -> tuple["ReportModel", Option
     for name in ("config.resolved.json",):
         if (folder / name).is_file():
             config = json.loads((folder / name).read_text(encoding="utf-8"))
-    fields = {k: data[k] for k in ("title", "problem_type", "generated_at", "chunks", "results", "diagnoses", "recommendations", "summary") if k in data}
+    fields = {
+        k: data[k]
+        for k in (
+            "title",
+            "problem_type",
+            "generated_at",
+            "chunks",
+            "results",
+            "diagnoses",
+            "recommendations",
+            "summary",
+        )
+        if k in data
+    }
     fields.setdefault("title", "Model monitoring report")
     fields.setdefault("problem_type", "binary_classification")
     fields.setdefault("generated_at", "")

@@ -3,11 +3,12 @@
 Formatting lives here, never in templates' arithmetic or in Python-built HTML, so the HTML, PDF,
 e-mail and chart titles all say a number the same way (0.873, 12.4%, EUR 41,000).
 """
+
 from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 STATUS_WORDS = {"ok": "OK", "info": "Info", "warning": "Warning", "alert": "Alert", "none": "No data"}
 STATUS_ICONS = {"ok": "\u2713", "info": "\u2139", "warning": "\u26a0", "alert": "\u2716", "none": "\u2013"}
@@ -158,40 +159,40 @@ def datetime_utc(value: Any) -> str:
     return t.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def metric_label(name: Optional[str]) -> str:
+def metric_label(name: str | None) -> str:
     """Human name of a metric (roc_auc -> ROC AUC)."""
     if not name:
         return ""
     return METRIC_LABELS.get(name, name.replace("_", " ").capitalize())
 
 
-def method_label(name: Optional[str]) -> str:
+def method_label(name: str | None) -> str:
     """Human name of a method (kolmogorov_smirnov -> Kolmogorov-Smirnov)."""
     if not name:
         return ""
     return METHOD_LABELS.get(name, name.replace("_", " ").capitalize())
 
 
-def step_label(name: Optional[str]) -> str:
+def step_label(name: str | None) -> str:
     """Human name of a step (univariate_drift -> Univariate drift)."""
     if not name:
         return ""
     return name.replace("_", " ").capitalize()
 
 
-def problem_label(name: Optional[str]) -> str:
+def problem_label(name: str | None) -> str:
     return PROBLEM_LABELS.get(name or "", (name or "").replace("_", " "))
 
 
-def status_word(status: Optional[str]) -> str:
+def status_word(status: str | None) -> str:
     return STATUS_WORDS.get(status or "none", str(status).capitalize())
 
 
-def status_icon(status: Optional[str]) -> str:
+def status_icon(status: str | None) -> str:
     return STATUS_ICONS.get(status or "none", "\u2022")
 
 
-def metric_value(value: Any, metric: Optional[str], currency: str = "EUR") -> str:
+def metric_value(value: Any, metric: str | None, currency: str = "EUR") -> str:
     """A metric's value in its own unit: money for business value, % for rates, else 3 digits."""
     if metric in ("business_value", "cumulative_business_value"):
         return money(value, currency)
@@ -202,7 +203,7 @@ def metric_value(value: Any, metric: Optional[str], currency: str = "EUR") -> st
     return num(value)
 
 
-def change_word(metric: Optional[str], before: Any, after: Any) -> str:
+def change_word(metric: str | None, before: Any, after: Any) -> str:
     """'better', 'worse' or 'unchanged' for a metric's change, honouring its direction."""
     if _missing(before) or _missing(after):
         return "unknown"
@@ -220,7 +221,7 @@ def sortkey(value: Any) -> str:
     return f"{float(value):.6g}"
 
 
-def plural(count: Any, word: str, many: Optional[str] = None) -> str:
+def plural(count: Any, word: str, many: str | None = None) -> str:
     """'1 feature', '3 features'."""
     n = int(count)
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
@@ -254,7 +255,7 @@ def scope_css(css: str, scope: str = ".reportgen-notebook") -> Any:
         while j < n and depth:
             depth += {"{": 1, "}": -1}.get(css[j], 0)
             j += 1
-        body = css[brace + 1:j - 1]
+        body = css[brace + 1 : j - 1]
         stripped = head.strip()
         if stripped.startswith("@media") or stripped.startswith("@supports"):
             out.append(head + "{" + str(scope_css(body, scope)) + "}")
@@ -266,7 +267,7 @@ def scope_css(css: str, scope: str = ".reportgen-notebook") -> Any:
             while "/*" in comment_free:
                 a = comment_free.index("/*")
                 b = comment_free.find("*/", a)
-                comment_free = comment_free[:a] + comment_free[b + 2:] if b >= 0 else comment_free[:a]
+                comment_free = comment_free[:a] + comment_free[b + 2 :] if b >= 0 else comment_free[:a]
             sels = []
             for sel in comment_free.split(","):
                 sel = sel.strip()
@@ -274,7 +275,7 @@ def scope_css(css: str, scope: str = ".reportgen-notebook") -> Any:
                     continue
                 for root in ("html", "body", ":root"):
                     if sel == root or sel.startswith(root + " ") or sel.startswith(root + "."):
-                        sel = scope + sel[len(root):]
+                        sel = scope + sel[len(root) :]
                         break
                 else:
                     sel = sel if sel.startswith(scope) else f"{scope} {sel}"

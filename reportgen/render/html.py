@@ -4,10 +4,11 @@ All markup comes from the Jinja templates (autoescaped); this module only prepar
 the view (reportgen.render.view), the theme, and the chart payloads (plotly JSON for the page,
 SVG data URIs for the notebook and PDF).
 """
+
 from __future__ import annotations
 
 import base64
-from typing import Any, Optional
+from typing import Any
 
 from markupsafe import Markup
 
@@ -16,6 +17,7 @@ from reportgen.render.charts import Chart, render_svg
 from reportgen.render.templating import Theme, environment_for, theme_for
 from reportgen.render.view import build_view
 from reportgen.report import ReportModel
+
 
 def _environment(config: Any, theme: Theme) -> Any:
     return environment_for(config, theme)
@@ -51,12 +53,12 @@ def render_notebook_html(model: ReportModel, config: Any = None) -> str:
     view = build_view(model)
     images = {c.id: svg_data_uri(c, theme) for c in view["charts"]}
     env = _environment(config, theme)
-    return env.get_template("notebook.html").render(view=view, theme=theme, mode="notebook", images=images, page_size="A4")
+    return env.get_template("notebook.html").render(
+        view=view, theme=theme, mode="notebook", images=images, page_size="A4"
+    )
 
 
 def page_title(model: ReportModel) -> str:
     """'<title> - <analysis period>' (plain text, for PDF metadata and e-mail subjects)."""
     view_meta = build_view(model, charts=False)["meta"]
     return f"{model.title} - {view_meta['period_label']}" if view_meta["period_label"] else model.title
-
-

@@ -4,6 +4,7 @@ Byte-stable output: Agg backend, `svg.fonttype = none` (text stays text, extract
 PDF), a fixed `svg.hashsalt`, and no date in the metadata. Same colours as the HTML charts: they
 come from the theme's palette. User strings are escaped for mathtext ('$').
 """
+
 from __future__ import annotations
 
 import io
@@ -12,12 +13,12 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (rc_context only; figures are built without pyplot state)
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.colors import ListedColormap, to_rgba  # noqa: E402
-from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.colors import ListedColormap, to_rgba
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from reportgen.render.charts import Chart  # noqa: E402
+from reportgen.render.charts import Chart
 
 RC = {
     "svg.fonttype": "none",
@@ -70,8 +71,17 @@ def figure(chart: Chart, theme: Any) -> Any:
     """A matplotlib Figure (no pyplot state, freed when dropped) drawn from the chart description."""
     c = theme.palette["chart"]
     font = theme.fonts.get("chart", "DejaVu Sans")
-    with plt.rc_context({**RC, "font.family": font, "text.color": c["text"], "axes.labelcolor": c["text"],
-                         "xtick.color": c["axis"], "ytick.color": c["axis"], "axes.edgecolor": c["axis"]}):
+    with plt.rc_context(
+        {
+            **RC,
+            "font.family": font,
+            "text.color": c["text"],
+            "axes.labelcolor": c["text"],
+            "xtick.color": c["axis"],
+            "ytick.color": c["axis"],
+            "axes.edgecolor": c["axis"],
+        }
+    ):
         # Fixed margins instead of tight_layout (a third of the drawing time); the left margin fits the longest label.
         if chart.kind == "heatmap":
             rows = [str(r) for r in chart.heatmap["rows"]] if chart.heatmap else [""]
@@ -134,14 +144,27 @@ def _xy(ax: Any, chart: Chart, theme: Any) -> None:
                 ax.step(s.x, ys, where="mid", color=color, linewidth=1.4, label=text(s.name))
             else:
                 few = len(s.x) <= 16  # point markers only on short series (each marker is an SVG node)
-                ax.plot(s.x, ys, color=color, linewidth=1.4, marker="o" if few else None, markersize=2.5,
-                        linestyle=":" if s.dash else "-", label=text(s.name))
+                ax.plot(
+                    s.x,
+                    ys,
+                    color=color,
+                    linewidth=1.4,
+                    marker="o" if few else None,
+                    markersize=2.5,
+                    linestyle=":" if s.dash else "-",
+                    label=text(s.name),
+                )
     if chart.alerts:
-        ax.scatter(chart.alerts["x"], chart.alerts["y"], marker="x", s=30, color=_rgba(c["alert"]), zorder=5, label="Alert")
+        ax.scatter(
+            chart.alerts["x"], chart.alerts["y"], marker="x", s=30, color=_rgba(c["alert"]), zorder=5, label="Alert"
+        )
     if chart.x_ticks:
         ax.set_xticks(chart.x_ticks)
-        ax.set_xticklabels([text(t) for t in chart.x_tick_labels], rotation=30 if len(chart.x_ticks) > 6 else 0,
-                           ha="right" if len(chart.x_ticks) > 6 else "center")
+        ax.set_xticklabels(
+            [text(t) for t in chart.x_tick_labels],
+            rotation=30 if len(chart.x_ticks) > 6 else 0,
+            ha="right" if len(chart.x_ticks) > 6 else "center",
+        )
     if chart.kind == "distribution":
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     else:
@@ -153,7 +176,9 @@ def _xy(ax: Any, chart: Chart, theme: Any) -> None:
         if chart.kind == "distribution" and chart.stacked:  # categories: a column to the right of the bars
             ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, ncol=1)
         else:  # one row under the axis, never over the data (as in the HTML charts)
-            ax.figure.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.0), frameon=False, ncol=min(6, len(labels)))
+            ax.figure.legend(
+                handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.0), frameon=False, ncol=min(6, len(labels))
+            )
 
 
 def _heatmap(ax: Any, chart: Chart, theme: Any) -> None:
@@ -165,12 +190,17 @@ def _heatmap(ax: Any, chart: Chart, theme: Any) -> None:
     for i, row in enumerate(h["status"]):
         for j, v in enumerate(row):
             if v == 1:
-                ax.text(j, i, "!", ha="center", va="center", color=_rgba(c["background"]), fontsize=7, fontweight="bold")
+                ax.text(
+                    j, i, "!", ha="center", va="center", color=_rgba(c["background"]), fontsize=7, fontweight="bold"
+                )
     ax.set_yticks(range(len(h["rows"])))
     ax.set_yticklabels([text(r) for r in h["rows"]])
     ax.set_xticks(chart.x_ticks)
-    ax.set_xticklabels([text(t) for t in chart.x_tick_labels], rotation=30 if len(chart.x_ticks) > 6 else 0,
-                       ha="right" if len(chart.x_ticks) > 6 else "center")
+    ax.set_xticklabels(
+        [text(t) for t in chart.x_tick_labels],
+        rotation=30 if len(chart.x_ticks) > 6 else 0,
+        ha="right" if len(chart.x_ticks) > 6 else "center",
+    )
     ax.set_xlabel(text(chart.x_label))
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(False)

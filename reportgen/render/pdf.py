@@ -4,6 +4,7 @@ The same templates as the HTML in `pdf` mode: no scripts, matplotlib SVG charts 
 text, so chart labels are extractable), `@page` header with the title and period, footer with
 "page N of M", `output.page_size` A4 or Letter. Byte-stable for the same input.
 """
+
 from __future__ import annotations
 
 import logging
@@ -22,8 +23,17 @@ def render_pdf_html(model: ReportModel, config: Any = None) -> str:
     images = {c.id: svg_data_uri(c, theme) for c in view["charts"]}
     env = _environment(config, theme)
     page_size = getattr(getattr(config, "output", None), "page_size", "A4") if config is not None else "A4"
-    return env.get_template("report.html").render(view=view, theme=theme, mode="pdf", images=images, page_size=page_size,
-                                                  figures={}, figures_json="", layout_json="", plotly_js="")
+    return env.get_template("report.html").render(
+        view=view,
+        theme=theme,
+        mode="pdf",
+        images=images,
+        page_size=page_size,
+        figures={},
+        figures_json="",
+        layout_json="",
+        plotly_js="",
+    )
 
 
 def render_pdf(model: ReportModel, config: Any = None) -> bytes:

@@ -4,6 +4,7 @@ Only plain dicts are produced here (no plotly template per figure): the theme's 
 written once per page and merged in the browser (saves ~6.5 KB a chart). Every user string is
 HTML-escaped because plotly renders a subset of HTML tags inside text.
 """
+
 from __future__ import annotations
 
 import html
@@ -35,8 +36,14 @@ def _color(theme: Any, role: str) -> str:
 def base_layout(theme: Any) -> dict[str, Any]:
     """The layout every figure shares (the 'template' applied once per page)."""
     c = theme.palette["chart"]
-    axis = {"gridcolor": c["grid"], "linecolor": c["axis"], "zerolinecolor": c["grid"], "tickfont": {"size": 11}, "automargin": True,
-            "title": {"font": {"size": 12}}}
+    axis = {
+        "gridcolor": c["grid"],
+        "linecolor": c["axis"],
+        "zerolinecolor": c["grid"],
+        "tickfont": {"size": 11},
+        "automargin": True,
+        "title": {"font": {"size": 12}},
+    }
     return {
         "font": {"family": theme.fonts.get("body", "sans-serif"), "color": c["text"], "size": 12},
         "paper_bgcolor": c["background"],
@@ -73,37 +80,106 @@ def _xy(chart: Chart, theme: Any) -> dict[str, Any]:
     annotations: list[dict[str, Any]] = []
     if chart.reference_span:
         x0, x1 = chart.reference_span
-        shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": x0, "x1": x1, "y0": 0, "y1": 1,
-                       "fillcolor": c["reference"], "line": {"width": 0}, "layer": "below"})
-        annotations.append({"x": (x0 + x1) / 2, "y": 1, "xref": "x", "yref": "paper", "yanchor": "bottom", "showarrow": False,
-                            "text": "Reference", "font": {"size": 10, "color": c["axis"]}})
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": x0,
+                "x1": x1,
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": c["reference"],
+                "line": {"width": 0},
+                "layer": "below",
+            }
+        )
+        annotations.append(
+            {
+                "x": (x0 + x1) / 2,
+                "y": 1,
+                "xref": "x",
+                "yref": "paper",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "text": "Reference",
+                "font": {"size": 10, "color": c["axis"]},
+            }
+        )
     if chart.band:
         b = chart.band
-        data.append({"type": "scatter", "x": b["x"], "y": b["upper"], "mode": "lines", "line": {"width": 0}, "hoverinfo": "skip",
-                     "showlegend": False, "name": "band-upper"})
-        data.append({"type": "scatter", "x": b["x"], "y": b["lower"], "mode": "lines", "line": {"width": 0}, "fill": "tonexty",
-                     "fillcolor": c["band"], "name": esc(b["name"]), "hoverinfo": "skip"})
+        data.append(
+            {
+                "type": "scatter",
+                "x": b["x"],
+                "y": b["upper"],
+                "mode": "lines",
+                "line": {"width": 0},
+                "hoverinfo": "skip",
+                "showlegend": False,
+                "name": "band-upper",
+            }
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "x": b["x"],
+                "y": b["lower"],
+                "mode": "lines",
+                "line": {"width": 0},
+                "fill": "tonexty",
+                "fillcolor": c["band"],
+                "name": esc(b["name"]),
+                "hoverinfo": "skip",
+            }
+        )
     for t in chart.thresholds:
-        data.append({"type": "scatter", "x": t["x"], "y": t["y"], "mode": "lines", "name": esc(t["name"]),
-                     "line": {"color": c["threshold"], "dash": "dash", "width": 1.2}, "hoverinfo": "skip"})
+        data.append(
+            {
+                "type": "scatter",
+                "x": t["x"],
+                "y": t["y"],
+                "mode": "lines",
+                "name": esc(t["name"]),
+                "line": {"color": c["threshold"], "dash": "dash", "width": 1.2},
+                "hoverinfo": "skip",
+            }
+        )
     for s in chart.series:
         color = _color(theme, s.role)
         trace: dict[str, Any] = {"x": s.x, "y": s.y, "name": esc(s.name)}
         if s.kind == "bar":
             trace.update({"type": "bar", "marker": {"color": color}})
         else:
-            trace.update({"type": "scatter", "mode": "lines+markers" if s.kind == "line" else "lines",
-                          "line": {"color": color, "width": 2, "dash": "dot" if s.dash else "solid",
-                                   "shape": "hvh" if s.kind == "step" else "linear"},
-                          "marker": {"size": 5, "color": color}})
+            trace.update(
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers" if s.kind == "line" else "lines",
+                    "line": {
+                        "color": color,
+                        "width": 2,
+                        "dash": "dot" if s.dash else "solid",
+                        "shape": "hvh" if s.kind == "step" else "linear",
+                    },
+                    "marker": {"size": 5, "color": color},
+                }
+            )
         if s.customdata is not None:
             trace["customdata"] = [esc(k) for k in s.customdata]
             trace["hovertemplate"] = "%{customdata}: %{y:.4g}<extra>" + esc(s.name) + "</extra>"
         data.append(trace)
     if chart.alerts:
-        data.append({"type": "scatter", "x": chart.alerts["x"], "y": chart.alerts["y"], "mode": "markers", "name": "Alert",
-                     "marker": {"symbol": "x", "size": 11, "color": c["alert"], "line": {"width": 1, "color": c["alert"]}},
-                     "hovertemplate": "Alert: %{y:.4g}<extra></extra>"})
+        data.append(
+            {
+                "type": "scatter",
+                "x": chart.alerts["x"],
+                "y": chart.alerts["y"],
+                "mode": "markers",
+                "name": "Alert",
+                "marker": {"symbol": "x", "size": 11, "color": c["alert"], "line": {"width": 1, "color": c["alert"]}},
+                "hovertemplate": "Alert: %{y:.4g}<extra></extra>",
+            }
+        )
     layout: dict[str, Any] = {
         "xaxis": {"title": {"text": esc(chart.x_label)}},
         "yaxis": {"title": {"text": esc(chart.y_label)}},
@@ -111,7 +187,9 @@ def _xy(chart: Chart, theme: Any) -> dict[str, Any]:
         "annotations": annotations,
     }
     if chart.x_ticks:
-        layout["xaxis"].update({"tickmode": "array", "tickvals": chart.x_ticks, "ticktext": [esc(t) for t in chart.x_tick_labels]})
+        layout["xaxis"].update(
+            {"tickmode": "array", "tickvals": chart.x_ticks, "ticktext": [esc(t) for t in chart.x_tick_labels]}
+        )
     if chart.kind == "distribution" and chart.stacked:
         layout["barmode"] = "stack"
         layout["yaxis"]["tickformat"] = ".0%"
@@ -131,7 +209,10 @@ def _heatmap(chart: Chart, theme: Any) -> dict[str, Any]:
     z = [[(-1 if v is None else v) for v in row] for row in h["status"]]
     text = [["!" if v == 1 else "" for v in row] for row in h["status"]]
     hover = [
-        [f"{esc(h['value_label'])} {('' if val is None else format(val, '.4g'))}{' - ALERT' if st == 1 else ''}" for val, st in zip(vrow, srow)]
+        [
+            f"{esc(h['value_label'])} {('' if val is None else format(val, '.4g'))}{' - ALERT' if st == 1 else ''}"
+            for val, st in zip(vrow, srow)
+        ]
         for vrow, srow in zip(h["values"], h["status"])
     ]
     trace = {
@@ -146,8 +227,14 @@ def _heatmap(chart: Chart, theme: Any) -> dict[str, Any]:
         "hovertemplate": "%{y}<br>%{customdata}<extra></extra>",
         "zmin": -1,
         "zmax": 1,
-        "colorscale": [[0, c["heat_missing"]], [0.33, c["heat_missing"]], [0.34, c["heat_ok"]], [0.66, c["heat_ok"]],
-                       [0.67, c["heat_alert"]], [1, c["heat_alert"]]],
+        "colorscale": [
+            [0, c["heat_missing"]],
+            [0.33, c["heat_missing"]],
+            [0.34, c["heat_ok"]],
+            [0.66, c["heat_ok"]],
+            [0.67, c["heat_alert"]],
+            [1, c["heat_alert"]],
+        ],
         "showscale": False,
         "xgap": 1,
         "ygap": 1,
@@ -155,8 +242,13 @@ def _heatmap(chart: Chart, theme: Any) -> dict[str, Any]:
     height = max(220, 60 + 22 * len(rows))
     layout = {
         "height": height,
-        "xaxis": {"title": {"text": esc(chart.x_label)}, "tickmode": "array", "tickvals": chart.x_ticks,
-                  "ticktext": [esc(t) for t in chart.x_tick_labels], "showgrid": False},
+        "xaxis": {
+            "title": {"text": esc(chart.x_label)},
+            "tickmode": "array",
+            "tickvals": chart.x_ticks,
+            "ticktext": [esc(t) for t in chart.x_tick_labels],
+            "showgrid": False,
+        },
         "yaxis": {"title": {"text": ""}, "autorange": "reversed", "showgrid": False, "type": "category"},
         "margin": {"l": 140},
     }
@@ -176,5 +268,3 @@ def plotly_js() -> str:
     from plotly.offline import get_plotlyjs
 
     return get_plotlyjs()
-
-

@@ -1,8 +1,10 @@
 """Write a Report's chosen formats into a folder, each file atomically."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from reportgen.atomic import write_bytes_atomic, write_text_atomic
 from reportgen.errors import ConfigError
@@ -13,17 +15,17 @@ if TYPE_CHECKING:
 FILE_NAMES = {"html": "report.html", "pdf": "report.pdf", "json": "results.json", "email": "report.eml"}
 
 
-def _json(report: "Report", path: Path) -> None:
+def _json(report: Report, path: Path) -> None:
     write_text_atomic(path, report.model.to_results_json())
 
 
-def _html(report: "Report", path: Path) -> None:
+def _html(report: Report, path: Path) -> None:
     from reportgen.render.html import render_html
 
     write_text_atomic(path, render_html(report.model, report.config))
 
 
-def _pdf(report: "Report", path: Path) -> None:
+def _pdf(report: Report, path: Path) -> None:
     from reportgen.render.pdf import render_pdf
 
     data = render_pdf(report.model, report.config)
@@ -31,17 +33,19 @@ def _pdf(report: "Report", path: Path) -> None:
     write_bytes_atomic(path, data)
 
 
-def _email(report: "Report", path: Path) -> None:
+def _email(report: Report, path: Path) -> None:
     from reportgen.render.email import render_email
 
     pdf = getattr(report, "_pdf_bytes", None)  # attached when the pdf format is written too
-    write_bytes_atomic(path, bytes(render_email(report.model, report.config, pdf_bytes=pdf, attach_pdf=pdf is not None)))
+    write_bytes_atomic(
+        path, bytes(render_email(report.model, report.config, pdf_bytes=pdf, attach_pdf=pdf is not None))
+    )
 
 
-WRITERS: dict[str, Callable[["Report", Path], None]] = {"json": _json, "html": _html, "pdf": _pdf, "email": _email}
+WRITERS: dict[str, Callable[[Report, Path], None]] = {"json": _json, "html": _html, "pdf": _pdf, "email": _email}
 
 
-def save_report(report: "Report", out_dir: Path, formats: tuple[str, ...]) -> dict[str, Path]:
+def save_report(report: Report, out_dir: Path, formats: tuple[str, ...]) -> dict[str, Path]:
     """Write each format as out_dir/<FILE_NAMES[format]>; results.json last so it marks completion."""
     unknown = [f for f in formats if f not in WRITERS]
     if unknown:

@@ -8,13 +8,14 @@ A theme is a folder holding `theme.yaml` (name, extends, palette, fonts, logo), 
 `theme.css` written with CSS custom properties, and optional `templates/`. `output.theme` is a
 theme name or the path of a theme folder / theme file.
 """
+
 from __future__ import annotations
 
 import base64
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any
 
 import jinja2
 import yaml
@@ -24,7 +25,13 @@ from reportgen.render.filters import FILTERS
 from reportgen.resources import templates_dir, theme_names, themes_dir
 
 THEME_FILE = "theme.yaml"
-LOGO_TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif"}
+LOGO_TYPES = {
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+}
 
 
 @dataclass(frozen=True)
@@ -34,7 +41,7 @@ class Theme:
     name: str
     palette: dict[str, Any]
     fonts: dict[str, str]
-    logo: Optional[str] = None  # a data: URI, ready for <img src>
+    logo: str | None = None  # a data: URI, ready for <img src>
     css: tuple[str, ...] = ()  # parent first
     template_dirs: tuple[Path, ...] = ()  # child first
     chain: tuple[str, ...] = field(default=())
@@ -67,11 +74,16 @@ def _theme_folder(name_or_path: str) -> Path:
     if looks_like_path:
         folder = candidate.parent if candidate.suffix in (".yaml", ".yml") else candidate
         if not (folder / THEME_FILE).is_file():
-            raise ConfigError(f"theme folder {folder} has no {THEME_FILE}; installed themes: {', '.join(list_themes())}", key="output.theme")
+            raise ConfigError(
+                f"theme folder {folder} has no {THEME_FILE}; installed themes: {', '.join(list_themes())}",
+                key="output.theme",
+            )
         return folder
     folder = themes_dir() / name_or_path
     if not (folder / THEME_FILE).is_file():
-        raise ConfigError(f"unknown theme '{name_or_path}'; installed themes: {', '.join(list_themes())}", key="output.theme")
+        raise ConfigError(
+            f"unknown theme '{name_or_path}'; installed themes: {', '.join(list_themes())}", key="output.theme"
+        )
     return folder
 
 
@@ -79,13 +91,17 @@ def _read_theme_file(folder: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load((folder / THEME_FILE).read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"cannot parse {folder / THEME_FILE}: {str(exc).splitlines()[0]}", key="output.theme") from None
+        raise ConfigError(
+            f"cannot parse {folder / THEME_FILE}: {str(exc).splitlines()[0]}", key="output.theme"
+        ) from None
     if not isinstance(data, dict):
-        raise ConfigError(f"{folder / THEME_FILE} must be a mapping with name, extends, palette, fonts, logo", key="output.theme")
+        raise ConfigError(
+            f"{folder / THEME_FILE} must be a mapping with name, extends, palette, fonts, logo", key="output.theme"
+        )
     return data
 
 
-def logo_data_uri(path: Union[str, Path]) -> str:
+def logo_data_uri(path: str | Path) -> str:
     """A logo file as a data: URI (the report stays one self-contained file)."""
     p = Path(path)
     mime = LOGO_TYPES.get(p.suffix.lower())
@@ -96,11 +112,11 @@ def logo_data_uri(path: Union[str, Path]) -> str:
     return f"data:{mime};base64," + base64.b64encode(p.read_bytes()).decode("ascii")
 
 
-def load_theme(name_or_path: str = "default", logo: Optional[str] = None) -> Theme:
+def load_theme(name_or_path: str = "default", logo: str | None = None) -> Theme:
     """Resolve a theme by name or path, following `extends` to the root; unknown -> ConfigError."""
     chain: list[tuple[Path, dict[str, Any]]] = []
     seen: set[Path] = set()
-    ref: Optional[str] = name_or_path
+    ref: str | None = name_or_path
     while ref:
         folder = _theme_folder(ref).resolve()
         if folder in seen:
@@ -112,7 +128,7 @@ def load_theme(name_or_path: str = "default", logo: Optional[str] = None) -> The
     palette: dict[str, Any] = {}
     fonts: dict[str, str] = {}
     css: list[str] = []
-    logo_uri: Optional[str] = None
+    logo_uri: str | None = None
     for folder, data in reversed(chain):  # root first, child last: child wins
         palette = _deep_merge(palette, data.get("palette") or {})
         fonts = _deep_merge(fonts, data.get("fonts") or {})
@@ -142,13 +158,16 @@ def theme_for(config: Any) -> Theme:
     return load_theme(config.output.theme, logo=config.output.logo)
 
 
-def make_environment(theme: Optional[Theme] = None, user_templates: Optional[Union[str, Path]] = None) -> jinja2.Environment:
+def make_environment(theme: Theme | None = None, user_templates: str | Path | None = None) -> jinja2.Environment:
     """Jinja environment: user folder > theme templates (child first) > built-ins; autoescape on."""
     search: list[str] = []
     if user_templates:
         folder = Path(user_templates)
         if not folder.is_dir():
-            raise ConfigError(f"templates folder {folder} not found; export the defaults with 'reportgen templates export DIR'", key="output.templates")
+            raise ConfigError(
+                f"templates folder {folder} not found; export the defaults with 'reportgen templates export DIR'",
+                key="output.templates",
+            )
         search.append(str(folder))
     if theme is not None:
         search.extend(str(d) for d in theme.template_dirs)
@@ -156,7 +175,9 @@ def make_environment(theme: Optional[Theme] = None, user_templates: Optional[Uni
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(search),
         # Every template is escaped except plain-text ones (.txt: the e-mail's text part, not HTML).
-        autoescape=jinja2.select_autoescape(enabled_extensions=(), disabled_extensions=("txt",), default_for_string=True, default=True),
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=(), disabled_extensions=("txt",), default_for_string=True, default=True
+        ),
         undefined=jinja2.ChainableUndefined,  # optional fields (card.unit, d.confidence) may be absent
         trim_blocks=True,
         lstrip_blocks=True,
@@ -166,14 +187,14 @@ def make_environment(theme: Optional[Theme] = None, user_templates: Optional[Uni
     return env
 
 
-def environment_for(config: Any, theme: Optional[Theme] = None) -> jinja2.Environment:
+def environment_for(config: Any, theme: Theme | None = None) -> jinja2.Environment:
     """The environment a Config asks for (`output.templates` and `output.theme`)."""
     theme = theme or theme_for(config)
     user = config.output.templates if config is not None else None
     return make_environment(theme, user)
 
 
-def export_templates(dest: Union[str, Path]) -> list[Path]:
+def export_templates(dest: str | Path) -> list[Path]:
     """Copy the built-in templates into `dest` for editing; refuses to overwrite existing files."""
     dest = Path(dest)
     src = templates_dir()

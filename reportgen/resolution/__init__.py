@@ -5,10 +5,11 @@ alerts (reportgen.resolution.evidence), applies one rule per diagnosis code
 (reportgen.resolution.rules), turns diagnoses into recommendations and writes the executive
 summary, optionally compared with the previous report's results.json.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 import pandas as pd
 
@@ -80,8 +81,8 @@ def resolve(
     chunks: list[dict],
     config: Config,
     *,
-    ranking: Optional[pd.DataFrame] = None,
-    baseline: Optional[dict] = None,
+    ranking: pd.DataFrame | None = None,
+    baseline: dict | None = None,
     data: Any = None,
 ) -> Resolution:
     """Diagnose the run, recommend actions and write the executive summary.

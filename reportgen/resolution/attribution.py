@@ -10,10 +10,11 @@ error-scaled bin differences: a chi-squared statistic with one degree of freedom
 one), summed over classes for multiclass models. Its p-value says whether the pattern is beyond
 sampling noise; the features are ranked by the statistic's excess over its degrees of freedom.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Optional
 
 import numpy as np
 from scipy import stats
@@ -40,7 +41,7 @@ class FeatureShift:
         return (self.statistic - self.dof) / max(self.dof, 1)
 
 
-def residuals(data: MonitoringData, period: str, rows: Optional[np.ndarray] = None) -> Optional[np.ndarray]:
+def residuals(data: MonitoringData, period: str, rows: np.ndarray | None = None) -> np.ndarray | None:
     """(n, k) residuals target minus prediction (one column per class for classifiers); NaN where no target."""
     ds = data.dataset(period)
     if ds.y_true is None:
@@ -84,7 +85,9 @@ def bin_codes(column: Column, ref_values: np.ndarray, values: np.ndarray) -> tup
     return codes(ref), codes(values), n
 
 
-def feature_shift(name: str, ref_bins: np.ndarray, ana_bins: np.ndarray, n_bins: int, ref_res: np.ndarray, ana_res: np.ndarray) -> Optional[FeatureShift]:
+def feature_shift(
+    name: str, ref_bins: np.ndarray, ana_bins: np.ndarray, n_bins: int, ref_res: np.ndarray, ana_res: np.ndarray
+) -> FeatureShift | None:
     """Chi-squared statistic of the per-bin change in mean residual, after removing the overall change."""
     stat, dof = 0.0, 0
     for k in range(ref_res.shape[1]):

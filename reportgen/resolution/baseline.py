@@ -4,10 +4,11 @@ Alerts are compared as corroborated alert series (step, method, column), so a no
 does not show up as "resolved" this week. Diagnoses are matched by code and shared features;
 headline numbers by label.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+from typing import Any
 
 import pandas as pd
 
@@ -20,13 +21,26 @@ from reportgen.results import COLUMNS, conform
 
 def alert_series(ev: Evidence) -> dict[tuple[str, str, str], dict[str, Any]]:
     """{(step, method, column): item} over every corroborated alert of a run."""
-    pools: list[list[Alert]] = [ev.est_alerts, ev.real_alerts, ev.diverge_alerts, ev.bv_alerts, ev.dq_alerts, ev.mv_alerts, ev.drift_alerts, ev.out_alerts, ev.artefacts, ev.mv_artefacts]
+    pools: list[list[Alert]] = [
+        ev.est_alerts,
+        ev.real_alerts,
+        ev.diverge_alerts,
+        ev.bv_alerts,
+        ev.dq_alerts,
+        ev.mv_alerts,
+        ev.drift_alerts,
+        ev.out_alerts,
+        ev.artefacts,
+        ev.mv_artefacts,
+    ]
     out: dict[tuple[str, str, str], dict[str, Any]] = {}
     for pool in pools:
         for a in pool:
             step = "estimate_gap" if a in ev.diverge_alerts else a.step
             key = (step, a.method or "", a.column or a.metric)
-            item = out.setdefault(key, {"step": step, "method": a.method, "column": a.column, "metric": a.metric, "chunk_keys": []})
+            item = out.setdefault(
+                key, {"step": step, "method": a.method, "column": a.column, "metric": a.metric, "chunk_keys": []}
+            )
             k = str(ev.analysis[a.pos]["key"])
             if k not in item["chunk_keys"]:
                 item["chunk_keys"].append(k)
@@ -36,7 +50,10 @@ def alert_series(ev: Evidence) -> dict[tuple[str, str, str], dict[str, Any]]:
 def baseline_evidence(baseline: dict[str, Any], config: Config) -> Evidence:
     """Evidence rebuilt from a previous results.json, with the current config."""
     if not isinstance(baseline, dict) or "results" not in baseline or "chunks" not in baseline:
-        raise DataError("the baseline is not a reportgen results.json (it lacks 'results' or 'chunks'); pass the results.json of a previous run", file=config.baseline)
+        raise DataError(
+            "the baseline is not a reportgen results.json (it lacks 'results' or 'chunks'); pass the results.json of a previous run",
+            file=config.baseline,
+        )
     frame = conform(pd.DataFrame(baseline["results"], columns=list(COLUMNS)))
     return Evidence(frame, list(baseline["chunks"]), config)
 
@@ -89,7 +106,12 @@ def _same(d: dict[str, Any], old: dict[str, Any]) -> bool:
 
 
 def _brief(d: dict[str, Any]) -> dict[str, Any]:
-    return {"code": d.get("code"), "title": d.get("title"), "features": list(d.get("features") or []), "severity": d.get("severity")}
+    return {
+        "code": d.get("code"),
+        "title": d.get("title"),
+        "features": list(d.get("features") or []),
+        "severity": d.get("severity"),
+    }
 
 
 def headline_deltas(now: list[dict[str, Any]], before: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -111,19 +133,21 @@ def headline_deltas(now: list[dict[str, Any]], before: list[dict[str, Any]]) -> 
                 "change": round(change, 6) if change is not None else None,
                 "relative_change": round(rel, 6) if rel is not None else None,
                 "unit": h.get("unit", ""),
-                "direction_word": _count_word(change) if h["metric"] in ("drifted_features", "data_quality_features") else direction_word(change, h["metric"], tolerance=abs(pv) * 0.005 if pv else 0.0),
+                "direction_word": _count_word(change)
+                if h["metric"] in ("drifted_features", "data_quality_features")
+                else direction_word(change, h["metric"], tolerance=abs(pv) * 0.005 if pv else 0.0),
             }
         )
     return out
 
 
-def _count_word(change: Optional[float]) -> str:
+def _count_word(change: float | None) -> str:
     if change is None or change == 0:
         return "unchanged"
     return "worse" if change > 0 else "better"
 
 
-def _num(v: Any) -> Optional[float]:
+def _num(v: Any) -> float | None:
     try:
         f = float(v)
     except (TypeError, ValueError):

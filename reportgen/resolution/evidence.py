@@ -10,12 +10,14 @@ adjacent chunk, or is backed by other independent evidence in its chunk (see `co
 multivariate — is reported as `info`, never shouted. Ratio and log errors (MAPE, MSLE) back a
 performance finding but never make one.
 """
+
 from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Hashable, Iterable, Optional
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,8 +32,10 @@ METRIC_GROUPS = {"rmse": "mse", "rmsle": "msle"}
 FRAGILE_METRICS = frozenset({"mape", "msle", "rmsle"})
 
 
-def metric_group(alert: "Alert") -> str:
+def metric_group(alert: Alert) -> str:
     return METRIC_GROUPS.get(alert.metric, alert.metric)
+
+
 PERFORMANCE_STEPS = ("estimated_performance", "realized_performance")
 CONTROL_METRICS = ("business_value",)
 
@@ -41,9 +45,9 @@ class Alert:
     """One alerting (or diverging) result record, placed on the analysis timeline."""
 
     step: str
-    method: Optional[str]
+    method: str | None
     metric: str
-    column: Optional[str]
+    column: str | None
     chunk_index: int
     pos: int
     z: float
@@ -51,7 +55,7 @@ class Alert:
     record: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
-def exceedance(value: float, lower: Optional[float], upper: Optional[float], ref_mean: Optional[float], metric: str) -> float:
+def exceedance(value: float, lower: float | None, upper: float | None, ref_mean: float | None, metric: str) -> float:
     """How far a value sits towards / beyond its threshold: 0 at the reference mean, 1 at the threshold."""
     if value is None or not math.isfinite(value):
         return float("nan")
@@ -60,7 +64,11 @@ def exceedance(value: float, lower: Optional[float], upper: Optional[float], ref
             return float("nan")
         return math.log10(max(value, 1e-300)) / math.log10(lower)
     m = ref_mean if ref_mean is not None and math.isfinite(ref_mean) else None
-    if upper is not None and math.isfinite(upper) and (lower is None or not math.isfinite(lower) or value >= (lower + upper) / 2):
+    if (
+        upper is not None
+        and math.isfinite(upper)
+        and (lower is None or not math.isfinite(lower) or value >= (lower + upper) / 2)
+    ):
         if m is not None and upper > m:
             return (value - m) / (upper - m)
         return 1.0 + (value - upper) / max(abs(upper), 1e-12)
@@ -78,7 +86,7 @@ def corroborate(
     min_groups: int = 3,
     support: Iterable[int] = (),
     strong: float = STRONG_Z,
-    strong_groups: Optional[set] = None,
+    strong_groups: set | None = None,
     count_z: float = 1.5,
 ) -> tuple[list[Alert], list[Alert]]:
     """Split alerts into (corroborated, isolated), judging each cell (group, chunk) as a whole.
@@ -98,14 +106,17 @@ def corroborate(
     peak = {key: max((a.z for a in members if math.isfinite(a.z)), default=0.0) for key, members in cells.items()}
     clear = {key for key, z in peak.items() if z >= count_z}
     clear_in_chunk: dict[int, int] = defaultdict(int)
-    for g, pos in clear:
+    for _g, pos in clear:
         clear_in_chunk[pos] += 1
     backed_cells = set()
-    for (g, pos), members in cells.items():
+    for (g, pos), _members in cells.items():
         if (
             ((strong_groups is None or g in strong_groups) and peak[(g, pos)] >= strong)
             or pos in support
-            or ((g, pos) in clear and ((g, pos - 1) in clear or (g, pos + 1) in clear or clear_in_chunk[pos] >= min_groups))
+            or (
+                (g, pos) in clear
+                and ((g, pos - 1) in clear or (g, pos + 1) in clear or clear_in_chunk[pos] >= min_groups)
+            )
         ):
             backed_cells.add((g, pos))
     good = [a for a in alerts if (group(a), a.pos) in backed_cells]
@@ -179,7 +190,14 @@ class Evidence:
         target changed (reportgen.resolution.attribution).
     """
 
-    def __init__(self, results: pd.DataFrame, chunks: list[dict], config: Config, ranking: Optional[pd.DataFrame] = None, data: Any = None) -> None:
+    def __init__(
+        self,
+        results: pd.DataFrame,
+        chunks: list[dict],
+        config: Config,
+        ranking: pd.DataFrame | None = None,
+        data: Any = None,
+    ) -> None:
         self.config = config
         self.data = data
         self.results = results
@@ -232,7 +250,11 @@ class Evidence:
         for i, c in enumerate(chunks):
             key = str(c["key"])
             if key.startswith("[") and c.get("start_time"):
-                t = c.get("end_time") if i == len(chunks) - 1 and len(chunks) > 1 and c.get("end_time") else c["start_time"]
+                t = (
+                    c.get("end_time")
+                    if i == len(chunks) - 1 and len(chunks) > 1 and c.get("end_time")
+                    else c["start_time"]
+                )
                 key = str(t)[:10]
             labels.append(key)
         return labels
@@ -242,19 +264,37 @@ class Evidence:
         hit = frame[(frame["period"] == "analysis") & frame["alert"].fillna(False).astype(bool)]
         return self._to_alerts(hit)
 
-    def _to_alerts(self, hit: pd.DataFrame, z: Optional[np.ndarray] = None, side: Optional[list[str]] = None) -> list[Alert]:
+    def _to_alerts(self, hit: pd.DataFrame, z: np.ndarray | None = None, side: list[str] | None = None) -> list[Alert]:
         out = []
         records = to_records(hit[[c for c in self.results.columns]]) if len(hit) else []
         for i, (row, rec) in enumerate(zip(hit.itertuples(index=False), records)):
             idx = int(row.chunk_index)
             if idx not in self.pos_of:
                 continue
-            zz = float(z[i]) if z is not None else exceedance(row.value, _opt(row.lower_threshold), _opt(row.upper_threshold), _opt(row.ref_mean), row.metric)
-            out.append(Alert(row.step, row.method, row.metric, row.column, idx, self.pos_of[idx], zz, side[i] if side else "worse", rec))
+            zz = (
+                float(z[i])
+                if z is not None
+                else exceedance(
+                    row.value, _opt(row.lower_threshold), _opt(row.upper_threshold), _opt(row.ref_mean), row.metric
+                )
+            )
+            out.append(
+                Alert(
+                    row.step,
+                    row.method,
+                    row.metric,
+                    row.column,
+                    idx,
+                    self.pos_of[idx],
+                    zz,
+                    side[i] if side else "worse",
+                    rec,
+                )
+            )
         out.sort(key=lambda a: (a.pos, a.step, a.method or "", a.metric, a.column or ""))
         return out
 
-    def select(self, step: str, *, method: Optional[str] = None, metric: Optional[str] = None) -> pd.DataFrame:
+    def select(self, step: str, *, method: str | None = None, metric: str | None = None) -> pd.DataFrame:
         f = self.frame
         if len(f) == 0:
             return f
@@ -274,8 +314,10 @@ class Evidence:
         present = set(est["metric"]) | set(real["metric"]) if len(self.frame) else set()
         self.unreliable_metrics = [m for m in order if m in present and not self._reliable(m, est, real)]
         self.metrics = [m for m in order if m in present and m not in self.unreliable_metrics]
-        self.primary_metric: Optional[str] = self.metrics[0] if self.metrics else None
-        self.est_method: Optional[str] = sorted(set(est["method"].dropna()))[0] if len(est) and est["method"].notna().any() else None
+        self.primary_metric: str | None = self.metrics[0] if self.metrics else None
+        self.est_method: str | None = (
+            sorted(set(est["method"].dropna()))[0] if len(est) and est["method"].notna().any() else None
+        )
         est = est[est["metric"].isin(self.metrics)]
         real = real[real["metric"].isin(self.metrics)]
         self.est_alerts_all = self._alerts(est)
@@ -286,7 +328,9 @@ class Evidence:
         self.robust_metrics = [m for m in self.metrics if m not in FRAGILE_METRICS] or list(self.metrics)
         n_groups = len({METRIC_GROUPS.get(m, m) for m in self.robust_metrics})
         self.min_metrics = max(2, min(3, math.ceil(n_groups / 2)))
-        self.strong_metrics = {METRIC_GROUPS.get(self.primary_metric, self.primary_metric)} if self.primary_metric else set()
+        self.strong_metrics = (
+            {METRIC_GROUPS.get(self.primary_metric, self.primary_metric)} if self.primary_metric else set()
+        )
         self.est_alerts, self.est_isolated = self._corroborate_performance(self.est_alerts_all)
         self.real_alerts, self.real_isolated = self._corroborate_performance(self.real_alerts_all)
         self.est_drop_pos = sorted({a.pos for a in self.est_alerts})
@@ -296,7 +340,9 @@ class Evidence:
     def _corroborate_performance(self, alerts: list[Alert]) -> tuple[list[Alert], list[Alert]]:
         """Corroborate performance cells on the robust metrics; fragile metrics only join chunks they back."""
         robust = [a for a in alerts if a.metric in self.robust_metrics]
-        good, isolated = corroborate(robust, metric_group, min_groups=self.min_metrics, strong_groups=self.strong_metrics)
+        good, isolated = corroborate(
+            robust, metric_group, min_groups=self.min_metrics, strong_groups=self.strong_metrics
+        )
         backed = {a.pos for a in good}
         for a in alerts:
             if a.metric not in self.robust_metrics:
@@ -310,6 +356,7 @@ class Evidence:
 
         MAPE on targets near zero, for example, jumps by orders of magnitude between chunks.
         """
+
         def ref_values(frame: pd.DataFrame) -> np.ndarray:
             v = frame[(frame["metric"] == metric) & (frame["period"] == "reference")]["value"].to_numpy(float)
             return v[np.isfinite(v)]
@@ -318,9 +365,7 @@ class Evidence:
         base = r if r.size >= 2 else e
         if base.size >= 2 and base.std(ddof=1) > 0.5 * abs(base.mean()):
             return False
-        if r.size >= 2 and e.size >= 1 and abs(e.mean() - r.mean()) > 3 * r.std(ddof=1) + 0.1 * abs(r.mean()):
-            return False
-        return True
+        return not (r.size >= 2 and e.size >= 1 and abs(e.mean() - r.mean()) > 3 * r.std(ddof=1) + 0.1 * abs(r.mean()))
 
     def _divergence(self, est: pd.DataFrame, real: pd.DataFrame) -> None:
         """Realized values outside the estimate's confidence band on the worse side (concept drift evidence).
@@ -334,7 +379,9 @@ class Evidence:
         if len(est) == 0 or len(real) == 0:
             return
         key = ["metric", "chunk_index"]
-        e = est[est["period"] == "analysis"][key + ["value", "sampling_error", "lower_confidence", "upper_confidence", "alert"]]
+        e = est[est["period"] == "analysis"][
+            key + ["value", "sampling_error", "lower_confidence", "upper_confidence", "alert"]
+        ]
         r = real[real["period"] == "analysis"]
         joined = r.merge(e, on=key, how="inner", suffixes=("", "_est"))
         if len(joined) == 0:
@@ -368,12 +415,16 @@ class Evidence:
         per_chunk: dict[int, set] = defaultdict(set)
         for a in self.diverge_alerts:
             per_chunk[a.pos].add(a.metric)
-        weak = {p for p, ms in per_chunk.items() if p in drop and len(ms & set(self.robust_metrics)) < math.ceil(len(self.robust_metrics) / 2)}
+        weak = {
+            p
+            for p, ms in per_chunk.items()
+            if p in drop and len(ms & set(self.robust_metrics)) < math.ceil(len(self.robust_metrics) / 2)
+        }
         self.diverge_isolated += [a for a in self.diverge_alerts if a.pos in weak]
         self.diverge_alerts = [a for a in self.diverge_alerts if a.pos not in weak]
         self.concept_pos = sorted({a.pos for a in self.diverge_alerts})
 
-    def reference_mean(self, step: str, method: Optional[str], metric: str, column: Optional[str]) -> Optional[float]:
+    def reference_mean(self, step: str, method: str | None, metric: str, column: str | None) -> float | None:
         """Mean over the reference chunks of one series, None when it has no finite reference value."""
         f = self.select(step, method=method, metric=metric)
         if column is not None and len(f):
@@ -407,15 +458,15 @@ class Evidence:
         f = self.select(step, metric=metric)
         return f.sort_values("chunk_index", kind="stable")
 
-    def reference_level(self, metric: str, step: str = "realized_performance") -> Optional[float]:
+    def reference_level(self, metric: str, step: str = "realized_performance") -> float | None:
         """A metric's reference level: the mean of `step` over the reference chunks, else of the other step.
 
         Estimates are compared with the estimate's own reference level and realized values with the
         realized one, so a calibration gap between the two never reads as a change.
         """
         other = "estimated_performance" if step == "realized_performance" else "realized_performance"
-        for step in (step, other):
-            f = self.select(step, metric=metric)
+        for source in (step, other):
+            f = self.select(source, metric=metric)
             ref = f[f["period"] == "reference"]["value"].to_numpy(float)
             ref = ref[np.isfinite(ref)]
             if ref.size:
@@ -441,12 +492,18 @@ class Evidence:
     # ---------------------------------------------------------- business value
     def _business_value(self) -> None:
         bv = self.select("business_value", metric="business_value")
-        if self.config.business_value is not None and getattr(self.config.business_value, "normalize", "none") == "per_prediction" and len(bv):
+        if (
+            self.config.business_value is not None
+            and getattr(self.config.business_value, "normalize", "none") == "per_prediction"
+            and len(bv)
+        ):
             # values are per prediction: money at stake needs the chunk totals
             rows = {int(c["index"]): float(c.get("rows") or 0) for c in self.chunks}
-            bv = bv.assign(value=bv["value"].to_numpy(float) * np.array([rows.get(int(i), 0.0) for i in bv["chunk_index"]]))
+            bv = bv.assign(
+                value=bv["value"].to_numpy(float) * np.array([rows.get(int(i), 0.0) for i in bv["chunk_index"]])
+            )
         self.bv_frame = bv
-        self.bv_rate: Optional[float] = None
+        self.bv_rate: float | None = None
         self.bv_rates: dict[str, float] = {}
         self.bv_noise = 0.0
         self.bv_methods = sorted(set(bv["method"].dropna())) if len(bv) else []
@@ -489,7 +546,7 @@ class Evidence:
                     loss[int(i)] = rate * rows.get(int(i), 0) - float(v)
         return loss
 
-    def money_at_stake(self, chunk_indices: Iterable[int]) -> Optional[float]:
+    def money_at_stake(self, chunk_indices: Iterable[int]) -> float | None:
         """Value lost against the reference rate over chunks (positive = loss), None without business value."""
         if not self._bv_loss:
             return None
@@ -518,7 +575,9 @@ class Evidence:
         target_alerts = [a for a in uni_alerts if a.column in self.outputs and self.outputs[a.column] == "target"]
         mv_alerts_all = self._alerts(mv)
         self._drift_scores(uni)
-        good, self.drift_isolated, self.mv_alerts, self.mv_isolated = self._corroborate_drift(feat_alerts, mv_alerts_all)
+        good, self.drift_isolated, self.mv_alerts, self.mv_isolated = self._corroborate_drift(
+            feat_alerts, mv_alerts_all
+        )
         self.artefacts = [a for a in good if (a.column, a.pos) in self.dq_pairs]
         self.drift_alerts = [a for a in good if (a.column, a.pos) not in self.dq_pairs]
         self.drift_pairs = {(a.column, a.pos) for a in self.drift_alerts}
@@ -574,14 +633,19 @@ class Evidence:
         for col, pos in cells:
             weak_agreed_per_pos[pos] += agreed(col, pos) and not strong_cell(col, pos)
         ok_cells = set()
-        for (col, pos), members in cells.items():
+        for col, pos in cells:
             # a multivariate alert or a crowd of mild alerts backs a mild cell only when no strong feature
             # in the chunk already explains them (a subtle, broad shift); otherwise it must persist
             broad = pos not in strong_feat_pos and (pos in strong_mv_pos or (crowd and weak_agreed_per_pos[pos] >= 3))
-            if strong_cell(col, pos) or (agreed(col, pos) and (agreed(col, pos - 1) or agreed(col, pos + 1) or broad)) or (broad and pos in strong_mv_pos):
+            if (
+                strong_cell(col, pos)
+                or (agreed(col, pos) and (agreed(col, pos - 1) or agreed(col, pos + 1) or broad))
+                or (broad and pos in strong_mv_pos)
+            ):
                 ok_cells.add((col, pos))
         ok_mv = set()
         for (method, pos), members in mv_cells.items():
+
             def clear(key: tuple[str, int]) -> bool:
                 return key in mv_cells and max((a.z for a in mv_cells[key] if math.isfinite(a.z)), default=0.0) >= 1.5
 
@@ -603,9 +667,21 @@ class Evidence:
         alerting = uni[uni["alert"].notna() & uni["column"].notna()]
         z = [
             exceedance(v, _opt(lo), _opt(hi), _opt(m), metric)
-            for v, lo, hi, m, metric in zip(alerting["value"], alerting["lower_threshold"], alerting["upper_threshold"], alerting["ref_mean"], alerting["metric"])
+            for v, lo, hi, m, metric in zip(
+                alerting["value"],
+                alerting["lower_threshold"],
+                alerting["upper_threshold"],
+                alerting["ref_mean"],
+                alerting["metric"],
+            )
         ]
-        tmp = pd.DataFrame({"column": alerting["column"].to_numpy(), "chunk_index": alerting["chunk_index"].to_numpy(), "z": np.clip(np.asarray(z, dtype=float), -5, 50)})
+        tmp = pd.DataFrame(
+            {
+                "column": alerting["column"].to_numpy(),
+                "chunk_index": alerting["chunk_index"].to_numpy(),
+                "z": np.clip(np.asarray(z, dtype=float), -5, 50),
+            }
+        )
         means = tmp.groupby(["column", "chunk_index"], sort=True)["z"].mean()
         for (col, idx), val in means.items():
             if math.isfinite(val):
@@ -646,7 +722,9 @@ class Evidence:
         if col is None or "column" not in frame.columns:
             return {}
         # signed: positive means the drift coincides with worse performance (reportgen.drift.ranking)
-        return {str(c): float(v) for c, v in zip(frame["column"], frame[col]) if v is not None and math.isfinite(float(v))}
+        return {
+            str(c): float(v) for c, v in zip(frame["column"], frame[col]) if v is not None and math.isfinite(float(v))
+        }
 
     # ------------------------------------------------------------------ queries
     def drift_features_in(self, positions: Iterable[int]) -> list[str]:
@@ -668,11 +746,22 @@ class Evidence:
 
     def isolated_alerts(self) -> list[Alert]:
         """Every alert left standing alone (reported as info)."""
-        pools = (self.est_isolated, self.real_isolated, self.diverge_isolated, self.bv_isolated, self.dq_isolated, self.mv_isolated, self.drift_isolated, self.out_isolated)
-        return sorted((a for pool in pools for a in pool), key=lambda a: (a.pos, a.step, a.method or "", a.metric, a.column or ""))
+        pools = (
+            self.est_isolated,
+            self.real_isolated,
+            self.diverge_isolated,
+            self.bv_isolated,
+            self.dq_isolated,
+            self.mv_isolated,
+            self.drift_isolated,
+            self.out_isolated,
+        )
+        return sorted(
+            (a for pool in pools for a in pool), key=lambda a: (a.pos, a.step, a.method or "", a.metric, a.column or "")
+        )
 
 
-def _opt(v: Any) -> Optional[float]:
+def _opt(v: Any) -> float | None:
     if v is None or v is pd.NA:
         return None
     try:

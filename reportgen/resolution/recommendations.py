@@ -3,9 +3,11 @@
 Diagnoses of the same code (several episodes) merge into one recommendation naming all their
 features and chunks. Ordered by severity, then money at stake, then the contract's code order.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.rules import CODES, SEVERITY_RANK
@@ -39,7 +41,13 @@ def recommend(diagnoses: list[dict[str, Any]], ev: Evidence) -> list[dict[str, A
         keys = {c: k for d in group for c, k in zip(d["chunks"], d["chunk_keys"])}
         money = [d["value_at_stake"] for d in group if d.get("value_at_stake")]
         if code == "performance_drop_covariate_shift" or code == "concept_drift":
-            linked_bv = [d["value_at_stake"] for d in diagnoses if d["code"] == "business_value_drop" and code in d.get("linked_diagnoses", []) and d.get("value_at_stake")]
+            linked_bv = [
+                d["value_at_stake"]
+                for d in diagnoses
+                if d["code"] == "business_value_drop"
+                and code in d.get("linked_diagnoses", [])
+                and d.get("value_at_stake")
+            ]
             money = money or linked_bv
         recs.append(
             {
@@ -55,7 +63,14 @@ def recommend(diagnoses: list[dict[str, Any]], ev: Evidence) -> list[dict[str, A
             }
         )
     code_rank = {c: i for i, c in enumerate(CODES)}
-    recs.sort(key=lambda r: (-SEVERITY_RANK[r["severity"]], -(r["value_at_stake"] or 0.0), code_rank.get(r["diagnosis"], 99), r["chunks"][:1] or [-1]))
+    recs.sort(
+        key=lambda r: (
+            -SEVERITY_RANK[r["severity"]],
+            -(r["value_at_stake"] or 0.0),
+            code_rank.get(r["diagnosis"], 99),
+            r["chunks"][:1] or [-1],
+        )
+    )
     return recs
 
 
@@ -75,10 +90,16 @@ def _money(group: list[dict[str, Any]], ev: Evidence) -> str:
 def _retrain(group: list[dict[str, Any]], ev: Evidence, all_d: list[dict[str, Any]]) -> tuple[str, str]:
     features = unique(f for d in group for f in d["features"])
     dq = [k for d in all_d if d["code"] == "data_quality" for k in d["chunk_keys"]]
-    title = "Retrain the model on recent data" + (f", including the shifted {join_names(features, 3)} segment" if features else "")
+    title = "Retrain the model on recent data" + (
+        f", including the shifted {join_names(features, 3)} segment" if features else ""
+    )
     metric = group[0].get("metric")
     nums = group[0].get("numbers", {})
-    perf = f"Estimated {metric_label(metric)} {nums['reference']:.3f} in reference vs {nums['value']:.3f} in chunks {_where(group)}. " if metric and "value" in nums else ""
+    perf = (
+        f"Estimated {metric_label(metric)} {nums['reference']:.3f} in reference vs {nums['value']:.3f} in chunks {_where(group)}. "
+        if metric and "value" in nums
+        else ""
+    )
     corr = group[0].get("correlations", {})
     ranked = ", ".join(f"{f} (r = {corr.get(f, 0):.2f})" for f in features[:6])
     detail = (
@@ -111,7 +132,11 @@ def _pipeline(group: list[dict[str, Any]], ev: Evidence, all_d: list[dict[str, A
     title = f"Fix the upstream data pipeline for {join_names(features, 3)} before retraining"
     detail = (
         f"Missing-value or unseen-category alerts in {join_names(features, 8)} (chunks {_where(group)}). "
-        + (f"Drift alerts on {join_names(art, 8)} in those chunks are likely artefacts and were set aside. " if art else "")
+        + (
+            f"Drift alerts on {join_names(art, 8)} in those chunks are likely artefacts and were set aside. "
+            if art
+            else ""
+        )
         + "Find the source (a join, an upstream schema change, a new category not mapped), fix it, and re-run the report; do not retrain on the faulty rows."
     )
     return title, detail
@@ -151,4 +176,7 @@ def _value(group: list[dict[str, Any]], ev: Evidence, all_d: list[dict[str, Any]
 
 @writer("no_issue")
 def _nothing(group: list[dict[str, Any]], ev: Evidence, all_d: list[dict[str, Any]]) -> tuple[str, str]:
-    return "No action needed; keep monitoring", "Performance, inputs and data quality stay within their reference ranges. Run the next report on schedule."
+    return (
+        "No action needed; keep monitoring",
+        "Performance, inputs and data quality stay within their reference ranges. Run the next report on schedule.",
+    )

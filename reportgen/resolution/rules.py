@@ -5,11 +5,13 @@ earlier rules made, and returns diagnoses as plain dicts:
 `{code, severity, title, summary, chunks, chunk_keys, features, evidence, actions, confidence,
 value_at_stake, ...}`. Codes are a results.json contract (DESIGN.md): extend, never rename.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Optional
+from typing import Any
 
 import numpy as np
 
@@ -87,7 +89,14 @@ def sort_diagnoses(diagnoses: list[dict[str, Any]]) -> list[dict[str, Any]]:
     code_rank = {c: i for i, c in enumerate(CODES)}
     return sorted(
         diagnoses,
-        key=lambda d: (-SEVERITY_RANK[d["severity"]], d["code"] != "no_issue", -(d.get("value_at_stake") or 0.0), code_rank.get(d["code"], 99), d["chunks"][:1] or [-1], d["title"]),
+        key=lambda d: (
+            -SEVERITY_RANK[d["severity"]],
+            d["code"] != "no_issue",
+            -(d.get("value_at_stake") or 0.0),
+            code_rank.get(d["code"], 99),
+            d["chunks"][:1] or [-1],
+            d["title"],
+        ),
     )
 
 
@@ -109,7 +118,10 @@ def diagnosis(
     ev = ctx.ev
     positions = sorted(set(positions))
     chunks = ev.chunk_indices(positions)
-    records = [a.record for a in sorted(alerts, key=lambda a: (-_finite(a.z), a.pos, a.step, a.method or "", a.metric, a.column or ""))]
+    records = [
+        a.record
+        for a in sorted(alerts, key=lambda a: (-_finite(a.z), a.pos, a.step, a.method or "", a.metric, a.column or ""))
+    ]
     out = {
         "code": code,
         "severity": severity,
@@ -166,18 +178,26 @@ def windowed(positions: list[int], n: int, pad: int = 1) -> set[int]:
     return {p + d for p in positions for d in range(-pad, pad + 1) if 0 <= p + d < n}
 
 
-def metric_window(ev: Evidence, step: str, metric: str, positions: list[int]) -> Optional[dict[str, float]]:
+def metric_window(ev: Evidence, step: str, metric: str, positions: list[int]) -> dict[str, float] | None:
     """Mean and worst value of a metric over chunks, with its reference level."""
     f = ev.performance_series(step, metric)
     idx = set(ev.chunk_indices(positions))
-    vals = np.array([v for i, v in zip(f["chunk_index"], f["value"]) if int(i) in idx and math.isfinite(v)], dtype=float)
+    vals = np.array(
+        [v for i, v in zip(f["chunk_index"], f["value"]) if int(i) in idx and math.isfinite(v)], dtype=float
+    )
     ref = ev.reference_level(metric, step)
     if vals.size == 0 or ref is None:
         return None
     worst = float(vals.min() if higher_is_better(metric) else vals.max())
     mean = float(vals.mean())
     change = mean - ref
-    return {"reference": ref, "value": mean, "worst": worst, "change": change, "relative_change": change / abs(ref) if ref else float("nan")}
+    return {
+        "reference": ref,
+        "value": mean,
+        "worst": worst,
+        "change": change,
+        "relative_change": change / abs(ref) if ref else float("nan"),
+    }
 
 
 def rank_features(ev: Evidence, features: list[str], positions: Iterable[int]) -> tuple[list[str], dict[str, float]]:
@@ -197,7 +217,7 @@ def split_causes(ranked: list[str], corr: dict[str, float], *, clear: float = 0.
     return [f for f in ranked if corr.get(f, 0.0) >= bar], [f for f in ranked if corr.get(f, 0.0) < bar]
 
 
-def rank_by_alerts(ev: Evidence, alerts: list[Alert], run: Optional[list[int]] = None) -> list[str]:
+def rank_by_alerts(ev: Evidence, alerts: list[Alert], run: list[int] | None = None) -> list[str]:
     """Columns by alert count, then strength. Given the episode `run`, only columns alerting steadily
     over it (`steady_columns`): a stray alert does not join a long episode's feature list."""
     if run is not None:
@@ -211,7 +231,7 @@ def rank_by_alerts(ev: Evidence, alerts: list[Alert], run: Optional[list[int]] =
     return sorted(counts, key=lambda f: (-counts[f], -strength.get(f, 0.0), f))
 
 
-def money_clause(ev: Evidence, value: Optional[float]) -> str:
+def money_clause(ev: Evidence, value: float | None) -> str:
     return f" About {fmt_money(value, ev.currency)} of value is at stake against the reference rate." if value else ""
 
 
@@ -235,7 +255,12 @@ def performance_drop(ctx: Context) -> list[dict[str, Any]]:
             continue  # a data-quality fault explains it: the data_quality rule reports the drop
         if not drifted and not mv_hit and drop_step == "realized_performance":
             continue  # no estimate and no input drift: the concept_drift rule reports it
-        alerts = ev.alerts_in(drop_alerts, run) + (ev.alerts_in(ev.real_alerts, run) if ev.has_estimate else []) + ev.alerts_in(ev.drift_alerts, window) + ev.alerts_in(ev.mv_alerts, window)
+        alerts = (
+            ev.alerts_in(drop_alerts, run)
+            + (ev.alerts_in(ev.real_alerts, run) if ev.has_estimate else [])
+            + ev.alerts_in(ev.drift_alerts, window)
+            + ev.alerts_in(ev.mv_alerts, window)
+        )
         alert_metrics = sorted({a.metric for a in ev.alerts_in(drop_alerts, run)})
         m = metric if metric in alert_metrics or not alert_metrics else alert_metrics[0]
         stats = metric_window(ev, drop_step, m, run) if m else None
@@ -257,25 +282,43 @@ def performance_drop(ctx: Context) -> list[dict[str, Any]]:
             detail = " The multivariate drift detectors alert in the same chunks."
         else:
             cause = "with no input crossing its drift threshold"
-            detail = " The inputs' drift stays below the thresholds; look at the univariate drift ranking for early signs."
+            detail = (
+                " The inputs' drift stays below the thresholds; look at the univariate drift ranking for early signs."
+            )
         confirm = ""
         if realized:
             agrees = direction_word(realized["change"], m) == "worse"
             confirm = f" Realized {metric_label(m)} {'confirms it' if agrees else 'does not confirm it'}: {fmt_value(realized['value'])}."
         summary = f"{what} {when}, {cause}.{detail}{confirm}"
-        confidence = 0.9 if features and (corr.get(features[0], 0) > 0.5 or realized) else 0.7 if features or mv_hit else 0.4
+        confidence = (
+            0.9 if features and (corr.get(features[0], 0) > 0.5 or realized) else 0.7 if features or mv_hit else 0.4
+        )
         actions = [
             f"Retrain the model on recent data that includes the drifted segment ({join_names(features, 5) or 'all inputs'}; {span(ev, run)}).",
             "Check whether the shift is expected (new customers, product or policy change) or an upstream error.",
             "Until the model is retrained, treat its scores for the shifted segment with caution.",
         ]
         if ev.dq_pos:
-            actions.insert(1, f"Leave out or repair the rows hit by the data-quality fault ({', '.join(ev.chunk_keys(ev.dq_pos))}) before retraining, so the new model does not learn it.")
+            actions.insert(
+                1,
+                f"Leave out or repair the rows hit by the data-quality fault ({', '.join(ev.chunk_keys(ev.dq_pos))}) before retraining, so the new model does not learn it.",
+            )
         ctx_d = diagnosis(
-            ctx, "performance_drop_covariate_shift", "alert",
-            f"{metric_label(m) if m else 'Performance'} worsened as inputs shifted" if (features or mv_hit) else f"{metric_label(m) if m else 'Performance'} worsened",
-            summary, run, features, alerts, actions, confidence,
-            metric=m, numbers=_numbers(stats, realized), correlations={f: round(corr.get(f, 0.0), 3) for f in ranked_all},
+            ctx,
+            "performance_drop_covariate_shift",
+            "alert",
+            f"{metric_label(m) if m else 'Performance'} worsened as inputs shifted"
+            if (features or mv_hit)
+            else f"{metric_label(m) if m else 'Performance'} worsened",
+            summary,
+            run,
+            features,
+            alerts,
+            actions,
+            confidence,
+            metric=m,
+            numbers=_numbers(stats, realized),
+            correlations={f: round(corr.get(f, 0.0), 3) for f in ranked_all},
             other_drifted_features=bystanders,
             multivariate_chunks=ev.chunk_indices(mv_hit),
         )
@@ -288,7 +331,7 @@ def _perf_phrase(prefix: str, metric: str, stats: dict[str, float]) -> str:
     return f"{prefix} {metric_label(metric)} {verb} from {fmt_value(stats['reference'])} to {fmt_value(stats['value'])} ({fmt_percent(stats['relative_change'])}, {direction_word(stats['change'], metric)})"
 
 
-def _numbers(stats: Optional[dict[str, float]], realized: Optional[dict[str, float]] = None) -> dict[str, Any]:
+def _numbers(stats: dict[str, float] | None, realized: dict[str, float] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if stats:
         out.update({k: round(v, 6) for k, v in stats.items() if math.isfinite(v)})
@@ -306,7 +349,9 @@ def concept_drift(ctx: Context) -> list[dict[str, Any]]:
     for run in episodes((p for p in ev.concept_pos if p not in set(ev.dq_pos)), bridge(ev)):
         alerts = ev.alerts_in(ev.diverge_alerts, run)
         worse = [a for a in alerts if a.side == "worse"]
-        metrics = sorted({a.metric for a in (worse or alerts)}, key=lambda m: ev.metrics.index(m) if m in ev.metrics else 99)
+        metrics = sorted(
+            {a.metric for a in (worse or alerts)}, key=lambda m: ev.metrics.index(m) if m in ev.metrics else 99
+        )
         m = ev.primary_metric if ev.primary_metric in metrics else metrics[0]
         realized = metric_window(ev, "realized_performance", m, run)
         est = metric_window(ev, "estimated_performance", m, run)
@@ -330,12 +375,21 @@ def concept_drift(ctx: Context) -> list[dict[str, Any]]:
         who = (
             f" The residuals point at {join_names(features)}: the target now depends on {'it' if len(features) == 1 else 'them'} differently"
             f" (chi-squared on binned residuals, p ≤ {max(max(s.p_value for s in shifts), 1e-300):.0e})."
-            if shifts else ""
+            if shifts
+            else ""
         )
-        target_note = f" The target's distribution also moved ({ev.config.columns.target})." if set(run) & set(ev.target_pos) else ""
+        target_note = (
+            f" The target's distribution also moved ({ev.config.columns.target})."
+            if set(run) & set(ev.target_pos)
+            else ""
+        )
         summary = (
             f"{what}.{input_note}"
-            + (" The estimate is not trustworthy for these chunks: it assumes that relationship is unchanged." if ev.has_estimate else "")
+            + (
+                " The estimate is not trustworthy for these chunks: it assumes that relationship is unchanged."
+                if ev.has_estimate
+                else ""
+            )
             + f"{who}{target_note}"
         )
         severity = "alert" if worse else "warning"
@@ -349,10 +403,33 @@ def concept_drift(ctx: Context) -> list[dict[str, Any]]:
         chunks = ev.chunk_indices(run)
         out.append(
             diagnosis(
-                ctx, "concept_drift", severity, f"Concept drift: realized {metric_label(m)} left the estimate's band" if ev.has_estimate else f"Concept drift: realized {metric_label(m)} fell while the inputs held",
-                summary, run, features, alerts, actions, confidence,
-                metric=m, attribution=[{"feature": s.feature, "statistic": round(s.statistic, 3), "dof": s.dof, "p_value": s.p_value} for s in shifts], numbers={**_numbers(est), **({"realized": round(realized["value"], 6), "realized_reference": round(realized["reference"], 6)} if realized else {})},
-                untrusted_estimate_chunks=chunks, untrusted_estimate_chunk_keys=ev.chunk_keys(run),
+                ctx,
+                "concept_drift",
+                severity,
+                f"Concept drift: realized {metric_label(m)} left the estimate's band"
+                if ev.has_estimate
+                else f"Concept drift: realized {metric_label(m)} fell while the inputs held",
+                summary,
+                run,
+                features,
+                alerts,
+                actions,
+                confidence,
+                metric=m,
+                attribution=[
+                    {"feature": s.feature, "statistic": round(s.statistic, 3), "dof": s.dof, "p_value": s.p_value}
+                    for s in shifts
+                ],
+                numbers={
+                    **_numbers(est),
+                    **(
+                        {"realized": round(realized["value"], 6), "realized_reference": round(realized["reference"], 6)}
+                        if realized
+                        else {}
+                    ),
+                },
+                untrusted_estimate_chunks=chunks,
+                untrusted_estimate_chunk_keys=ev.chunk_keys(run),
                 diverging_metrics=sorted({a.metric for a in alerts}),
             )
         )
@@ -369,7 +446,10 @@ def data_quality(ctx: Context) -> list[dict[str, Any]]:
         features = rank_by_alerts(ev, alerts, run)
         kinds = []
         details = []
-        for method, word in (("missing_values", "missing values rose"), ("unseen_values", "unseen categories appeared")):
+        for method, word in (
+            ("missing_values", "missing values rose"),
+            ("unseen_values", "unseen categories appeared"),
+        ):
             cols = rank_by_alerts(ev, [a for a in alerts if a.method == method])
             if cols:
                 kinds.append(f"{word} in {join_names(cols)}")
@@ -379,10 +459,14 @@ def data_quality(ctx: Context) -> list[dict[str, Any]]:
                         top = max(vals, key=lambda a: a.record.get("value") or 0)
                         ref = ev.reference_mean("data_quality", method, "rate", c)
                         ref_text = f" (reference {fmt_percent(ref).lstrip('+')})" if ref is not None else ""
-                        details.append(f"{c}: {method.replace('_', ' ')} rate up to {fmt_percent(top.record['value']).lstrip('+')}{ref_text}")
+                        details.append(
+                            f"{c}: {method.replace('_', ' ')} rate up to {fmt_percent(top.record['value']).lstrip('+')}{ref_text}"
+                        )
         artefacts = [a for a in ev.artefacts + ev.mv_artefacts if a.pos in set(run)]
         art_cols = sorted({a.column for a in artefacts if a.column})
-        art_names = art_cols + (["the multivariate detectors"] if any(a.step == "multivariate_drift" for a in artefacts) else [])
+        art_names = art_cols + (
+            ["the multivariate detectors"] if any(a.step == "multivariate_drift" for a in artefacts) else []
+        )
         when = span(ev, run)
         summary = (
             f"{sentence_case('; '.join(kinds) or 'Data-quality alerts fired')} {when}."
@@ -398,7 +482,11 @@ def data_quality(ctx: Context) -> list[dict[str, Any]]:
         if hit_perf:
             summary += (
                 f" Performance suffers in {plural(len(hit_perf), 'chunk')} of the fault"
-                + (" and the label-free estimate is not trustworthy there" if set(hit_perf) & set(ev.concept_pos) else "")
+                + (
+                    " and the label-free estimate is not trustworthy there"
+                    if set(hit_perf) & set(ev.concept_pos)
+                    else ""
+                )
                 + "."
             )
         actions = [
@@ -407,9 +495,18 @@ def data_quality(ctx: Context) -> list[dict[str, Any]]:
         ]
         out.append(
             diagnosis(
-                ctx, "data_quality", "alert" if hit_perf else "warning", f"Data-quality fault in {join_names(features, 2)}",
-                summary, run, features, alerts + artefacts + perf_alerts, actions, min(0.95, 0.6 + 0.1 * len(alerts)),
-                artefact_features=art_cols, money=bool(hit_perf),
+                ctx,
+                "data_quality",
+                "alert" if hit_perf else "warning",
+                f"Data-quality fault in {join_names(features, 2)}",
+                summary,
+                run,
+                features,
+                alerts + artefacts + perf_alerts,
+                actions,
+                min(0.95, 0.6 + 0.1 * len(alerts)),
+                artefact_features=art_cols,
+                money=bool(hit_perf),
             )
         )
     return out
@@ -441,8 +538,17 @@ def prediction_drift(ctx: Context) -> list[dict[str, Any]]:
         perf = ev.alerts_in(ev.est_alerts, run)
         out.append(
             diagnosis(
-                ctx, "prediction_drift", "alert" if hurts else "warning" if lasting(ev, run) else "info", "Model outputs shifted without input drift",
-                summary, run, cols, alerts + perf, actions, 0.7 if len(alerts) > 1 else 0.5, money=hurts,
+                ctx,
+                "prediction_drift",
+                "alert" if hurts else "warning" if lasting(ev, run) else "info",
+                "Model outputs shifted without input drift",
+                summary,
+                run,
+                cols,
+                alerts + perf,
+                actions,
+                0.7 if len(alerts) > 1 else 0.5,
+                money=hurts,
             )
         )
     return out
@@ -453,7 +559,11 @@ def covariate_shift_no_impact(ctx: Context) -> list[dict[str, Any]]:
     """Inputs drift while estimated and realized performance hold."""
     ev = ctx.ev
     out = []
-    perf_runs = [ev.positions(d["chunks"]) for d in ctx.diagnoses if d["code"] in ("performance_drop_covariate_shift", "prediction_drift")]
+    perf_runs = [
+        ev.positions(d["chunks"])
+        for d in ctx.diagnoses
+        if d["code"] in ("performance_drop_covariate_shift", "prediction_drift")
+    ]
     busy = {p for r in perf_runs for p in r} | set(ev.real_drop_pos) | set(ev.est_drop_pos if ev.est_alerts else [])
     pos = [p for p in ev.input_drift_pos if p not in busy]
     metric = ev.primary_metric
@@ -461,7 +571,8 @@ def covariate_shift_no_impact(ctx: Context) -> list[dict[str, Any]]:
         features = rank_by_alerts(ev, ev.alerts_in(ev.drift_alerts, run), run)
         neighbour = next(
             (
-                d for d in ctx.diagnoses
+                d
+                for d in ctx.diagnoses
                 if d["code"] == "performance_drop_covariate_shift"
                 and (run[-1] + 1 in ev.positions(d["chunks"]) or run[0] - 1 in ev.positions(d["chunks"]))
             ),
@@ -482,7 +593,11 @@ def covariate_shift_no_impact(ctx: Context) -> list[dict[str, Any]]:
             if realized:
                 held += f" and realized agrees ({fmt_value(realized['value'])})"
             held += "."
-        who = f"Input{'s' if len(features) > 1 else ''} {join_names(features)}" if features else "The joint distribution of the inputs"
+        who = (
+            f"Input{'s' if len(features) > 1 else ''} {join_names(features)}"
+            if features
+            else "The joint distribution of the inputs"
+        )
         if metric is None:
             summary = f"{who} shifted {when}. This run has no performance results, so the impact is unknown; no performance alert fired."
         else:
@@ -494,9 +609,19 @@ def covariate_shift_no_impact(ctx: Context) -> list[dict[str, Any]]:
         ]
         out.append(
             diagnosis(
-                ctx, "covariate_shift_no_impact", "warning" if strong else "info", "Inputs shifted without hurting performance",
-                summary, run, features, alerts, actions, 0.8 if realized else 0.65 if metric else 0.4,
-                metric=metric, numbers=_numbers(stats, realized), multivariate_chunks=ev.chunk_indices(sorted({a.pos for a in mv})),
+                ctx,
+                "covariate_shift_no_impact",
+                "warning" if strong else "info",
+                "Inputs shifted without hurting performance",
+                summary,
+                run,
+                features,
+                alerts,
+                actions,
+                0.8 if realized else 0.65 if metric else 0.4,
+                metric=metric,
+                numbers=_numbers(stats, realized),
+                multivariate_chunks=ev.chunk_indices(sorted({a.pos for a in mv})),
             )
         )
     return out
@@ -508,10 +633,14 @@ def absorb(ev: Evidence, diagnosis_: dict[str, Any], run: list[int], features: l
     before = run[-1] < min(ev.positions(diagnosis_["chunks"]))
     diagnosis_["chunks"] = ev.chunk_indices(positions)
     diagnosis_["chunk_keys"] = ev.chunk_keys(positions)
-    diagnosis_["evidence"] = (diagnosis_["evidence"] + [a.record for a in ev.alerts_in(ev.drift_alerts, run)])[:MAX_EVIDENCE]
+    diagnosis_["evidence"] = (diagnosis_["evidence"] + [a.record for a in ev.alerts_in(ev.drift_alerts, run)])[
+        :MAX_EVIDENCE
+    ]
     diagnosis_["evidence_count"] += len(ev.alerts_in(ev.drift_alerts, run))
     when = span(ev, run)
-    diagnosis_["summary"] += f" The shift in {join_names(features) or 'the joint distribution of the inputs'} {'began' if before else 'went on'} {when}, {'before' if before else 'after'} performance {'dropped' if before else 'recovered'}."
+    diagnosis_["summary"] += (
+        f" The shift in {join_names(features) or 'the joint distribution of the inputs'} {'began' if before else 'went on'} {when}, {'before' if before else 'after'} performance {'dropped' if before else 'recovered'}."
+    )
 
 
 @rule("business_value_drop")
@@ -536,17 +665,35 @@ def business_value_drop(ctx: Context) -> list[dict[str, Any]]:
         chunks = ev.chunk_indices(run)
         money = ev.money_at_stake(chunks)
         when = span(ev, run)
-        because = f" It coincides with: {'; '.join(d['title'] for d in linked)}." if linked else " No drift or performance alert explains it: check prices, volumes and the value matrix."
-        summary = f"Business value fell below its threshold {when}." + (f" About {fmt_money(money, ev.currency)} less than at the reference rate." if money else "") + because
+        because = (
+            f" It coincides with: {'; '.join(d['title'] for d in linked)}."
+            if linked
+            else " No drift or performance alert explains it: check prices, volumes and the value matrix."
+        )
+        summary = (
+            f"Business value fell below its threshold {when}."
+            + (f" About {fmt_money(money, ev.currency)} less than at the reference rate." if money else "")
+            + because
+        )
         actions = (
             [f"Act on the linked finding first ({linked[0]['title']}); it drives the lost value."]
             if linked
-            else ["Review the business value inputs (prices, volumes, the value matrix) and the decisions the model drives."]
+            else [
+                "Review the business value inputs (prices, volumes, the value matrix) and the decisions the model drives."
+            ]
         )
         out.append(
             diagnosis(
-                ctx, "business_value_drop", "alert", "Business value dropped" + (f": about {fmt_money(money, ev.currency)} at stake" if money else ""),
-                summary, run, sorted({f for d in linked for f in d["features"]}), alerts, actions, 0.8 if linked else 0.6,
+                ctx,
+                "business_value_drop",
+                "alert",
+                "Business value dropped" + (f": about {fmt_money(money, ev.currency)} at stake" if money else ""),
+                summary,
+                run,
+                sorted({f for d in linked for f in d["features"]}),
+                alerts,
+                actions,
+                0.8 if linked else 0.6,
                 linked_diagnoses=[d["code"] for d in linked],
             )
         )
@@ -565,21 +712,40 @@ def no_issue(ctx: Context) -> list[dict[str, Any]]:
     realized = metric_window(ev, "realized_performance", metric, all_pos) if metric else None
     parts = []
     if stats:
-        parts.append(f"estimated {metric_label(metric)} stayed at {fmt_value(stats['value'])} (reference {fmt_value(stats['reference'])})")
+        parts.append(
+            f"estimated {metric_label(metric)} stayed at {fmt_value(stats['value'])} (reference {fmt_value(stats['reference'])})"
+        )
     elif realized:
-        parts.append(f"realized {metric_label(metric)} stayed at {fmt_value(realized['value'])} (reference {fmt_value(realized['reference'])})")
+        parts.append(
+            f"realized {metric_label(metric)} stayed at {fmt_value(realized['value'])} (reference {fmt_value(realized['reference'])})"
+        )
     parts.append("the inputs are stable" if not ev.input_drift_pos else "input drift stayed minor")
     parts.append("data quality is normal")
     isolated = ev.isolated_alerts()
     note = ""
     if isolated:
-        shown = [f"{a.column or a.metric} ({(a.method or a.step).replace('_', ' ')}, {ev.analysis[a.pos]['key']})" for a in isolated[:3]]
+        shown = [
+            f"{a.column or a.metric} ({(a.method or a.step).replace('_', ' ')}, {ev.analysis[a.pos]['key']})"
+            for a in isolated[:3]
+        ]
         note = f" {plural(len(isolated), 'isolated alert')} ({join_names(shown)}) had nothing to back it up and {'is' if len(isolated) == 1 else 'are'} treated as noise."
     n = len(ev.analysis)
-    summary = f"Nothing needs attention {span(ev, all_pos) or 'in this period'}: {join_names(parts)}.{note} No action needed."
+    summary = (
+        f"Nothing needs attention {span(ev, all_pos) or 'in this period'}: {join_names(parts)}.{note} No action needed."
+    )
     return [
         diagnosis(
-            ctx, "no_issue", "info", "No issue found", sentence_case(summary), all_pos if n else [], [], isolated, ["No action needed; keep monitoring with the next report."],
-            0.9 if not isolated else 0.75, metric=metric, numbers=_numbers(stats, realized),
+            ctx,
+            "no_issue",
+            "info",
+            "No issue found",
+            sentence_case(summary),
+            all_pos if n else [],
+            [],
+            isolated,
+            ["No action needed; keep monitoring with the next report."],
+            0.9 if not isolated else 0.75,
+            metric=metric,
+            numbers=_numbers(stats, realized),
         )
     ]

@@ -3,10 +3,11 @@
 Section statuses weigh corroboration (issue 8): a section whose only alerts are isolated reads
 `info`; the overall status is ok / warning / alert (info counts as ok).
 """
+
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+from typing import Any
 
 from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.rules import SEVERITY_RANK, metric_window, span
@@ -31,14 +32,27 @@ def _status(corroborated: bool, isolated: bool, level: str = "alert") -> str:
 def section_statuses(ev: Evidence, diagnoses: list[dict[str, Any]]) -> dict[str, str]:
     """{step: ok | info | warning | alert} for the steps present, plus issue_resolution."""
     codes = {d["code"]: d for d in diagnoses}
-    shifting = any(d["code"] in ("performance_drop_covariate_shift", "covariate_shift_no_impact", "prediction_drift") and d["severity"] != "info" for d in diagnoses)
+    shifting = any(
+        d["code"] in ("performance_drop_covariate_shift", "covariate_shift_no_impact", "prediction_drift")
+        and d["severity"] != "info"
+        for d in diagnoses
+    )
     drift_level = "warning" if shifting or ev.artefacts else "info"
     statuses = {
         "estimated_performance": _status(bool(ev.est_alerts), bool(ev.est_isolated)),
-        "realized_performance": _status(bool(ev.real_alerts) or any(a.side == "worse" for a in ev.diverge_alerts), bool(ev.real_isolated or ev.diverge_alerts or ev.diverge_isolated)),
+        "realized_performance": _status(
+            bool(ev.real_alerts) or any(a.side == "worse" for a in ev.diverge_alerts),
+            bool(ev.real_isolated or ev.diverge_alerts or ev.diverge_isolated),
+        ),
         "business_value": _status(bool(ev.bv_alerts), bool(ev.bv_isolated)),
-        "multivariate_drift": _status(bool(ev.mv_alerts or ev.mv_artefacts), bool(ev.mv_isolated), drift_level if ev.mv_alerts else "warning"),
-        "univariate_drift": _status(bool(ev.drift_alerts or ev.out_alerts or ev.artefacts), bool(ev.drift_isolated or ev.out_isolated), drift_level),
+        "multivariate_drift": _status(
+            bool(ev.mv_alerts or ev.mv_artefacts), bool(ev.mv_isolated), drift_level if ev.mv_alerts else "warning"
+        ),
+        "univariate_drift": _status(
+            bool(ev.drift_alerts or ev.out_alerts or ev.artefacts),
+            bool(ev.drift_isolated or ev.out_isolated),
+            drift_level,
+        ),
         "data_quality": _status(bool(ev.dq_alerts), bool(ev.dq_isolated), "warning"),
         "summary_stats": "ok",
     }
@@ -69,10 +83,18 @@ def headline(ev: Evidence, sections: dict[str, str]) -> list[dict[str, Any]]:
             alerts = ev.est_alerts if step == "estimated_performance" else ev.real_alerts
             items.append(
                 _item(
-                    f"{label} {metric_label(metric)}", metric, stats["value"], stats["reference"], "", metric,
-                    sections.get(step, "ok"), step=step, latest=latest["value"] if latest else None,
+                    f"{label} {metric_label(metric)}",
+                    metric,
+                    stats["value"],
+                    stats["reference"],
+                    "",
+                    metric,
+                    sections.get(step, "ok"),
+                    step=step,
+                    latest=latest["value"] if latest else None,
                     latest_chunk=ev.analysis[-1]["key"] if ev.analysis else None,
-                    alert_chunks=len({a.pos for a in alerts if a.side == "worse"}), chunks=len(all_pos),
+                    alert_chunks=len({a.pos for a in alerts if a.side == "worse"}),
+                    chunks=len(all_pos),
                 )
             )
     bv = _business_value_item(ev, sections)
@@ -82,24 +104,40 @@ def headline(ev: Evidence, sections: dict[str, str]) -> list[dict[str, Any]]:
         drifted = sorted({a.column for a in ev.drift_alerts})
         items.append(
             {
-                "label": "Drifted inputs", "metric": "drifted_features", "value": len(drifted), "reference": len(ev.feature_columns),
-                "change": len(drifted), "relative_change": None, "unit": "features", "direction_word": "worse" if drifted else "unchanged",
-                "status": sections.get("univariate_drift", "ok"), "features": drifted,
+                "label": "Drifted inputs",
+                "metric": "drifted_features",
+                "value": len(drifted),
+                "reference": len(ev.feature_columns),
+                "change": len(drifted),
+                "relative_change": None,
+                "unit": "features",
+                "direction_word": "worse" if drifted else "unchanged",
+                "status": sections.get("univariate_drift", "ok"),
+                "features": drifted,
             }
         )
     if "data_quality" in ev.steps_present:
         faulty = sorted({a.column for a in ev.dq_alerts if a.column})
         items.append(
             {
-                "label": "Data-quality alerts", "metric": "data_quality_features", "value": len(faulty), "reference": 0,
-                "change": len(faulty), "relative_change": None, "unit": "features", "direction_word": "worse" if faulty else "unchanged",
-                "status": sections.get("data_quality", "ok"), "features": faulty,
+                "label": "Data-quality alerts",
+                "metric": "data_quality_features",
+                "value": len(faulty),
+                "reference": 0,
+                "change": len(faulty),
+                "relative_change": None,
+                "unit": "features",
+                "direction_word": "worse" if faulty else "unchanged",
+                "status": sections.get("data_quality", "ok"),
+                "features": faulty,
             }
         )
     return items
 
 
-def _item(label: str, metric: str, value: float, reference: float, unit: str, direction_metric: str, status: str, **extra: Any) -> dict[str, Any]:
+def _item(
+    label: str, metric: str, value: float, reference: float, unit: str, direction_metric: str, status: str, **extra: Any
+) -> dict[str, Any]:
     change = value - reference
     rel = change / abs(reference) if reference else None
     return {
@@ -111,13 +149,17 @@ def _item(label: str, metric: str, value: float, reference: float, unit: str, di
         "relative_change": round(rel, 6) if rel is not None and math.isfinite(rel) else None,
         "unit": unit,
         # a change within 0.5% reads "unchanged", unless the section alerts: then its sign is the news
-        "direction_word": direction_word(change, direction_metric, tolerance=abs(reference) * 0.005 if reference and status in ("ok", "info") else 0.0),
+        "direction_word": direction_word(
+            change,
+            direction_metric,
+            tolerance=abs(reference) * 0.005 if reference and status in ("ok", "info") else 0.0,
+        ),
         "status": status,
         **extra,
     }
 
 
-def _business_value_item(ev: Evidence, sections: dict[str, str]) -> Optional[dict[str, Any]]:
+def _business_value_item(ev: Evidence, sections: dict[str, str]) -> dict[str, Any] | None:
     rate = ev.bv_rate
     if rate is None:
         return None
@@ -134,7 +176,16 @@ def _business_value_item(ev: Evidence, sections: dict[str, str]) -> Optional[dic
     total = float(sum(values.values()))
     rate = ev.bv_rates.get(methods[0], rate)  # the estimate against the estimate's own reference rate
     expected = float(rate * sum(rows.get(i, 0) for i in values))
-    return _item(label, "business_value", total, expected, ev.currency, "business_value", sections.get("business_value", "ok"), basis="analysis period total vs the reference rate per row")
+    return _item(
+        label,
+        "business_value",
+        total,
+        expected,
+        ev.currency,
+        "business_value",
+        sections.get("business_value", "ok"),
+        basis="analysis period total vs the reference rate per row",
+    )
 
 
 def sentence(ev: Evidence, diagnoses: list[dict[str, Any]], recommendations: list[dict[str, Any]]) -> str:
@@ -205,7 +256,11 @@ def _no_impact_sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, A
     when = span(ev, ev.positions(d["chunks"]))
     nums = d.get("numbers") or {}
     metric = d.get("metric")
-    held = f", but estimated {metric_label(metric)} held at {fmt_value(nums['value'])} (reference {fmt_value(nums['reference'])})" if metric and "value" in nums else ", but performance held"
+    held = (
+        f", but estimated {metric_label(metric)} held at {fmt_value(nums['value'])} (reference {fmt_value(nums['reference'])})"
+        if metric and "value" in nums
+        else ", but performance held"
+    )
     who = f"Input{'s' if len(d['features']) > 1 else ''} {join_names(d['features'])}" if d["features"] else "The inputs"
     return f"{who} shifted {when}{held}. No action needed beyond monitoring."
 
@@ -240,7 +295,9 @@ SENTENCES = {
 }
 
 
-def build_summary(ev: Evidence, diagnoses: list[dict[str, Any]], recommendations: list[dict[str, Any]]) -> dict[str, Any]:
+def build_summary(
+    ev: Evidence, diagnoses: list[dict[str, Any]], recommendations: list[dict[str, Any]]
+) -> dict[str, Any]:
     """The executive summary dict (comparison is filled in by the baseline module)."""
     sections = section_statuses(ev, diagnoses)
     return {

@@ -2,10 +2,11 @@
 
 Only the resolution's sentences use these; templates format numbers with their own Jinja filters.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Iterable, Optional, Sequence
+from collections.abc import Iterable, Sequence
 
 REGRESSION_METRICS = frozenset({"mae", "mse", "rmse", "mape", "msle", "rmsle"})
 
@@ -26,9 +27,29 @@ METRIC_LABELS = {
     "rmsle": "RMSLE",
 }
 
-NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+NUMBER_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
 
-PERIOD_UNITS = {"D": ("day", "days"), "W": ("week", "weeks"), "M": ("month", "months"), "Q": ("quarter", "quarters"), "Y": ("year", "years")}
+PERIOD_UNITS = {
+    "D": ("day", "days"),
+    "W": ("week", "weeks"),
+    "M": ("month", "months"),
+    "Q": ("quarter", "quarters"),
+    "Y": ("year", "years"),
+}
 
 
 def metric_label(metric: str) -> str:
@@ -41,7 +62,7 @@ def higher_is_better(metric: str) -> bool:
     return metric not in REGRESSION_METRICS
 
 
-def direction_word(change: Optional[float], metric: str, *, tolerance: float = 0.0) -> str:
+def direction_word(change: float | None, metric: str, *, tolerance: float = 0.0) -> str:
     """'worse', 'better' or 'unchanged' for a change of a metric, whatever its direction."""
     if change is None or not math.isfinite(change) or abs(change) <= tolerance:
         return "unchanged"
@@ -54,7 +75,7 @@ def movement_verb(change: float) -> str:
     return "rose" if change > 0 else "fell"
 
 
-def fmt_value(value: Optional[float]) -> str:
+def fmt_value(value: float | None) -> str:
     """0.873, 12.4, 1,234 — three significant digits for small numbers, separators for big ones."""
     if value is None or not math.isfinite(value):
         return "n/a"
@@ -83,7 +104,7 @@ def round_significant(value: float, digits: int = 2) -> float:
     return round(value / factor) * factor
 
 
-def fmt_money(value: Optional[float], currency: str = "EUR", *, rounded: bool = True) -> str:
+def fmt_money(value: float | None, currency: str = "EUR", *, rounded: bool = True) -> str:
     """'EUR 41,000' (rounded to two significant digits when large) or 'EUR 350'."""
     if value is None or not math.isfinite(value):
         return "n/a"
@@ -93,7 +114,7 @@ def fmt_money(value: Optional[float], currency: str = "EUR", *, rounded: bool = 
     return f"{currency} {v:,.0f}"
 
 
-def fmt_percent(relative: Optional[float]) -> str:
+def fmt_percent(relative: float | None) -> str:
     """-0.084 -> '-8.4%', 0.12 -> '+12%'; one decimal below 10%."""
     if relative is None or not math.isfinite(relative):
         return "n/a"
@@ -120,12 +141,12 @@ def join_names(names: Sequence[str], limit: int = 3) -> str:
     return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def unit_words(period: Optional[str]) -> tuple[str, str]:
+def unit_words(period: str | None) -> tuple[str, str]:
     """('week', 'weeks') for weekly chunking, ('chunk', 'chunks') otherwise."""
     return PERIOD_UNITS.get(period or "", ("chunk", "chunks"))
 
 
-def span_text(span_keys: Sequence[str], n_analysis: int, ends_at_last: bool, period: Optional[str]) -> str:
+def span_text(span_keys: Sequence[str], n_analysis: int, ends_at_last: bool, period: str | None) -> str:
     """'over the last three weeks', 'in chunk 2024-03', 'in the four chunks from A to B'."""
     one, many = unit_words(period)
     n = len(span_keys)
@@ -145,7 +166,7 @@ def sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
-def plural(n: int, one: str, many: Optional[str] = None) -> str:
+def plural(n: int, one: str, many: str | None = None) -> str:
     """'1 feature', '3 features'."""
     return f"{n} {one if n == 1 else (many or one + 's')}"
 

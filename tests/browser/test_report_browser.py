@@ -1,7 +1,7 @@
 """The HTML report in a real browser (Debian's chromium, offline): no requests, no errors, charts drawn, TOC works, JS off still reads."""
+
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -9,8 +9,15 @@ import pytest
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 if not Path(CHROMIUM).exists():  # pragma: no cover - the project machine has it
@@ -69,7 +76,9 @@ def test_no_console_errors(loaded):
 def test_every_chart_drawn(loaded):
     page = loaded[0]
     n = page.evaluate("document.querySelectorAll('.plot').length")
-    drawn = page.evaluate("Array.from(document.querySelectorAll('.plot')).filter(e => e.querySelector('svg.main-svg')).length")
+    drawn = page.evaluate(
+        "Array.from(document.querySelectorAll('.plot')).filter(e => e.querySelector('svg.main-svg')).length"
+    )
     assert n >= 10 and drawn == n
 
 
@@ -90,7 +99,9 @@ def test_sortable_table(loaded):
     page.evaluate("window.scrollTo(0, 0)")
     header = page.locator("#univariate-drift table.sortable th", has_text="Feature").first
     header.click()
-    names = page.evaluate("Array.from(document.querySelectorAll('#univariate-drift table.sortable')[0].tBodies[0].rows).map(r => r.cells[1].textContent)")
+    names = page.evaluate(
+        "Array.from(document.querySelectorAll('#univariate-drift table.sortable')[0].tBodies[0].rows).map(r => r.cells[1].textContent)"
+    )
     assert names == sorted(names)
 
 

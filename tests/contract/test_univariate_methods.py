@@ -1,4 +1,5 @@
 """Every registered univariate drift method honours the method contract (parametrised over the registry)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,7 +7,13 @@ import pandas as pd
 import pytest
 
 from reportgen.config import UNIVARIATE_METHODS as CONFIG_NAMES
-from reportgen.drift.methods import UNIVARIATE_METHODS, categorical_chunks, categorical_profile, continuous_chunks, continuous_profile
+from reportgen.drift.methods import (
+    UNIVARIATE_METHODS,
+    categorical_chunks,
+    categorical_profile,
+    continuous_chunks,
+    continuous_profile,
+)
 from reportgen.errors import NotFittedError
 from reportgen.results import validate_results
 from reportgen.thresholds import THRESHOLDS
@@ -45,14 +52,22 @@ def test_fit_returns_self_and_score_before_fit_fails(name):
     cls = UNIVARIATE_METHODS.get(name)
     kind = cls.kinds[0]
     prof = continuous_profile(np.arange(10.0)) if kind == "continuous" else categorical_profile(np.arange(10) % 3, CATS)
-    cp = continuous_chunks(prof, np.arange(5.0), [(0, 5)], np.zeros(1, bool)) if kind == "continuous" else categorical_chunks(prof, np.arange(5) % 3, [(0, 5)], np.zeros(1, bool))
+    cp = (
+        continuous_chunks(prof, np.arange(5.0), [(0, 5)], np.zeros(1, bool))
+        if kind == "continuous"
+        else categorical_chunks(prof, np.arange(5) % 3, [(0, 5)], np.zeros(1, bool))
+    )
     with pytest.raises(NotFittedError, match=f"{cls.__name__} is not fitted"):
         cls().score(cp)
     method = cls()
     assert method.fit(prof) is method
     other = "categorical" if kind == "continuous" else "continuous"
     if other not in cls.kinds:
-        wrong = categorical_profile(np.arange(4) % 2, (0, 1)) if other == "categorical" else continuous_profile(np.arange(4.0))
+        wrong = (
+            categorical_profile(np.arange(4) % 2, (0, 1))
+            if other == "categorical"
+            else continuous_profile(np.arange(4.0))
+        )
         with pytest.raises(ValueError, match=name):
             cls().fit(wrong)
 
@@ -94,12 +109,16 @@ def test_constant_all_missing_and_one_row_chunks(name):
         missing = 4 if kind == "categorical" else np.nan
         const = np.zeros(40)
         # constant reference and constant analysis: zero drift, no alert
-        _, res = run_step(make_data({"v": const}, {"v": const[:20]}, 10, categories=cats, config={"drift": {"univariate": [name]}}))
+        _, res = run_step(
+            make_data({"v": const}, {"v": const[:20]}, 10, categories=cats, config={"drift": {"univariate": [name]}})
+        )
         main = res[res.metric == cls.metric]
         assert main["value"].notna().all() and not main["alert"].astype(bool).any()
         # a chunk with every value missing: NaN with a note, never an alert
         ana = np.concatenate([np.zeros(10), np.full(10, missing)])
-        _, res = run_step(make_data({"v": const}, {"v": ana}, 10, categories=cats, config={"drift": {"univariate": [name]}}))
+        _, res = run_step(
+            make_data({"v": const}, {"v": ana}, 10, categories=cats, config={"drift": {"univariate": [name]}})
+        )
         last = res[res.chunk_index == res.chunk_index.max()]
         assert last["value"].isna().all() and last["alert"].isna().all()
         assert (last["note"] == "no non-missing values in this chunk").all()
@@ -107,6 +126,10 @@ def test_constant_all_missing_and_one_row_chunks(name):
         rng = np.random.default_rng(4)
         ref = rng.integers(0, 3, 30) if kind == "categorical" else rng.normal(size=30)
         ana = rng.integers(0, 3, 5) if kind == "categorical" else rng.normal(size=5)
-        _, res = run_step(make_data({"v": ref}, {"v": ana}, 1, categories=cats, ref_chunk_size=10, config={"drift": {"univariate": [name]}}))
+        _, res = run_step(
+            make_data(
+                {"v": ref}, {"v": ana}, 1, categories=cats, ref_chunk_size=10, config={"drift": {"univariate": [name]}}
+            )
+        )
         validate_results(res)
         assert res[res.period == "analysis"]["value"].notna().all()

@@ -1,10 +1,12 @@
 """A loopback SMTP server (aiosmtpd) for the e-mail tests: records every message it accepts."""
+
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Optional
+from typing import Any
 
 
 def free_port() -> int:
@@ -22,12 +24,18 @@ class Inbox:
     logins: list[tuple[str, str]] = field(default_factory=list)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "data": bytes(envelope.original_content or envelope.content)})
+        self.messages.append(
+            {
+                "from": envelope.mail_from,
+                "to": list(envelope.rcpt_tos),
+                "data": bytes(envelope.original_content or envelope.content),
+            }
+        )
         return "250 OK"
 
 
 @contextmanager
-def smtp_server(credentials: Optional[tuple[str, str]] = None) -> Iterator[tuple[int, Inbox]]:
+def smtp_server(credentials: tuple[str, str] | None = None) -> Iterator[tuple[int, Inbox]]:
     """Run a server on 127.0.0.1:<free port>; with `credentials`, AUTH is required and checked."""
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -35,14 +43,23 @@ def smtp_server(credentials: Optional[tuple[str, str]] = None) -> Iterator[tuple
     inbox = Inbox()
     kwargs: dict[str, Any] = {}
     if credentials is not None:
+
         def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
-            ok = isinstance(auth_data, LoginPassword) and (auth_data.login.decode(), auth_data.password.decode()) == credentials
+            ok = (
+                isinstance(auth_data, LoginPassword)
+                and (auth_data.login.decode(), auth_data.password.decode()) == credentials
+            )
             if ok:
                 inbox.logins.append(credentials)
             return AuthResult(success=ok, handled=False)
 
         # PLAIN only: smtplib then gets a clean 535 on a wrong password (it would retry with LOGIN otherwise)
-        kwargs = {"authenticator": authenticator, "auth_required": True, "auth_require_tls": False, "auth_exclude_mechanism": ["LOGIN"]}
+        kwargs = {
+            "authenticator": authenticator,
+            "auth_required": True,
+            "auth_require_tls": False,
+            "auth_exclude_mechanism": ["LOGIN"],
+        }
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port, **kwargs)
     controller.start()

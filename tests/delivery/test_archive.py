@@ -1,4 +1,5 @@
 """The archive: layout, manifest, hash chain, and verify naming every altered/missing/added/reordered record."""
+
 from __future__ import annotations
 
 import errno
@@ -27,9 +28,15 @@ PERIODS = ("2024-W46", "2024-W47", "2024-W48")
 
 def weekly_model(i: int, title: str = "Car loan model"):
     """Run i: reference weeks plus one analysis week (W46 + i)."""
-    m = make_model(title=title, auc=(0.95, 0.95, 0.95, 0.95, 0.93 - 0.03 * i, 0.9, 0.87), generated_at=f"2024-12-0{i + 1}T06:00:00+00:00")
+    m = make_model(
+        title=title,
+        auc=(0.95, 0.95, 0.95, 0.95, 0.93 - 0.03 * i, 0.9, 0.87),
+        generated_at=f"2024-12-0{i + 1}T06:00:00+00:00",
+    )
     m.chunks = m.chunks[:4] + [dict(m.chunks[4 + i], index=4)]
-    m.results = [r for r in m.results if r["chunk_index"] < 4] + [dict(r, chunk_index=4) for r in m.results if r["chunk_index"] == 4 + i]
+    m.results = [r for r in m.results if r["chunk_index"] < 4] + [
+        dict(r, chunk_index=4) for r in m.results if r["chunk_index"] == 4 + i
+    ]
     return m
 
 
@@ -39,7 +46,13 @@ def archive(tmp_path: Path, fake_config) -> Path:
     inputs = tmp_path / "analysis.csv"
     for i in range(3):
         inputs.write_text(f"id,x\n{i},1.0\n")
-        archive_report(FakeReport(weekly_model(i), fake_config), root, formats=["html", "pdf", "json"], inputs={"analysis": inputs}, refresh_index=i == 2)
+        archive_report(
+            FakeReport(weekly_model(i), fake_config),
+            root,
+            formats=["html", "pdf", "json"],
+            inputs={"analysis": inputs},
+            refresh_index=i == 2,
+        )
     return root
 
 
@@ -57,7 +70,13 @@ def test_layout_manifest_and_chain(archive: Path) -> None:
     previous = None
     for seq, period in enumerate(PERIODS):
         folder = run_dir(archive, period)
-        assert sorted(p.name for p in folder.iterdir()) == ["config.resolved.json", "manifest.json", "report.html", "report.pdf", "results.json"]
+        assert sorted(p.name for p in folder.iterdir()) == [
+            "config.resolved.json",
+            "manifest.json",
+            "report.html",
+            "report.pdf",
+            "results.json",
+        ]
         raw = (folder / "manifest.json").read_bytes()
         manifest = json.loads(raw)
         assert manifest["sequence"] == seq and manifest["period"] == period
@@ -167,7 +186,10 @@ def test_inputs_checked_on_request(archive: Path, tmp_path: Path) -> None:
     assert verify_archive(archive).ok
     outcome = verify_archive(archive, check_inputs=True)
     # the analysis file was overwritten each week: only the latest run still matches it
-    assert [(f.kind, "2024-W46" in f.detail or "2024-W47" in f.detail) for f in outcome.findings] == [("altered", True), ("altered", True)]
+    assert [(f.kind, "2024-W46" in f.detail or "2024-W47" in f.detail) for f in outcome.findings] == [
+        ("altered", True),
+        ("altered", True),
+    ]
 
 
 def test_rerun_of_latest_period_replaces_it(archive: Path, fake_config) -> None:
@@ -188,16 +210,20 @@ def test_archive_is_deterministic(tmp_path: Path, fake_config) -> None:
     roots = [tmp_path / "a", tmp_path / "b"]
     for root in roots:
         for i in range(2):
-            archive_report(FakeReport(weekly_model(i), fake_config), root, formats=["html", "json"], refresh_index=i == 1)
+            archive_report(
+                FakeReport(weekly_model(i), fake_config), root, formats=["html", "json"], refresh_index=i == 1
+            )
     for rel in ("car-loan-model/ledger.json", "car-loan-model/2024-W47/manifest.json", "index.html"):
         assert (roots[0] / rel).read_bytes() == (roots[1] / rel).read_bytes(), rel
 
 
 def test_lock_keeps_a_second_run_out(tmp_path: Path, fake_config) -> None:
     root = tmp_path / "archive"
-    with archive_lock(root):
-        with pytest.raises(OutputError, match=rf"locked by another reportgen run \(pid {os.getpid()}\); wait for it"):
-            archive_report(FakeReport(weekly_model(0), fake_config), root, lock_timeout=0.1, refresh_index=False)
+    with (
+        archive_lock(root),
+        pytest.raises(OutputError, match=rf"locked by another reportgen run \(pid {os.getpid()}\); wait for it"),
+    ):
+        archive_report(FakeReport(weekly_model(0), fake_config), root, lock_timeout=0.1, refresh_index=False)
     archive_report(FakeReport(weekly_model(0), fake_config), root, refresh_index=False)  # free again
     assert verify_archive(root).ok
 
@@ -236,8 +262,15 @@ def test_names() -> None:
     assert slugify("***") == "model"
     m = make_model()
     assert period_key(m) == "2024-W46_2024-W48"
-    m.chunks = [dict(c, key=f"[{c['start_row']}:{c['end_row'] - 1}]", start_time=f"2024-11-{10 + c['index']:02d}T00:00:00",
-                     end_time=f"2024-11-{10 + c['index']:02d}T23:00:00") for c in m.chunks]
+    m.chunks = [
+        dict(
+            c,
+            key=f"[{c['start_row']}:{c['end_row'] - 1}]",
+            start_time=f"2024-11-{10 + c['index']:02d}T00:00:00",
+            end_time=f"2024-11-{10 + c['index']:02d}T23:00:00",
+        )
+        for c in m.chunks
+    ]
     m.config = {"chunking": {"size": 100}}
     assert period_key(m) == "2024-11-14_2024-11-16"
 
@@ -253,8 +286,10 @@ def test_concurrent_runs_are_serialised(tmp_path: Path, fake_config) -> None:
     def worker(i: int) -> None:
         try:
             start.wait()
-            archive_report(FakeReport(weekly_model(i), fake_config), root, formats=["html", "json"], refresh_index=False)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+            archive_report(
+                FakeReport(weekly_model(i), fake_config), root, formats=["html", "json"], refresh_index=False
+            )
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(3)]
@@ -273,7 +308,9 @@ def test_files_already_written_are_copied_not_rendered(tmp_path: Path, fake_conf
     report = FakeReport(weekly_model(0), fake_config)
     files = report.save(tmp_path / "out", ["html", "json"])
     (tmp_path / "out" / "report.html").write_text("<html>as written by the run</html>")
-    done = archive_report(report, tmp_path / "archive", formats=["html", "pdf", "json"], written=files, refresh_index=False)
+    done = archive_report(
+        report, tmp_path / "archive", formats=["html", "pdf", "json"], written=files, refresh_index=False
+    )
     assert (done.path / "report.html").read_text() == "<html>as written by the run</html>"
     assert (done.path / "report.pdf").exists()  # not written before: rendered for the archive
     assert verify_archive(tmp_path / "archive").ok

@@ -1,4 +1,5 @@
 """The e-mail's MIME structure, subject, inline PNG charts by Content-ID, escaping, size guards, determinism."""
+
 from __future__ import annotations
 
 import re
@@ -25,7 +26,11 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 def test_structure_alternative_with_related_images_and_pdf(model) -> None:
-    msg = parse(render_email(model, None, pdf_bytes=PDF, html_bytes=b"<html></html>", to=["team@example.com"], cc=["boss@example.com"]))
+    msg = parse(
+        render_email(
+            model, None, pdf_bytes=PDF, html_bytes=b"<html></html>", to=["team@example.com"], cc=["boss@example.com"]
+        )
+    )
     assert msg.get_content_type() == "multipart/mixed"
     alternative, pdf, html_attachment = msg.get_payload()
     assert alternative.get_content_type() == "multipart/alternative"
@@ -42,7 +47,9 @@ def test_structure_alternative_with_related_images_and_pdf(model) -> None:
     assert re.findall(r'src="cid:([^"]+)"', html) == cids
     for image in images:
         width, height = png_size(image.get_content())
-        shown = int(re.search(rf'src="cid:{re.escape(image["Content-ID"].strip("<>"))}"[^>]*width="(\d+)"', html).group(1))
+        shown = int(
+            re.search(rf'src="cid:{re.escape(image["Content-ID"].strip("<>"))}"[^>]*width="(\d+)"', html).group(1)
+        )
         assert width == 2 * shown  # drawn at 2x, shown at half width
         assert image["Content-Disposition"].startswith("inline")
     assert "<script" not in html.lower() and "data:" not in html and "<svg" not in html.lower()
@@ -51,13 +58,19 @@ def test_structure_alternative_with_related_images_and_pdf(model) -> None:
 
 
 def test_subject_has_status_period_and_headline(model) -> None:
-    assert make_subject(model) == "[ALERT] Car loan model, 2024-W46 to 2024-W48: estimated ROC AUC 0.87 (reference 0.95)"
+    assert (
+        make_subject(model) == "[ALERT] Car loan model, 2024-W46 to 2024-W48: estimated ROC AUC 0.87 (reference 0.95)"
+    )
     calm = make_model(auc=(0.95,) * 7)
     calm.results = [r for r in calm.results if r["step"] == "estimated_performance"]
     calm.summary["status"] = "ok"
-    assert make_subject(calm).startswith("[OK] Car loan model, 2024-W46 to 2024-W48: estimated ROC AUC 0.95 (reference 0.95)")
+    assert make_subject(calm).startswith(
+        "[OK] Car loan model, 2024-W46 to 2024-W48: estimated ROC AUC 0.95 (reference 0.95)"
+    )
     long_subject = "[WARNING] Car loan model, 2024-W15: estimated ROC AUC 0.88 (reference 0.86)"
-    assert parse(render_email(calm, None, pdf_bytes=PDF, subject=long_subject))["Subject"] == long_subject  # no folding quirk
+    assert (
+        parse(render_email(calm, None, pdf_bytes=PDF, subject=long_subject))["Subject"] == long_subject
+    )  # no folding quirk
     msg = render_email(calm, None, pdf_bytes=PDF, subject="Weekly\r\nBcc: evil@example.com")
     assert msg["Subject"] == "Weekly Bcc: evil@example.com" and msg["Bcc"] is None
     assert not [p for p in msg.walk() if p.get_content_type() == "image/png"]  # no alert, no chart
@@ -84,7 +97,9 @@ def test_user_strings_are_escaped() -> None:
 
 
 def test_size_limit_is_a_clear_error(model) -> None:
-    with pytest.raises(OutputError, match=r"the e-mail would be [0-9.]+ MB, over the 0.1 MB limit; leave out the HTML attachment") as info:
+    with pytest.raises(
+        OutputError, match=r"the e-mail would be [0-9.]+ MB, over the 0.1 MB limit; leave out the HTML attachment"
+    ) as info:
         render_email(model, None, pdf_bytes=PDF, html_bytes=b"x" * 200_000, max_bytes=100_000)
     assert info.value.exit_code == 2
 
@@ -95,8 +110,13 @@ def test_gmail_clipping_warning(model, tmp_path) -> None:
     folder = tmp_path / "tpl" / "email"
     folder.mkdir(parents=True)
     (folder / "body.html").write_text("<html><body>{{ title }}" + "<p>padding</p>" * 9000 + "</body></html>")
-    config = load_config(data={"problem_type": "binary_classification", "columns": {"prediction": "y_pred", "predicted_probability": "p"},
-                               "output": {"templates": str(tmp_path / "tpl")}})
+    config = load_config(
+        data={
+            "problem_type": "binary_classification",
+            "columns": {"prediction": "y_pred", "predicted_probability": "p"},
+            "output": {"templates": str(tmp_path / "tpl")},
+        }
+    )
     with pytest.warns(EmailSizeWarning, match="Gmail clips"):
         render_email(model, config, pdf_bytes=PDF)
 

@@ -1,4 +1,5 @@
 """The history page: every run with status and headline numbers, trend charts, links; self-contained."""
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,9 @@ from .test_archive import weekly_model
 def archive(tmp_path: Path, fake_config) -> Path:
     root = tmp_path / "archive"
     for i in range(3):
-        archive_report(FakeReport(weekly_model(i), fake_config), root, formats=["html", "pdf", "json"], refresh_index=False)
+        archive_report(
+            FakeReport(weekly_model(i), fake_config), root, formats=["html", "pdf", "json"], refresh_index=False
+        )
     other = weekly_model(0, title="Churn <model>")
     archive_report(FakeReport(other, fake_config), root, formats=["json"], refresh_index=False)
     return root

@@ -1,4 +1,5 @@
 """SMTP sending against a loopback aiosmtpd server: delivery, login from the environment, failures."""
+
 from __future__ import annotations
 
 from email import message_from_bytes, policy
@@ -6,11 +7,11 @@ from email.message import EmailMessage
 
 import pytest
 
-pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
-
 from reportgen.mail import MailError, SmtpSettings, credentials, send_message
 
 from .smtp_server import free_port, smtp_server
+
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 
 
 def message() -> EmailMessage:
@@ -37,7 +38,11 @@ def test_login_comes_from_the_environment() -> None:
     with smtp_server(credentials=("bot", "s3cret")) as (port, inbox):
         send_message(message(), SmtpSettings("127.0.0.1", port, timeout=5), environ=env)
         with pytest.raises(MailError, match="refused the login.*REPORTGEN_SMTP_USER"):
-            send_message(message(), SmtpSettings("127.0.0.1", port, timeout=5), environ={**env, "REPORTGEN_SMTP_PASSWORD": "wrong"})
+            send_message(
+                message(),
+                SmtpSettings("127.0.0.1", port, timeout=5),
+                environ={**env, "REPORTGEN_SMTP_PASSWORD": "wrong"},
+            )
         with pytest.raises(MailError, match="530|auth"):
             send_message(message(), SmtpSettings("127.0.0.1", port, timeout=5), environ={})
     assert inbox.logins == [("bot", "s3cret")] and len(inbox.messages) == 1
@@ -57,9 +62,8 @@ def test_unreachable_server_is_one_clear_error() -> None:
 
 
 def test_starttls_on_a_plain_server_says_what_to_try() -> None:
-    with smtp_server() as (port, _):
-        with pytest.raises(MailError, match="STARTTLS|starttls"):
-            send_message(message(), SmtpSettings("127.0.0.1", port, security="starttls", timeout=5), environ={})
+    with smtp_server() as (port, _), pytest.raises(MailError, match="STARTTLS|starttls"):
+        send_message(message(), SmtpSettings("127.0.0.1", port, security="starttls", timeout=5), environ={})
 
 
 def test_default_ports() -> None:

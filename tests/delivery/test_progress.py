@@ -1,4 +1,5 @@
 """Progress: the bar only on a terminal and never with --quiet; one JSON line per step with --log-json."""
+
 from __future__ import annotations
 
 import io
@@ -16,9 +17,8 @@ class Tty(io.StringIO):
 
 def test_no_bar_when_not_a_terminal() -> None:
     out = io.StringIO()
-    with Progress(2, stream=out) as p:
-        with p.step("read inputs"):
-            pass
+    with Progress(2, stream=out) as p, p.step("read inputs"):
+        pass
     assert out.getvalue() == ""
 
 
@@ -32,9 +32,8 @@ def test_bar_on_a_terminal_and_off_with_quiet() -> None:
     text = out.getvalue()
     assert "\r[" in text and "2/2 render html" in text and text.endswith("\n")
     quiet = Tty()
-    with Progress(2, stream=quiet, quiet=True) as p:
-        with p.step("read inputs"):
-            pass
+    with Progress(2, stream=quiet, quiet=True) as p, p.step("read inputs"):
+        pass
     assert quiet.getvalue() == ""
 
 
@@ -43,11 +42,13 @@ def test_log_json_one_line_per_step_with_status() -> None:
     p = Progress(0, stream=out, quiet=True, log_json=True)
     with p.step("read inputs", rows=10):
         pass
-    with pytest.raises(RuntimeError):
-        with p.step("render pdf"):
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), p.step("render pdf"):
+        raise RuntimeError("boom")
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert [(r["step"], r["index"], r["total"], r["status"]) for r in lines] == [("read inputs", 1, 1, "ok"), ("render pdf", 2, 2, "error")]
+    assert [(r["step"], r["index"], r["total"], r["status"]) for r in lines] == [
+        ("read inputs", 1, 1, "ok"),
+        ("render pdf", 2, 2, "error"),
+    ]
     assert lines[0]["rows"] == 10 and lines[0]["seconds"] >= 0 and "cpu_seconds" in lines[0]
 
 

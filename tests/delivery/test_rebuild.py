@@ -1,14 +1,15 @@
 """Rebuilding an archived run from its recorded inputs and config reproduces identical bytes."""
+
 from __future__ import annotations
 
 from pathlib import Path
+
+from conftest import simulate_binary
 
 from reportgen.archive import archive_report, rebuild_run, verify_archive
 from reportgen.config import load_config
 from reportgen.io import load_inputs
 from reportgen.monitor import Monitor
-
-from conftest import simulate_binary
 
 
 def test_rebuild_reproduces_every_byte(tmp_path: Path, monkeypatch) -> None:
@@ -25,7 +26,9 @@ def test_rebuild_reproduces_every_byte(tmp_path: Path, monkeypatch) -> None:
     config = load_config(tmp_path / "model.yaml")
     reference, analysis, targets, sources = load_inputs(config)
     report = Monitor(config).run(reference, analysis, targets, sources=sources)
-    done = archive_report(report, tmp_path / "archive", inputs={**sources, "config": tmp_path / "model.yaml"}, refresh_index=False)
+    done = archive_report(
+        report, tmp_path / "archive", inputs={**sources, "config": tmp_path / "model.yaml"}, refresh_index=False
+    )
     assert set(done.manifest["files"]) == {"report.html", "report.eml", "results.json", "config.resolved.json"}
     assert done.manifest["source_date_epoch"] == 1733119200
     monkeypatch.delenv("SOURCE_DATE_EPOCH")  # the rebuild pins the run's own time

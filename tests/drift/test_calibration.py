@@ -1,4 +1,5 @@
 """reference_quantile thresholds: null distributions, p-values, Benjamini-Hochberg, false-alert rates."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,7 +22,13 @@ def test_reference_quantile_rule_is_registered_and_uses_null_scores():
     assert compute_thresholds(null, rule, direction="higher_is_worse") == (None, 96.0)  # ceil(0.95 * 102)-th smallest
     assert compute_thresholds(null, rule, direction="lower_is_worse", value_range=(0, 1)) == (1.0, None)
     assert "95% quantile" in rule.explain(None, 96.0)
-    cfg = load_config(data={"problem_type": "regression", "columns": {"prediction": "p"}, "thresholds": {"multivariate_drift": {"type": "reference_quantile", "alpha": 0.001}}})
+    cfg = load_config(
+        data={
+            "problem_type": "regression",
+            "columns": {"prediction": "p"},
+            "thresholds": {"multivariate_drift": {"type": "reference_quantile", "alpha": 0.001}},
+        }
+    )
     assert cfg.threshold_for("multivariate_drift", "pca_reconstruction").alpha == 0.001
 
 
@@ -38,7 +45,9 @@ def test_null_distribution_p_values_and_words():
     assert np.all(np.diff(p[:-1]) <= 0) and np.isnan(p[-1])
     assert p[-2] < 1 / 1000  # beyond every sample: extrapolated tail, still positive
     assert p[-2] > 0
-    assert null.describe(float(np.quantile(null.scores, 0.995))).startswith("above 99.5% of 999 random reference samples of 500 rows")
+    assert null.describe(float(np.quantile(null.scores, 0.995))).startswith(
+        "above 99.5% of 999 random reference samples of 500 rows"
+    )
     assert "above all 999" in null.describe(6.0) and "tail estimate p" in null.describe(6.0)
     low = cal.NullDistribution.of(rng.uniform(size=500), "lower_is_worse")
     pl = low.p_values(np.array([-0.1, 0.5, 2.0]))
@@ -53,7 +62,13 @@ def test_benjamini_hochberg_matches_scipy():
         expect = stats.false_discovery_control(p) <= 0.05
         np.testing.assert_array_equal(cal.benjamini_hochberg(p, 0.05), expect)
     assert cal.benjamini_hochberg(np.array([0.01, 0.02, 0.03, 0.04]), 0.05).all()
-    assert cal.benjamini_hochberg(np.array([0.01, 0.04, 0.03, 0.2, np.nan]), 0.05).tolist() == [True, False, False, False, False]
+    assert cal.benjamini_hochberg(np.array([0.01, 0.04, 0.03, 0.2, np.nan]), 0.05).tolist() == [
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
 
 
 def test_sample_positions_are_sorted_distinct_seeded_and_uniform():
@@ -116,7 +131,13 @@ def test_chunks_too_large_for_the_reference_fall_back_to_method_defaults():
 
 def test_chi2_falls_back_to_its_p_value_rule_when_chunks_are_too_large():
     rng = np.random.default_rng(3)
-    data = make_data({"g": rng.integers(0, 3, 3000)}, {"g": rng.integers(0, 3, 4000)}, 2000, categories={"g": ("a", "b", "c")}, ref_chunk_size=1000)
+    data = make_data(
+        {"g": rng.integers(0, 3, 3000)},
+        {"g": rng.integers(0, 3, 4000)},
+        2000,
+        categories={"g": ("a", "b", "c")},
+        ref_chunk_size=1000,
+    )
     _, res = run_step(data)
     ana = res[(res.method == "chi2") & (res.period == "analysis")]
     stat, p = ana[ana.metric == "statistic"], ana[ana.metric == "p_value"]
@@ -127,4 +148,8 @@ def test_chi2_falls_back_to_its_p_value_rule_when_chunks_are_too_large():
 
 def test_large_chunks_say_their_samples_were_rescaled():
     null = cal.NullDistribution.of(np.arange(10.0), size=5000, sampled_size=2000)
-    assert null.describe(9.5) == "above all 10 random reference samples of 2,000 rows rescaled to 5,000 (tail estimate p ≈ " + f"{null.p_values(np.array([9.5]))[0]:.1g})"
+    assert (
+        null.describe(9.5)
+        == "above all 10 random reference samples of 2,000 rows rescaled to 5,000 (tail estimate p ≈ "
+        + f"{null.p_values(np.array([9.5]))[0]:.1g})"
+    )

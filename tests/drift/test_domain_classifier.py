@@ -1,4 +1,5 @@
 """Domain classifier: AUC ~0.5 on stable data, high on shifted data, close to a full-reference fit."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,7 +9,14 @@ from sklearn.metrics import roc_auc_score
 
 from reportgen.config import validate_config
 from reportgen.dataset import Column
-from reportgen.drift.domain_classifier import DomainClassifier, Task, _largest_remainder, auc_score, evenly_spaced, mann_whitney_null_sd
+from reportgen.drift.domain_classifier import (
+    DomainClassifier,
+    Task,
+    _largest_remainder,
+    auc_score,
+    evenly_spaced,
+    mann_whitney_null_sd,
+)
 from reportgen.drift.multivariate import DomainClassifierDrift
 from reportgen.errors import NotFittedError
 from reportgen.io import prepare_data
@@ -26,25 +34,43 @@ def columns(n: int, seed: int, shift: float = 0.0, p: int = 4, rho: float = 0.8)
 
 
 def stack(parts: list[dict[str, Column]]) -> dict[str, Column]:
-    return {k: Column(k, v.kind, np.concatenate([p[k].values for p in parts]), v.categories) for k, v in parts[0].items()}
+    return {
+        k: Column(k, v.kind, np.concatenate([p[k].values for p in parts]), v.categories) for k, v in parts[0].items()
+    }
 
 
 def frame(n: int, seed: int, shift: float = 0.0, start: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    df = pd.DataFrame({"x0": rng.normal(shift, 1.0, n), "x1": rng.normal(size=n), "x2": rng.normal(size=n), "c": rng.choice(["a", "b", "c"], n)})
+    df = pd.DataFrame(
+        {
+            "x0": rng.normal(shift, 1.0, n),
+            "x1": rng.normal(size=n),
+            "x2": rng.normal(size=n),
+            "c": rng.choice(["a", "b", "c"], n),
+        }
+    )
     df["y_pred_proba"] = 0.5
     df["y_pred"] = np.arange(n) % 2
     df["timestamp"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(start, start + n), unit="min")
     return df
 
 
-def run_step(ref: pd.DataFrame, ana: pd.DataFrame, chunk_size: int, **params) -> tuple[pd.DataFrame, DomainClassifierDrift]:
-    cfg = validate_config({
-        "problem_type": "binary_classification",
-        "columns": {"timestamp": "timestamp", "prediction": "y_pred", "predicted_probability": "y_pred_proba", "features": ["x0", "x1", "x2", "c"]},
-        "chunking": {"size": chunk_size},
-        "drift": {"multivariate": ["domain_classifier"]},
-    })
+def run_step(
+    ref: pd.DataFrame, ana: pd.DataFrame, chunk_size: int, **params
+) -> tuple[pd.DataFrame, DomainClassifierDrift]:
+    cfg = validate_config(
+        {
+            "problem_type": "binary_classification",
+            "columns": {
+                "timestamp": "timestamp",
+                "prediction": "y_pred",
+                "predicted_probability": "y_pred_proba",
+                "features": ["x0", "x1", "x2", "c"],
+            },
+            "chunking": {"size": chunk_size},
+            "drift": {"multivariate": ["domain_classifier"]},
+        }
+    )
     data = prepare_data(cfg, ref, ana)
     step = DomainClassifierDrift(**params)
     step.fit(data.reference, data.reference_chunks, cfg)
@@ -84,7 +110,9 @@ def test_stable_data_reads_half_and_shift_reads_high():
 def test_subsampled_reference_is_within_0_02_of_a_full_reference_fit():
     ref = columns(20_000, 0)
     shifts = [0.0, 0.0, 0.1, 0.2, 0.3, 0.5, 1.0]
-    parts = [columns(2_000, 10 + i, s) for i, s in enumerate(shifts)] + [columns(2_000, 30, rho=-0.8)]  # last: correlation flip
+    parts = [columns(2_000, 10 + i, s) for i, s in enumerate(shifts)] + [
+        columns(2_000, 30, rho=-0.8)
+    ]  # last: correlation flip
     ana = stack(parts)
     bounds = [(i, i + 2_000) for i in range(0, 20_000, 2_000)]
     tasks = [Task((1, i), "analysis", slice(i * 2_000, (i + 1) * 2_000)) for i in range(len(parts))]
@@ -98,7 +126,11 @@ def test_results_do_not_depend_on_the_worker_count_and_repeat_exactly():
     ref = columns(6_000, 0)
     ana = stack([columns(1_000, 1), columns(1_000, 2, 0.5)])
     bounds = [(i, i + 1_000) for i in range(0, 6_000, 1_000)]
-    tasks = [Task((1, 0), "analysis", slice(0, 1_000)), Task((1, 1), "analysis", slice(1_000, 2_000)), Task((0, 2), "reference", np.arange(2_000, 3_000))]
+    tasks = [
+        Task((1, 0), "analysis", slice(0, 1_000)),
+        Task((1, 1), "analysis", slice(1_000, 2_000)),
+        Task((0, 2), "reference", np.arange(2_000, 3_000)),
+    ]
     one = DomainClassifier(n_jobs=1).fit(ref, bounds).score(tasks, ref, ana)
     two = DomainClassifier(n_jobs=2).fit(ref, bounds).score(tasks, ref, ana)
     np.testing.assert_array_equal(one, two)
@@ -125,7 +157,9 @@ def test_shared_bin_edges_above_the_global_cap_match_global_binning(monkeypatch)
     ref = columns(12_000, 0)
     ana = stack([columns(1_500, 1), columns(1_500, 2, 0.3), columns(1_500, 3, rho=-0.8)])
     bounds = [(i, i + 1_500) for i in range(0, 12_000, 1_500)]
-    tasks = [Task((1, i), "analysis", slice(i * 1_500, (i + 1) * 1_500)) for i in range(3)] + [Task((0, 2), "reference", np.arange(3_000, 4_500))]
+    tasks = [Task((1, i), "analysis", slice(i * 1_500, (i + 1) * 1_500)) for i in range(3)] + [
+        Task((0, 2), "reference", np.arange(3_000, 4_500))
+    ]
     whole = DomainClassifier(reference_rows=5_000).fit(ref, bounds).score(tasks, ref, ana)
     monkeypatch.setattr(dc, "GLOBAL_BIN_ROWS", 1_000)  # above the cap: shared bin edges from a 5,000-row sample
     monkeypatch.setattr(dc, "SHARED_BIN_SAMPLE_ROWS", 5_000)
@@ -134,7 +168,9 @@ def test_shared_bin_edges_above_the_global_cap_match_global_binning(monkeypatch)
     shared = clf.score(tasks, ref, ana)
     assert np.abs(shared - whole).max() < 0.02, np.round(shared - whole, 4)
     assert abs(shared[0] - 0.5) < 0.05 and shared[1] > 0.53 and shared[2] > 0.8
-    np.testing.assert_array_equal(shared, DomainClassifier(reference_rows=5_000, n_jobs=1).fit(ref, bounds).score(tasks, ref, ana))
+    np.testing.assert_array_equal(
+        shared, DomainClassifier(reference_rows=5_000, n_jobs=1).fit(ref, bounds).score(tasks, ref, ana)
+    )
     monkeypatch.setattr(dc, "SHARED_BIN_SAMPLE_ROWS", 0)  # 0: every task finds its own bin edges
     own = DomainClassifier(reference_rows=5_000).fit(ref, bounds).score(tasks, ref, ana)
     assert np.abs(own - whole).max() < 0.02 and not np.array_equal(own, shared)
@@ -158,14 +194,20 @@ def test_only_the_chosen_reference_chunks_are_scored_and_they_equal_a_full_scori
     reference = res[res["period"] == "reference"].reset_index(drop=True)
     scored = np.isfinite(reference["value"].to_numpy())
     assert list(np.flatnonzero(scored)) == [0, 4, 7]  # 8 chunks -> 0, 3.5 (rounds to 4), 7
-    assert reference["note"][~scored].str.contains("not scored: the reference band uses 3 evenly spaced reference chunks").all()
+    assert (
+        reference["note"][~scored]
+        .str.contains("not scored: the reference band uses 3 evenly spaced reference chunks")
+        .all()
+    )
     assert not reference["alert"].any() and len(reference) == 8
     # a scored chunk's value does not depend on which other chunks are scored (its own seeded task)
     full, _ = run_step(ref, ana, 1_000, reference_chunks=None)
     full_ref = full[full["period"] == "reference"].reset_index(drop=True)
     assert np.isfinite(full_ref["value"]).all()
     np.testing.assert_array_equal(reference["value"][scored], full_ref["value"][scored])
-    np.testing.assert_array_equal(res[res["period"] == "analysis"]["value"], full[full["period"] == "analysis"]["value"])
+    np.testing.assert_array_equal(
+        res[res["period"] == "analysis"]["value"], full[full["period"] == "analysis"]["value"]
+    )
     assert "only 3 of the 8 reference chunks" in step.method_notes()[0]["description"]
 
 

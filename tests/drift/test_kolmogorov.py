@@ -1,4 +1,5 @@
 """Fast two-sided KS p-values: scipy's value for small samples, Pelz-Good within 1e-7 above."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings

@@ -1,4 +1,5 @@
 """Univariate drift methods equal their published definitions (scipy) and keep their properties."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -180,7 +181,9 @@ def test_bounds_symmetry_and_row_order(x, y, seed):
             assert shuffled[metric][0] == pytest.approx(v, rel=1e-12, abs=1e-12), (name, metric)
     for name in ("kolmogorov_smirnov",):  # symmetric by definition (binned methods use reference bins)
         assert _score(name, x, [y])["statistic"][0] == pytest.approx(_score(name, y, [x])["statistic"][0], abs=1e-12)
-    assert _score("wasserstein", x, [y])["distance"][0] == pytest.approx(_score("wasserstein", y, [x])["distance"][0], rel=1e-9, abs=1e-9)
+    assert _score("wasserstein", x, [y])["distance"][0] == pytest.approx(
+        _score("wasserstein", y, [x])["distance"][0], rel=1e-9, abs=1e-9
+    )
 
 
 @settings(max_examples=60, deadline=None)

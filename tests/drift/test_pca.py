@@ -1,4 +1,5 @@
 """PCA reconstruction error: equals scikit-learn by hand, stays quiet on stable data, catches a correlation flip."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -30,15 +31,25 @@ def frame(x: np.ndarray, cats: dict[str, np.ndarray] | None = None, start: int =
 
 
 def config(features: list[str], chunk_size: int, **extra) -> object:
-    return validate_config({
-        "problem_type": "binary_classification",
-        "columns": {"timestamp": "timestamp", "prediction": "y_pred", "predicted_probability": "y_pred_proba", "target": "y", "features": features},
-        "chunking": {"size": chunk_size},
-        **extra,
-    })
+    return validate_config(
+        {
+            "problem_type": "binary_classification",
+            "columns": {
+                "timestamp": "timestamp",
+                "prediction": "y_pred",
+                "predicted_probability": "y_pred_proba",
+                "target": "y",
+                "features": features,
+            },
+            "chunking": {"size": chunk_size},
+            **extra,
+        }
+    )
 
 
-def run_step(ref: pd.DataFrame, ana: pd.DataFrame, features: list[str], chunk_size: int, **extra) -> tuple[pd.DataFrame, PCAReconstructionDrift]:
+def run_step(
+    ref: pd.DataFrame, ana: pd.DataFrame, features: list[str], chunk_size: int, **extra
+) -> tuple[pd.DataFrame, PCAReconstructionDrift]:
     cfg = config(features, chunk_size, **extra)
     data = prepare_data(cfg, ref, ana)
     step = PCAReconstructionDrift.from_config(cfg)
@@ -93,7 +104,9 @@ def test_errors_equal_sklearn_by_hand_with_missing_unseen_and_categorical():
     Zn = scaler.transform(N)
     expected_new = np.linalg.norm(Zn - pca.inverse_transform(pca.transform(Zn)), axis=1)
     np.testing.assert_allclose(rec.row_errors(new_cols), expected_new, rtol=1e-9, atol=1e-10)
-    np.testing.assert_allclose(rec.chunk_means(new_cols, [(0, 2), (2, 5)]), [expected_new[:2].mean(), expected_new[2:].mean()], rtol=1e-12)
+    np.testing.assert_allclose(
+        rec.chunk_means(new_cols, [(0, 2), (2, 5)]), [expected_new[:2].mean(), expected_new[2:].mean()], rtol=1e-12
+    )
 
 
 def test_reference_chunks_are_scored_leave_one_chunk_out():
@@ -157,7 +170,9 @@ def test_configured_standard_deviation_rule_uses_reference_chunks():
     ref = frame(correlated(10_000, 0.8, seed=7, p_noise=1))
     ana = frame(correlated(5_000, 0.8, seed=8, p_noise=1), start=10_000)
     feats = ["x0", "x1", "x2"]
-    res, step = run_step(ref, ana, feats, 1000, thresholds={"multivariate_drift.pca_reconstruction": {"type": "standard_deviation"}})
+    res, step = run_step(
+        ref, ana, feats, 1000, thresholds={"multivariate_drift.pca_reconstruction": {"type": "standard_deviation"}}
+    )
     ref_vals = res.loc[res["period"] == "reference", "value"].to_numpy()
     assert np.allclose(res["upper_threshold"], ref_vals.mean() + 3 * ref_vals.std(ddof=1))
     assert "standard deviations" in step.method_notes()[0]["thresholds"]

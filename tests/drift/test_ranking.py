@@ -1,4 +1,5 @@
 """rank_features orders a synthetic results table by alerts, then by sign-aware correlation."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,13 +19,23 @@ def uni(column: str, method: str, metric: str, values, *, upper=None, lower=None
     else:
         alert = values < lower
     return make_results(
-        step="univariate_drift", method=method, metric=metric, column=column, chunk_index=CHUNKS, period=PERIODS,
-        value=values, upper_threshold=upper, lower_threshold=lower, alert=alert,
+        step="univariate_drift",
+        method=method,
+        metric=metric,
+        column=column,
+        chunk_index=CHUNKS,
+        period=PERIODS,
+        value=values,
+        upper_threshold=upper,
+        lower_threshold=lower,
+        alert=alert,
     )
 
 
 def perf(step: str, method: str, metric: str, values) -> pd.DataFrame:
-    return make_results(step=step, method=method, metric=metric, column=None, chunk_index=CHUNKS, period=PERIODS, value=values)
+    return make_results(
+        step=step, method=method, metric=metric, column=None, chunk_index=CHUNKS, period=PERIODS, value=values
+    )
 
 
 def table(with_realized: bool = True) -> pd.DataFrame:
@@ -43,8 +54,17 @@ def table(with_realized: bool = True) -> pd.DataFrame:
         # e: nothing at all
         uni("e", "jensen_shannon", "distance", quiet, upper=0.1),
         perf("estimated_performance", "cbpe", "roc_auc", [0.8] * 10),
-        make_results(step="multivariate_drift", method="pca_reconstruction", metric="reconstruction_error", column=None,
-                     chunk_index=CHUNKS, period=PERIODS, value=np.ones(10), upper_threshold=2.0, alert=False),
+        make_results(
+            step="multivariate_drift",
+            method="pca_reconstruction",
+            metric="reconstruction_error",
+            column=None,
+            chunk_index=CHUNKS,
+            period=PERIODS,
+            value=np.ones(10),
+            upper_threshold=2.0,
+            alert=False,
+        ),
     ]
     if with_realized:
         frames.append(perf("realized_performance", "realized", "roc_auc", [0.8] * 5 + [0.8, 0.8, 0.7, 0.65, 0.6]))
@@ -105,7 +125,9 @@ def test_no_performance_gives_nan_correlation_and_name_breaks_ties():
 def test_ranking_is_deterministic_and_order_independent():
     t = table()
     shuffled = t.sample(frac=1.0, random_state=3).reset_index(drop=True)
-    pd.testing.assert_frame_equal(rank_features(t, "binary_classification"), rank_features(shuffled, "binary_classification"))
+    pd.testing.assert_frame_equal(
+        rank_features(t, "binary_classification"), rank_features(shuffled, "binary_classification")
+    )
 
 
 def test_empty_results_give_an_empty_ranking():
@@ -115,8 +137,30 @@ def test_empty_results_give_an_empty_ranking():
 
 
 def test_drift_scores_are_one_at_the_threshold():
-    recs = concat_results([
-        make_results(step="univariate_drift", method="chi2", metric="p_value", column="x", chunk_index=[0, 1], period="analysis", value=[0.01, 1e-4], lower_threshold=0.01, alert=[False, True]),
-        make_results(step="univariate_drift", method="jensen_shannon", metric="distance", column="x", chunk_index=[0, 1], period="analysis", value=[0.1, 0.3], upper_threshold=0.1, alert=[False, True]),
-    ])
+    recs = concat_results(
+        [
+            make_results(
+                step="univariate_drift",
+                method="chi2",
+                metric="p_value",
+                column="x",
+                chunk_index=[0, 1],
+                period="analysis",
+                value=[0.01, 1e-4],
+                lower_threshold=0.01,
+                alert=[False, True],
+            ),
+            make_results(
+                step="univariate_drift",
+                method="jensen_shannon",
+                metric="distance",
+                column="x",
+                chunk_index=[0, 1],
+                period="analysis",
+                value=[0.1, 0.3],
+                upper_threshold=0.1,
+                alert=[False, True],
+            ),
+        ]
+    )
     assert np.allclose(drift_scores(recs), [1.0, 2.0, 1.0, 3.0])

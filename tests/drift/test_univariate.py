@@ -1,4 +1,5 @@
 """The univariate_drift step: detection, quiet on stable data, thresholds, notes, artifacts, config."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +10,6 @@ from scipy import stats
 from reportgen.drift.methods import UNIVARIATE_METHODS
 from reportgen.errors import ConfigError
 from reportgen.results import validate_results
-
 from tests.drift.univariate_helpers import alerting, make_data, run_step
 
 CATS = ("a", "b", "c", "d")
@@ -104,9 +104,14 @@ def test_alerts_say_how_unusual_the_value_is_and_results_are_deterministic():
 
 
 def test_configured_thresholds_override_the_calibrated_default():
-    rng = np.random.default_rng(10)
+    np.random.default_rng(10)
     ref, ana = _stable(5000, 5000, seed=10)
-    cfg = {"thresholds": {"univariate_drift.jensen_shannon": {"type": "constant", "upper": 0.0}, "univariate_drift.chi2.p_value": {"type": "constant", "lower": 0.05}}}
+    cfg = {
+        "thresholds": {
+            "univariate_drift.jensen_shannon": {"type": "constant", "upper": 0.0},
+            "univariate_drift.chi2.p_value": {"type": "constant", "lower": 0.05},
+        }
+    }
     data = make_data(ref, ana, 1000, categories={"g": CATS}, config=cfg)
     _, res = run_step(data)
     js = res[(res.method == "jensen_shannon")]
@@ -120,7 +125,13 @@ def test_configured_thresholds_override_the_calibrated_default():
 
 def test_method_default_thresholds_and_method_selection():
     ref, ana = _stable(5000, 5000, seed=12)
-    data = make_data(ref, ana, 1000, categories={"g": CATS}, config={"drift": {"univariate": ["jensen_shannon", "chi2"], "default_threshold": "method_default"}})
+    data = make_data(
+        ref,
+        ana,
+        1000,
+        categories={"g": CATS},
+        config={"drift": {"univariate": ["jensen_shannon", "chi2"], "default_threshold": "method_default"}},
+    )
     _, res = run_step(data)
     assert set(res["method"]) == {"jensen_shannon", "chi2"}
     js = res[res.method == "jensen_shannon"]
@@ -154,14 +165,17 @@ def test_missing_values_targets_and_unknown_methods():
     assert (empty["note"] == "no non-missing values in this chunk").all()
     art = step.artifacts()["distributions"]["x"]
     assert art["kind"] == "continuous" and len(art["bin_edges"]) == 21 and sum(art["reference"]) == 3000
-    assert sum(art["chunks"][data.analysis_chunks[0].index]) == 1000 and sum(art["chunks"][data.analysis_chunks[1].index]) == 0
+    assert (
+        sum(art["chunks"][data.analysis_chunks[0].index]) == 1000
+        and sum(art["chunks"][data.analysis_chunks[1].index]) == 0
+    )
     with pytest.raises(ConfigError, match="did you mean 'hellinger'"):
         make_data({"x": x}, {"x": x}, 1000, config={"drift": {"univariate": ["helinger"]}})
 
 
 def test_targets_are_reported_only_where_they_exist(binary_config):
-    from tests.conftest import simulate_binary
     from reportgen import Monitor
+    from tests.conftest import simulate_binary
 
     ref, ana = simulate_binary(3000, 0, seed=1), simulate_binary(3000, 3000, seed=2)
     report = Monitor(binary_config).run(ref, ana.drop(columns=["y"]))

@@ -1,7 +1,6 @@
 """Small builders of prepared monitoring data (arrays, no files) for the univariate drift tests."""
-from __future__ import annotations
 
-from typing import Optional
+from __future__ import annotations
 
 import numpy as np
 
@@ -15,13 +14,17 @@ def make_data(
     ana: dict[str, np.ndarray],
     chunk_size: int,
     *,
-    categories: Optional[dict[str, tuple]] = None,
-    config: Optional[dict] = None,
-    ref_chunk_size: Optional[int] = None,
+    categories: dict[str, tuple] | None = None,
+    config: dict | None = None,
+    ref_chunk_size: int | None = None,
 ) -> MonitoringData:
     """MonitoringData from per-column arrays (float64 continuous, int32 codes for `categories`)."""
     categories = categories or {}
-    raw = {"problem_type": "binary_classification", "columns": {"prediction": "p", "predicted_probability": "q"}, "chunking": {"size": chunk_size}}
+    raw = {
+        "problem_type": "binary_classification",
+        "columns": {"prediction": "p", "predicted_probability": "q"},
+        "chunking": {"size": chunk_size},
+    }
     raw.update(config or {})
     cfg = load_config(data=raw)
 

@@ -1,5 +1,6 @@
 """The CLI end to end: version and help, run (exit 0 / 2 / 3), samples; every bad input exits 2
 with one line on stderr, no traceback and no output folder."""
+
 from __future__ import annotations
 
 import json
@@ -7,13 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
+from reportgen.samples import generator as gen
 
 from reportgen import __version__
 from reportgen.cli import main
-from reportgen.samples import generator as gen
 from tests.input_cases import ALL_CASES, Case, broken, valid_files, write_files
 
 
@@ -88,7 +88,9 @@ def test_run_writes_results_json_and_fail_on_alert_exits_3(runner: CliRunner, tm
     files.analysis["x"] = files.analysis["x"] + 3.0
     files.analysis["cat"] = "c"
     config = write_files(tmp_path / "shifted", files)
-    result = runner.invoke(main, ["run", str(config), "--out", str(tmp_path / "out2"), "--format", "json", "--fail-on-alert"])
+    result = runner.invoke(
+        main, ["run", str(config), "--out", str(tmp_path / "out2"), "--format", "json", "--fail-on-alert"]
+    )
     assert result.exit_code == 3, (result.stderr, result.exception)
     payload = json.loads((tmp_path / "out2" / "results.json").read_text())
     assert any(r["alert"] for r in payload["results"] if r["step"] == "univariate_drift" and r["column"] == "x")
@@ -98,18 +100,34 @@ def test_flags_override_config_paths(runner: CliRunner, tmp_path: Path) -> None:
     files = valid_files()
     config = write_files(tmp_path / "in", files)
     files.analysis.iloc[:150].to_csv(tmp_path / "other.csv", index=False)
-    result = runner.invoke(main, ["run", str(config), "--analysis", str(tmp_path / "other.csv"), "--out", str(tmp_path / "o"), "--format", "json"])
+    result = runner.invoke(
+        main,
+        [
+            "run",
+            str(config),
+            "--analysis",
+            str(tmp_path / "other.csv"),
+            "--out",
+            str(tmp_path / "o"),
+            "--format",
+            "json",
+        ],
+    )
     assert result.exit_code == 0, (result.stderr, result.exception)
     chunks = json.loads((tmp_path / "o" / "results.json").read_text())["chunks"]
     assert sum(c["rows"] for c in chunks if c["period"] == "analysis") == 150
     # 150 rows in chunks of 100: the short last chunk is appended, and a one-line warning says so.
     assert [c["rows"] for c in chunks if c["period"] == "analysis"] == [150]
     warned = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
-    assert warned == ["warning: analysis: the last 50 rows do not fill a chunk of 100; appended to the previous chunk (now 150 rows) (chunking.incomplete: append | keep | drop)"]
+    assert warned == [
+        "warning: analysis: the last 50 rows do not fill a chunk of 100; appended to the previous chunk (now 150 rows) (chunking.incomplete: append | keep | drop)"
+    ]
 
 
 def test_samples_command_writes_the_generator_output(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(main, ["samples", "--problem", "regression", "--rows", "40", "--out", str(tmp_path / "s"), "--seed", "5"])
+    result = runner.invoke(
+        main, ["samples", "--problem", "regression", "--rows", "40", "--out", str(tmp_path / "s"), "--seed", "5"]
+    )
     assert result.exit_code == 0, (result.stderr, result.exception)
     expected = gen.generate("regression", tmp_path / "direct", rows_per_month=40, seed=5)
     for name in ("reference.csv", "analysis.csv", "analysis_targets.csv", "config.yaml", "truth.json"):
@@ -125,7 +143,15 @@ def test_real_process_bad_config_one_line_no_traceback(tmp_path: Path) -> None:
     case = next(c for c in ALL_CASES if c.name == "unknown_key")
     config = write_files(tmp_path / "in", broken(case))
     proc = subprocess.run(
-        [sys.executable, "-c", "from reportgen.cli import main; main()", "run", str(config), "--out", str(tmp_path / "out")],
+        [
+            sys.executable,
+            "-c",
+            "from reportgen.cli import main; main()",
+            "run",
+            str(config),
+            "--out",
+            str(tmp_path / "out"),
+        ],
         capture_output=True,
         text=True,
         timeout=120,

@@ -5,6 +5,7 @@ that follows DESIGN.md's contract, plus report.html. Held-out data is checked fr
 way, so a traceback on any plausible input is the worst outcome; these cases vary problem types,
 label types, chunking, missing roles, odd column names and file formats.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,13 +25,53 @@ from click.testing import CliRunner
 from reportgen import Monitor
 from reportgen.cli import main
 
-TOP_KEYS = {"reportgen_version", "title", "problem_type", "generated_at", "chunks", "results", "diagnoses", "recommendations", "summary"}
+TOP_KEYS = {
+    "reportgen_version",
+    "title",
+    "problem_type",
+    "generated_at",
+    "chunks",
+    "results",
+    "diagnoses",
+    "recommendations",
+    "summary",
+}
 CHUNK_KEYS = {"index", "key", "period", "start_row", "end_row", "start_time", "end_time", "rows"}
-RESULT_KEYS = {"step", "method", "metric", "column", "chunk_index", "period", "value", "sampling_error", "lower_confidence", "upper_confidence", "lower_threshold", "upper_threshold", "alert"}
+RESULT_KEYS = {
+    "step",
+    "method",
+    "metric",
+    "column",
+    "chunk_index",
+    "period",
+    "value",
+    "sampling_error",
+    "lower_confidence",
+    "upper_confidence",
+    "lower_threshold",
+    "upper_threshold",
+    "alert",
+}
 DIAGNOSIS_KEYS = {"code", "severity", "title", "summary", "chunks", "features", "actions"}
-CODES = {"performance_drop_covariate_shift", "concept_drift", "covariate_shift_no_impact", "data_quality", "prediction_drift", "business_value_drop", "no_issue"}
+CODES = {
+    "performance_drop_covariate_shift",
+    "concept_drift",
+    "covariate_shift_no_impact",
+    "data_quality",
+    "prediction_drift",
+    "business_value_drop",
+    "no_issue",
+}
 CELLS = {"true_positive", "false_positive", "false_negative", "true_negative"}  # always reported for classification
-STEPS = {"estimated_performance", "realized_performance", "business_value", "multivariate_drift", "univariate_drift", "data_quality", "summary_stats"}
+STEPS = {
+    "estimated_performance",
+    "realized_performance",
+    "business_value",
+    "multivariate_drift",
+    "univariate_drift",
+    "data_quality",
+    "summary_stats",
+}
 
 
 @dataclass
@@ -51,8 +92,8 @@ class Spec:
     fmt: str = "csv"
     config_ext: str = "yaml"
     business_value: bool = False
-    metrics: Optional[list[str]] = None
-    univariate: Optional[list[str]] = None
+    metrics: list[str] | None = None
+    univariate: list[str] | None = None
     reg_target: str = "positive"  # positive | negative | zero
     shift: float = 0.0
     fail_on_alert: bool = False
@@ -61,7 +102,7 @@ class Spec:
     extra: dict = field(default_factory=dict)  # more top-level config keys
     int_keys: bool = False  # multiclass probability map written with int keys (YAML: unquoted)
     target_gaps: bool = False  # every third target missing (an int label column then reads as float)
-    error: Optional[tuple[str, ...]] = None  # genuinely invalid: exit 2, one line with these fragments
+    error: tuple[str, ...] | None = None  # genuinely invalid: exit 2, one line with these fragments
 
 
 def _feature(kind: str, n: int, rng: np.random.Generator, shift: float) -> tuple[str, Any]:
@@ -106,7 +147,9 @@ def make_frames(spec: Spec, seed: int, n: int, start: int, shift: float) -> pd.D
     if spec.id:
         frame["id"] = np.arange(start, start + n)
     if spec.timestamp:
-        frame["timestamp"] = (pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(start, start + n) * spec.hours * 3600, unit="s")).strftime("%Y-%m-%dT%H:%M:%S")
+        frame["timestamp"] = (
+            pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(start, start + n) * spec.hours * 3600, unit="s")
+        ).strftime("%Y-%m-%dT%H:%M:%S")
     for kind in spec.features:
         name, values = _feature(kind, n, rng, shift)
         frame[name] = values
@@ -139,7 +182,7 @@ def make_frames(spec: Spec, seed: int, n: int, start: int, shift: float) -> pd.D
         cum = proba.cumsum(axis=1)
         y = np.minimum((rng.random(n)[:, None] > cum).sum(axis=1), k - 1)
         pred = proba.argmax(axis=1)
-        for i, label in enumerate(labels):
+        for i, _label in enumerate(labels):
             frame[f"p_{i}"] = proba[:, i]
         frame["y_pred"] = np.asarray(labels, dtype=object)[pred] if spec.labels != "int" else pred
         frame["y"] = np.asarray(labels, dtype=object)[y] if spec.labels != "int" else y
@@ -172,8 +215,14 @@ def build(spec: Spec, folder: Path) -> Path:
     if spec.problem == "binary_classification":
         columns["predicted_probability"] = "y_pred_proba"
     elif spec.problem == "multiclass_classification":
-        labels = list(range(spec.n_classes)) if spec.labels == "int" else [f"class {chr(65 + i)}" for i in range(spec.n_classes)]
-        columns["predicted_probability"] = {(label if spec.int_keys else str(label)): f"p_{i}" for i, label in enumerate(labels)}
+        labels = (
+            list(range(spec.n_classes))
+            if spec.labels == "int"
+            else [f"class {chr(65 + i)}" for i in range(spec.n_classes)]
+        )
+        columns["predicted_probability"] = {
+            (label if spec.int_keys else str(label)): f"p_{i}" for i, label in enumerate(labels)
+        }
     config: dict[str, Any] = {
         "title": f"Varied <b>{spec.name}</b>",
         "problem_type": spec.problem,
@@ -198,10 +247,14 @@ def build(spec: Spec, folder: Path) -> Path:
         if spec.problem == "regression":
             config["business_value"] = {"over_prediction_cost": -2.0, "under_prediction_cost": -5.0}
         elif spec.problem == "binary_classification":
-            config["business_value"] = {"matrix": {"true_positive": 500, "false_positive": -200, "false_negative": -1000, "true_negative": 0}}
+            config["business_value"] = {
+                "matrix": {"true_positive": 500, "false_positive": -200, "false_negative": -1000, "true_negative": 0}
+            }
         else:
             k = spec.n_classes
-            config["business_value"] = {"value_matrix": [[10.0 if i == j else -5.0 for j in range(k)] for i in range(k)]}
+            config["business_value"] = {
+                "value_matrix": [[10.0 if i == j else -5.0 for j in range(k)] for i in range(k)]
+            }
     config.update(spec.extra)
     if spec.metrics:
         config["performance"] = {"metrics": spec.metrics}
@@ -250,10 +303,10 @@ def _toml(config: dict[str, Any]) -> str:
 
 def check_payload(payload: dict[str, Any], spec: Spec) -> None:
     """results.json follows DESIGN.md's contract."""
-    assert TOP_KEYS <= set(payload), set(payload) ^ TOP_KEYS
+    assert set(payload) >= TOP_KEYS, set(payload) ^ TOP_KEYS
     assert payload["problem_type"] == spec.problem
     chunks = payload["chunks"]
-    assert chunks and all(CHUNK_KEYS <= set(c) for c in chunks)
+    assert chunks and all(set(c) >= CHUNK_KEYS for c in chunks)
     assert [c["index"] for c in chunks] == list(range(len(chunks)))
     periods = [c["period"] for c in chunks]
     assert set(periods) == {"reference", "analysis"} and periods == sorted(periods, key=lambda p: p != "reference")
@@ -263,17 +316,24 @@ def check_payload(payload: dict[str, Any], spec: Spec) -> None:
     results = payload["results"]
     assert results
     for r in results:
-        assert RESULT_KEYS <= set(r), set(r) ^ RESULT_KEYS
+        assert set(r) >= RESULT_KEYS, set(r) ^ RESULT_KEYS
         assert r["step"] in STEPS, r["step"]
         assert r["chunk_index"] in indexes and r["period"] in ("reference", "analysis")
         assert r["alert"] in (True, False, None)
-        for key in ("value", "sampling_error", "lower_confidence", "upper_confidence", "lower_threshold", "upper_threshold"):
+        for key in (
+            "value",
+            "sampling_error",
+            "lower_confidence",
+            "upper_confidence",
+            "lower_threshold",
+            "upper_threshold",
+        ):
             assert r[key] is None or (isinstance(r[key], (int, float)) and math.isfinite(r[key])), (key, r)
     steps = {r["step"] for r in results}
     assert {"univariate_drift", "data_quality"} <= steps
     assert "estimated_performance" in steps
     for d in payload["diagnoses"]:
-        assert DIAGNOSIS_KEYS <= set(d) and d["code"] in CODES and d["severity"] in ("info", "warning", "alert"), d
+        assert set(d) >= DIAGNOSIS_KEYS and d["code"] in CODES and d["severity"] in ("info", "warning", "alert"), d
     summary = payload["summary"]
     assert summary["status"] in ("ok", "warning", "alert")
     # Sections may also be "info" (noticed, not actionable; resolution's design, asserted in tests/resolution).
@@ -305,12 +365,24 @@ SPECS = [
     Spec("binary_high_cardinality", features=("num", "highcard")),
     Spec("binary_95pct_missing", features=("num", "missing95")),
     # issue 2: a feature that is all missing is a data error (exit 2, one line naming file and column)
-    Spec("binary_feature_empty_in_analysis", features=("num", "empty_in_analysis"), error=("analysis.csv", "column 'broken'", "every value is missing")),
+    Spec(
+        "binary_feature_empty_in_analysis",
+        features=("num", "empty_in_analysis"),
+        error=("analysis.csv", "column 'broken'", "every value is missing"),
+    ),
     # regression: infinities broke PCA's fit (exit 1) and the HTML; now one clear line
-    Spec("binary_infinite_feature_values", features=("inf_in_analysis", "cat"), error=("analysis.csv", "column 'num'", "must be finite", "5 such rows")),
+    Spec(
+        "binary_infinite_feature_values",
+        features=("inf_in_analysis", "cat"),
+        error=("analysis.csv", "column 'num'", "must be finite", "5 such rows"),
+    ),
     Spec("binary_positive_class_string_labels", labels="str", extra={"positive_class": "no"}),
     # regression: an unknown positive_class gave "predicted class 1 ... is not one of the model's classes 0, 7"
-    Spec("binary_unknown_positive_class", extra={"positive_class": 7}, error=("config.yaml", "key 'positive_class'", "positive_class 7 is not one of the labels")),
+    Spec(
+        "binary_unknown_positive_class",
+        extra={"positive_class": 7},
+        error=("config.yaml", "key 'positive_class'", "positive_class 7 is not one of the labels"),
+    ),
     Spec("analysis_smaller_than_one_chunk", n_ana=150, chunking={"size": 200}, error=("analysis.csv",)),
     Spec("binary_odd_column_names", features=("odd_names", "space_cat")),
     Spec("period_daily", chunking={"period": "D"}, n_ref=300, n_ana=300, hours=2.4),
@@ -364,7 +436,10 @@ def test_cli_run_writes_contract_results(spec: Spec, runner: CliRunner, tmp_path
     assert "Traceback" not in result.output + result.stderr
     if spec.error:
         lines = result.stderr.splitlines()
-        assert result.exit_code == 2 and len(lines) == 1 and lines[0].startswith("error: "), (result.stderr, repr(result.exception))
+        assert result.exit_code == 2 and len(lines) == 1 and lines[0].startswith("error: "), (
+            result.stderr,
+            repr(result.exception),
+        )
         assert all(f in lines[0] for f in spec.error), lines[0]
         assert not out.exists()
         return
@@ -415,7 +490,11 @@ def test_regression_negative_targets_msle_is_nan_with_a_note(tmp_path: Path) -> 
     spec = Spec("neg", problem=REG, reg_target="negative")
     ref = make_frames(spec, 1, 600, 0, 0.0)
     ana = make_frames(spec, 2, 600, 600, 0.0)
-    config = {"problem_type": REG, "columns": {"id": "id", "timestamp": "timestamp", "prediction": "y_pred", "target": "y"}, "chunking": {"size": 200}}
+    config = {
+        "problem_type": REG,
+        "columns": {"id": "id", "timestamp": "timestamp", "prediction": "y_pred", "target": "y"},
+        "chunking": {"size": 200},
+    }
     report = Monitor(config).run(ref, ana)
     res = report.results
     msle = res[(res["metric"].isin(["msle", "rmsle"])) & (res["period"] == "analysis")]
@@ -437,7 +516,13 @@ def test_python_api_varied(tmp_path: Path) -> None:
     labels = [f"class {chr(65 + i)}" for i in range(4)]
     config = {
         "problem_type": MC,
-        "columns": {"id": "id", "timestamp": "timestamp", "prediction": "y_pred", "target": "y", "predicted_probability": {label: f"p_{i}" for i, label in enumerate(labels)}},
+        "columns": {
+            "id": "id",
+            "timestamp": "timestamp",
+            "prediction": "y_pred",
+            "target": "y",
+            "predicted_probability": {label: f"p_{i}" for i, label in enumerate(labels)},
+        },
         "chunking": {"number": 4},
     }
     report = Monitor(config).run(ref, ana.drop(columns=["y"]), targets)
@@ -451,11 +536,29 @@ def test_python_api_varied(tmp_path: Path) -> None:
 
 def test_real_subprocess_varied_case(tmp_path: Path) -> None:
     """One case through a real process: what a shell or a cron job sees."""
-    spec = Spec("subprocess", labels="str", timestamp=False, chunking={"number": 3}, features=("odd_names", "space_cat", "missing95"))
+    spec = Spec(
+        "subprocess",
+        labels="str",
+        timestamp=False,
+        chunking={"number": 3},
+        features=("odd_names", "space_cat", "missing95"),
+    )
     config = build(spec, tmp_path / "in")
     proc = subprocess.run(
-        [sys.executable, "-c", "from reportgen.cli import main; main()", "run", str(config), "--out", str(tmp_path / "out"), "--format", "json,html"],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-c",
+            "from reportgen.cli import main; main()",
+            "run",
+            str(config),
+            "--out",
+            str(tmp_path / "out"),
+            "--format",
+            "json,html",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr

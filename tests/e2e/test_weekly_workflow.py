@@ -4,6 +4,7 @@ init a config from a CSV, check it, run it weekly into an archive for three peri
 latest report to a loopback SMTP server, verify the archive, tamper with one stored file and see
 verify name it; plus the exit codes 0 / 1 / 2 / 3 along the way.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,11 +13,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import simulate_binary
-from reportgen.cli import main
-
 from delivery.smtp_server import smtp_server
+
+from reportgen.cli import main
 
 WEEKS = ("2024-W13", "2024-W14", "2024-W15")
 
@@ -45,8 +45,18 @@ def test_weekly_workflow(data: Path) -> None:
 
     for week in range(3):
         formats = "html,pdf,json" if week == 2 else "json"  # the full report for the week we send; keeps the test fast
-        ran = cli("run", config, "--analysis", data / f"week{week}.csv", "--archive", archive, "--format", formats, "--quiet",
-                  env={"SOURCE_DATE_EPOCH": str(1711929600 + week * 604800)})
+        ran = cli(
+            "run",
+            config,
+            "--analysis",
+            data / f"week{week}.csv",
+            "--archive",
+            archive,
+            "--format",
+            formats,
+            "--quiet",
+            env={"SOURCE_DATE_EPOCH": str(1711929600 + week * 604800)},
+        )
         assert ran.exit_code == 0, ran.output
         assert f"archive/car-loan-model/{WEEKS[week]}" in ran.output
 
@@ -62,7 +72,9 @@ def test_weekly_workflow(data: Path) -> None:
         sent = cli("send", latest, "--to", "team@example.com", "--smtp-host", "127.0.0.1", "--smtp-port", port)
     assert sent.exit_code == 0, sent.output
     msg = message_from_bytes(inbox.messages[0]["data"], policy=policy.default)
-    assert msg["Subject"].startswith(("[ALERT] Car loan model, 2024-W15: estimated ROC AUC", "[WARNING] Car loan model, 2024-W15: estimated ROC AUC"))
+    assert msg["Subject"].startswith(
+        ("[ALERT] Car loan model, 2024-W15: estimated ROC AUC", "[WARNING] Car loan model, 2024-W15: estimated ROC AUC")
+    )
     assert msg.get_body(("html",)).get_content_type() == "text/html"
     assert [p.get_filename() for p in msg.iter_attachments()] == ["report.pdf"]
     assert next(msg.iter_attachments()).get_content() == (latest / "report.pdf").read_bytes()
@@ -80,13 +92,47 @@ def test_weekly_workflow(data: Path) -> None:
 def test_exit_codes_bad_input_unwritable_archive_and_alerts(data: Path) -> None:
     config = data / "model.yaml"
     cli("init", data / "reference.csv", "-o", config)
-    bad = CliRunner().invoke(main, ["run", str(config), "--analysis", str(data / "missing.csv"), "--archive", str(data / "a")])
+    bad = CliRunner().invoke(
+        main, ["run", str(config), "--analysis", str(data / "missing.csv"), "--archive", str(data / "a")]
+    )
     assert bad.exit_code == 2 and len(bad.stderr.strip().splitlines()) == 1 and "missing.csv" in bad.stderr
     blocker = data / "not-a-folder"
     blocker.write_text("x")
-    unwritable = CliRunner().invoke(main, ["run", str(config), "--analysis", str(data / "week2.csv"), "--archive", str(blocker / "archive"), "--format", "json", "--quiet"])
-    assert unwritable.exit_code == 2 and unwritable.stderr.startswith("error: ") and len(unwritable.stderr.strip().splitlines()) == 1
-    alerting = CliRunner().invoke(main, ["run", str(config), "--analysis", str(data / "week2.csv"), "--out", str(data / "out"), "--format", "json", "--fail-on-alert", "--log-json", "--quiet"])
+    unwritable = CliRunner().invoke(
+        main,
+        [
+            "run",
+            str(config),
+            "--analysis",
+            str(data / "week2.csv"),
+            "--archive",
+            str(blocker / "archive"),
+            "--format",
+            "json",
+            "--quiet",
+        ],
+    )
+    assert (
+        unwritable.exit_code == 2
+        and unwritable.stderr.startswith("error: ")
+        and len(unwritable.stderr.strip().splitlines()) == 1
+    )
+    alerting = CliRunner().invoke(
+        main,
+        [
+            "run",
+            str(config),
+            "--analysis",
+            str(data / "week2.csv"),
+            "--out",
+            str(data / "out"),
+            "--format",
+            "json",
+            "--fail-on-alert",
+            "--log-json",
+            "--quiet",
+        ],
+    )
     assert alerting.exit_code == 3, alerting.output
     steps = [json.loads(line) for line in alerting.stderr.splitlines() if line.startswith("{")]
     assert steps and all(s["event"] == "step" and s["status"] == "ok" for s in steps)

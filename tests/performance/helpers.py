@@ -1,8 +1,9 @@
 """Helpers for the performance tests: simulated data and running one step without the whole pipeline."""
+
 from __future__ import annotations
 
 import warnings
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,9 @@ from reportgen.dataset import MonitoringData
 from reportgen.io import prepare_data
 
 
-def prepare(config: dict[str, Any], reference: pd.DataFrame, analysis: pd.DataFrame, targets: Optional[pd.DataFrame] = None) -> MonitoringData:
+def prepare(
+    config: dict[str, Any], reference: pd.DataFrame, analysis: pd.DataFrame, targets: pd.DataFrame | None = None
+) -> MonitoringData:
     """MonitoringData for a config dict and frames (chunking warnings silenced)."""
     cfg = load_config(data=config)
     with warnings.catch_warnings():
@@ -28,7 +31,9 @@ def run_step(cls: type, data: MonitoringData) -> pd.DataFrame:
     return step.run(data)
 
 
-def values(results: pd.DataFrame, metric: str, method: Optional[str] = None, period: Optional[str] = None, column: Optional[str] = None) -> np.ndarray:
+def values(
+    results: pd.DataFrame, metric: str, method: str | None = None, period: str | None = None, column: str | None = None
+) -> np.ndarray:
     """The value column of one metric's records, in chunk order."""
     sel = results[results["metric"] == metric]
     if method is not None:
@@ -69,14 +74,26 @@ def simulate_multiclass(n: int, seed: int, shift: float = 0.0) -> pd.DataFrame:
     labels = np.array(["cat", "dog", "eel"])
     y = labels[(rng.random(n)[:, None] > np.cumsum(p, axis=1)).sum(axis=1)]
     return pd.DataFrame(
-        {"x0": x[:, 0], "x1": x[:, 1], "p_cat": p[:, 0], "p_dog": p[:, 1], "p_eel": p[:, 2], "pred": labels[p.argmax(axis=1)], "y": y}
+        {
+            "x0": x[:, 0],
+            "x1": x[:, 1],
+            "p_cat": p[:, 0],
+            "p_dog": p[:, 1],
+            "p_eel": p[:, 2],
+            "pred": labels[p.argmax(axis=1)],
+            "y": y,
+        }
     )
 
 
 def multiclass_config(size: int = 1000, **extra: Any) -> dict[str, Any]:
     cfg = {
         "problem_type": "multiclass_classification",
-        "columns": {"prediction": "pred", "predicted_probability": {"cat": "p_cat", "dog": "p_dog", "eel": "p_eel"}, "target": "y"},
+        "columns": {
+            "prediction": "pred",
+            "predicted_probability": {"cat": "p_cat", "dog": "p_dog", "eel": "p_eel"},
+            "target": "y",
+        },
         "chunking": {"size": size},
     }
     cfg.update(extra)

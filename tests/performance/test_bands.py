@@ -1,4 +1,5 @@
 """Sampling errors match simulated spread; threshold rules (std vs sampling-error band), direction, undefined values."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,7 +21,9 @@ from tests.performance.helpers import (
 )
 
 
-@pytest.mark.parametrize("metric", ["roc_auc", "average_precision", "f1", "precision", "recall", "specificity", "accuracy"])
+@pytest.mark.parametrize(
+    "metric", ["roc_auc", "average_precision", "f1", "precision", "recall", "specificity", "accuracy"]
+)
 def test_classification_sampling_error_matches_simulated_spread(metric):
     ref = simulate_calibrated(40_000, seed=0)
     y, yhat, p = ref["y"].to_numpy(), ref["y_pred"].to_numpy(), ref["y_pred_proba"].to_numpy()
@@ -103,7 +106,11 @@ def test_regression_alerts_only_upwards():
     pred[6000:7000] = y[6000:7000]  # a perfect chunk: better, never an alert
     pred[7000:] = y[7000:] + rng.normal(0, 3, 1000)  # a bad chunk
     frame = pd.DataFrame({"x": rng.normal(size=8000), "pred": pred, "y": y})
-    data = prepare(regression_config(1000, performance={"metrics": ["mae"]}), frame.iloc[:5000], frame.iloc[5000:].reset_index(drop=True))
+    data = prepare(
+        regression_config(1000, performance={"metrics": ["mae"]}),
+        frame.iloc[:5000],
+        frame.iloc[5000:].reset_index(drop=True),
+    )
     rec = run_step(RealizedPerformance, data).sort_values("chunk_index")
     ana = rec[rec["period"] == "analysis"]
     assert ana["lower_threshold"].isna().all() and ana["upper_threshold"].notna().all()
@@ -116,7 +123,9 @@ def test_stable_data_with_few_reference_chunks_rarely_alerts():
     data = prepare(binary_config(2000), ref, ana)
     est, real = run_step(CBPE, data), run_step(RealizedPerformance, data)
     for res in (est, real):
-        rec = res[(res["period"] == "analysis") & res["metric"].isin(["roc_auc", "f1", "accuracy", "precision", "recall"])]
+        rec = res[
+            (res["period"] == "analysis") & res["metric"].isin(["roc_auc", "f1", "accuracy", "precision", "recall"])
+        ]
         assert rec["alert"].fillna(False).mean() <= 0.02
 
 
@@ -139,7 +148,11 @@ def test_realized_msle_negative_values_nan_with_note():
     y = rng.gamma(2, 2, 4000)
     frame = pd.DataFrame({"x": rng.normal(size=4000), "pred": y + rng.normal(0, 0.5, 4000) ** 2, "y": y})
     frame.loc[3500, "y"] = -1.0
-    data = prepare(regression_config(1000, performance={"metrics": ["msle", "mae"]}), frame.iloc[:2000], frame.iloc[2000:].reset_index(drop=True))
+    data = prepare(
+        regression_config(1000, performance={"metrics": ["msle", "mae"]}),
+        frame.iloc[:2000],
+        frame.iloc[2000:].reset_index(drop=True),
+    )
     res = run_step(RealizedPerformance, data)
     msle = res[(res["metric"] == "msle") & (res["period"] == "analysis")].sort_values("chunk_index")
     assert np.isfinite(msle["value"].iloc[0]) and np.isnan(msle["value"].iloc[1])
@@ -163,7 +176,11 @@ def test_multiclass_macro_sampling_error_matches_simulated_spread(metric):
     labels = np.array(["cat", "dog", "eel"])
 
     def enc(df):
-        return np.searchsorted(labels, df["y"].to_numpy()), np.searchsorted(labels, df["pred"].to_numpy()), df[["p_cat", "p_dog", "p_eel"]].to_numpy()
+        return (
+            np.searchsorted(labels, df["y"].to_numpy()),
+            np.searchsorted(labels, df["pred"].to_numpy()),
+            df[["p_cat", "p_dog", "p_eel"]].to_numpy(),
+        )
 
     y, yhat, p = enc(simulate_multiclass(40_000, 0))
     noise = classification_noise(y, yhat, p, metric, binary=False)
@@ -171,7 +188,11 @@ def test_multiclass_macro_sampling_error_matches_simulated_spread(metric):
     for seed in range(1, 251):
         cy, cyhat, cp = enc(simulate_multiclass(500, seed))
         if metric == "roc_auc":
-            sims.append(np.mean([curve_metrics(cp[:, k], (cy == k).astype(float), (cy != k).astype(float))[0] for k in range(3)]))
+            sims.append(
+                np.mean(
+                    [curve_metrics(cp[:, k], (cy == k).astype(float), (cy != k).astype(float))[0] for k in range(3)]
+                )
+            )
         else:
             m = confusion_matrices(cy, cyhat, np.zeros(cy.size, dtype=np.int64), 1, 3)
             sims.append(ratio_metric(m, metric, False)[0])

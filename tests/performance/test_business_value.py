@@ -1,4 +1,5 @@
 """Business value: realized equals hand computation, estimate tracks it, cumulative sums, regression costs."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,15 +28,23 @@ def test_binary_business_value_realized_and_estimated():
     part = ana.iloc[:1000]
     y, yhat = part["y"].to_numpy(), part["y_pred"].to_numpy()
     hand = (
-        100 * np.sum((y == 1) & (yhat == 1)) - 20 * np.sum((y == 0) & (yhat == 1)) - 50 * np.sum((y == 1) & (yhat == 0)) + np.sum((y == 0) & (yhat == 0))
+        100 * np.sum((y == 1) & (yhat == 1))
+        - 20 * np.sum((y == 0) & (yhat == 1))
+        - 50 * np.sum((y == 1) & (yhat == 0))
+        + np.sum((y == 0) & (yhat == 0))
     )
     realized = values(res, "business_value", method="realized", period="analysis")
     assert realized[0] == pytest.approx(hand)
     cumulative = values(res, "cumulative_business_value", method="realized", period="analysis")
     assert np.allclose(cumulative, np.cumsum(realized))
-    assert values(res, "cumulative_business_value", method="realized", period="reference")[0] == values(res, "business_value", method="realized", period="reference")[0]
+    assert (
+        values(res, "cumulative_business_value", method="realized", period="reference")[0]
+        == values(res, "business_value", method="realized", period="reference")[0]
+    )
     est = values(res, "business_value", method="cbpe", period="analysis")
-    se = res[(res["metric"] == "business_value") & (res["method"] == "realized") & (res["period"] == "analysis")]["sampling_error"].to_numpy()
+    se = res[(res["metric"] == "business_value") & (res["method"] == "realized") & (res["period"] == "analysis")][
+        "sampling_error"
+    ].to_numpy()
     assert (np.abs(est - realized) < 3 * se).all()
 
 
@@ -61,7 +70,9 @@ def test_regression_over_and_under_prediction_priced_apart():
     ref = simulate_regression(6000, 1)
     ana = simulate_regression(3000, 2)
     ana["pred"] = ana["pred"] + 1.0  # systematic over-prediction in analysis
-    cfg = regression_config(1000, business_value={"over_prediction_cost": 2.0, "under_prediction_cost": 5.0, "currency": "USD"})
+    cfg = regression_config(
+        1000, business_value={"over_prediction_cost": 2.0, "under_prediction_cost": 5.0, "currency": "USD"}
+    )
     res = run_step(BusinessValue, prepare(cfg, ref, ana))
     part = ana.iloc[:1000]
     err = part["pred"].to_numpy() - part["y"].to_numpy()
@@ -81,10 +92,18 @@ def test_no_business_value_section_no_step():
 def test_per_prediction_normalisation():
     ref, ana = simulate_calibrated(5000, 1), simulate_calibrated(3000, 2)
     plain = run_step(BusinessValue, prepare(binary_config(1000, business_value={"matrix": MATRIX}), ref, ana))
-    per = run_step(BusinessValue, prepare(binary_config(1000, business_value={"matrix": MATRIX, "normalize": "per_prediction"}), ref, ana))
+    per = run_step(
+        BusinessValue,
+        prepare(binary_config(1000, business_value={"matrix": MATRIX, "normalize": "per_prediction"}), ref, ana),
+    )
     for method in ("cbpe", "realized"):
-        assert np.allclose(values(per, "business_value", method=method), values(plain, "business_value", method=method) / 1000)
-        assert np.allclose(values(per, "cumulative_business_value", method=method), values(plain, "cumulative_business_value", method=method))
+        assert np.allclose(
+            values(per, "business_value", method=method), values(plain, "business_value", method=method) / 1000
+        )
+        assert np.allclose(
+            values(per, "cumulative_business_value", method=method),
+            values(plain, "cumulative_business_value", method=method),
+        )
     se_plain = plain[plain["metric"] == "business_value"]["sampling_error"].to_numpy()
     se_per = per[per["metric"] == "business_value"]["sampling_error"].to_numpy()
     assert np.allclose(se_per, se_plain / 1000)

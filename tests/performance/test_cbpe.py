@@ -1,4 +1,5 @@
 """CBPE: estimates within the band around realized values on calibrated data, shift tracking, calibration rule."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,7 +25,9 @@ METRICS = ("roc_auc", "f1", "precision", "recall", "specificity", "accuracy", "a
 @pytest.fixture(scope="module")
 def calibrated_run():
     ref = simulate_calibrated(20_000, seed=11)
-    ana = pd.concat([simulate_calibrated(20_000, seed=12), simulate_calibrated(20_000, seed=13, shift=-0.7)], ignore_index=True)
+    ana = pd.concat(
+        [simulate_calibrated(20_000, seed=12), simulate_calibrated(20_000, seed=13, shift=-0.7)], ignore_index=True
+    )
     data = prepare(binary_config(1000), ref, ana)
     return run_step(CBPE, data), run_step(RealizedPerformance, data)
 
@@ -46,7 +49,9 @@ def test_estimated_counts_sum_to_chunk_rows(calibrated_run):
 
 def test_cbpe_tracks_covariate_shift_that_lowers_performance():
     ref = simulate_calibrated(10_000, seed=1)
-    ana = pd.concat([simulate_calibrated(5_000, seed=2), simulate_calibrated(5_000, seed=3, shift=-1.2)], ignore_index=True)
+    ana = pd.concat(
+        [simulate_calibrated(5_000, seed=2), simulate_calibrated(5_000, seed=3, shift=-1.2)], ignore_index=True
+    )
     data = prepare(binary_config(1000), ref, ana)
     est, real = run_step(CBPE, data), run_step(RealizedPerformance, data)
     for metric in ("f1", "recall", "average_precision"):

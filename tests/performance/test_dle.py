@@ -1,4 +1,5 @@
 """DLE: estimates track realized MAE / RMSE on heteroscedastic data; deterministic; undefined cases noted."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,8 +14,12 @@ from tests.performance.helpers import prepare, regression_config, run_step, simu
 @pytest.fixture(scope="module")
 def shifted_run():
     ref = simulate_regression(12_000, seed=1)
-    ana = pd.concat([simulate_regression(5_000, seed=2), simulate_regression(5_000, seed=3, shift=1.5)], ignore_index=True)
-    data = prepare(regression_config(1000, performance={"metrics": ["mae", "rmse", "mse", "msle"], "threads": 1}), ref, ana)
+    ana = pd.concat(
+        [simulate_regression(5_000, seed=2), simulate_regression(5_000, seed=3, shift=1.5)], ignore_index=True
+    )
+    data = prepare(
+        regression_config(1000, performance={"metrics": ["mae", "rmse", "mse", "msle"], "threads": 1}), ref, ana
+    )
     return run_step(DLE, data), run_step(RealizedPerformance, data), data
 
 

@@ -1,4 +1,5 @@
 """Realized metrics equal scikit-learn's, per chunk, to 1e-9 (binary with string labels, multiclass, regression)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -30,7 +31,11 @@ def test_curve_metrics_equal_sklearn_with_ties(n, seed, levels):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(min_value=1, max_value=300), st.integers(min_value=2, max_value=5), st.integers(min_value=0, max_value=10_000))
+@given(
+    st.integers(min_value=1, max_value=300),
+    st.integers(min_value=2, max_value=5),
+    st.integers(min_value=0, max_value=10_000),
+)
 def test_confusion_ratio_metrics_equal_sklearn(n, k, seed):
     rng = np.random.default_rng(seed)
     y = rng.integers(0, k, n)

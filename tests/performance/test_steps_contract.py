@@ -1,4 +1,5 @@
 """Contract of the performance steps: registry, fit returns self, run before fit fails, schema, no mutation."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,7 +14,14 @@ from reportgen.performance.dle import DLE
 from reportgen.performance.metrics import confusion_matrices, expected_confusion_matrices
 from reportgen.performance.realized import RealizedPerformance
 from reportgen.steps import STEPS
-from tests.performance.helpers import binary_config, prepare, regression_config, run_step, simulate_calibrated, simulate_regression
+from tests.performance.helpers import (
+    binary_config,
+    prepare,
+    regression_config,
+    run_step,
+    simulate_calibrated,
+    simulate_regression,
+)
 
 
 def test_steps_are_registered_in_pipeline_order():
@@ -63,7 +71,11 @@ def test_reference_without_targets_is_a_clear_error():
 
 
 @settings(max_examples=50, deadline=None)
-@given(st.integers(min_value=1, max_value=200), st.integers(min_value=2, max_value=4), st.integers(min_value=0, max_value=9999))
+@given(
+    st.integers(min_value=1, max_value=200),
+    st.integers(min_value=2, max_value=4),
+    st.integers(min_value=0, max_value=9999),
+)
 def test_expected_matrix_of_certain_probabilities_is_the_realized_matrix(n, k, seed):
     rng = np.random.default_rng(seed)
     y, yhat = rng.integers(0, k, n), rng.integers(0, k, n)

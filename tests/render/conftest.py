@@ -1,4 +1,5 @@
 """One synthetic report per session (small), rendered once to HTML and PDF."""
+
 from __future__ import annotations
 
 import pytest

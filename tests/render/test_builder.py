@@ -1,4 +1,5 @@
 """report_builder helpers: input hashes, chunking words, JSON-ready conversion."""
+
 from __future__ import annotations
 
 import hashlib
@@ -14,12 +15,19 @@ def test_input_hashes_are_sha256_of_files(tmp_path):
     f = tmp_path / "reference.csv"
     f.write_bytes(b"a,b\n1,2\n")
     out = input_hashes({"reference": str(f), "analysis": "<in-memory DataFrame>"})
-    assert out == [{"role": "reference", "name": "reference.csv", "bytes": 8, "sha256": hashlib.sha256(b"a,b\n1,2\n").hexdigest()}]
+    assert out == [
+        {"role": "reference", "name": "reference.csv", "bytes": 8, "sha256": hashlib.sha256(b"a,b\n1,2\n").hexdigest()}
+    ]
 
 
 def test_chunking_words():
     base = {"problem_type": "regression", "columns": {"prediction": "p"}}
-    assert chunking_text(load_config(data={**base, "chunking": {"period": "W"}, "columns": {"prediction": "p", "timestamp": "t"}})) == "weekly chunks"
+    assert (
+        chunking_text(
+            load_config(data={**base, "chunking": {"period": "W"}, "columns": {"prediction": "p", "timestamp": "t"}})
+        )
+        == "weekly chunks"
+    )
     assert chunking_text(load_config(data={**base, "chunking": {"size": 5000}})) == "chunks of 5,000 rows"
     assert chunking_text(load_config(data={**base, "chunking": {"number": 8}})) == "8 chunks per period"
 

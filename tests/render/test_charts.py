@@ -1,4 +1,5 @@
 """Chart descriptions from the Result schema, and their two drawings (plotly JSON, matplotlib SVG/PNG)."""
+
 from __future__ import annotations
 
 import re
@@ -15,9 +16,20 @@ CHUNKS = [{"index": i, "key": f"c{i}", "period": "reference" if i < 3 else "anal
 
 def _frame():
     period = ["reference"] * 3 + ["analysis"] * 3
-    return make_results(step="estimated_performance", method="cbpe", metric="roc_auc", column=None, chunk_index=range(6), period=period,
-                        value=[0.9, 0.91, 0.9, 0.9, 0.8, 0.78], lower_confidence=0.85, upper_confidence=0.95, lower_threshold=0.88,
-                        upper_threshold=0.93, alert=[False, False, False, False, True, True])
+    return make_results(
+        step="estimated_performance",
+        method="cbpe",
+        metric="roc_auc",
+        column=None,
+        chunk_index=range(6),
+        period=period,
+        value=[0.9, 0.91, 0.9, 0.9, 0.8, 0.78],
+        lower_confidence=0.85,
+        upper_confidence=0.95,
+        lower_threshold=0.88,
+        upper_threshold=0.93,
+        alert=[False, False, False, False, True, True],
+    )
 
 
 def test_metric_chart_finding_and_parts():
@@ -35,9 +47,19 @@ def test_metric_chart_finding_and_parts():
 def test_heatmap_statuses():
     rows = []
     for j, col in enumerate(["a", "<b>"]):
-        rows.append(make_results(step="univariate_drift", method="jensen_shannon", metric="distance", column=col, chunk_index=range(6),
-                                 period=["reference"] * 3 + ["analysis"] * 3, value=np.linspace(0, 0.1, 6) * (j + 1), upper_threshold=0.07,
-                                 alert=np.linspace(0, 0.1, 6) * (j + 1) > 0.07))
+        rows.append(
+            make_results(
+                step="univariate_drift",
+                method="jensen_shannon",
+                metric="distance",
+                column=col,
+                chunk_index=range(6),
+                period=["reference"] * 3 + ["analysis"] * 3,
+                value=np.linspace(0, 0.1, 6) * (j + 1),
+                upper_threshold=0.07,
+                alert=np.linspace(0, 0.1, 6) * (j + 1) > 0.07,
+            )
+        )
     frame = concat_results(rows)
     c = status_heatmap("h", frame, CHUNKS, subject="Jensen-Shannon", value_label="Distance")
     assert c.heatmap["rows"] == ["<b>", "a"]

@@ -1,4 +1,5 @@
 """The real pipeline into every format: byte-identical outputs for one SOURCE_DATE_EPOCH, escaped names everywhere."""
+
 from __future__ import annotations
 
 import json
@@ -17,15 +18,17 @@ def _frame(n: int, start: int, seed: int, shift: float = 0.0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     x = rng.normal(loc=shift, size=n)
     p = 1.0 / (1.0 + np.exp(-2.0 * x))
-    return pd.DataFrame({
-        "id": np.arange(start, start + n),
-        "timestamp": pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(start, start + n), unit="h"),
-        EVIL: x + rng.normal(scale=0.1, size=n),
-        "cat": rng.choice(["a", "b", "c"], n),
-        "y_pred_proba": p,
-        "y_pred": (p > 0.5).astype(int),
-        "y": (rng.random(n) < p).astype(int),
-    })
+    return pd.DataFrame(
+        {
+            "id": np.arange(start, start + n),
+            "timestamp": pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(start, start + n), unit="h"),
+            EVIL: x + rng.normal(scale=0.1, size=n),
+            "cat": rng.choice(["a", "b", "c"], n),
+            "y_pred_proba": p,
+            "y_pred": (p > 0.5).astype(int),
+            "y": (rng.random(n) < p).astype(int),
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -34,11 +37,22 @@ def outputs(tmp_path_factory, monkeypatch_module):
     config = {
         "title": TITLE,
         "problem_type": "binary_classification",
-        "columns": {"id": "id", "timestamp": "timestamp", "prediction": "y_pred", "predicted_probability": "y_pred_proba", "target": "y"},
+        "columns": {
+            "id": "id",
+            "timestamp": "timestamp",
+            "prediction": "y_pred",
+            "predicted_probability": "y_pred_proba",
+            "target": "y",
+        },
         "chunking": {"size": 500},
         "performance": {"metrics": ["roc_auc", "f1"]},
-        "drift": {"univariate": ["jensen_shannon", "kolmogorov_smirnov", "chi2"], "multivariate": ["pca_reconstruction"]},
-        "business_value": {"matrix": {"true_positive": 10, "false_positive": -5, "false_negative": -20, "true_negative": 0}},
+        "drift": {
+            "univariate": ["jensen_shannon", "kolmogorov_smirnov", "chi2"],
+            "multivariate": ["pca_reconstruction"],
+        },
+        "business_value": {
+            "matrix": {"true_positive": 10, "false_positive": -5, "false_negative": -20, "true_negative": 0}
+        },
     }
     reference = _frame(2000, 0, 1)
     analysis = pd.concat([_frame(1000, 2000, 2), _frame(1000, 3000, 3, shift=0.8)], ignore_index=True)

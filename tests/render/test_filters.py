@@ -1,4 +1,5 @@
 """Number formatting happens only in these filters: check the words and digits a reader sees."""
+
 from __future__ import annotations
 
 import math

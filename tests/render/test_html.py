@@ -1,4 +1,5 @@
 """The HTML report: one offline file, escaped user strings, sections in order, template overrides."""
+
 from __future__ import annotations
 
 import json
@@ -68,7 +69,9 @@ def test_user_template_replaces_only_one_section(model, html, tmp_path):
     user = tmp_path / "mine" / "sections"
     user.mkdir(parents=True)
     (user / "business_value.html").write_text(
-        '<section id="{{ section.id }}" class="section"><h2>Money, our way</h2><p>{{ section.finding }}</p></section>\n', encoding="utf-8")
+        '<section id="{{ section.id }}" class="section"><h2>Money, our way</h2><p>{{ section.finding }}</p></section>\n',
+        encoding="utf-8",
+    )
 
     class Out:
         theme, logo, templates, page_size = "default", None, str(tmp_path / "mine"), "A4"
@@ -106,7 +109,14 @@ def test_lookup_order_user_then_theme_then_builtin(tmp_path):
 def test_export_templates(tmp_path):
     written = export_templates(tmp_path / "tpl")
     names = {p.relative_to(tmp_path / "tpl").as_posix() for p in written}
-    assert {"base.html", "report.html", "macros.html", "sections/summary.html", "sections/appendix.html", "email/body.html"} <= names
+    assert {
+        "base.html",
+        "report.html",
+        "macros.html",
+        "sections/summary.html",
+        "sections/appendix.html",
+        "email/body.html",
+    } <= names
     with pytest.raises(Exception, match="already exists"):
         export_templates(tmp_path / "tpl")
 
@@ -114,7 +124,9 @@ def test_export_templates(tmp_path):
 def test_size_budget_10_features_50_chunks():
     from reportgen.render.synthetic import synthetic_model
 
-    big = synthetic_model(n_features=10, n_ref=10, n_ana=40, metrics=("roc_auc", "f1", "precision", "recall", "accuracy"))
+    big = synthetic_model(
+        n_features=10, n_ref=10, n_ana=40, metrics=("roc_auc", "f1", "precision", "recall", "accuracy")
+    )
     out = render_html(big)
     assert len(out.encode()) < 6_000_000
 
@@ -126,7 +138,10 @@ def test_title_in_header(html):
 
 def test_logo_embedded_as_data_uri(model, tmp_path):
     logo = tmp_path / "logo.svg"
-    logo.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>', encoding="utf-8")
+    logo.write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
+        encoding="utf-8",
+    )
 
     class Out:
         theme, logo, templates, page_size = "print", str(tmp_path / "logo.svg"), None, "A4"

@@ -1,4 +1,5 @@
 """ReportModel: JSON round trip and the results.json contract of DESIGN.md."""
+
 from __future__ import annotations
 
 import json
@@ -7,9 +8,33 @@ import pytest
 
 from reportgen.report import ReportModel
 
-TOP_KEYS = ["reportgen_version", "title", "problem_type", "generated_at", "chunks", "results", "diagnoses", "recommendations", "summary"]
-RECORD_KEYS = {"step", "method", "metric", "column", "chunk_index", "period", "value", "sampling_error", "lower_confidence",
-               "upper_confidence", "lower_threshold", "upper_threshold", "alert", "note"}
+TOP_KEYS = [
+    "reportgen_version",
+    "title",
+    "problem_type",
+    "generated_at",
+    "chunks",
+    "results",
+    "diagnoses",
+    "recommendations",
+    "summary",
+]
+RECORD_KEYS = {
+    "step",
+    "method",
+    "metric",
+    "column",
+    "chunk_index",
+    "period",
+    "value",
+    "sampling_error",
+    "lower_confidence",
+    "upper_confidence",
+    "lower_threshold",
+    "upper_threshold",
+    "alert",
+    "note",
+}
 
 
 def test_json_round_trip(model):
@@ -30,7 +55,9 @@ def test_results_json_contract(model):
     payload = json.loads(model.to_results_json())
     assert list(payload) == TOP_KEYS
     assert set(payload["results"][0]) == RECORD_KEYS
-    assert {"index", "key", "period", "start_row", "end_row", "start_time", "end_time", "rows"} <= set(payload["chunks"][0])
+    assert {"index", "key", "period", "start_row", "end_row", "start_time", "end_time", "rows"} <= set(
+        payload["chunks"][0]
+    )
     assert set(payload["summary"]) >= {"status", "sections", "headline", "sentence"}
     assert payload["summary"]["status"] in ("ok", "warning", "alert")
 

@@ -1,4 +1,5 @@
 """Sections render what exists: a model with one step, or none, still renders (each empty section says why)."""
+
 from __future__ import annotations
 
 from reportgen.render.html import render_html, render_notebook_html

@@ -1,4 +1,5 @@
 """The PDF: extractable title, section titles and chart labels; escaped user strings; page sizes; stable bytes."""
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """Themes: inheritance, unknown names, WCAG AA contrast of every status badge and body text."""
+
 from __future__ import annotations
 
 import shutil
@@ -11,7 +12,7 @@ from reportgen.render.templating import list_themes, load_theme
 
 def _luminance(hex_colour: str) -> float:
     h = hex_colour.lstrip("#")
-    rgb = [int(h[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    rgb = [int(h[i : i + 2], 16) / 255 for i in (0, 2, 4)]
     lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
     return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 
@@ -62,7 +63,9 @@ def test_unknown_theme_lists_installed():
 def test_theme_from_path_extending_builtin(tmp_path):
     folder = tmp_path / "corporate"
     folder.mkdir()
-    (folder / "theme.yaml").write_text("name: corporate\nextends: default\npalette:\n  accent: '#123456'\n", encoding="utf-8")
+    (folder / "theme.yaml").write_text(
+        "name: corporate\nextends: default\npalette:\n  accent: '#123456'\n", encoding="utf-8"
+    )
     shutil.copyfile(__file__, folder / "ignored.py")
     t = load_theme(str(folder))
     assert t.name == "corporate" and t.palette["accent"] == "#123456"

@@ -3,9 +3,10 @@
 Values are reference levels plus seeded uniform noise of at most one `sd`, and thresholds sit at
 three `sd` from the reference level, so nothing alerts unless a scenario moves it on purpose.
 """
+
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Optional
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -36,7 +37,9 @@ def config_for(problem_type: str, business_value: bool = True) -> Config:
         if problem_type == "regression":
             raw["business_value"] = {"over_prediction_cost": 1.0, "under_prediction_cost": 2.0, "currency": "EUR"}
         else:
-            raw["business_value"] = {"matrix": {"true_positive": 500, "false_positive": -200, "false_negative": -1000, "true_negative": 0}}
+            raw["business_value"] = {
+                "matrix": {"true_positive": 500, "false_positive": -200, "false_negative": -1000, "true_negative": 0}
+            }
     return validate_config(raw)
 
 
@@ -48,8 +51,14 @@ def chunks_list(n_ref: int = N_REF, n_ana: int = N_ANA) -> list[dict]:
         week = pd.Timestamp("2024-01-01") + pd.Timedelta(weeks=i)
         out.append(
             {
-                "index": i, "key": f"{week:%Y-%m-%d}", "period": period, "start_row": start, "end_row": start + ROWS,
-                "start_time": week.isoformat(), "end_time": (week + pd.Timedelta(days=7)).isoformat(), "rows": ROWS,
+                "index": i,
+                "key": f"{week:%Y-%m-%d}",
+                "period": period,
+                "start_row": start,
+                "end_row": start + ROWS,
+                "start_time": week.isoformat(),
+                "end_time": (week + pd.Timedelta(days=7)).isoformat(),
+                "rows": ROWS,
             }
         )
     return out
@@ -71,9 +80,19 @@ class Builder:
             mask[self.n_ref + p] = True
         return mask
 
-    def series(self, step: str, method: Optional[str], metric: str, column: Optional[str], level: float, sd: float,
-               shift: Mapping[int, float] | None = None, side: str = "upper", band: Optional[float] = None,
-               alert: bool = True) -> np.ndarray:
+    def series(
+        self,
+        step: str,
+        method: str | None,
+        metric: str,
+        column: str | None,
+        level: float,
+        sd: float,
+        shift: Mapping[int, float] | None = None,
+        side: str = "upper",
+        band: float | None = None,
+        alert: bool = True,
+    ) -> np.ndarray:
         values = level + self.rng.uniform(-sd, sd, len(self.idx))
         for p, delta in (shift or {}).items():
             values[self.n_ref + p] += delta
@@ -88,21 +107,40 @@ class Builder:
         nan = np.full(n, np.nan)
         self.frames.append(
             {
-                "step": [step] * n, "method": [method] * n, "metric": [metric] * n, "column": [column] * n,
-                "chunk_index": self.idx, "period": self.period, "value": values,
+                "step": [step] * n,
+                "method": [method] * n,
+                "metric": [metric] * n,
+                "column": [column] * n,
+                "chunk_index": self.idx,
+                "period": self.period,
+                "value": values,
                 "sampling_error": nan if band is None else np.full(n, band / 3),
                 "lower_confidence": nan if band is None else values - band,
                 "upper_confidence": nan if band is None else values + band,
                 "lower_threshold": np.full(n, np.nan if lower is None else lower),
                 "upper_threshold": np.full(n, np.nan if upper is None else upper),
-                "alert": list(flags) if alert else [None] * n, "note": [None] * n,
+                "alert": list(flags) if alert else [None] * n,
+                "note": [None] * n,
             }
         )
         return values
 
     def table(self) -> pd.DataFrame:
         """One frame in the Result schema (built once, conformed once)."""
-        cols = {k: np.concatenate([np.asarray(f[k], dtype=object if k in ("step", "method", "metric", "column", "period", "alert", "note") else None) for f in self.frames]) for k in self.frames[0]}
+        cols = {
+            k: np.concatenate(
+                [
+                    np.asarray(
+                        f[k],
+                        dtype=object
+                        if k in ("step", "method", "metric", "column", "period", "alert", "note")
+                        else None,
+                    )
+                    for f in self.frames
+                ]
+            )
+            for k in self.frames[0]
+        }
         return conform(pd.DataFrame(cols))
 
 
@@ -141,19 +179,49 @@ def scenario(
         worse = -1.0 if problem_type != "regression" else 1.0
         size = drop_size * level
         side = "lower" if problem_type != "regression" else "upper"
-        b.series("estimated_performance", est_method, metric, None, level, 0.003 * level,
-                 {p: worse * size for p in drop}, side=side, band=0.02 * level)
+        b.series(
+            "estimated_performance",
+            est_method,
+            metric,
+            None,
+            level,
+            0.003 * level,
+            {p: worse * size for p in drop},
+            side=side,
+            band=0.02 * level,
+        )
         if realized:
-            b.series("realized_performance", "realized", metric, None, level, 0.003 * level,
-                     {**{p: worse * size for p in drop}, **{p: worse * size for p in concept}}, side=side)
+            b.series(
+                "realized_performance",
+                "realized",
+                metric,
+                None,
+                level,
+                0.003 * level,
+                {**{p: worse * size for p in drop}, **{p: worse * size for p in concept}},
+                side=side,
+            )
     if business_value:
         rate = 100.0 * ROWS
         loss = {p: -0.3 * rate for p in list(drop) + list(concept)}
-        b.series("business_value", est_method, "business_value", None, rate, 0.01 * rate, {p: -0.3 * rate for p in drop}, side="lower")
+        b.series(
+            "business_value",
+            est_method,
+            "business_value",
+            None,
+            rate,
+            0.01 * rate,
+            {p: -0.3 * rate for p in drop},
+            side="lower",
+        )
         if realized:
             b.series("business_value", "realized", "business_value", None, rate, 0.01 * rate, loss, side="lower")
     outputs = list(outputs)
-    out_cols = {"binary_classification": ["y_pred_proba", "y_pred"], "multiclass_classification": ["p_a", "p_b", "p_c", "y_pred"], "regression": ["y_pred"]}[problem_type]
+    out_cols = {
+        "binary_classification": ["y_pred_proba", "y_pred"],
+        "multiclass_classification": ["p_a", "p_b", "p_c", "y_pred"],
+        "regression": ["y_pred"],
+    }[problem_type]
     all_drift_pos = sorted({p for v in drift.values() for p in v} | set(drop))
     for col in list(FEATURES) + out_cols + ["y_true"]:
         if col in FEATURES:
@@ -163,7 +231,15 @@ def scenario(
         else:
             pos = sorted(set(outputs) | set(drop) | set(all_drift_pos if drift else []))
         lone = [p for f, p in isolated if f == col]
-        b.series("univariate_drift", "kolmogorov_smirnov", "statistic", col, 0.02, 0.003, {**{p: 0.015 for p in lone}, **{p: 0.1 for p in pos}})
+        b.series(
+            "univariate_drift",
+            "kolmogorov_smirnov",
+            "statistic",
+            col,
+            0.02,
+            0.003,
+            {**{p: 0.015 for p in lone}, **{p: 0.1 for p in pos}},
+        )
         b.series("univariate_drift", "jensen_shannon", "distance", col, 0.01, 0.002, {p: 0.08 for p in pos})
         b.series("data_quality", "missing_values", "rate", col, 0.01, 0.002, {p: 0.3 for p in dq.get(col, [])})
     b.series("multivariate_drift", "pca_reconstruction", "reconstruction_error", None, 1.0, 0.01, {p: 0.2 for p in mv})

@@ -1,4 +1,5 @@
 """Concept-drift attribution: a chi-squared test on binned model residuals, per feature."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -33,7 +34,14 @@ def data_for(problem: str, concept: float, seed: int = 0):
     cols = {"id": "id", "prediction": "y_pred", "target": "y", "features": ["x", "z", "w", "cat"]}
     if problem != "regression":
         cols["predicted_probability"] = "p"
-    config = validate_config({"problem_type": problem, "columns": cols, "chunking": {"size": 2000}, **({"positive_class": 1} if problem != "regression" else {})})
+    config = validate_config(
+        {
+            "problem_type": problem,
+            "columns": cols,
+            "chunking": {"size": 2000},
+            **({"positive_class": 1} if problem != "regression" else {}),
+        }
+    )
     ref, ana = frames(8000, seed, 0.0, problem), frames(6000, seed + 1, 0.0, problem)
     drifted = frames(6000, seed + 2, concept, problem)
     ana.iloc[4000:] = drifted.iloc[4000:].to_numpy()

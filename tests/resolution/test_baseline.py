@@ -1,4 +1,5 @@
 """Comparison with the previous report: new, continuing and resolved alerts, headline deltas."""
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,13 @@ from tests.resolution.synth import scenario
 
 def as_results_json(results, chunks, res) -> dict:
     """What a previous run's results.json holds (round-tripped through JSON)."""
-    payload = {"chunks": chunks, "results": to_records(results), "diagnoses": res.diagnoses, "summary": res.summary, "generated_at": "2026-11-20T00:00:00+00:00"}
+    payload = {
+        "chunks": chunks,
+        "results": to_records(results),
+        "diagnoses": res.diagnoses,
+        "summary": res.summary,
+        "generated_at": "2026-11-20T00:00:00+00:00",
+    }
     return json.loads(json.dumps(payload, allow_nan=False))
 
 

@@ -1,4 +1,5 @@
 """Episodes: runs of alerting analysis chunks, optionally bridging short quiet gaps."""
+
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -1,4 +1,5 @@
 """Diagnosis rules, recommendations and summary on synthetic result tables (one per scenario)."""
+
 from __future__ import annotations
 
 import json
@@ -44,7 +45,11 @@ def test_isolated_alert_is_info_not_warning(problem: str) -> None:
 
 @pytest.mark.parametrize("problem", PROBLEMS)
 def test_performance_drop_with_covariate_shift_names_features_by_tracking(problem: str) -> None:
-    res = resolve(*scenario(problem, drop=[6, 7, 8, 9], drift={"car_value": [6, 7, 8, 9], "loan_length": [8, 9], "tenure": [1, 2]}))
+    res = resolve(
+        *scenario(
+            problem, drop=[6, 7, 8, 9], drift={"car_value": [6, 7, 8, 9], "loan_length": [8, 9], "tenure": [1, 2]}
+        )
+    )
     top = res.diagnoses[0]
     assert top["code"] == "performance_drop_covariate_shift"
     assert top["severity"] == "alert"
@@ -132,8 +137,28 @@ def test_unexplained_business_value_drop_gets_its_own_recommendation() -> None:
 
 
 def test_diagnosis_and_recommendation_fields_follow_the_contract() -> None:
-    res = resolve(*scenario("binary_classification", drop=[6, 7, 8, 9], drift={"car_value": [6, 7, 8, 9]}, dq={"debt_ratio": [2, 3]}, concept=[0, 1]))
-    keys = {"code", "severity", "title", "summary", "chunks", "chunk_keys", "features", "evidence", "actions", "confidence", "value_at_stake"}
+    res = resolve(
+        *scenario(
+            "binary_classification",
+            drop=[6, 7, 8, 9],
+            drift={"car_value": [6, 7, 8, 9]},
+            dq={"debt_ratio": [2, 3]},
+            concept=[0, 1],
+        )
+    )
+    keys = {
+        "code",
+        "severity",
+        "title",
+        "summary",
+        "chunks",
+        "chunk_keys",
+        "features",
+        "evidence",
+        "actions",
+        "confidence",
+        "value_at_stake",
+    }
     for d in res.diagnoses:
         assert keys <= set(d)
         assert d["code"] in CODES and d["severity"] in ("info", "warning", "alert")
@@ -143,7 +168,16 @@ def test_diagnosis_and_recommendation_fields_follow_the_contract() -> None:
     sev = [{"alert": 2, "warning": 1, "info": 0}[r["severity"]] for r in res.recommendations]
     assert sev == sorted(sev, reverse=True)
     for r in res.recommendations:
-        assert {"title", "detail", "severity", "diagnosis", "features", "chunks", "chunk_keys", "value_at_stake"} <= set(r)
+        assert {
+            "title",
+            "detail",
+            "severity",
+            "diagnosis",
+            "features",
+            "chunks",
+            "chunk_keys",
+            "value_at_stake",
+        } <= set(r)
     assert res.summary["top_recommendations"] == res.recommendations[:3]
     retrain = next(r for r in res.recommendations if r["diagnosis"] == "performance_drop_covariate_shift")
     assert retrain["title"].startswith("Retrain the model on recent data")
@@ -153,7 +187,9 @@ def test_diagnosis_and_recommendation_fields_follow_the_contract() -> None:
 
 
 def test_output_is_deterministic_and_order_independent() -> None:
-    results, chunks, config = scenario("regression", drop=[6, 7], drift={"car_value": [6, 7]}, dq={"tenure": [1]}, outputs=[3])
+    results, chunks, config = scenario(
+        "regression", drop=[6, 7], drift={"car_value": [6, 7]}, dq={"tenure": [1]}, outputs=[3]
+    )
     a = resolve(results, chunks, config).to_dict()
     shuffled = results.sample(frac=1.0, random_state=3).reset_index(drop=True)
     b = resolve(shuffled, list(reversed(chunks)), config).to_dict()
@@ -174,11 +210,19 @@ def test_headline_numbers_and_direction_words() -> None:
 
 
 def test_without_business_value_or_targets() -> None:
-    res = resolve(*scenario("binary_classification", drop=[8, 9], drift={"car_value": [8, 9]}, business_value=False, realized=False))
+    res = resolve(
+        *scenario(
+            "binary_classification", drop=[8, 9], drift={"car_value": [8, 9]}, business_value=False, realized=False
+        )
+    )
     assert codes(res) == ["performance_drop_covariate_shift"]
     assert res.diagnoses[0]["value_at_stake"] is None
     assert "less value" not in res.summary["sentence"]
-    assert [h["label"] for h in res.summary["headline"]] == ["Estimated ROC AUC", "Drifted inputs", "Data-quality alerts"]
+    assert [h["label"] for h in res.summary["headline"]] == [
+        "Estimated ROC AUC",
+        "Drifted inputs",
+        "Data-quality alerts",
+    ]
 
 
 def test_empty_results_still_resolve() -> None:
@@ -188,8 +232,12 @@ def test_empty_results_still_resolve() -> None:
 
 
 def test_ranking_correlation_orders_features_when_given() -> None:
-    results, chunks, config = scenario("binary_classification", drop=[6, 7, 8, 9], drift={"car_value": [6, 7, 8, 9], "loan_length": [6, 7, 8, 9]})
-    ranking = pd.DataFrame({"column": ["loan_length", "car_value"], "alert_count": [8, 8], "correlation": [0.9, 0.2], "rank": [1, 2]})
+    results, chunks, config = scenario(
+        "binary_classification", drop=[6, 7, 8, 9], drift={"car_value": [6, 7, 8, 9], "loan_length": [6, 7, 8, 9]}
+    )
+    ranking = pd.DataFrame(
+        {"column": ["loan_length", "car_value"], "alert_count": [8, 8], "correlation": [0.9, 0.2], "rank": [1, 2]}
+    )
     res = resolve(results, chunks, config, ranking=ranking)
     # car_value tracks the drop less than half as well as loan_length: drifted, but not the cause
     assert res.diagnoses[0]["features"] == ["loan_length"]
@@ -231,7 +279,18 @@ def test_chunk_objects_are_accepted() -> None:
     from reportgen.chunking import Chunk
 
     results, chunks, config = scenario("regression", drift={"car_value": [3, 4]})
-    objects = [Chunk(c["index"], c["key"], c["period"], c["start_row"], c["end_row"], pd.Timestamp(c["start_time"]).to_pydatetime(), pd.Timestamp(c["end_time"]).to_pydatetime()) for c in chunks]
+    objects = [
+        Chunk(
+            c["index"],
+            c["key"],
+            c["period"],
+            c["start_row"],
+            c["end_row"],
+            pd.Timestamp(c["start_time"]).to_pydatetime(),
+            pd.Timestamp(c["end_time"]).to_pydatetime(),
+        )
+        for c in chunks
+    ]
     a, b = resolve(results, chunks, config).to_dict(), resolve(results, objects, config).to_dict()
     assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
@@ -263,12 +322,18 @@ def test_business_value_per_prediction_is_scaled_to_chunk_totals() -> None:
     per_row = results.copy()
     mask = per_row["step"] == "business_value"
     per_row.loc[mask, "value"] = per_row.loc[mask, "value"] / 1000
-    per_row.loc[mask, ["lower_threshold", "upper_threshold"]] = per_row.loc[mask, ["lower_threshold", "upper_threshold"]] / 1000
-    normalized = config.model_copy(update={"business_value": config.business_value.model_copy(update={"normalize": "per_prediction"})})
+    per_row.loc[mask, ["lower_threshold", "upper_threshold"]] = (
+        per_row.loc[mask, ["lower_threshold", "upper_threshold"]] / 1000
+    )
+    normalized = config.model_copy(
+        update={"business_value": config.business_value.model_copy(update={"normalize": "per_prediction"})}
+    )
     res = resolve(per_row, chunks, normalized)
     assert res.diagnoses[0]["value_at_stake"] == pytest.approx(total.diagnoses[0]["value_at_stake"], rel=1e-9)
     bv = {h["label"]: h for h in res.summary["headline"]}["Estimated business value"]
-    assert bv["value"] == pytest.approx({h["label"]: h for h in total.summary["headline"]}["Estimated business value"]["value"])
+    assert bv["value"] == pytest.approx(
+        {h["label"]: h for h in total.summary["headline"]}["Estimated business value"]["value"]
+    )
 
 
 def test_method_notes_explain_the_rules_for_the_appendix() -> None:
@@ -291,11 +356,35 @@ def test_ratio_and_log_errors_alone_never_make_a_finding() -> None:
         est = np.full(len(idx), level)
         real = est.copy()
         real[N_REF + 4] = level * 1e6  # one chunk with a target near zero
-        extra.append(make_results(step="estimated_performance", method="dle", metric=metric, column=None, chunk_index=idx, period=period,
-                                  value=est, sampling_error=level / 20, lower_confidence=est - level / 7, upper_confidence=est + level / 7,
-                                  upper_threshold=level * 1.2, alert=est > level * 1.2))
-        extra.append(make_results(step="realized_performance", method="realized", metric=metric, column=None, chunk_index=idx, period=period,
-                                  value=real, upper_threshold=level * 1.2, alert=real > level * 1.2))
+        extra.append(
+            make_results(
+                step="estimated_performance",
+                method="dle",
+                metric=metric,
+                column=None,
+                chunk_index=idx,
+                period=period,
+                value=est,
+                sampling_error=level / 20,
+                lower_confidence=est - level / 7,
+                upper_confidence=est + level / 7,
+                upper_threshold=level * 1.2,
+                alert=est > level * 1.2,
+            )
+        )
+        extra.append(
+            make_results(
+                step="realized_performance",
+                method="realized",
+                metric=metric,
+                column=None,
+                chunk_index=idx,
+                period=period,
+                value=real,
+                upper_threshold=level * 1.2,
+                alert=real > level * 1.2,
+            )
+        )
     res = resolve(concat_results([results, *extra]), chunks, config)
     assert codes(res) == ["no_issue"]
     assert res.summary["sections"]["realized_performance"] == "info"

@@ -5,17 +5,18 @@ truth.json says which months and features drift and how; and once per problem ty
 generated stable data (`scenario="stable"`), which must read `ok` with the single diagnosis
 no_issue.
 """
+
 from __future__ import annotations
 
 import json
 from typing import Any
 
 import pytest
-
-from reportgen.io import load_inputs
-from reportgen.config import load_config
-from reportgen.monitor import Monitor, Report
 from reportgen.samples.generator import committed_sample, generate
+
+from reportgen.config import load_config
+from reportgen.io import load_inputs
+from reportgen.monitor import Monitor, Report
 
 PROBLEMS = ("binary_classification", "multiclass_classification", "regression")
 SCENARIOS = ("covariate_shift_performance_drop", "covariate_shift_no_impact", "concept_drift", "data_quality")
@@ -55,7 +56,11 @@ def test_truth_scenario_is_diagnosed(sample_runs: dict, problem: str, name: str)
     report, truth = sample(sample_runs, problem)
     scenario = next(s for s in truth["scenarios"] if s["name"] == name)
     keys = [c["key"] for c in report.model.chunks if c["period"] == "analysis"]
-    found = [d for d in report.diagnoses if d["code"] == scenario["expected_diagnosis"] and near(d["chunk_keys"], scenario["chunk_keys"], keys)]
+    found = [
+        d
+        for d in report.diagnoses
+        if d["code"] == scenario["expected_diagnosis"] and near(d["chunk_keys"], scenario["chunk_keys"], keys)
+    ]
     assert len(found) == 1, [(d["code"], d["chunk_keys"]) for d in report.diagnoses]
     named, expected = found[0]["features"], scenario["features"]
     if name == "concept_drift":
@@ -115,10 +120,24 @@ def test_a_modest_real_shift_is_still_caught() -> None:
         rng = np.random.default_rng(seed)
         x, z = rng.normal(size=n), rng.normal(loc=shift, size=n)
         p = 1 / (1 + np.exp(-2 * x))
-        return pd.DataFrame({"id": np.arange(start, start + n), "x": x, "z": z, "w": rng.normal(size=n), "cat": rng.choice(list("abc"), n),
-                             "p": p, "y_pred": (p > 0.5).astype(int), "y": (rng.random(n) < p).astype(int)})
+        return pd.DataFrame(
+            {
+                "id": np.arange(start, start + n),
+                "x": x,
+                "z": z,
+                "w": rng.normal(size=n),
+                "cat": rng.choice(list("abc"), n),
+                "p": p,
+                "y_pred": (p > 0.5).astype(int),
+                "y": (rng.random(n) < p).astype(int),
+            }
+        )
 
-    config = {"problem_type": "binary_classification", "columns": {"id": "id", "prediction": "y_pred", "predicted_probability": "p", "target": "y"}, "chunking": {"size": 2000}}
+    config = {
+        "problem_type": "binary_classification",
+        "columns": {"id": "id", "prediction": "y_pred", "predicted_probability": "p", "target": "y"},
+        "chunking": {"size": 2000},
+    }
     analysis = pd.concat([frame(14000, 20000, 2), frame(6000, 34000, 3, shift=0.3)], ignore_index=True)
     report = Monitor(config).run(frame(20000, 0, 1), analysis.drop(columns=["y"]), analysis[["id", "y"]])
     assert [(d["code"], d["chunk_keys"], d["features"]) for d in report.diagnoses] == [
@@ -176,6 +195,8 @@ def test_a_stable_year_in_daily_chunks_reads_ok() -> None:
     """305 daily chunks x 13 columns are thousands of tests: a one- or two-day blip of a single
     column is reported as info, not as a warning (seed 41 used to read 'warning': y_pred one day)."""
     sample = generate("binary_classification", None, rows_per_month=3000, seed=41, scenario="stable")
-    report = Monitor({**sample.config, "chunking": {"period": "D"}}).run(sample.reference, sample.analysis, sample.targets)
+    report = Monitor({**sample.config, "chunking": {"period": "D"}}).run(
+        sample.reference, sample.analysis, sample.targets
+    )
     assert report.status == "ok", [(d["code"], d["severity"], d["chunk_keys"][:3]) for d in report.diagnoses]
     assert all(d["severity"] == "info" for d in report.diagnoses)
