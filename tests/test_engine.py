@@ -69,7 +69,14 @@ def fitted():
 def test_the_steps_that_stream(fitted) -> None:
     _, streaming = fitted
     names = {s.name for s in streaming}
-    assert {"univariate_drift", "data_quality", "summary_stats", "realized_performance", "cbpe"} <= names
+    assert {
+        "univariate_drift",
+        "pca_reconstruction",
+        "data_quality",
+        "summary_stats",
+        "realized_performance",
+        "cbpe",
+    } <= names
     assert "business_value" in names
 
 
