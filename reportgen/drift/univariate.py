@@ -96,7 +96,6 @@ class UnivariateDrift(Step):
 
     name = "univariate_drift"
     step = "univariate_drift"
-    order = 50
 
     def __init__(
         self,

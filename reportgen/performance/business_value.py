@@ -47,7 +47,6 @@ class BusinessValue(Step):
 
     name: ClassVar[str] = "business_value"
     step: ClassVar[str] = "business_value"
-    order: ClassVar[int] = 30
 
     @classmethod
     def from_config(cls, config: Config) -> BusinessValue | None:

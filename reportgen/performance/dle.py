@@ -182,7 +182,6 @@ class DLE(Step):
     name: ClassVar[str] = "dle"
     step: ClassVar[str] = "estimated_performance"
     problem_types: ClassVar[tuple[str, ...]] = ("regression",)
-    order: ClassVar[int] = 20
 
     @classmethod
     def from_config(cls, config: Config) -> DLE | None:

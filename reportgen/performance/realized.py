@@ -40,7 +40,6 @@ class RealizedPerformance(Step):
 
     name: ClassVar[str] = "realized_performance"
     step: ClassVar[str] = "realized_performance"
-    order: ClassVar[int] = 10
 
     @classmethod
     def from_config(cls, config: Config) -> RealizedPerformance | None:
