@@ -20,7 +20,7 @@ def render_pdf_html(model: ReportModel, config: Any = None) -> str:
     """The HTML weasyprint lays out (useful for debugging the PDF's look in a browser)."""
     theme = theme_for(config)
     view = build_view(model)
-    images = {c.id: svg_data_uri(c, theme) for c in view["charts"]}
+    images = {c.id: svg_data_uri(c, theme) for c in view.charts}
     env = _environment(config, theme)
     page_size = getattr(getattr(config, "output", None), "page_size", "A4") if config is not None else "A4"
     return env.get_template("report.html").render(
