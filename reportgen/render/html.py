@@ -44,7 +44,7 @@ def render_html(model: ReportModel, config: Any = None) -> str:
         figures=figures,
         figures_json=Markup(plotly_draw.script_json(figures)),
         layout_json=Markup(plotly_draw.script_json(plotly_draw.base_layout(theme))),
-        plotly_js=Markup(plotly_draw.plotly_js()),
+        plotly_js_gzip=Markup(plotly_draw.plotly_js_gzip_base64()),
     )
 
 

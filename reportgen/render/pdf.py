@@ -32,7 +32,7 @@ def render_pdf_html(model: ReportModel, config: Any = None) -> str:
         figures={},
         figures_json="",
         layout_json="",
-        plotly_js="",
+        plotly_js_gzip="",
     )
 
 
