@@ -26,7 +26,6 @@ from tests.performance.helpers import (
 
 def test_steps_are_registered_in_pipeline_order():
     import reportgen.pipeline_steps  # noqa: F401
-
     from reportgen import spec
 
     for cls in (RealizedPerformance, CBPE, DLE, BusinessValue):
