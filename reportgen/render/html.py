@@ -16,7 +16,7 @@ from reportgen.render import plotly_draw
 from reportgen.render.charts import Chart, render_svg
 from reportgen.render.sections.header import build_meta
 from reportgen.render.templating import Theme, environment_for, theme_for
-from reportgen.render.view import build_view
+from reportgen.render.view import ReportView, build_view
 from reportgen.report import ReportModel
 
 
@@ -29,10 +29,13 @@ def svg_data_uri(chart: Chart, theme: Theme) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(render_svg(chart, theme)).decode("ascii")
 
 
-def render_html(model: ReportModel, config: Any = None) -> str:
-    """The interactive, offline report: text and tables without JavaScript, charts with it."""
+def render_html(model: ReportModel, config: Any = None, *, view: ReportView | None = None) -> str:
+    """The interactive, offline report: text and tables without JavaScript, charts with it.
+
+    `view` is build_view(model) when the caller already has it (the PDF of the same run shares it).
+    """
     theme = theme_for(config)
-    view = build_view(model)
+    view = build_view(model) if view is None else view
     figures = {c.id: plotly_draw.to_figure(c, theme) for c in view.charts}
     env = _environment(config, theme)
     return env.get_template("report.html").render(
