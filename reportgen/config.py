@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from reportgen import spec
+from reportgen.delivery.notify_spec import NotifyTarget
 from reportgen.errors import ConfigError
 from reportgen.sources.spec import SqlSource
 
@@ -169,6 +170,8 @@ class OutputConfig(_Frozen):
     templates: str | None = None
     logo: str | None = None
     page_size: Literal["A4", "Letter"] = "A4"
+    notify: tuple[NotifyTarget, ...] = ()  # chat channels told the status after the run
+    notify_failure_exit: int = 4  # exit code when a notification fails (0: only print the error)
 
     @field_validator("formats")
     @classmethod
