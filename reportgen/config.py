@@ -23,8 +23,10 @@ from pydantic import (
     model_validator,
 )
 
+from reportgen.delivery.notify_spec import NotifyTarget
 from reportgen.errors import ConfigError
 from reportgen.files import read_text
+from reportgen.sources.spec import SqlSource
 
 ProblemType = Literal["binary_classification", "multiclass_classification", "regression"]
 PROBLEM_TYPES = ("binary_classification", "multiclass_classification", "regression")
@@ -220,6 +222,8 @@ class OutputConfig(_Frozen):
     templates: str | None = None
     logo: str | None = None
     page_size: Literal["A4", "Letter"] = "A4"
+    notify: tuple[NotifyTarget, ...] = ()  # chat channels told the status after the run
+    notify_failure_exit: int = 4  # exit code when a notification fails (0: only print the error)
 
     @field_validator("formats")
     @classmethod
@@ -235,9 +239,9 @@ class Config(_Frozen):
 
     title: str = "Model monitoring report"
     problem_type: ProblemType
-    reference: str | None = None
-    analysis: str | None = None
-    targets: str | None = None
+    reference: str | SqlSource | None = None  # a file path, or {url, table | query, params}
+    analysis: str | SqlSource | None = None
+    targets: str | SqlSource | None = None
     baseline: str | None = None  # last period's results.json: new / continuing / resolved alerts
     columns: ColumnsConfig
     positive_class: str | int | bool | None = None
@@ -366,8 +370,10 @@ def load_config(
         _set_dotted(raw, key, value)
     base = Path(path).resolve().parent if path is not None else Path.cwd()
     for key in PATH_KEYS:
-        if raw.get(key) is not None and not (overrides and key in overrides and overrides[key] is not None):
+        if isinstance(raw.get(key), str) and not (overrides and key in overrides and overrides[key] is not None):
             raw[key] = str((base / str(raw[key])).resolve()) if not Path(str(raw[key])).is_absolute() else str(raw[key])
+        elif isinstance(raw.get(key), dict) and not (overrides and overrides.get(key) is not None):
+            raw[key] = {**raw[key], "base": str(base)}
     output = raw.get("output")
     if isinstance(output, dict):
         for key in ("templates", "logo", "theme"):
@@ -397,7 +403,9 @@ def validate_config(raw: Mapping[str, Any], source: str | None = None) -> Config
 
 
 def _config_error(exc: ValidationError, raw: Mapping[str, Any], source: str | None) -> ConfigError:
-    err = exc.errors()[0]
+    # A mapping where text or a mapping is accepted (a SQL source): report the mapping's problem.
+    errors = [e for e in exc.errors() if any("SqlSource" in str(p) for p in e["loc"])] or exc.errors()
+    err = errors[0]
     loc = [p for p in err["loc"] if not _is_union_tag(p)]
     key = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
     found = err.get("input")
@@ -417,7 +425,7 @@ def _config_error(exc: ValidationError, raw: Mapping[str, Any], source: str | No
             f"found {_show(found)}; allowed: {', '.join(allowed)}{_did_you_mean(found, allowed)}", file=source, key=key
         )
     expected = _expected(
-        err["type"], [e["type"] for e in exc.errors() if [p for p in e["loc"] if not _is_union_tag(p)] == loc]
+        err["type"], [e["type"] for e in errors if [p for p in e["loc"] if not _is_union_tag(p)] == loc]
     )
     if expected:
         return ConfigError(f"expected {expected}, found {_show(found)} ({_type_word(found)})", file=source, key=key)

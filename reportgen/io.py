@@ -563,7 +563,7 @@ def _to_datetime(series: pd.Series, fmt: str | None) -> pd.Series:
 
 
 def load_inputs(config: Config) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, dict[str, str]]:
-    """Read the reference, analysis and (optional) targets files named in the config."""
+    """Read the reference, analysis and (optional) targets data named in the config (files or SQL sources)."""
     if not config.reference:
         raise DataError(
             f"{config.source or 'config'}: no reference data; set `reference:` in the config or pass --reference"
@@ -572,12 +572,14 @@ def load_inputs(config: Config) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
         raise DataError(
             f"{config.source or 'config'}: no analysis data; set `analysis:` in the config or pass --analysis"
         )
-    reference = read_table(config.reference)
-    analysis = read_table(config.analysis)
-    targets = read_table(config.targets) if config.targets else None
-    sources = {"reference": config.reference, "analysis": config.analysis}
+    from reportgen.sources import read_source, source_name
+
+    reference = read_source(config.reference)
+    analysis = read_source(config.analysis)
+    targets = read_source(config.targets) if config.targets else None
+    sources = {"reference": source_name(config.reference), "analysis": source_name(config.analysis)}
     if config.targets:
-        sources["targets"] = config.targets
+        sources["targets"] = source_name(config.targets)
     return reference, analysis, targets, sources
 
 

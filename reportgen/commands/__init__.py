@@ -96,9 +96,41 @@ def parse_formats(value: str | None) -> tuple[str, ...] | None:
     return formats
 
 
-def path_overrides(**paths: str | None) -> dict[str, str]:
-    """Config overrides for path flags, made absolute against the working folder (not the config's)."""
-    return {key: str(Path(value).resolve()) for key, value in paths.items() if value}
+def path_overrides(**paths: str | None) -> dict[str, Any]:
+    """Config overrides for path flags, made absolute against the working folder (not the config's).
+
+    A value written as a YAML mapping (`--analysis '{url: env:DB_URL, table: predictions}'`) is a SQL source.
+    """
+    from reportgen.sources import as_source
+
+    out: dict[str, Any] = {}
+    for key, value in paths.items():
+        if value:
+            source = as_source(value)
+            out[key] = source if isinstance(source, dict) else str(Path(value).resolve())
+    return out
+
+
+def parse_params(values: tuple[str, ...]) -> dict[str, Any]:
+    """`--param start=2024-11-25` (repeatable) -> {"start": date(2024, 11, 25)}: bound into SQL queries.
+
+    Values read as YAML scalars, as under params: in the config file (dates, numbers, text).
+    """
+    import yaml
+
+    params: dict[str, Any] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip().isidentifier():
+            raise ConfigError(
+                f"--param expects NAME=VALUE (e.g. --param start=2024-11-25), found {item!r}", key="params"
+            )
+        try:
+            parsed = yaml.safe_load(value)
+        except yaml.YAMLError:
+            parsed = value
+        params[key.strip()] = value if isinstance(parsed, (dict, list)) or parsed is None else parsed
+    return params
 
 
 def written_line(files: dict[str, Path]) -> str:

@@ -3,7 +3,8 @@
 A Chart says what to draw (series over chunks, a band, thresholds, alert markers, a heatmap of
 statuses, distributions) and carries its finding-stating title, axis labels with units, an aria
 label and the data table behind it. `reportgen.render.plotly_draw` draws it for the HTML and
-`reportgen.render.mpl_draw` as SVG (PDF) or PNG (e-mail) with the same theme colours.
+`reportgen.render.svg_draw` as SVG (PDF, notebook) and `reportgen.render.mpl_draw` as PNG (e-mail), with the
+same theme colours.
 """
 
 from __future__ import annotations
@@ -473,7 +474,7 @@ def render_png(chart: Chart, theme: Any, *, dpi: int = 200) -> bytes:
 
 
 def render_svg(chart: Chart, theme: Any) -> bytes:
-    """The chart as byte-stable SVG with text kept as text (for the PDF)."""
-    from reportgen.render.mpl_draw import draw_svg
+    """The chart as byte-stable SVG with text kept as text (for the PDF and the notebook)."""
+    from reportgen.render.svg_draw import draw_svg
 
     return draw_svg(chart, theme)

@@ -28,10 +28,13 @@ def svg_data_uri(chart: Chart, theme: Theme) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(render_svg(chart, theme)).decode("ascii")
 
 
-def render_html(model: ReportModel, config: Any = None) -> str:
-    """The interactive, offline report: text and tables without JavaScript, charts with it."""
+def render_html(model: ReportModel, config: Any = None, *, view: dict[str, Any] | None = None) -> str:
+    """The interactive, offline report: text and tables without JavaScript, charts with it.
+
+    `view` is build_view(model) when the caller already has it (the PDF of the same run shares it).
+    """
     theme = theme_for(config)
-    view = build_view(model)
+    view = build_view(model) if view is None else view
     figures = {c.id: plotly_draw.to_figure(c, theme) for c in view["charts"]}
     env = _environment(config, theme)
     return env.get_template("report.html").render(
@@ -43,7 +46,7 @@ def render_html(model: ReportModel, config: Any = None) -> str:
         figures=figures,
         figures_json=Markup(plotly_draw.script_json(figures)),
         layout_json=Markup(plotly_draw.script_json(plotly_draw.base_layout(theme))),
-        plotly_js=Markup(plotly_draw.plotly_js()),
+        plotly_js_gzip=Markup(plotly_draw.plotly_js_gzip_base64()),
     )
 
 
