@@ -113,6 +113,10 @@ def simulate_regression(n: int, seed: int, shift: float = 0.0) -> pd.DataFrame:
 
 
 def regression_config(size: int = 1000, **extra: Any) -> dict[str, Any]:
-    cfg = {"problem_type": "regression", "columns": {"prediction": "pred", "target": "y"}, "chunking": {"size": size, "min_rows": 1}}
+    cfg = {
+        "problem_type": "regression",
+        "columns": {"prediction": "pred", "target": "y"},
+        "chunking": {"size": size, "min_rows": 1},
+    }
     cfg.update(extra)
     return cfg
