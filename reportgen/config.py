@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from reportgen import spec
 from reportgen.delivery.notify_spec import NotifyTarget
 from reportgen.errors import ConfigError
 from reportgen.files import read_text
@@ -31,22 +32,7 @@ from reportgen.sources.spec import SqlSource
 ProblemType = Literal["binary_classification", "multiclass_classification", "regression"]
 PROBLEM_TYPES = ("binary_classification", "multiclass_classification", "regression")
 
-CLASSIFICATION_METRICS = (
-    "roc_auc",
-    "f1",
-    "precision",
-    "recall",
-    "specificity",
-    "accuracy",
-    "average_precision",
-    "business_value",
-)
-REGRESSION_METRICS = ("mae", "mse", "rmse", "mape", "msle", "rmsle")
-METRICS_BY_PROBLEM = {
-    "binary_classification": CLASSIFICATION_METRICS,
-    "multiclass_classification": tuple(m for m in CLASSIFICATION_METRICS if m != "average_precision"),
-    "regression": REGRESSION_METRICS,
-}
+METRICS_BY_PROBLEM = {p: spec.performance_metrics(p) for p in PROBLEM_TYPES}  # from reportgen.spec
 UNIVARIATE_METHODS = (
     "kolmogorov_smirnov",
     "jensen_shannon",

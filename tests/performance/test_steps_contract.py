@@ -26,10 +26,12 @@ from tests.performance.helpers import (
 
 def test_steps_are_registered_in_pipeline_order():
     import reportgen.pipeline_steps  # noqa: F401
+    from reportgen import spec
 
     for cls in (RealizedPerformance, CBPE, DLE, BusinessValue):
         assert STEPS.get(cls.name) is cls
-        assert 10 <= cls.order <= 30
+    runs = [spec.step(cls.step).run_order for cls in (RealizedPerformance, CBPE, BusinessValue)]
+    assert runs == sorted(runs) and spec.step(DLE.step).run_order == spec.step(CBPE.step).run_order
 
 
 @pytest.mark.parametrize("cls", [RealizedPerformance, CBPE, BusinessValue])
