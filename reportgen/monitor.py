@@ -18,8 +18,8 @@ from reportgen.engine import Engine, LocalEngine
 from reportgen.io import prepare_data
 from reportgen.report import ReportModel
 from reportgen.report_builder import build_report_model
-from reportgen.results import STEPS as STEP_ORDER
 from reportgen.results import concat_results
+from reportgen.spec import step_rank
 from reportgen.steps import applicable_steps
 
 ConfigLike = Config | Mapping[str, Any] | str | Path
@@ -154,9 +154,8 @@ def sort_results(results: pd.DataFrame) -> pd.DataFrame:
     """A deterministic order: by step (workflow order), method, metric, column, chunk."""
     if results.empty:
         return results
-    order = {s: i for i, s in enumerate(STEP_ORDER)}
     keys = results.assign(
-        _step=results["step"].map(order),
+        _step=results["step"].map(step_rank),
         _method=results["method"].fillna(""),
         _column=results["column"].fillna(""),
     )

@@ -123,7 +123,6 @@ class DataQuality(Step):
 
     name = "data_quality"
     step = "data_quality"
-    order = 70
 
     def __init__(self) -> None:
         pass
@@ -234,7 +233,6 @@ class SummaryStats(Step):
 
     name = "summary_stats"
     step = "summary_stats"
-    order = 80
 
     def __init__(self, threads: int | None = None) -> None:
         self.threads = column_threads(threads)

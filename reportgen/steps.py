@@ -19,6 +19,7 @@ from typing import Any, ClassVar, TypeVar
 
 import pandas as pd
 
+from reportgen import spec
 from reportgen.chunking import Chunk
 from reportgen.config import Config
 from reportgen.dataset import Dataset, MonitoringData
@@ -32,14 +33,14 @@ S = TypeVar("S", bound="Step")
 class Step:
     """Base class of a monitoring step (scikit-learn's estimator habits).
 
-    Subclasses set `name` (registry key), `step` (results.json step), `problem_types`, `order`
-    (position in the pipeline) and implement `_fit` and `_run`. Learned attributes end in `_`.
+    Subclasses set `name` (registry key), `step` (results.json step) and `problem_types`, and
+    implement `_fit` and `_run`; their pipeline position is the step's `run_order` in reportgen.spec.
+    Learned attributes end in `_`.
     """
 
     name: ClassVar[str]
     step: ClassVar[str]
     problem_types: ClassVar[tuple[str, ...]] = ("binary_classification", "multiclass_classification", "regression")
-    order: ClassVar[int] = 100
     streams: ClassVar[bool] = False  # implements _prepare / _chunk_stats / _finalize instead of _run
 
     @classmethod
@@ -144,7 +145,7 @@ def applicable_steps(config: Config) -> list[Step]:
     import reportgen.pipeline_steps  # noqa: F401  (imports the modules that register steps)
 
     classes = [cls for _, cls in STEPS.items() if config.problem_type in cls.problem_types]
-    classes.sort(key=lambda c: (c.order, c.name))
+    classes.sort(key=lambda c: (spec.step(c.step).run_order, c.name))
     steps = []
     for cls in classes:
         step = cls.from_config(config)

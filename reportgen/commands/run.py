@@ -26,7 +26,8 @@ Examples:
   reportgen run model.yaml --param start=2024-11-25 --param end=2024-12-02    # bound into SQL sources' queries
 \b
 Exit codes: 0 done, 2 bad config or data (one line on stderr, nothing written),
-3 with --fail-on-alert when any alert fires.
+3 with --fail-on-alert when any alert fires, 4 (output.notify_failure_exit) when a
+chat notification (output.notify) failed after its retries; the report is written either way.
 """
 
 
@@ -150,5 +151,14 @@ def command(
     if stored is not None:
         click.echo(f"archived {stored.path}" + (" (replaced the last run of this period)" if stored.replaced else ""))
     click.echo(f"status: {report.status} ({alerts} alert{'s' if alerts != 1 else ''} in the analysis period)")
+    if config.output.notify:
+        from reportgen.delivery.notify import notify_all, report_location
+
+        where = report_location(files, stored.path if stored is not None else None, archive)
+        failures = notify_all(config.output.notify, report.model, where)
+        for failure in failures:
+            click.echo(f"error: {failure}", err=True)
+        if failures and config.output.notify_failure_exit:
+            raise SystemExit(config.output.notify_failure_exit)
     if fail_on_alert and alerts:
         raise SystemExit(3)

@@ -88,7 +88,6 @@ def bootstrap_mean_null(row_errors: np.ndarray, size: int, draws: int, seed: Seq
 
 class _MultivariateStep(Step):
     step: ClassVar[str] = STEP
-    order: ClassVar[int] = 60
     metric: ClassVar[str]
 
     @classmethod

@@ -98,7 +98,6 @@ class UnivariateDrift(Step):
 
     name = "univariate_drift"
     step = "univariate_drift"
-    order = 50
     streams = True
 
     def __init__(

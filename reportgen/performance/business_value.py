@@ -49,7 +49,6 @@ class BusinessValue(Step):
 
     name: ClassVar[str] = "business_value"
     step: ClassVar[str] = "business_value"
-    order: ClassVar[int] = 30
     streams: ClassVar[bool] = True
 
     @classmethod

@@ -90,7 +90,6 @@ class CBPE(Step):
     name: ClassVar[str] = "cbpe"
     step: ClassVar[str] = "estimated_performance"
     problem_types: ClassVar[tuple[str, ...]] = ("binary_classification", "multiclass_classification")
-    order: ClassVar[int] = 20
     streams: ClassVar[bool] = True
 
     @classmethod

@@ -184,7 +184,6 @@ class DLE(Step):
     name: ClassVar[str] = "dle"
     step: ClassVar[str] = "estimated_performance"
     problem_types: ClassVar[tuple[str, ...]] = ("regression",)
-    order: ClassVar[int] = 20
     streams: ClassVar[bool] = True
 
     @classmethod

@@ -43,7 +43,6 @@ class RealizedPerformance(Step):
 
     name: ClassVar[str] = "realized_performance"
     step: ClassVar[str] = "realized_performance"
-    order: ClassVar[int] = 10
     streams: ClassVar[bool] = True
 
     @classmethod

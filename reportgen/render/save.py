@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reportgen.atomic import write_bytes_atomic, write_text_atomic
 from reportgen.errors import ConfigError
@@ -19,16 +19,25 @@ def _json(report: Report, path: Path) -> None:
     write_text_atomic(path, report.model.to_results_json())
 
 
+def _view(report: Report) -> dict[str, Any]:
+    """build_view(report.model) once per report: the HTML and the PDF lay out the same view."""
+    from reportgen.render.view import build_view
+
+    if getattr(report, "_view", None) is None:
+        report._view = build_view(report.model)
+    return report._view
+
+
 def _html(report: Report, path: Path) -> None:
     from reportgen.render.html import render_html
 
-    write_text_atomic(path, render_html(report.model, report.config))
+    write_text_atomic(path, render_html(report.model, report.config, view=_view(report)))
 
 
 def _pdf(report: Report, path: Path) -> None:
     from reportgen.render.pdf import render_pdf
 
-    data = render_pdf(report.model, report.config)
+    data = render_pdf(report.model, report.config, view=_view(report))
     report._pdf_bytes = data  # the e-mail attaches these bytes instead of rendering the PDF twice
     write_bytes_atomic(path, data)
 
