@@ -44,7 +44,9 @@ class ReportgenGroup(click.Group):
             with terminate_as_exception():
                 code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except Terminated:
-            click.echo("error: stopped by SIGTERM; temporary files removed, earlier reports left as they were", err=True)
+            click.echo(
+                "error: stopped by SIGTERM; temporary files removed, earlier reports left as they were", err=True
+            )
             sys.exit(Terminated.exit_code)
         except _NO_ARGS_IS_HELP as exc:
             click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
