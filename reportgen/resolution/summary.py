@@ -22,7 +22,7 @@ from reportgen.resolution.text import (
 )
 from reportgen.results import STEPS
 
-STATUS_RANK = {"ok": 0, "info": 0, "warning": 1, "alert": 2}
+STATUS_RANK = {"ok": 0, "info": 0, "no_data": 0, "warning": 1, "alert": 2}
 
 
 def _status(corroborated: bool, isolated: bool, level: str = "alert") -> str:
@@ -56,10 +56,16 @@ def section_statuses(ev: Evidence, diagnoses: list[dict[str, Any]]) -> dict[str,
         "data_quality": _status(bool(ev.dq_alerts), bool(ev.dq_isolated), "warning"),
         "summary_stats": "ok",
     }
-    out = {s: statuses[s] for s in STEPS if s in ev.steps_present}
+    out = {s: statuses[s] if _usable(ev, s) else "no_data" for s in STEPS if s in ev.steps_present}
     worst = max((d["severity"] for d in diagnoses), key=SEVERITY_RANK.__getitem__, default="info")
     out["issue_resolution"] = "ok" if worst == "info" and "no_issue" in codes else worst
     return out
+
+
+def _usable(ev: Evidence, step: str) -> bool:
+    """Whether a step has an analysis record with a value (records of undersized chunks have none)."""
+    r = ev.results
+    return bool(r.loc[(r["step"] == step) & (r["period"] == "analysis"), "value"].notna().any())
 
 
 def overall_status(sections: dict[str, str], diagnoses: list[dict[str, Any]]) -> str:
