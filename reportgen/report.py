@@ -79,7 +79,7 @@ class ReportModel:
             "title": self.title,
             "problem_type": self.problem_type,
             "generated_at": self.generated_at,
-            "chunks": self.chunks,
+            "chunks": [c if "targets" in c else {**c, "targets": None} for c in self.chunks],
             "results": self.results,
             "diagnoses": self.diagnoses,
             "recommendations": self.recommendations,

@@ -3,22 +3,20 @@
 A chunk's statistic is judged only when its sampling error, one standard deviation under no change,
 is at most `MAX_SAMPLING_ERROR` (0.05) on the statistic's 0-1 scale:
 
-- a classification metric (accuracy, F1, precision, recall, specificity): worst-case binomial
-  error sqrt(0.25 / n) <= 0.05 needs n >= 100;
-  ROC AUC at 0.5 with balanced classes has sqrt((n + 1) / (3 n^2)) ~ 0.058 at 100 rows, close enough
-  to keep one number for every metric of a step;
+- a classification metric (accuracy, F1, precision, recall, ROC AUC) at a typical level of 0.85:
+  binomial error sqrt(0.85 * 0.15 / n) <= 0.05 needs n >= 51: 50 rows (labels for realized metrics);
+  at the worst case 0.5 that size gives 0.071;
 - the Kolmogorov-Smirnov D of a chunk of n rows against a large reference: its no-change standard
   deviation is about 0.26 / sqrt(n) (Kolmogorov's limiting distribution), <= 0.05 from 27 rows: 30;
   the bucket distances (Jensen-Shannon, Hellinger, L-infinity, PSI, chi-squared on proportions) and
   the Wasserstein distance move with the same per-row proportions, so they share that minimum;
 - regression errors (MAE, RMSE, ...) are means of per-row errors: the relative error of a mean of
-  half-normal absolute errors is 0.76 / sqrt(n), <= 0.1 (a tenth of the level) from 58 rows; the
-  performance steps keep 100 for every problem type;
+  half-normal absolute errors is 0.76 / sqrt(n), about 0.1 (a tenth of the level) at 50 rows;
 - missing-value and unseen-category rates are small rates: at p <= 0.1 the error sqrt(p (1 - p) / n)
   is <= 0.055 at 30 rows;
 - multivariate drift: PCA reconstruction error is a mean of per-row errors (as above: 30 rows gives a
   relative error of about 0.14 for an exponential-like error), the domain classifier's ROC AUC needs the
-  classification minimum (100).
+  classification minimum (50).
 
 Thresholds are learned for the reference chunks' size; these minimums stop a stray 1-row chunk (a
 period with one late row) from alerting on noise. Below them a record keeps its value and bands,
@@ -38,10 +36,10 @@ UNDERSIZED_NOTE = "too few rows to judge"
 
 # step -> {method or "*": minimum rows}; realized metrics count labelled rows (LABEL_STEPS)
 MIN_ROWS: dict[str, dict[str, int]] = {
-    "estimated_performance": {"*": 100},
-    "realized_performance": {"*": 100},
-    "business_value": {"*": 100},
-    "multivariate_drift": {"pca_reconstruction": 30, "domain_classifier": 100, "*": 30},
+    "estimated_performance": {"*": 50},
+    "realized_performance": {"*": 50},
+    "business_value": {"*": 50},
+    "multivariate_drift": {"pca_reconstruction": 30, "domain_classifier": 50, "*": 30},
     "univariate_drift": {"*": 30},
     "data_quality": {"*": 30},
     "summary_stats": {"*": 0},

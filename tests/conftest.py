@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from reportgen.contract import check_results_json
+from reportgen.report import ReportModel
 
 
 def simulate_binary(n: int, start: int = 0, seed: int = 0, shift: float = 0.0) -> pd.DataFrame:
@@ -54,31 +54,17 @@ def binary_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
     return simulate_binary(5000, 0, seed=1), simulate_binary(5000, 5000, seed=2)
 
 
-def _written_results(root: Path) -> list[Path]:
-    """results.json files reportgen wrote under `root` (hand-made baselines without a version are skipped)."""
-    found = []
-    for path in sorted(root.rglob("results.json")):
-        try:
-            payload = json.loads(path.read_text(encoding="utf-8"))
-        except (ValueError, OSError):
-            continue
-        if isinstance(payload, dict) and "reportgen_version" in payload and "chunks" in payload:
-            found.append(path)
-    return found
-
-
-@pytest.fixture(autouse=True)
-def _results_json_invariants(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Every results.json a test leaves in its tmp_path keeps the invariants of reportgen.contract."""
-    root = request.getfixturevalue("tmp_path") if "tmp_path" in request.fixturenames else None
-    yield
-    for path in _written_results(root) if root is not None else []:
-        check_results_json(path)
-
-
 @pytest.fixture(scope="session", autouse=True)
-def _session_results_json_invariants(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """The same for results.json files written into module- or session-scoped temporary folders."""
-    yield
-    for path in _written_results(tmp_path_factory.getbasetemp()):
-        check_results_json(path)
+def _results_json_invariants() -> Iterator[None]:
+    """Every results.json reportgen writes during the tests keeps the invariants of reportgen.contract
+    (checked as it is written, so files a test tampers with on purpose are not judged)."""
+    original = ReportModel.to_results_json
+
+    def checked(self: ReportModel) -> str:
+        text = original(self)
+        check_results_json(json.loads(text))
+        return text
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ReportModel, "to_results_json", checked)
+        yield

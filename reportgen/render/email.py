@@ -344,6 +344,7 @@ def email_context(
 ) -> dict[str, Any]:
     """What templates/email/body.{html,txt} receive."""
     from reportgen.history import summary_numbers
+    from reportgen.render.cautions_view import cautions_view
 
     summary = dict(model.summary or {})
     currency = "EUR"
@@ -369,6 +370,7 @@ def email_context(
         "generated_at": model.generated_at,
         "reportgen_version": model.reportgen_version,
         "currency": currency,
+        "cautions": cautions_view(model.warnings, model.chunks)["items"],
     }
 
 

@@ -10,8 +10,22 @@ import math
 from datetime import datetime
 from typing import Any
 
-STATUS_WORDS = {"ok": "OK", "info": "Info", "warning": "Warning", "alert": "Alert", "none": "No data"}
-STATUS_ICONS = {"ok": "\u2713", "info": "\u2139", "warning": "\u26a0", "alert": "\u2716", "none": "\u2013"}
+STATUS_WORDS = {
+    "ok": "OK",
+    "info": "Info",
+    "warning": "Warning",
+    "alert": "Alert",
+    "no_data": "No data",
+    "none": "No data",
+}
+STATUS_ICONS = {
+    "ok": "\u2713",
+    "info": "\u2139",
+    "warning": "\u26a0",
+    "alert": "\u2716",
+    "no_data": "\u2013",
+    "none": "\u2013",
+}
 
 METRIC_LABELS = {
     "roc_auc": "ROC AUC",

@@ -13,6 +13,7 @@ import pandas as pd
 
 from reportgen.render import charts as ch
 from reportgen.render import filters as fmt
+from reportgen.render.cautions_view import cautions_view
 from reportgen.report import ReportModel
 
 SEVERITY_ORDER = {"alert": 0, "warning": 1, "info": 2, "ok": 3, "none": 4}
@@ -108,6 +109,7 @@ def build_view(model: ReportModel, *, charts: bool = True) -> dict[str, Any]:
         "charts": all_charts,
         "alert_charts": [c for c in all_charts if c.status == "alert"],
         "currency": currency,
+        "cautions": cautions_view(model.warnings, model.chunks),
     }
 
 

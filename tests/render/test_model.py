@@ -18,6 +18,8 @@ TOP_KEYS = [
     "diagnoses",
     "recommendations",
     "summary",
+    "warnings",
+    "fingerprint",
 ]
 RECORD_KEYS = {
     "step",
