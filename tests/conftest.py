@@ -60,8 +60,8 @@ def _results_json_invariants() -> Iterator[None]:
     (checked as it is written, so files a test tampers with on purpose are not judged)."""
     original = ReportModel.to_results_json
 
-    def checked(self: ReportModel) -> str:
-        text = original(self)
+    def checked(self: ReportModel, files: list[dict[str, str]] | None = None) -> str:
+        text = original(self, files)
         check_results_json(json.loads(text))
         return text
 

@@ -27,7 +27,9 @@ import pandas as pd
 
 from reportgen.chunking import Chunk
 from reportgen.config import Config
-from reportgen.dataset import Dataset, MonitoringData
+from reportgen.dataset import Dataset
+from reportgen.engine.series import join_chunk_series
+from reportgen.engine.views import local_chunk
 from reportgen.performance import metrics as K
 from reportgen.performance.common import (
     ReferenceProfile,
@@ -182,7 +184,7 @@ class DLE(Step):
     name: ClassVar[str] = "dle"
     step: ClassVar[str] = "estimated_performance"
     problem_types: ClassVar[tuple[str, ...]] = ("regression",)
-    order: ClassVar[int] = 20
+    streams: ClassVar[bool] = True
 
     @classmethod
     def from_config(cls, config: Config) -> DLE | None:
@@ -207,6 +209,7 @@ class DLE(Step):
         self.categorical_ = cats
         self.models_ = LossModels(config.seed, config.performance.threads).fit(x, cats, targets)
         self.plans_: dict[Any, Any] = {}
+        self.reference_series_ = self.estimate(reference, reference_chunks)
 
     def estimate(self, ds: Dataset, chunks: Sequence[Chunk]) -> list[Series]:
         """DLE series of every selected metric over `chunks` of one period."""
@@ -236,12 +239,13 @@ class DLE(Step):
             out.append(Series(metric, None, K.finalize_regression(metric, mean), sizes, notes))
         return out
 
-    def _run(self, data: MonitoringData) -> pd.DataFrame:
-        ref = self.estimate(data.reference, data.reference_chunks)
-        ana = self.estimate(data.analysis, data.analysis_chunks)
-        return estimated_records(
-            "dle", ref, ana, data.reference_chunks + data.analysis_chunks, self.config_, self.profile_, self.plans_
-        )
+    def _chunk_stats(self, rows: Dataset, meta: Chunk) -> list[Series]:
+        return self.estimate(rows, (local_chunk(meta, rows.n_rows),))
+
+    def _finalize(self, stats: list[list[Series]]) -> pd.DataFrame:
+        chunks = self.reference_chunks_ + self.analysis_chunks_
+        ana = join_chunk_series(stats)
+        return estimated_records("dle", self.reference_series_, ana, chunks, self.config_, self.profile_, self.plans_)
 
     def method_notes(self) -> list[dict[str, Any]]:
         plans = getattr(self, "plans_", {})

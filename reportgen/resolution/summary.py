@@ -20,7 +20,7 @@ from reportgen.resolution.text import (
     movement_verb,
     plural,
 )
-from reportgen.results import STEPS
+from reportgen.spec import step_rank
 
 STATUS_RANK = {"ok": 0, "info": 0, "no_data": 0, "warning": 1, "alert": 2}
 
@@ -56,7 +56,9 @@ def section_statuses(ev: Evidence, diagnoses: list[dict[str, Any]]) -> dict[str,
         "data_quality": _status(bool(ev.dq_alerts), bool(ev.dq_isolated), "warning"),
         "summary_stats": "ok",
     }
-    out = {s: statuses[s] if _usable(ev, s) else "no_data" for s in STEPS if s in ev.steps_present}
+    present = sorted(ev.steps_present, key=lambda s: (step_rank(s), s))
+    # a step without a rule of its own reads ok; one without a usable record reads no_data
+    out = {s: statuses.get(s, "ok") if _usable(ev, s) else "no_data" for s in present}
     worst = max((d["severity"] for d in diagnoses), key=SEVERITY_RANK.__getitem__, default="info")
     out["issue_resolution"] = "ok" if worst == "info" and "no_issue" in codes else worst
     return out
