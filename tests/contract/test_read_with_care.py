@@ -60,4 +60,4 @@ def test_a_clean_run_has_no_box(tmp_path):
     analysis = loan_frame(1500, 5_000, "2024-03-01", 54)
     run_quiet(loan_config({"size": 500}), reference, analysis).save(tmp_path, ["html"])
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "read-with-care" not in html and "Read with care" not in html
+    assert 'id="read-with-care"' not in html and '<p class="caution-note">' not in html
