@@ -35,6 +35,7 @@ RECORD_KEYS = {
     "upper_threshold",
     "alert",
     "note",
+    "trust",
 }
 
 
