@@ -37,6 +37,7 @@ RECORD_KEYS = {
     "upper_threshold",
     "alert",
     "note",
+    "trust",
 }
 
 
