@@ -18,6 +18,7 @@ TOP_KEYS = [
     "diagnoses",
     "recommendations",
     "summary",
+    "files",
 ]
 RECORD_KEYS = {
     "step",
@@ -34,6 +35,7 @@ RECORD_KEYS = {
     "upper_threshold",
     "alert",
     "note",
+    "trust",
 }
 
 
