@@ -59,6 +59,7 @@ def test_cli_run_keeps_its_promise(case: FuzzCase, tmp_path_factory: pytest.Temp
     assert result.exit_code in (0, 2, 3), (result.exit_code, stderr, repr(result.exception), case.notes)
     assert not stray_files(folder), stray_files(folder)
     if result.exit_code == 2:
+        event(f"cli refused: {stderr.strip().splitlines()[-1].split(': ')[-1][:40]}")
         errors = [line for line in stderr.splitlines() if line.startswith("error: ")]
         assert len(errors) == 1 and stderr.splitlines()[-1] == errors[0], stderr
         assert not out.exists(), "a refused run wrote into --out"
