@@ -19,6 +19,8 @@ TOP_KEYS = [
     "recommendations",
     "summary",
     "files",
+    "warnings",
+    "fingerprint",
 ]
 RECORD_KEYS = {
     "step",
