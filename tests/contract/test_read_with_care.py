@@ -48,6 +48,12 @@ def test_each_touched_section_mentions_its_warning(written):
     assert "is constant in the reference" not in est
 
 
+def test_the_unjudged_chunk_is_greyed_in_the_data_tables_with_its_reason(written):
+    html = written["html"]
+    assert '<span class="badge status-no_data">' in html
+    assert "too few rows to judge: 1 row, this method needs" in html
+
+
 def test_the_email_carries_the_box_in_both_parts(written):
     assert "Read with care:" in written["text"]
     assert "- Small chunks: 1 chunk too small to judge" in written["text"]
