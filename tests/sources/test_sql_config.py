@@ -72,3 +72,11 @@ def test_cli_mapping_and_params(tmp_path: Path) -> None:
     assert config.reference.params == {"start": 7, "end": 2}
     with pytest.raises(ConfigError, match="no data source is a SQL source"):
         with_params(load_config(write_config(tmp_path, "a.csv", "b.csv")), {"start": 7})
+
+
+def test_named_parameters_become_libpq_placeholders() -> None:
+    from reportgen.sources.sql import _positional
+
+    text, values = _positional("select ts::date, :a from t where x >= :a and y < :b and z = '\\:c'", {"a": 1, "b": 2})
+    assert text == "select ts::date, $1 from t where x >= $1 and y < $2 and z = '\\:c'"
+    assert values == [1, 2]
