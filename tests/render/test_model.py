@@ -18,6 +18,9 @@ TOP_KEYS = [
     "diagnoses",
     "recommendations",
     "summary",
+    "files",
+    "warnings",
+    "fingerprint",
 ]
 RECORD_KEYS = {
     "step",
@@ -34,6 +37,7 @@ RECORD_KEYS = {
     "upper_threshold",
     "alert",
     "note",
+    "trust",
 }
 
 
