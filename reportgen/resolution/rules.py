@@ -17,6 +17,7 @@ import numpy as np
 
 from reportgen.resolution.attribution import concept_features
 from reportgen.resolution.evidence import BRIDGE_PER_CHUNKS, Alert, Evidence, episodes, steady_columns
+from reportgen.resolution.support import JOINT
 from reportgen.resolution.text import (
     direction_word,
     fmt_money,
@@ -263,14 +264,19 @@ def performance_drop(ctx: Context) -> list[dict[str, Any]]:
         )
         alert_metrics = sorted({a.metric for a in ev.alerts_in(drop_alerts, run)})
         m = metric if metric in alert_metrics or not alert_metrics else alert_metrics[0]
-        stats = metric_window(ev, drop_step, m, run) if m else None
+        extrapolated = sorted(set(run) & set(ev.extrapolated_drop_pos))
+        estimate_missed = bool(extrapolated) and not set(run) & set(ev.est_drop_pos)
+        step = "realized_performance" if estimate_missed else drop_step
+        stats = metric_window(ev, step, m, run) if m else None
         realized = metric_window(ev, "realized_performance", m, run) if m and ev.has_estimate else None
+        estimated = metric_window(ev, "estimated_performance", m, run) if m and ev.has_estimate else None
         when = span(ev, run)
         if not drifted and not mv_hit and outputs_hit:
             continue  # explained by the prediction_drift rule
         ranked_all, corr = rank_features(ev, drifted, window)
         features, bystanders = split_causes(ranked_all, corr)
-        what = _perf_phrase(label, m, stats) if stats else f"{label} performance degraded"
+        run_label = "Realized" if estimate_missed else label
+        what = _perf_phrase(run_label, m, stats) if stats else f"{run_label} performance degraded"
         if features:
             cause = f"most likely because {join_names(features)} shifted"
             ranked = ", ".join(f"{f} (r = {corr.get(f, 0.0):.2f})" for f in features[:5])
@@ -285,11 +291,16 @@ def performance_drop(ctx: Context) -> list[dict[str, Any]]:
             detail = (
                 " The inputs' drift stays below the thresholds; look at the univariate drift ranking for early signs."
             )
+        outside = ev.outside_support(run, ranked_all)
+        broken = ev.broken_relations(run)
+        moved_broken = ev.integrity_suspects(broken, ranked_all)
         confirm = ""
-        if realized:
+        if estimate_missed and estimated:
+            confirm = f" The label-free estimate said {fmt_value(estimated['value'])}."
+        elif realized:
             agrees = direction_word(realized["change"], m) == "worse"
             confirm = f" Realized {metric_label(m)} {'confirms it' if agrees else 'does not confirm it'}: {fmt_value(realized['value'])}."
-        summary = f"{what} {when}, {cause}.{detail}{confirm}"
+        summary = f"{what} {when}, {cause}.{detail}{confirm}{_support_sentence(outside, broken, moved_broken, bool(extrapolated))}"
         confidence = (
             0.9 if features and (corr.get(features[0], 0) > 0.5 or realized) else 0.7 if features or mv_hit else 0.4
         )
@@ -298,6 +309,12 @@ def performance_drop(ctx: Context) -> list[dict[str, Any]]:
             "Check whether the shift is expected (new customers, product or policy change) or an upstream error.",
             "Until the model is retrained, treat its scores for the shifted segment with caution.",
         ]
+        if moved_broken:
+            actions.insert(0, _integrity_action(moved_broken, broken))
+        if extrapolated and ev.has_estimate:
+            actions.append(
+                f"Judge {span(ev, extrapolated).removeprefix('in ').removeprefix('over ')} on realized performance, not on the label-free estimate: it extrapolates there."
+            )
         if ev.dq_pos:
             actions.insert(
                 1,
@@ -321,9 +338,48 @@ def performance_drop(ctx: Context) -> list[dict[str, Any]]:
             correlations={f: round(corr.get(f, 0.0), 3) for f in ranked_all},
             other_drifted_features=bystanders,
             multivariate_chunks=ev.chunk_indices(mv_hit),
+            outside_reference_range=outside,
+            broken_relations=broken,
+            data_integrity=moved_broken,
+            estimate_extrapolates=bool(extrapolated),
+            metric_step=step,
+            untrusted_estimate_chunks=ev.chunk_indices(extrapolated),
         )
         out.append(ctx_d)
     return out
+
+
+def _support_sentence(
+    outside: dict[str, dict[str, Any]], broken: dict[str, float], moved_broken: list[str], extrapolated: bool
+) -> str:
+    """Why the label-free estimate cannot be trusted where the shifted rows left the reference's support."""
+    parts = []
+    marginal = {f: v for f, v in outside.items() if f != JOINT}
+    if marginal:
+        shares = ", ".join(f"{f} {fmt_percent(v['share']).lstrip('+')}" for f, v in marginal.items())
+        parts.append(f"share of rows outside the reference's range: {shares}")
+    if moved_broken:
+        others = [f for f in broken if f not in moved_broken]
+        ratio = max(broken.values())
+        rel = f" with {join_names(others, 4)}" if others else " with the other inputs"
+        parts.append(
+            f"the relation of {join_names(moved_broken)}{rel} no longer holds (PCA reconstruction residual {ratio:.1f}x the reference's): a data-integrity signal"
+        )
+    if not parts:
+        return ""
+    text = " " + sentence_case("; ".join(parts)) + "."
+    if extrapolated:
+        text += " The shifted rows lie where the reference has (almost) no data, so the label-free estimate extrapolates there and cannot be trusted; realized performance is the measure."
+    return text
+
+
+def _integrity_action(moved: list[str], broken: dict[str, float]) -> str:
+    others = [f for f in broken if f not in moved]
+    with_ = f" with {join_names(others, 4)}" if others else ""
+    return (
+        f"Check the upstream pipeline that produces {join_names(moved)} (unit, scaling, formula): "
+        f"its relation{with_} broke. Fix it, then retrain."
+    )
 
 
 def _perf_phrase(prefix: str, metric: str, stats: dict[str, float]) -> str:

@@ -29,6 +29,18 @@ def _status(corroborated: bool, isolated: bool, level: str = "alert") -> str:
     return level if corroborated else "info" if isolated else "ok"
 
 
+def performance_alert_chunks(ev: Evidence, step: str) -> tuple[list[int], list[int]]:
+    """(alerting, corroborated) analysis positions of a performance step's worse-side alerts.
+
+    The one rule behind a performance card: it counts every chunk whose records alert, and its
+    status is `alert` when some are corroborated, `info` when all stand alone, `ok` when none alert.
+    """
+    pools = (ev.est_alerts, ev.est_isolated) if step == "estimated_performance" else (ev.real_alerts, ev.real_isolated)
+    good = sorted({a.pos for a in pools[0] if a.side == "worse"})
+    alone = {a.pos for a in pools[1] if a.side == "worse" and a.metric in ev.metrics}
+    return sorted(set(good) | alone), good
+
+
 def section_statuses(ev: Evidence, diagnoses: list[dict[str, Any]]) -> dict[str, str]:
     """{step: ok | info | warning | alert} for the steps present, plus issue_resolution."""
     codes = {d["code"]: d for d in diagnoses}
@@ -37,9 +49,17 @@ def section_statuses(ev: Evidence, diagnoses: list[dict[str, Any]]) -> dict[str,
         and d["severity"] != "info"
         for d in diagnoses
     )
-    drift_level = "warning" if shifting or ev.artefacts else "info"
+    # drift that coincides with a corroborated performance finding is never mere info
+    drift_pos = set(ev.input_drift_pos)
+    with_drop = any(
+        d["severity"] != "info"
+        and d["code"] in ("concept_drift", "business_value_drop")
+        and drift_pos & set(ev.positions(d["chunks"]))
+        for d in diagnoses
+    )
+    drift_level = "warning" if shifting or with_drop or ev.artefacts else "info"
     statuses = {
-        "estimated_performance": _status(bool(ev.est_alerts), bool(ev.est_isolated)),
+        "estimated_performance": _status(*map(bool, performance_alert_chunks(ev, "estimated_performance")[::-1])),
         "realized_performance": _status(
             bool(ev.real_alerts) or any(a.side == "worse" for a in ev.diverge_alerts),
             bool(ev.real_isolated or ev.diverge_alerts or ev.diverge_isolated),
@@ -80,7 +100,7 @@ def headline(ev: Evidence, sections: dict[str, str]) -> list[dict[str, Any]]:
             if stats is None:
                 continue
             latest = metric_window(ev, step, metric, all_pos[-1:])
-            alerts = ev.est_alerts if step == "estimated_performance" else ev.real_alerts
+            alerting, corroborated = performance_alert_chunks(ev, step)
             items.append(
                 _item(
                     f"{label} {metric_label(metric)}",
@@ -93,7 +113,8 @@ def headline(ev: Evidence, sections: dict[str, str]) -> list[dict[str, Any]]:
                     step=step,
                     latest=latest["value"] if latest else None,
                     latest_chunk=ev.analysis[-1]["key"] if ev.analysis else None,
-                    alert_chunks=len({a.pos for a in alerts if a.side == "worse"}),
+                    alert_chunks=len(alerting),
+                    corroborated_alert_chunks=len(corroborated),
                     chunks=len(all_pos),
                 )
             )
@@ -218,12 +239,18 @@ def _perf_sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]])
     metric = d.get("metric")
     when = span(ev, ev.positions(d["chunks"]))
     if metric and "value" in nums:
-        label = "Estimated" if ev.has_estimate else "Realized"
+        label = "Estimated" if d.get("metric_step", "estimated_performance") == "estimated_performance" else "Realized"
+        if not ev.has_estimate:
+            label = "Realized"
         head = f"{label} {metric_label(metric)} {movement_verb(nums['change'])} from {fmt_value(nums['reference'])} to {fmt_value(nums['value'])} {when}"
     else:
         head = f"Performance dropped {when}"
     cause = f", most likely because {join_names(d['features'])} shifted" if d["features"] else ""
     fix = " Retrain on recent data."
+    if d.get("data_integrity"):
+        fix = f" Check the upstream pipeline for {join_names(d['data_integrity'])}, then retrain."
+    if d.get("estimate_extrapolates") and ev.has_estimate:
+        fix += " The label-free estimate extrapolates there and cannot be trusted."
     return f"{head}{cause}{_money_phrase(d, ev)}.{fix}"
 
 
