@@ -10,9 +10,9 @@ error-scaled bin differences: a chi-squared statistic with one degree of freedom
 one), summed over classes for multiclass models. Its p-value says whether the pattern is beyond
 sampling noise, with the Benjamini-Hochberg procedure over the features (many features tested at
 once); the features are ranked by the statistic's excess over its degrees of freedom. Like every
-other threshold it is calibrated on the reference: each reference chunk is tested against the rest
-of the reference, and a feature is named only when its excess per row beats the largest any
-reference chunk shows (a model that always fitted that feature unevenly is not a change).
+other threshold it is calibrated on the reference: blocks of the reference as large as the tested
+rows are each tested against the rest, and a feature is named only when its excess per row beats
+the largest any block shows (a model that always fitted that feature unevenly is not a change).
 """
 
 from __future__ import annotations
@@ -142,17 +142,21 @@ def benjamini_hochberg(p_values: list[float], alpha: float) -> list[bool]:
     return rejected
 
 
-def reference_excess(data: MonitoringData, name: str, column: Column, ref_res: np.ndarray) -> float:
-    """Largest excess per row of one feature's statistic over reference chunks, each against the rest."""
-    worst = 0.0
+def reference_excess(data: MonitoringData, name: str, column: Column, ref_res: np.ndarray, rows: int) -> float:
+    """Largest excess per row of one feature's statistic over blocks of the reference, each against the rest.
+
+    Blocks hold as many consecutive rows as the analysis rows tested (at most a quarter of the
+    reference), so their sampling noise per row is comparable; what stands out in them is structure
+    the reference itself carries from one period to the next.
+    """
     n = len(ref_res)
-    for c in data.reference_chunks:
+    size = max(MIN_ROWS, min(int(rows), n // 4))
+    worst = 0.0
+    for start in range(0, n - size + 1, size):
         inside = np.zeros(n, dtype=bool)
-        inside[c.start_row : c.end_row] = True
-        if inside.all() or not inside.any():
-            continue
-        rest_bins, chunk_bins, n_bins = bin_codes(column, column.values[~inside], column.values[inside])
-        shift = feature_shift(name, rest_bins, chunk_bins, n_bins, ref_res[~inside], ref_res[inside])
+        inside[start : start + size] = True
+        rest_bins, block_bins, n_bins = bin_codes(column, column.values[~inside], column.values[inside])
+        shift = feature_shift(name, rest_bins, block_bins, n_bins, ref_res[~inside], ref_res[inside])
         if shift is not None:
             worst = max(worst, shift.excess_per_row)
     return worst
@@ -188,7 +192,8 @@ def concept_features(data: MonitoringData, chunk_indices: Iterable[int], *, alph
     found = [
         s
         for s, ok in zip(found, significant)
-        if ok and s.excess_per_row > reference_excess(data, s.feature, data.reference.features[s.feature], ref_res)
+        if ok
+        and s.excess_per_row > reference_excess(data, s.feature, data.reference.features[s.feature], ref_res, len(idx))
     ]
     if not found:
         return []

@@ -148,5 +148,7 @@ def test_a_pattern_reference_chunks_already_show_is_not_named() -> None:
     rb, ab, n = bin_codes(v, v.values, data.analysis.features["v"].values[rows])
     alone = feature_shift("v", rb, ab, n, ref_res, ana_res)
     assert alone is not None and alone.p_value < 1e-6  # significant on its own ...
-    assert alone.excess_per_row <= reference_excess(data, "v", v, ref_res)  # ... but no more than in reference
+    assert alone.excess_per_row <= reference_excess(
+        data, "v", v, ref_res, len(rows)
+    )  # ... but no more than in reference
     assert [s.feature for s in concept_features(data, [last])] == ["z"]
