@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from reportgen import __version__
 from reportgen.atomic import write_text_atomic
+from reportgen.digest import period_key, safe_key
 from reportgen.errors import OutputError, ReportgenError
 from reportgen.locking import LOCK_NAME, archive_lock
 
@@ -74,26 +75,6 @@ def slugify(text: str) -> str:
     """A folder name for a model title: lowercase ASCII words joined by '-' ('model' if none)."""
     slug = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
     return slug[:80].strip("-") or "model"
-
-
-def _safe(key: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", key).strip("-.") or "run"
-
-
-def period_key(model: ReportModel) -> str:
-    """The analysis period as a folder name: '2024-W48' (period chunking), a date range, or the run time."""
-    analysis = [c for c in model.chunks if c.get("period") == "analysis"]
-    chunking = (model.config or {}).get("chunking") or {}
-    period_keys = analysis and not any(str(c["key"]).startswith("[") for c in analysis)
-    if analysis and (chunking.get("period") or period_keys):
-        first, last = str(analysis[0]["key"]), str(analysis[-1]["key"])
-        return _safe(first if first == last else f"{first}_{last}")
-    if analysis and analysis[0].get("start_time") and analysis[-1].get("end_time"):
-        start = str(analysis[0]["start_time"])[:10]
-        end = str(analysis[-1]["end_time"])[:10]
-        return _safe(start if start == end else f"{start}_{end}")
-    stamp = re.sub(r"[^0-9T]", "", str(model.generated_at))[:15]
-    return _safe(f"run-{stamp}Z")
 
 
 def sha256_file(path: PathLike) -> str:
@@ -261,7 +242,7 @@ def archive_report(
     root = Path(root)
     model = report.model
     slug = slugify(model.title)
-    key = _safe(key) if key else period_key(model)
+    key = safe_key(key) if key else period_key(model)
     chosen = tuple(dict.fromkeys([*(formats or report.config.output.formats), "json"]))
     resolved = model.config or report.config.resolved()
     described = describe_inputs(inputs or {})

@@ -11,11 +11,12 @@ from __future__ import annotations
 import io
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from reportgen.atomic import write_text_atomic
+from reportgen.digest import alert_counts, headline_numbers, summary_numbers
 from reportgen.errors import ReportgenError
 from reportgen.render.filters import metric_label, metric_value
 
@@ -23,104 +24,9 @@ PathLike = str | Path
 
 # Okabe-Ito: colour-blind-safe; the status colours pair with words in the page.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-PERFORMANCE_STEPS = ("estimated_performance", "realized_performance")
-PRIMARY_METRICS = ("roc_auc", "rmse", "mae", "f1", "accuracy")  # the report's headline metric comes first
 
 
 # ---------------------------------------------------------------- numbers
-
-
-def _mean(values: Iterable[float | None]) -> float | None:
-    kept = [float(v) for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
-    return sum(kept) / len(kept) if kept else None
-
-
-def headline_numbers(results: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Per performance metric: the latest analysis chunk's value, the analysis and reference means, alert flag.
-
-    Estimated performance first (CBPE / DLE), realized after, the primary metric (ROC AUC, RMSE,
-    ...) first within each; model-level records only.
-    """
-    groups: dict[tuple[str, str, str], dict[str, list]] = {}
-    for rec in results:
-        if rec.get("step") not in PERFORMANCE_STEPS or rec.get("column") is not None:
-            continue
-        key = (str(rec["step"]), str(rec.get("method") or ""), str(rec["metric"]))
-        g = groups.setdefault(key, {"reference": [], "analysis": [], "alert": [], "latest": (-1, None)})
-        period = rec.get("period")
-        if period in ("reference", "analysis"):
-            g[period].append(rec.get("value"))
-        if period == "analysis" and rec.get("value") is not None and int(rec["chunk_index"]) > g["latest"][0]:
-            g["latest"] = (int(rec["chunk_index"]), rec["value"])
-        if period == "analysis":
-            g["alert"].append(bool(rec.get("alert")))
-    out = []
-    order = {s: i for i, s in enumerate(PERFORMANCE_STEPS)}
-    primary = {m: i for i, m in enumerate(PRIMARY_METRICS)}
-
-    def rank(item: tuple[tuple[str, str, str], Any]) -> tuple[int, int]:
-        (step, _, metric), _ = item
-        return order[step], primary.get(metric, len(primary))
-
-    for (step, method, metric), g in sorted(groups.items(), key=rank):
-        value = g["latest"][1]
-        if value is None:
-            continue
-        out.append(
-            {
-                "step": step,
-                "method": method,
-                "metric": metric,
-                "label": ("estimated " if step == "estimated_performance" else "realized ") + _lower_label(metric),
-                "value": float(value),
-                "mean": _mean(g["analysis"]),
-                "reference": _mean(g["reference"]),
-                "alert": any(g["alert"]),
-            }
-        )
-    return out
-
-
-def summary_numbers(
-    summary: Mapping[str, Any] | None, results: Iterable[Mapping[str, Any]], limit: int = 4
-) -> list[dict[str, Any]]:
-    """The executive summary's headline numbers (latest vs reference), else the main performance metrics."""
-    out = []
-    for item in (summary or {}).get("headline") or []:
-        if not isinstance(item, Mapping) or item.get("value") is None:
-            continue
-        label = str(item.get("label") or item.get("metric") or "")
-        unit = (
-            "" if item.get("metric") in ("business_value", "cumulative_business_value") else str(item.get("unit") or "")
-        )
-        out.append(
-            {
-                "label": label + (f" ({unit})" if unit else ""),
-                "metric": item.get("metric"),
-                "value": item.get("latest", item["value"]),
-                "reference": item.get("reference"),
-                "alert": item.get("status") == "alert",
-            }
-        )
-    if not out:
-        counts = {"true_positive", "false_positive", "false_negative", "true_negative"}
-        out = [n for n in headline_numbers(results) if n["metric"] not in counts]
-    return out[:limit]
-
-
-def _lower_label(metric: str) -> str:
-    label = metric_label(metric)
-    first = label.split(" ")[0]
-    return label if first.isupper() else label[:1].lower() + label[1:]
-
-
-def alert_counts(results: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    """Number of alerting analysis records per step."""
-    counts: dict[str, int] = {}
-    for rec in results:
-        if rec.get("period") == "analysis" and rec.get("alert"):
-            counts[str(rec["step"])] = counts.get(str(rec["step"]), 0) + 1
-    return counts
 
 
 # ---------------------------------------------------------------- page model

@@ -14,11 +14,12 @@ import pandas as pd
 
 from reportgen.config import Config, load_config
 from reportgen.dataset import MonitoringData
+from reportgen.engine import Engine, LocalEngine
 from reportgen.io import prepare_data
 from reportgen.report import ReportModel
 from reportgen.report_builder import build_report_model
-from reportgen.results import STEPS as STEP_ORDER
 from reportgen.results import concat_results
+from reportgen.spec import step_rank
 from reportgen.steps import applicable_steps
 
 ConfigLike = Config | Mapping[str, Any] | str | Path
@@ -116,21 +117,34 @@ def _stage(progress: ProgressHook | None, name: str, index: int, total: int) -> 
 
 
 def run_steps(
-    config: Config, data: MonitoringData, *, sources: dict[str, str] | None = None, progress: ProgressHook | None = None
+    config: Config,
+    data: MonitoringData,
+    *,
+    sources: dict[str, str] | None = None,
+    progress: ProgressHook | None = None,
+    engine: Engine | None = None,
 ) -> Report:
-    """Fit and run every applicable step, then resolve and build the report model."""
+    """Fit every applicable step on the reference, compute the streaming steps' statistics in one pass
+    over the analysis chunks, combine them, then resolve and build the report model."""
+    engine = engine or LocalEngine(data.analysis, data.analysis_chunks)
     frames = []
-    notes: list[dict[str, Any]] = []
-    artifacts: dict[str, Any] = {}
     steps = applicable_steps(config)
-    total = len(steps) + 1
+    streaming = [step for step in steps if step.streams]
+    total = len(steps) + 3
     for index, step in enumerate(steps):
         with _stage(progress, step.name, index, total):
             step.fit(data.reference, data.reference_chunks, config)
-            frames.append(step.run(data))
-        notes.extend(step.method_notes())
-        artifacts[step.name] = step.artifacts()
-    with _stage(progress, "build report model", len(steps), total):
+            if step.streams:
+                step.prepare(engine.analysis_chunks())
+            else:
+                frames.append(step.run(data))
+    with _stage(progress, "chunk statistics", len(steps), total):
+        stats = engine.map_chunk_stats(streaming)
+    with _stage(progress, "thresholds and alerts", len(steps) + 1, total):
+        frames.extend(step.finalize(stats.pop(step.name)) for step in streaming)
+    notes = [note for step in steps for note in step.method_notes()]
+    artifacts = {step.name: step.artifacts() for step in steps}
+    with _stage(progress, "build report model", len(steps) + 2, total):
         results = sort_results(concat_results(frames))
         model = build_report_model(config, data, results, notes, artifacts, sources or {})
     return Report(model, results, config)
@@ -140,9 +154,8 @@ def sort_results(results: pd.DataFrame) -> pd.DataFrame:
     """A deterministic order: by step (workflow order), method, metric, column, chunk."""
     if results.empty:
         return results
-    order = {s: i for i, s in enumerate(STEP_ORDER)}
     keys = results.assign(
-        _step=results["step"].map(order),
+        _step=results["step"].map(step_rank),
         _method=results["method"].fillna(""),
         _column=results["column"].fillna(""),
     )

@@ -20,6 +20,7 @@ Default alert rules (a configured `thresholds: data_quality[.method[.rate]]` rul
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -28,9 +29,10 @@ import pandas as pd
 
 from reportgen.chunking import Chunk, chunk_starts
 from reportgen.config import Config
-from reportgen.dataset import Column, Dataset, MonitoringData
+from reportgen.dataset import Column, Dataset
 from reportgen.drift.methods import chunk_order_stats
-from reportgen.parallel import column_threads
+from reportgen.engine.views import local_chunk
+from reportgen.parallel import chunk_threads, column_threads
 from reportgen.results import concat_results, make_results
 from reportgen.steps import STEPS, Step
 from reportgen.thresholds import compute_thresholds, threshold_from_config
@@ -49,8 +51,17 @@ def _chunk_sums(flags: np.ndarray, chunks: tuple[Chunk, ...]) -> np.ndarray:
     return np.array([flags[c.start_row : c.end_row].sum() for c in chunks])
 
 
-def _period_columns(data: MonitoringData, name: str) -> tuple[Column | None, Column | None]:
-    return data.reference.monitored_columns().get(name), data.analysis.monitored_columns().get(name)
+def _methods(kind: str) -> tuple[str, ...]:
+    """Data-quality methods of a column kind: missing values, and unseen values for categoricals."""
+    return ("missing_values", "unseen_values") if kind == "categorical" else ("missing_values",)
+
+
+def _flagged(col: Column, kind: str) -> dict[str, np.ndarray]:
+    """Per-row flags of each data-quality method: missing, and unseen (categoricals)."""
+    flags = {"missing_values": col.missing_mask()}
+    if kind == "categorical":
+        flags["unseen_values"] = col.values == col.unseen_code
+    return flags
 
 
 class _Records:
@@ -112,15 +123,17 @@ class DataQuality(Step):
 
     name = "data_quality"
     step = "data_quality"
-    order = 70
 
     def __init__(self) -> None:
         pass
+
+    streams = True
 
     def _fit(self, reference: Dataset, reference_chunks: tuple[Chunk, ...], config: Config) -> None:
         self.config_ = config
         self.columns_: dict[str, str] = {}
         self.reference_rates_: dict[str, tuple[float, float, float]] = {}
+        self.reference_counts_: dict[tuple[str, str], np.ndarray] = {}
         for name, col in reference.monitored_columns().items():
             if col.role == "target":
                 continue
@@ -131,32 +144,37 @@ class DataQuality(Step):
             overall = float(col.missing_mask().mean()) if reference.n_rows else 0.0
             std = float(rates.std(ddof=1)) if rates.size > 1 else 0.0
             self.reference_rates_[name] = (overall, float(rates.mean()) if rates.size else overall, std)
+            for method, flags in _flagged(col, col.kind).items():
+                self.reference_counts_[(name, method)] = _chunk_sums(flags.astype(np.int64), reference_chunks)
 
-    def _run(self, data: MonitoringData) -> pd.DataFrame:
-        chunks = data.chunks
+    def _chunk_stats(self, rows: Dataset, meta: Chunk) -> dict[tuple[str, str], int | None]:
+        """Missing (and unseen) values per column in one chunk; None when the column is absent."""
+        present = rows.monitored_columns()
+        out: dict[tuple[str, str], int | None] = {}
+        for name, kind in self.columns_.items():
+            col = present.get(name)
+            for method in _methods(kind):
+                out[(name, method)] = None if col is None else int(_flagged(col, kind)[method].sum())
+        return out
+
+    def _finalize(self, stats: list[dict[tuple[str, str], int | None]]) -> pd.DataFrame:
+        ref_chunks, ana_chunks = self.reference_chunks_, self.analysis_chunks_
+        chunks = ref_chunks + ana_chunks
         records = _Records(self.step, chunks)
         rows = np.array([c.rows for c in chunks], dtype=np.float64)
+        absent_note = np.array(
+            [None] * len(ref_chunks) + ["column absent from the analysis data"] * len(ana_chunks), dtype=object
+        )
         for name, kind in self.columns_.items():
-            ref_col, ana_col = _period_columns(data, name)
-            methods = [("missing_values", lambda col: col.missing_mask())]
-            if kind == "categorical":
-                methods.append(("unseen_values", lambda col: col.values == col.unseen_code))
-            for method, mask_of in methods:
-                ref_counts = _chunk_sums(mask_of(ref_col).astype(np.int64), data.reference_chunks)
-                if ana_col is not None:
-                    ana_counts = _chunk_sums(mask_of(ana_col).astype(np.int64), data.analysis_chunks).astype(np.float64)
-                    note = None
-                else:
-                    ana_counts = np.full(len(data.analysis_chunks), np.nan)
-                    note = np.array(
-                        [None] * len(data.reference_chunks)
-                        + ["column absent from the analysis data"] * len(data.analysis_chunks),
-                        dtype=object,
-                    )
-                counts = np.concatenate([ref_counts.astype(np.float64), ana_counts])
+            for method in _methods(kind):
+                found = [s[(name, method)] for s in stats]
+                absent = bool(found) and all(v is None for v in found)
+                ana_counts = np.array([np.nan if v is None else v for v in found], dtype=np.float64)
+                note = absent_note if absent else None
+                counts = np.concatenate([self.reference_counts_[(name, method)].astype(np.float64), ana_counts])
                 with np.errstate(invalid="ignore", divide="ignore"):
                     rate = np.where(rows > 0, counts / rows, np.nan)
-                _, upper = self._bounds(name, method, rate[: len(data.reference_chunks)], rows)
+                _, upper = self._bounds(name, method, rate[: len(ref_chunks)], rows)
                 with np.errstate(invalid="ignore"):
                     alert = np.isfinite(rate) & (rate > upper)
                 notes = note.copy() if note is not None else np.array([None] * len(chunks), dtype=object)
@@ -215,43 +233,58 @@ class SummaryStats(Step):
 
     name = "summary_stats"
     step = "summary_stats"
-    order = 80
 
     def __init__(self, threads: int | None = None) -> None:
         self.threads = column_threads(threads)
 
+    streams = True
+
     def _fit(self, reference: Dataset, reference_chunks: tuple[Chunk, ...], config: Config) -> None:
         self.columns_ = {name: (col.kind, col.role) for name, col in reference.monitored_columns().items()}
+        columns = reference.monitored_columns()
+        self.reference_stats_ = self._each_column(
+            lambda name, kind: self._stats(columns[name], reference_chunks, kind), reference.n_rows
+        )
 
-    def _column_stats(self, name: str, kind: str, data: MonitoringData) -> list[dict[str, np.ndarray]]:
-        """Reference and analysis statistics of one column (analysis all NaN when the column is absent)."""
-        ref_col, ana_col = _period_columns(data, name)
-        parts = [self._stats(ref_col, data.reference_chunks, kind)]
-        if ana_col is not None:
-            parts.append(self._stats(ana_col, data.analysis_chunks, kind))
-        else:
-            parts.append({k: np.full(len(data.analysis_chunks), np.nan) for k in parts[0]})
-        return parts
-
-    def _run(self, data: MonitoringData) -> pd.DataFrame:
-        records = _Records(self.step, data.chunks)
+    def _each_column(self, work: Callable[[str, str], Any], rows: int) -> dict[str, Any]:
+        """{column: work(column, kind)}, columns in threads for big periods or chunks (numpy releases
+        the GIL in partition / reductions)."""
         items = list(self.columns_.items())
-        work = lambda item: self._column_stats(item[0], item[1][0], data)  # noqa: E731
+        threads = chunk_threads(self.threads, rows, len(items))
         with warnings.catch_warnings():  # restores the filters the per-column catch_warnings change
             warnings.simplefilter("ignore", RuntimeWarning)
-            if self.threads and self.threads > 1 and len(items) > 1:  # numpy releases the GIL in partition / reductions
-                with ThreadPoolExecutor(max_workers=self.threads) as pool:
-                    all_parts = list(pool.map(work, items))
+            if threads > 1:
+                with ThreadPoolExecutor(max_workers=threads) as pool:
+                    results = list(pool.map(lambda item: work(item[0], item[1][0]), items))
             else:
-                all_parts = [work(item) for item in items]
-        for (name, (_kind, role)), parts in zip(items, all_parts):
-            ana_col = _period_columns(data, name)[1]
-            absent = "no targets in the analysis data" if role == "target" else "column absent from the analysis data"
-            for metric in parts[0]:
-                values = np.concatenate([parts[0][metric], parts[1][metric]])
-                notes = [None] * len(data.reference_chunks) + [None if ana_col is not None else absent] * len(
-                    data.analysis_chunks
-                )
+                results = [work(name, kind) for name, (kind, _role) in items]
+        return dict(zip(self.columns_, results))
+
+    def _chunk_stats(self, rows: Dataset, meta: Chunk) -> dict[str, dict[str, float] | None]:
+        """Each column's statistics over one chunk; None for a column absent from the analysis data."""
+        present = rows.monitored_columns()
+        whole = (local_chunk(meta, rows.n_rows),)
+
+        def stats(name: str, kind: str) -> dict[str, float] | None:
+            col = present.get(name)
+            if col is None:
+                return None
+            return {metric: float(v[0]) for metric, v in self._stats(col, whole, kind).items()}
+
+        return self._each_column(stats, rows.n_rows)
+
+    def _finalize(self, stats: list[dict[str, dict[str, float] | None]]) -> pd.DataFrame:
+        ref_chunks, ana_chunks = self.reference_chunks_, self.analysis_chunks_
+        records = _Records(self.step, ref_chunks + ana_chunks)
+        for name, (_kind, role) in self.columns_.items():
+            ref_part = self.reference_stats_[name]
+            found = [s[name] for s in stats]
+            absent = bool(found) and all(v is None for v in found)
+            reason = "no targets in the analysis data" if role == "target" else "column absent from the analysis data"
+            for metric in ref_part:
+                ana = np.array([np.nan if v is None else v[metric] for v in found], dtype=np.float64)
+                values = np.concatenate([ref_part[metric], ana])
+                notes = [None] * len(ref_chunks) + [reason if absent else None] * len(ana_chunks)
                 notes = [
                     n if n is not None or np.isfinite(v) else "no non-missing values in this chunk"
                     for n, v in zip(notes, values)

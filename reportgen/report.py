@@ -68,8 +68,8 @@ class ReportModel:
         """Read a model written by to_json."""
         return cls.from_dict(json.loads(text))
 
-    def to_results_json(self) -> str:
-        """results.json per DESIGN.md: deterministic key order, no NaN."""
+    def to_results_json(self, files: list[dict[str, str]] | None = None) -> str:
+        """results.json per DESIGN.md: deterministic key order, no NaN; `files` lists the run's other files."""
         payload = {
             "reportgen_version": self.reportgen_version,
             "title": self.title,
@@ -80,6 +80,7 @@ class ReportModel:
             "diagnoses": self.diagnoses,
             "recommendations": self.recommendations,
             "summary": contract_summary(self.summary),
+            "files": list(files or []),
         }
         return json.dumps(payload, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
 

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from reportgen.errors import StepError
+from reportgen.spec import STEP_NAMES
 
 COLUMNS: tuple[str, ...] = (
     "step",
@@ -53,15 +54,7 @@ FLOAT_COLUMNS = (
     "lower_threshold",
     "upper_threshold",
 )
-STEPS = (
-    "estimated_performance",
-    "realized_performance",
-    "business_value",
-    "multivariate_drift",
-    "univariate_drift",
-    "data_quality",
-    "summary_stats",
-)
+STEPS = STEP_NAMES  # results.json order, from reportgen.spec
 PERIODS = ("reference", "analysis")
 
 

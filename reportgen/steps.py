@@ -3,15 +3,23 @@
 Every monitoring step (CBPE, DLE, realized performance, drift, data quality, ...) subclasses Step
 and registers itself in STEPS with one decorator line. The pipeline builds each applicable step
 from the config, fits it on the reference period and runs it over all chunks.
+
+A step that sets `streams = True` sees the analysis period one chunk at a time, so an engine can
+compute its statistics wherever the rows are (reportgen.engine):
+fit(reference, reference_chunks, config) on the driver -> prepare(analysis chunk metadata) on the
+driver -> chunk_stats(one chunk's rows, meta) -> small picklable stats, anywhere ->
+finalize(per-chunk stats) -> Result table on the driver (thresholds, FDR, cumulative values).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
 
 import pandas as pd
 
+from reportgen import spec
 from reportgen.chunking import Chunk
 from reportgen.config import Config
 from reportgen.dataset import Dataset, MonitoringData
@@ -25,14 +33,15 @@ S = TypeVar("S", bound="Step")
 class Step:
     """Base class of a monitoring step (scikit-learn's estimator habits).
 
-    Subclasses set `name` (registry key), `step` (results.json step), `problem_types`, `order`
-    (position in the pipeline) and implement `_fit` and `_run`. Learned attributes end in `_`.
+    Subclasses set `name` (registry key), `step` (results.json step) and `problem_types`, and
+    implement `_fit` and `_run`; their pipeline position is the step's `run_order` in reportgen.spec.
+    Learned attributes end in `_`.
     """
 
     name: ClassVar[str]
     step: ClassVar[str]
     problem_types: ClassVar[tuple[str, ...]] = ("binary_classification", "multiclass_classification", "regression")
-    order: ClassVar[int] = 100
+    streams: ClassVar[bool] = False  # implements _prepare / _chunk_stats / _finalize instead of _run
 
     @classmethod
     def from_config(cls: type[S], config: Config) -> S | None:
@@ -49,12 +58,19 @@ class Step:
             raise StepError(
                 f"step '{self.name}' failed while fitting on the reference data: {type(exc).__name__}: {exc}"
             ) from exc
+        self.reference_chunks_ = tuple(reference_chunks)
         self.fitted_ = True
         return self
 
     def run(self, data: MonitoringData) -> pd.DataFrame:
         """Results for every reference and analysis chunk, in the Result schema."""
         self.check_fitted()
+        if self.streams:
+            from reportgen.engine.local import LocalEngine
+
+            self.prepare(data.analysis_chunks)
+            stats = LocalEngine(data.analysis, data.analysis_chunks).map_chunk_stats([self])[self.name]
+            return self.finalize(stats)
         try:
             frame = self._run(data)
         except ReportgenError:
@@ -62,6 +78,34 @@ class Step:
         except Exception as exc:
             raise StepError(f"step '{self.name}' failed: {type(exc).__name__}: {exc}") from exc
         return validate_results(conform(frame), step_name=self.name)
+
+    def prepare(self, analysis_chunks: Sequence[Chunk]) -> None:
+        """Driver side, once a run: what depends on the set of analysis chunks (their sizes, nulls)."""
+        self.check_fitted()
+        self.analysis_chunks_ = tuple(analysis_chunks)
+        with self._failures("preparing the analysis chunks"):
+            self._prepare(self.analysis_chunks_)
+
+    def chunk_stats(self, rows: Dataset, meta: Chunk) -> Any:
+        """Pure: small picklable statistics of one analysis chunk; `rows` holds that chunk's rows only."""
+        with self._failures(f"on chunk {meta.key}"):
+            return self._chunk_stats(rows, meta)
+
+    def finalize(self, stats: Sequence[Any]) -> pd.DataFrame:
+        """Driver side: the Result table of the reference and analysis chunks from the per-chunk stats."""
+        with self._failures("combining the chunks"):
+            frame = self._finalize(list(stats))
+        return validate_results(conform(frame), step_name=self.name)
+
+    @contextmanager
+    def _failures(self, where: str) -> Iterator[None]:
+        """Any unexpected error becomes a StepError naming the step and where it failed."""
+        try:
+            yield
+        except ReportgenError:
+            raise
+        except Exception as exc:
+            raise StepError(f"step '{self.name}' failed {where}: {type(exc).__name__}: {exc}") from exc
 
     def check_fitted(self) -> None:
         if not getattr(self, "fitted_", False):
@@ -83,6 +127,15 @@ class Step:
     def _run(self, data: MonitoringData) -> pd.DataFrame:
         raise NotImplementedError
 
+    def _prepare(self, analysis_chunks: tuple[Chunk, ...]) -> None:
+        """Streaming steps: driver-side preparation (nothing by default)."""
+
+    def _chunk_stats(self, rows: Dataset, meta: Chunk) -> Any:
+        raise NotImplementedError
+
+    def _finalize(self, stats: list[Any]) -> pd.DataFrame:
+        raise NotImplementedError
+
 
 STEPS: Registry[Step] = Registry("monitoring step")
 
@@ -92,7 +145,7 @@ def applicable_steps(config: Config) -> list[Step]:
     import reportgen.pipeline_steps  # noqa: F401  (imports the modules that register steps)
 
     classes = [cls for _, cls in STEPS.items() if config.problem_type in cls.problem_types]
-    classes.sort(key=lambda c: (c.order, c.name))
+    classes.sort(key=lambda c: (spec.step(c.step).run_order, c.name))
     steps = []
     for cls in classes:
         step = cls.from_config(config)

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install everything the tests need (system packages too) into .venv and run the whole suite.
-# Debian's chromium serves the browser tests (never `playwright install`); poppler-utils gives pdftoppm.
+# Debian's chromium serves the browser tests (never `playwright install`); poppler-utils gives pdftoppm;
+# postgresql gives initdb/pg_ctl for the SQL source tests (they start their own cluster on a loopback port).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-EXTRAS=test SYSTEM_PACKAGES="chromium poppler-utils" source "$ROOT/scripts/setup_env.sh"
+EXTRAS=test SYSTEM_PACKAGES="chromium poppler-utils postgresql" source "$ROOT/scripts/setup_env.sh"
 cd "$ROOT"
 # quality gate: lint and format (config in pyproject.toml), then the suite
 ruff check reportgen tests benchmarks

@@ -38,8 +38,16 @@ class ReportgenGroup(click.Group):
     ) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        from reportgen.staging import Terminated, terminate_as_exception
+
         try:
-            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            with terminate_as_exception():
+                code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except Terminated:
+            click.echo(
+                "error: stopped by SIGTERM; temporary files removed, earlier reports left as they were", err=True
+            )
+            sys.exit(Terminated.exit_code)
         except _NO_ARGS_IS_HELP as exc:
             click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
             sys.exit(0)
@@ -51,7 +59,7 @@ class ReportgenGroup(click.Group):
             click.echo(f"error: {one_line(exc.format_message())}", err=True)
             sys.exit(exc.exit_code)
         except click.Abort:
-            click.echo("Aborted!", err=True)
+            click.echo("error: aborted", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -63,6 +71,9 @@ class ReportgenGroup(click.Group):
         except ReportgenError as exc:
             click.echo(f"error: {one_line(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:  # SIGINT (Ctrl-C): cleanup ran while the exception unwound
+            click.echo("error: interrupted; temporary files removed, earlier reports left as they were", err=True)
+            ctx.exit(130)
         finally:
             warnings.showwarning = previous
 
@@ -96,9 +107,41 @@ def parse_formats(value: str | None) -> tuple[str, ...] | None:
     return formats
 
 
-def path_overrides(**paths: str | None) -> dict[str, str]:
-    """Config overrides for path flags, made absolute against the working folder (not the config's)."""
-    return {key: str(Path(value).resolve()) for key, value in paths.items() if value}
+def path_overrides(**paths: str | None) -> dict[str, Any]:
+    """Config overrides for path flags, made absolute against the working folder (not the config's).
+
+    A value written as a YAML mapping (`--analysis '{url: env:DB_URL, table: predictions}'`) is a SQL source.
+    """
+    from reportgen.sources import as_source
+
+    out: dict[str, Any] = {}
+    for key, value in paths.items():
+        if value:
+            source = as_source(value)
+            out[key] = source if isinstance(source, dict) else str(Path(value).resolve())
+    return out
+
+
+def parse_params(values: tuple[str, ...]) -> dict[str, Any]:
+    """`--param start=2024-11-25` (repeatable) -> {"start": date(2024, 11, 25)}: bound into SQL queries.
+
+    Values read as YAML scalars, as under params: in the config file (dates, numbers, text).
+    """
+    import yaml
+
+    params: dict[str, Any] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip().isidentifier():
+            raise ConfigError(
+                f"--param expects NAME=VALUE (e.g. --param start=2024-11-25), found {item!r}", key="params"
+            )
+        try:
+            parsed = yaml.safe_load(value)
+        except yaml.YAMLError:
+            parsed = value
+        params[key.strip()] = value if isinstance(parsed, (dict, list)) or parsed is None else parsed
+    return params
 
 
 def written_line(files: dict[str, Path]) -> str:

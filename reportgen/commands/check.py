@@ -31,23 +31,24 @@ Examples:
 @click.option(
     "--targets", type=click.Path(dir_okay=False), default=None, help="Analysis targets file (overrides the config)."
 )
-def command(config_path: Path, reference: str | None, analysis: str | None, targets: str | None) -> None:
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Bind a value into SQL queries (:NAME).")
+def command(
+    config_path: Path, reference: str | None, analysis: str | None, targets: str | None, params: tuple[str, ...]
+) -> None:
     """Validate CONFIG and its data files; compute nothing.
 
     Exit 0 when `reportgen run CONFIG` would start, 2 with one line naming the file, key or column
     and the fix otherwise.
     """
     from reportgen.chunking import chunker_from_config
+    from reportgen.commands import parse_params, path_overrides
     from reportgen.config import load_config
     from reportgen.io import load_inputs, prepare_data
+    from reportgen.sources import with_params
     from reportgen.steps import applicable_steps
 
-    overrides = {
-        k: str(Path(v).resolve())
-        for k, v in (("reference", reference), ("analysis", analysis), ("targets", targets))
-        if v
-    }
-    config = load_config(config_path, overrides)
+    overrides = path_overrides(reference=reference, analysis=analysis, targets=targets)
+    config = with_params(load_config(config_path, overrides), parse_params(params))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         ref, ana, tgt, sources = load_inputs(config)

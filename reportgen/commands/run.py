@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from reportgen.commands import analysis_alerts, check_out_dir, parse_formats, path_overrides, written_line
+from reportgen.commands import (
+    analysis_alerts,
+    check_out_dir,
+    parse_formats,
+    parse_params,
+    path_overrides,
+    written_line,
+)
 
 EXAMPLES = """
 \b
@@ -16,19 +23,27 @@ Examples:
   reportgen run model.yaml --format html,json --fail-on-alert   # exit 3 when an alert fires
   reportgen run model.yaml --baseline reports/2024-W47/results.json
   reportgen run model.yaml --analysis week48.csv --archive archive/ --quiet   # weekly, into the audit archive
+  reportgen run model.yaml --param start=2024-11-25 --param end=2024-12-02    # bound into SQL sources' queries
 \b
 Exit codes: 0 done, 2 bad config or data (one line on stderr, nothing written),
-3 with --fail-on-alert when any alert fires.
+3 with --fail-on-alert when any alert fires, 4 (output.notify_failure_exit) when a
+chat notification (output.notify) failed after its retries; the report is written either way.
 """
 
 
 @click.command(name="run", epilog=EXAMPLES)
 @click.argument("config_path", metavar="CONFIG", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "--reference", type=click.Path(dir_okay=False), default=None, help="Reference data file (overrides the config)."
+    "--reference",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Reference data file, or a SQL source as {url: env:VAR, table: T} (overrides the config).",
 )
 @click.option(
-    "--analysis", type=click.Path(dir_okay=False), default=None, help="Analysis data file (overrides the config)."
+    "--analysis",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Analysis data file, or a SQL source as {url: env:VAR, query: ...} (overrides the config).",
 )
 @click.option(
     "--targets",
@@ -69,6 +84,13 @@ Exit codes: 0 done, 2 bad config or data (one line on stderr, nothing written),
     default=None,
     help="Store the run in this audit archive (ARCHIVE/<model>/<period>/, hash-chained; see `reportgen verify`).",
 )
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a value into the SQL sources' queries (:NAME); repeatable, wins over params: in the config.",
+)
 @click.option("--fail-on-alert", is_flag=True, help="Exit 3 when any alert fires in the analysis period.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--log-json", is_flag=True, help="One JSON line per finished step on stderr (for pipelines).")
@@ -83,6 +105,7 @@ def command(
     templates: str | None,
     baseline: str | None,
     archive: Path | None,
+    params: tuple[str, ...],
     fail_on_alert: bool,
     quiet: bool,
     log_json: bool,
@@ -92,6 +115,7 @@ def command(
     from reportgen.io import load_inputs
     from reportgen.monitor import Monitor
     from reportgen.progress import Progress, StepHook
+    from reportgen.sources import with_params
 
     overrides: dict[str, object] = path_overrides(
         reference=reference, analysis=analysis, targets=targets, baseline=baseline
@@ -103,7 +127,7 @@ def command(
         overrides["output.theme"] = theme
     if templates:
         overrides["output.templates"] = str(Path(templates).resolve())
-    config = load_config(config_path, overrides)
+    config = with_params(load_config(config_path, overrides), parse_params(params))
     if out is None and archive is None:
         out = Path("report_out")
     for folder in (out, archive):
@@ -127,5 +151,14 @@ def command(
     if stored is not None:
         click.echo(f"archived {stored.path}" + (" (replaced the last run of this period)" if stored.replaced else ""))
     click.echo(f"status: {report.status} ({alerts} alert{'s' if alerts != 1 else ''} in the analysis period)")
+    if config.output.notify:
+        from reportgen.delivery.notify import notify_all, report_location
+
+        where = report_location(files, stored.path if stored is not None else None, archive)
+        failures = notify_all(config.output.notify, report.model, where)
+        for failure in failures:
+            click.echo(f"error: {failure}", err=True)
+        if failures and config.output.notify_failure_exit:
+            raise SystemExit(config.output.notify_failure_exit)
     if fail_on_alert and alerts:
         raise SystemExit(3)

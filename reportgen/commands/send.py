@@ -20,9 +20,13 @@ Examples:
   REPORTGEN_SMTP_USER=bot REPORTGEN_SMTP_PASSWORD=... \\
     reportgen send reports/2024-W48 --to team@example.com --smtp-host smtp.example.com --starttls
   reportgen send archive/car-loan-model/2024-W48 --to me@example.com --dry-run preview.eml
+  SLACK_WEBHOOK=https://hooks.slack.com/services/... reportgen send reports/2024-W48 --to slack
+  reportgen send reports/2024-W48 --to teams --link https://reports.example.com/2024-W48/report.html
 \b
 Environment: REPORTGEN_SMTP_USER, REPORTGEN_SMTP_PASSWORD (login, optional),
-REPORTGEN_SMTP_HOST, REPORTGEN_SMTP_PORT, REPORTGEN_SMTP_FROM (defaults for the options).
+REPORTGEN_SMTP_HOST, REPORTGEN_SMTP_PORT, REPORTGEN_SMTP_FROM (defaults for the options);
+SLACK_WEBHOOK / TEAMS_WEBHOOK (the chat webhooks, unless the run's output.notify names others).
+Exit 4 when a chat message could not be delivered after its retries.
 """
 
 
@@ -44,7 +48,16 @@ def _resend_hint(
 
 @click.command(name="send", epilog=EXAMPLES)
 @click.argument("report_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--to", "to", multiple=True, metavar="ADDRESS", help="Recipient (repeat for more).")
+@click.option(
+    "--to",
+    "to",
+    multiple=True,
+    metavar="ADDRESS|slack|teams",
+    help="E-mail recipient, or slack / teams to post a short message to that chat (repeat for more).",
+)
+@click.option(
+    "--link", default=None, metavar="URL", help="Link the chat message gives (default: the report's path on disk)."
+)
 @click.option("--cc", "cc", multiple=True, metavar="ADDRESS", help="Copy recipient (repeat for more).")
 @click.option("--subject", default=None, help='Subject (default: "[STATUS] Title, period: headline number").')
 @click.option(
@@ -85,6 +98,7 @@ def _resend_hint(
 def command(
     report_dir: Path,
     to: tuple[str, ...],
+    link: str | None,
     cc: tuple[str, ...],
     subject: str | None,
     sender: str | None,
@@ -106,13 +120,35 @@ def command(
     from reportgen.errors import ConfigError
     from reportgen.mail import MailError, SmtpSettings, send_message
     from reportgen.render.email import read_report_dir, render_email
+    from reportgen.render.save import FILE_NAMES, verified_files
 
     security = security or "none"
+    from reportgen.delivery.notify import CHANNEL_NAMES, notify_channels
+
+    channels = [t.lower() for t in to if t.lower() in CHANNEL_NAMES]
+    if "email" in [t.lower() for t in to] and len(to) == len(channels) + 1:
+        raise ConfigError("--to email needs the addresses: --to team@example.com (repeatable)", key="--to")
+    to = tuple(t for t in to if t.lower() not in (*CHANNEL_NAMES, "email"))
+    if channels:
+        notified = notify_channels(report_dir, channels, link)
+        if not to and dry_run is None:
+            notified.finish()
+            return
     if not to and dry_run is None:
         raise ConfigError(
             "give at least one --to address (or --dry-run FILE.eml to only write the message)", key="--to"
         )
     model, pdf, html = read_report_dir(report_dir)
+    listed = verified_files(report_dir)
+    if listed is None:
+        click.echo(
+            f"warning: {report_dir}/results.json lists no files (an older reportgen wrote it), so nothing is attached; "
+            "run the report again to attach its PDF",
+            err=True,
+        )
+        listed = set()
+    pdf = pdf if FILE_NAMES["pdf"] in listed else None
+    html = html if FILE_NAMES["html"] in listed else None
     if pdf is None:
         click.echo(
             f"warning: no report.pdf in {report_dir}; the e-mail carries the summary only (run with --format ...,pdf to attach it)",
@@ -144,6 +180,8 @@ def command(
         hint = _resend_hint(report_dir, to, cc, smtp_host, settings.port, security)
         raise MailError(f"{exc}; the report stays in {report_dir}; resend with: {hint}") from None
     click.echo(f'sent "{msg["Subject"]}" to {", ".join(accepted)} via {settings.host}:{settings.resolved_port}')
+    if channels:
+        notified.finish()
 
 
 def _stored_config(resolved: dict) -> object | None:

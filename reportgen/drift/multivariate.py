@@ -88,7 +88,6 @@ def bootstrap_mean_null(row_errors: np.ndarray, size: int, draws: int, seed: Seq
 
 class _MultivariateStep(Step):
     step: ClassVar[str] = STEP
-    order: ClassVar[int] = 60
     metric: ClassVar[str]
 
     @classmethod
@@ -132,6 +131,7 @@ class PCAReconstructionDrift(_MultivariateStep):
 
     name: ClassVar[str] = "pca_reconstruction"
     metric: ClassVar[str] = "reconstruction_error"
+    streams: ClassVar[bool] = True
 
     def __init__(self, variance: float | None = None, seed: int | None = None) -> None:
         self.variance = variance
@@ -185,17 +185,19 @@ class PCAReconstructionDrift(_MultivariateStep):
             [np.nan if s <= 0 or bound[groups[int(s)]] is None else bound[groups[int(s)]] for s in sizes], dtype=float
         )
 
-    def _run(self, data: MonitoringData) -> pd.DataFrame:
+    def _chunk_stats(self, rows: Dataset, meta: Chunk) -> float:
+        """The chunk's mean reconstruction error."""
+        if self.reconstructor_ is None:
+            return float("nan")
+        return float(self.reconstructor_.chunk_means(rows.features, [(0, rows.n_rows)])[0])
+
+    def _finalize(self, stats: list[float]) -> pd.DataFrame:
         rec = self.reconstructor_
         if rec is None:
             return empty_results()
-        chunks = data.chunks
+        chunks = self.reference_chunks_ + self.analysis_chunks_
         ref_values = np.asarray(self.reference_values_, dtype=float)
-        if ref_values.size != len(data.reference_chunks):  # run on other reference chunks than fitted
-            ref_values = rec.chunk_means(
-                data.reference.features, [(c.start_row, c.end_row) for c in data.reference_chunks]
-            )
-        ana_values = rec.chunk_means(data.analysis.features, [(c.start_row, c.end_row) for c in data.analysis_chunks])
+        ana_values = np.array(stats, dtype=float)
         values = np.concatenate([ref_values, ana_values])
         sizes = np.array([c.rows for c in chunks], dtype=np.int64)
         discarded = float(rec.explained_variance_ratio_[rec.n_components_ :].sum())

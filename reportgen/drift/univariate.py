@@ -1,8 +1,9 @@
-"""The univariate_drift step: every applicable method on every monitored column, all chunks at once.
+"""The univariate_drift step: every applicable method on every monitored column and chunk.
 
-Per column, fit builds one reference profile shared by the methods; run prepares one chunk profile
-holding the reference chunks (scored leave-one-chunk-out: each against the reference without it)
-and the analysis chunks, and each method scores all of them in one vectorised call. Thresholds
+Per column, fit builds one reference profile shared by the methods and the profile of the reference
+chunks (scored leave-one-chunk-out: each against the reference without it); each analysis chunk is
+reduced to small arrays (sizes, bucket counts, exact KS / W1, histogram counts) where its rows are;
+finalize stacks them after the reference chunks and each method scores all of them in one call. Thresholds
 default to `reference_quantile` (reportgen.drift.calibration): per method, column and chunk size,
 the (1 - alpha) quantile of the scores of random same-size reference samples, each scored with
 itself left out. `config.thresholds` overrides per step, method or metric; `drift.default_threshold:
@@ -21,7 +22,7 @@ import pandas as pd
 
 from reportgen.chunking import Chunk
 from reportgen.config import Config, ThresholdConfig
-from reportgen.dataset import Dataset, MonitoringData
+from reportgen.dataset import Column, Dataset
 from reportgen.drift import calibration as cal
 from reportgen.drift.methods import (
     UNIVARIATE_METHODS,
@@ -39,13 +40,14 @@ from reportgen.drift.methods import (
     sample_chunks,
 )
 from reportgen.errors import StepError
-from reportgen.parallel import column_threads
+from reportgen.parallel import chunk_threads, column_threads
 from reportgen.results import concat_results, make_results
 from reportgen.steps import STEPS, Step
 from reportgen.thresholds import THRESHOLDS, compute_thresholds, threshold_from_config
 
 STEP = "univariate_drift"
 DEFAULT_RULE = ThresholdConfig(type="reference_quantile", alpha=0.01)
+CHUNK_ARRAYS = ("sizes", "counts", "ks", "w", "plot_counts")  # what a chunk's ChunkProfile holds besides the profile
 
 
 @dataclass(eq=False)
@@ -58,7 +60,7 @@ class _ColumnState:
     profile: Profile
     methods: dict[str, UnivariateMethod]
     null_cache: dict = field(default_factory=dict)
-    reference_chunks: tuple[tuple, np.ndarray, ChunkProfile] | None = None  # (bounds, values, chunks) from fit
+    reference_chunks: ChunkProfile | None = None  # the reference's own chunks, each left out (from fit)
 
 
 @dataclass(eq=False)
@@ -96,7 +98,7 @@ class UnivariateDrift(Step):
 
     name = "univariate_drift"
     step = "univariate_drift"
-    order = 50
+    streams = True
 
     def __init__(
         self,
@@ -132,12 +134,16 @@ class UnivariateDrift(Step):
         bounds = [(c.start_row, c.end_row) for c in reference_chunks]
         exact = any(UNIVARIATE_METHODS.get(m).needs == "sorted" for m in applicable_methods("continuous", names))
 
-        def prepare(column):
-            """The column's profile; when KS or Wasserstein run on it, also its reference chunks from the same argsort."""
-            if column.is_categorical or not exact:
-                return make_profile(column), None
-            profile, chunks = profile_with_chunks(column.values, bounds)
-            return profile, (tuple(bounds), column.values, chunks)
+        def prepare(column: Column) -> tuple[Profile, ChunkProfile]:
+            """The column's profile and its reference chunks (each left out); one argsort for KS / Wasserstein."""
+            leave_out = np.ones(len(bounds), bool)
+            if column.is_categorical:
+                profile = make_profile(column)
+                return profile, categorical_chunks(profile, column.values, bounds, leave_out)
+            if not exact:
+                profile = make_profile(column)
+                return profile, continuous_chunks(profile, column.values, bounds, leave_out, exact=False)
+            return profile_with_chunks(column.values, bounds)
 
         if self.threads and self.threads > 1 and len(columns) > 1:  # sorting the reference releases the GIL
             with ThreadPoolExecutor(max_workers=self.threads) as pool:
@@ -156,28 +162,50 @@ class UnivariateDrift(Step):
 
     # --- run ------------------------------------------------------------------------------
 
-    def _run(self, data: MonitoringData) -> pd.DataFrame:
+    def _chunk_stats(self, rows: Dataset, meta: Chunk) -> dict[str, dict[str, np.ndarray] | None]:
+        """Per column, the chunk's sizes, bucket counts, exact KS / W1 and histogram counts (None: absent)."""
         from threadpoolctl import threadpool_limits
 
+        present = rows.monitored_columns()
         states = list(self.columns_.values())
-        with threadpool_limits(limits=1):
-            if self.threads and self.threads > 1 and len(states) > 1:
-                with ThreadPoolExecutor(max_workers=self.threads) as pool:
-                    outputs = list(pool.map(lambda s: self._column(s, data), states))
+        work = lambda state: self._column_stats(state, present.get(state.name))  # noqa: E731
+        threads = chunk_threads(self.threads, rows.n_rows, len(states))
+        if threads > 1:
+            with threadpool_limits(limits=1), ThreadPoolExecutor(max_workers=threads) as pool:
+                found = list(pool.map(work, states))
+        else:
+            found = [work(state) for state in states]
+        return dict(zip(self.columns_, found))
+
+    def _column_stats(self, state: _ColumnState, column: Column | None) -> dict[str, np.ndarray] | None:
+        if column is None:
+            return None
+        try:
+            bounds = [(0, column.values.size)]
+            if isinstance(state.profile, CategoricalProfile):
+                cp = categorical_chunks(state.profile, column.values, bounds, np.zeros(1, bool))
             else:
-                outputs = [self._column(s, data) for s in states]
+                exact = any(m.needs == "sorted" for m in state.methods.values())
+                cp = continuous_chunks(state.profile, column.values, bounds, np.zeros(1, bool), exact=exact)
+        except Exception as exc:  # name the column: the base class names the step
+            raise StepError(f"step '{self.name}' failed on column '{state.name}': {type(exc).__name__}: {exc}") from exc
+        return {key: getattr(cp, key) for key in CHUNK_ARRAYS if getattr(cp, key) is not None}
+
+    def _finalize(self, stats: list[dict[str, dict[str, np.ndarray] | None]]) -> pd.DataFrame:
+        states = list(self.columns_.values())
+        outputs = [self._column(s, [chunk[s.name] for chunk in stats]) for s in states]
         blocks = [b for blocks, _ in outputs for b in blocks]
         self.artifacts_ = {"distributions": {s.name: art for s, (_, art) in zip(states, outputs)}}
         if self.false_discovery_rate:
             self._apply_fdr(blocks, float(self.false_discovery_rate))
-        self._summarise_thresholds(blocks, data)
-        return self._frame(blocks, data)
+        self._summarise_thresholds(blocks)
+        return self._frame(blocks)
 
-    def _frame(self, blocks: list[_Block], data: MonitoringData) -> pd.DataFrame:
+    def _frame(self, blocks: list[_Block]) -> pd.DataFrame:
         """One make_results call for every block (pandas work once, not per series)."""
         if not blocks:
             return concat_results([])
-        chunks = data.chunks
+        chunks = self.reference_chunks_ + self.analysis_chunks_
         k = len(chunks)
         index = np.tile(np.array([c.index for c in chunks], dtype=np.int64), len(blocks))
         period = np.tile(np.array([c.period for c in chunks], dtype=object), len(blocks))
@@ -196,64 +224,32 @@ class UnivariateDrift(Step):
             note=np.concatenate([b.notes for b in blocks]),
         )
 
-    def _column(self, state: _ColumnState, data: MonitoringData) -> tuple[list[_Block], dict]:
+    def _column(self, state: _ColumnState, stats: list[dict[str, np.ndarray] | None]) -> tuple[list[_Block], dict]:
         try:
-            return self._score_column(state, data)
+            return self._score_column(state, stats)
         except Exception as exc:  # name the column: the base class names the step
             raise StepError(f"step '{self.name}' failed on column '{state.name}': {type(exc).__name__}: {exc}") from exc
 
-    def _chunk_profile(self, state: _ColumnState, data: MonitoringData) -> tuple[ChunkProfile, np.ndarray]:
-        """All chunks of a column (reference ones left out) and a per-chunk 'column absent' mask."""
-        ref_col = data.reference.monitored_columns()[state.name]
-        ana_col = data.analysis.monitored_columns().get(state.name)
-        ref_b = [(c.start_row, c.end_row) for c in data.reference_chunks]
-        ana_b = [(c.start_row, c.end_row) for c in data.analysis_chunks]
-        absent = np.array([False] * len(ref_b) + [ana_col is None] * len(ana_b))
-        leave_out = np.array([True] * len(ref_b) + [False] * len(ana_b))
-        if isinstance(state.profile, CategoricalProfile):
-            ref_cp = categorical_chunks(state.profile, ref_col.values, ref_b, leave_out[: len(ref_b)])
-            if ana_col is not None:
-                ana_counts = categorical_chunks(state.profile, ana_col.values, ana_b, leave_out[len(ref_b) :]).counts
-            else:
-                ana_counts = np.zeros((len(ana_b), ref_cp.counts.shape[1]), np.int64)
-            counts = np.vstack([ref_cp.counts, ana_counts])
-            return ChunkProfile(state.profile, counts.sum(axis=1), leave_out, counts), absent
-        exact = any(m.needs == "sorted" for m in state.methods.values())
-        fitted = state.reference_chunks
-        if fitted is not None and fitted[0] == tuple(ref_b) and fitted[1] is ref_col.values:
-            ref_cp = fitted[2]
-        else:
-            ref_cp = continuous_chunks(state.profile, ref_col.values, ref_b, leave_out[: len(ref_b)], exact=exact)
-        ana_cp = continuous_chunks(
-            state.profile,
-            ana_col.values if ana_col is not None else np.zeros(0),
-            ana_b if ana_col is not None else [],
-            leave_out[len(ref_b) :],
-            exact=exact,
-        )
-        if ana_col is None:
-            k = len(ana_b)
-            ana_cp = ChunkProfile(
-                state.profile,
-                np.zeros(k, np.int64),
-                leave_out[len(ref_b) :],
-                np.zeros((k, ref_cp.counts.shape[1]), np.int64),
-                np.zeros(k),
-                np.zeros(k),
-                np.zeros((k, ref_cp.plot_counts.shape[1]), np.int64),
-            )
-        return ChunkProfile(
-            state.profile,
-            np.concatenate([ref_cp.sizes, ana_cp.sizes]),
-            leave_out,
-            np.vstack([ref_cp.counts, ana_cp.counts]),
-            np.concatenate([ref_cp.ks, ana_cp.ks]),
-            np.concatenate([ref_cp.w, ana_cp.w]),
-            np.vstack([ref_cp.plot_counts, ana_cp.plot_counts]),
-        ), absent
+    def _chunk_profile(
+        self, state: _ColumnState, stats: list[dict[str, np.ndarray] | None]
+    ) -> tuple[ChunkProfile, np.ndarray]:
+        """The reference chunks (each left out) then the analysis chunks, and a per-chunk 'column absent' mask."""
+        ref_cp = state.reference_chunks
+        assert ref_cp is not None
+        k_ref = ref_cp.n_chunks
+        absent = np.array([False] * k_ref + [s is None for s in stats])
+        leave_out = np.array([True] * k_ref + [False] * len(stats))
+        parts = {key: [getattr(ref_cp, key)] for key in CHUNK_ARRAYS if getattr(ref_cp, key) is not None}
+        for found in stats:
+            for key, part in parts.items():
+                part.append(found[key] if found is not None else np.zeros((1, *part[0].shape[1:]), part[0].dtype))
+        joined = {key: np.concatenate(part) for key, part in parts.items()}
+        return ChunkProfile(state.profile, leave_out=leave_out, **joined), absent
 
-    def _score_column(self, state: _ColumnState, data: MonitoringData) -> tuple[list[_Block], dict]:
-        cp, absent = self._chunk_profile(state, data)
+    def _score_column(
+        self, state: _ColumnState, stats: list[dict[str, np.ndarray] | None]
+    ) -> tuple[list[_Block], dict]:
+        cp, absent = self._chunk_profile(state, stats)
         base_notes = self._nan_notes(state, cp, absent)
         blocks = []
         for mname, method in state.methods.items():
@@ -294,7 +290,7 @@ class UnivariateDrift(Step):
                         notes[c] = nulls[c].describe(values[c])
                 p_keep = p_values if metric == method.metric else None
                 blocks.append(_Block(mname, metric, state.name, values, lower, upper, alert_col, notes, p_keep, nulls))
-        return blocks, self._distribution(state, cp, data)
+        return blocks, self._distribution(state, cp)
 
     def _nan_notes(self, state: _ColumnState, cp: ChunkProfile, absent: np.ndarray) -> list[str | None]:
         """Why a chunk has no value (absent column, no targets, all missing, nothing left to compare)."""
@@ -448,9 +444,9 @@ class UnivariateDrift(Step):
 
     # --- report material ------------------------------------------------------------------
 
-    def _distribution(self, state: _ColumnState, cp: ChunkProfile, data: MonitoringData) -> dict[str, Any]:
+    def _distribution(self, state: _ColumnState, cp: ChunkProfile) -> dict[str, Any]:
         """Small reference-vs-chunk histograms for the report (about 20 bins)."""
-        idx = [c.index for c in data.chunks]
+        idx = [c.index for c in self.reference_chunks_ + self.analysis_chunks_]
         if isinstance(state.profile, CategoricalProfile):
             return {
                 "kind": "categorical",
@@ -469,11 +465,10 @@ class UnivariateDrift(Step):
             "chunks": {int(i): row.tolist() for i, row in zip(idx, chunk_counts)},
         }
 
-    def _summarise_thresholds(self, blocks: list[_Block], data: MonitoringData) -> None:
+    def _summarise_thresholds(self, blocks: list[_Block]) -> None:
         """Per method: how its thresholds were set, with the numbers (for the method appendix)."""
         notes: dict[str, list[str]] = {}
-        analysis = set(c.index for c in data.analysis_chunks)
-        is_ana = np.array([c.index in analysis for c in data.chunks])
+        is_ana = np.array([False] * len(self.reference_chunks_) + [True] * len(self.analysis_chunks_))
         for b in blocks:
             bounded = np.isfinite(b.upper) | np.isfinite(b.lower)
             if not bounded.any():

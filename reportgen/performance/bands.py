@@ -35,7 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reportgen.config import Config
+from reportgen import spec
+from reportgen.config import Config, ThresholdConfig
 from reportgen.performance.sampling_error import Noise
 from reportgen.thresholds import Direction, compute_thresholds, threshold_from_config
 
@@ -43,25 +44,15 @@ MIN_CHUNKS_FOR_STD = 10
 BAND_MULTIPLIER = 3.0
 CONFIDENCE_MULTIPLIER = 3.0
 
-CLASSIFICATION_RANGE = (0.0, 1.0)
-NONNEGATIVE = (0.0, None)
-UNBOUNDED: tuple[float | None, float | None] = (None, None)
-
 
 def metric_range(metric: str) -> tuple[float | None, float | None]:
     """The values a metric can take."""
-    if metric in ("roc_auc", "f1", "precision", "recall", "specificity", "accuracy", "average_precision"):
-        return CLASSIFICATION_RANGE
-    if metric in ("business_value", "cumulative_business_value"):
-        return UNBOUNDED
-    return NONNEGATIVE
+    return spec.metric(metric).value_range
 
 
 def metric_direction(metric: str) -> Direction:
     """Which way is worse: errors up, scores and money down."""
-    if metric in ("mae", "mse", "rmse", "mape", "msle", "rmsle"):
-        return "higher_is_worse"
-    return "lower_is_worse"
+    return spec.metric(metric).worse_direction
 
 
 @dataclass(frozen=True)
@@ -125,7 +116,7 @@ def plan_thresholds(
             rule_cfg.type, _none_to_nan(lo, n), _none_to_nan(hi, n), "Configured: " + rule.explain(lo, hi)
         )
     if rule_cfg is None and finite.size >= MIN_CHUNKS_FOR_STD:
-        rule = threshold_from_config(_default_rule())
+        rule = threshold_from_config(_default_rule(metric))
         lo, hi = compute_thresholds(finite, rule, direction=direction, value_range=value_range)
         text = f"{finite.size} reference chunks: " + rule.explain(lo, hi)
         return ThresholdPlan("standard_deviation", _none_to_nan(lo, n), _none_to_nan(hi, n), text)
@@ -165,10 +156,9 @@ def plan_thresholds(
     return ThresholdPlan("sampling_error", lower, upper, text)
 
 
-def _default_rule():
-    from reportgen.config import ThresholdConfig
-
-    return ThresholdConfig(type="standard_deviation", std_lower_multiplier=3.0, std_upper_multiplier=3.0)
+def _default_rule(metric: str) -> ThresholdConfig:
+    """The metric's default rule from reportgen.spec (reference mean +- 3 std)."""
+    return ThresholdConfig(**(spec.metric(metric).default_threshold or spec.STD_RULE))
 
 
 def alerts(values: np.ndarray, plan: ThresholdPlan) -> np.ndarray:

@@ -23,7 +23,9 @@ import pandas as pd
 
 from reportgen.chunking import Chunk
 from reportgen.config import Config
-from reportgen.dataset import Dataset, MonitoringData
+from reportgen.dataset import Dataset
+from reportgen.engine.series import join_chunk_series
+from reportgen.engine.views import local_chunk
 from reportgen.performance import metrics as K
 from reportgen.performance.bands import plan_thresholds
 from reportgen.performance.cbpe import expected_matrices, fit_calibrator
@@ -47,7 +49,7 @@ class BusinessValue(Step):
 
     name: ClassVar[str] = "business_value"
     step: ClassVar[str] = "business_value"
-    order: ClassVar[int] = 30
+    streams: ClassVar[bool] = True
 
     @classmethod
     def from_config(cls, config: Config) -> BusinessValue | None:
@@ -85,7 +87,9 @@ class BusinessValue(Step):
             self.noise_ = sum_noise(self.matrix_[y[ok], reference.y_pred[ok]])
             self.estimator_ = "cbpe"
         self.per_prediction_ = config.business_value.normalize == "per_prediction"
-        self.reference_values_ = self._normalized(self.realized(reference, reference_chunks)).values
+        self.reference_realized_ = self.realized(reference, reference_chunks)
+        self.reference_estimated_ = self.estimated(reference, reference_chunks)
+        self.reference_values_ = self._normalized(self.reference_realized_).values
 
     def _normalized(self, series: Series) -> Series:
         """Value per prediction (sum / rows) when configured, the sum otherwise."""
@@ -141,8 +145,8 @@ class BusinessValue(Step):
         values = np.where(sizes > 0, sums, np.nan)
         return Series("business_value", None, values, sizes, _base_notes(sizes, rows, what="prediction"))
 
-    def _records(self, method: str, ref: Series, ana: Series, data: MonitoringData) -> list[pd.DataFrame]:
-        chunks = data.reference_chunks + data.analysis_chunks
+    def _records(self, method: str, ref: Series, ana: Series) -> list[pd.DataFrame]:
+        chunks = self.reference_chunks_ + self.analysis_chunks_
         series = self._normalized(concat_series(ref, ana))
         keys = [("business_value", method), ("business_value", "realized"), ("business_value", self.estimator_)]
         plan = plan_thresholds(
@@ -161,20 +165,16 @@ class BusinessValue(Step):
             series_records("business_value", method, cumulative, chunks, self.noise_, None),
         ]
 
-    def _run(self, data: MonitoringData) -> pd.DataFrame:
+    def _chunk_stats(self, rows: Dataset, meta: Chunk) -> tuple[Series, Series]:
+        """Estimated and realized value of one chunk (sums; normalised and accumulated in finalize)."""
+        whole = (local_chunk(meta, rows.n_rows),)
+        return self.estimated(rows, whole), self.realized(rows, whole)
+
+    def _finalize(self, stats: list[tuple[Series, Series]]) -> pd.DataFrame:
         self.plans_: dict[str, Any] = {}
-        frames = self._records(
-            self.estimator_,
-            self.estimated(data.reference, data.reference_chunks),
-            self.estimated(data.analysis, data.analysis_chunks),
-            data,
-        )
-        frames += self._records(
-            "realized",
-            self.realized(data.reference, data.reference_chunks),
-            self.realized(data.analysis, data.analysis_chunks),
-            data,
-        )
+        estimated, realized = join_chunk_series([list(s) for s in stats])
+        frames = self._records(self.estimator_, self.reference_estimated_, estimated)
+        frames += self._records("realized", self.reference_realized_, realized)
         return concat_results(frames)
 
     def method_notes(self) -> list[dict[str, Any]]:

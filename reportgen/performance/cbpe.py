@@ -19,7 +19,9 @@ import pandas as pd
 
 from reportgen.chunking import Chunk
 from reportgen.config import Config
-from reportgen.dataset import Dataset, MonitoringData
+from reportgen.dataset import Dataset
+from reportgen.engine.series import join_chunk_series
+from reportgen.engine.views import local_chunk
 from reportgen.performance import metrics as K
 from reportgen.performance.calibration import Calibrator
 from reportgen.performance.common import (
@@ -88,7 +90,7 @@ class CBPE(Step):
     name: ClassVar[str] = "cbpe"
     step: ClassVar[str] = "estimated_performance"
     problem_types: ClassVar[tuple[str, ...]] = ("binary_classification", "multiclass_classification")
-    order: ClassVar[int] = 20
+    streams: ClassVar[bool] = True
 
     @classmethod
     def from_config(cls, config: Config) -> CBPE | None:
@@ -103,17 +105,19 @@ class CBPE(Step):
         self.profile_ = ReferenceProfile(reference, reference_chunks, config, self.metrics_)
         self.calibrator_ = fit_calibrator(reference, config)
         self.plans_: dict[Any, Any] = {}
+        self.reference_series_ = estimate_classification(
+            reference, reference_chunks, self.calibrator_, self.metrics_, self.binary_
+        )
 
-    def _run(self, data: MonitoringData) -> pd.DataFrame:
-        ref = estimate_classification(
-            data.reference, data.reference_chunks, self.calibrator_, self.metrics_, self.binary_
+    def _chunk_stats(self, rows: Dataset, meta: Chunk) -> list[Series]:
+        return estimate_classification(
+            rows, (local_chunk(meta, rows.n_rows),), self.calibrator_, self.metrics_, self.binary_
         )
-        ana = estimate_classification(
-            data.analysis, data.analysis_chunks, self.calibrator_, self.metrics_, self.binary_
-        )
-        return estimated_records(
-            "cbpe", ref, ana, data.reference_chunks + data.analysis_chunks, self.config_, self.profile_, self.plans_
-        )
+
+    def _finalize(self, stats: list[list[Series]]) -> pd.DataFrame:
+        chunks = self.reference_chunks_ + self.analysis_chunks_
+        ana = join_chunk_series(stats)
+        return estimated_records("cbpe", self.reference_series_, ana, chunks, self.config_, self.profile_, self.plans_)
 
     def method_notes(self) -> list[dict[str, Any]]:
         plans = getattr(self, "plans_", {})

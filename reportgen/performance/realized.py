@@ -8,9 +8,12 @@ import pandas as pd
 
 from reportgen.chunking import Chunk
 from reportgen.config import Config
-from reportgen.dataset import Dataset, MonitoringData
+from reportgen.dataset import Dataset
+from reportgen.engine.series import join_chunk_series
+from reportgen.engine.views import local_chunk
 from reportgen.performance.common import (
     ReferenceProfile,
+    Series,
     concat_series,
     realized_classification,
     realized_regression,
@@ -40,7 +43,7 @@ class RealizedPerformance(Step):
 
     name: ClassVar[str] = "realized_performance"
     step: ClassVar[str] = "realized_performance"
-    order: ClassVar[int] = 10
+    streams: ClassVar[bool] = True
 
     @classmethod
     def from_config(cls, config: Config) -> RealizedPerformance | None:
@@ -53,16 +56,20 @@ class RealizedPerformance(Step):
         self.metrics_ = selected_metrics(config)
         self.profile_ = ReferenceProfile(reference, reference_chunks, config, self.metrics_)
         self.plans_: dict[Any, Any] = {}
+        self.reference_series_ = self._series(reference, reference_chunks)
 
     def _series(self, ds: Dataset, chunks: tuple[Chunk, ...]):
         if self.config_.problem_type == "regression":
             return realized_regression(ds, chunks, self.metrics_)
         return realized_classification(ds, chunks, self.metrics_, self.profile_.binary)[0]
 
-    def _run(self, data: MonitoringData) -> pd.DataFrame:
-        ref = self._series(data.reference, data.reference_chunks)
-        ana = self._series(data.analysis, data.analysis_chunks)
-        chunks = data.reference_chunks + data.analysis_chunks
+    def _chunk_stats(self, rows: Dataset, meta: Chunk) -> list[Series]:
+        return self._series(rows, (local_chunk(meta, rows.n_rows),))
+
+    def _finalize(self, stats: list[list[Series]]) -> pd.DataFrame:
+        ref = self.reference_series_
+        ana = join_chunk_series(stats)
+        chunks = self.reference_chunks_ + self.analysis_chunks_
         frames = []
         keys = [
             ("realized_performance", "realized"),

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from email import policy
 from email.headerregistry import Address
@@ -28,6 +28,14 @@ from email.utils import format_datetime, getaddresses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reportgen.digest import (
+    MAX_CHARTS,
+    alerting_series,
+    headline,
+    period_label,
+    summary_numbers,
+    top_recommendations,
+)
 from reportgen.errors import ConfigError, OutputError
 
 if TYPE_CHECKING:
@@ -37,16 +45,7 @@ if TYPE_CHECKING:
 GMAIL_CLIP_BYTES = 102_000  # Gmail hides the rest of an HTML body beyond ~102 KB
 DEFAULT_MAX_BYTES = 20_000_000  # most providers refuse messages over 20-25 MB (after base64)
 DEFAULT_SENDER = "reportgen <reportgen@localhost>"
-MAX_CHARTS = 4  # the e-mail is the summary: one chart per alerting section first, the PDF has the rest
 CHART_WIDTH_PX = 600  # shown width when the PNG's own width cannot be read
-STEP_PRIORITY = (
-    "estimated_performance",
-    "realized_performance",
-    "business_value",
-    "multivariate_drift",
-    "univariate_drift",
-    "data_quality",
-)
 SUBJECT_TAGS = {"alert": "[ALERT]", "warning": "[WARNING]", "ok": "[OK]"}
 
 
@@ -55,34 +54,6 @@ class EmailSizeWarning(UserWarning):
 
 
 # ---------------------------------------------------------------- content
-
-
-def period_label(model: ReportModel) -> str:
-    """The analysis period as people say it: '2024-W48', or first..last chunk key."""
-    from reportgen.archive import period_key
-
-    return period_key(model).replace("_", " to ")
-
-
-def headline(model: ReportModel) -> dict[str, Any] | None:
-    """The executive summary's first performance number, else the primary estimated (then realized) metric."""
-    from reportgen.history import PERFORMANCE_STEPS, headline_numbers
-
-    for item in (model.summary or {}).get("headline") or []:
-        if isinstance(item, Mapping) and item.get("step") in PERFORMANCE_STEPS and item.get("value") is not None:
-            label = str(item.get("label") or item.get("metric"))
-            first = label.split(" ")[0]
-            label = label if first.isupper() else label[:1].lower() + label[1:]
-            value = item.get("latest", item["value"])
-            return {
-                "label": label,
-                "value": value,
-                "reference": item.get("reference"),
-                "metric": item.get("metric"),
-                "alert": item.get("status") == "alert",
-            }
-    numbers = headline_numbers(model.results)
-    return numbers[0] if numbers else None
 
 
 def make_subject(model: ReportModel) -> str:
@@ -103,47 +74,7 @@ def make_subject(model: ReportModel) -> str:
     return " ".join(subject.split())  # one line: no newline can reach the header
 
 
-def _recommendation_text(item: Any) -> str:
-    if isinstance(item, str):
-        return item
-    if isinstance(item, Mapping):
-        for key in ("text", "action", "title", "summary"):
-            if item.get(key):
-                return str(item[key])
-    return str(item)
-
-
-def top_recommendations(model: ReportModel, limit: int = 3) -> list[str]:
-    """The summary's top recommendations as lines (or the first recommendations)."""
-    summary = model.summary or {}
-    items = summary.get("top_recommendations") or model.recommendations or []
-    return [_recommendation_text(i) for i in list(items)[:limit]]
-
-
 # ---------------------------------------------------------------- charts
-
-
-def alerting_series(model: ReportModel, limit: int = MAX_CHARTS) -> list[tuple[str, str, str, str | None]]:
-    """(step, method, metric, column) of series that alert in analysis: first the worst of each section
-    (workflow order, the primary metric first), then the rest by number of alerts."""
-    from reportgen.history import PRIMARY_METRICS
-
-    counts: dict[tuple[str, str, str, str | None], int] = {}
-    for rec in model.results:
-        if rec.get("period") == "analysis" and rec.get("alert"):
-            key = (str(rec["step"]), str(rec.get("method") or ""), str(rec["metric"]), rec.get("column"))
-            counts[key] = counts.get(key, 0) + 1
-    order = {s: i for i, s in enumerate(STEP_PRIORITY)}
-    primary = {m: i for i, m in enumerate(PRIMARY_METRICS)}
-    ranked = sorted(
-        counts,
-        key=lambda k: (order.get(k[0], len(order)), primary.get(k[2], len(primary)), -counts[k], k[1], k[2], str(k[3])),
-    )
-    chosen: list[tuple[str, str, str, str | None]] = []
-    for step in dict.fromkeys(k[0] for k in ranked):
-        chosen.append(next(k for k in ranked if k[0] == step))
-    chosen += sorted((k for k in ranked if k not in chosen), key=lambda k: (-counts[k], order.get(k[0], len(order))))
-    return chosen[:limit]
 
 
 def alert_charts(model: ReportModel, theme: Any, limit: int = MAX_CHARTS) -> list[dict[str, Any]]:
@@ -343,8 +274,6 @@ def email_context(
     attachments: list[str],
 ) -> dict[str, Any]:
     """What templates/email/body.{html,txt} receive."""
-    from reportgen.history import summary_numbers
-
     summary = dict(model.summary or {})
     currency = "EUR"
     if config is not None and config.business_value is not None:

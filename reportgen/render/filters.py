@@ -10,67 +10,16 @@ import math
 from datetime import datetime
 from typing import Any
 
+from reportgen import spec
+
 STATUS_WORDS = {"ok": "OK", "info": "Info", "warning": "Warning", "alert": "Alert", "none": "No data"}
 STATUS_ICONS = {"ok": "\u2713", "info": "\u2139", "warning": "\u26a0", "alert": "\u2716", "none": "\u2013"}
 
-METRIC_LABELS = {
-    "roc_auc": "ROC AUC",
-    "f1": "F1",
-    "precision": "Precision",
-    "recall": "Recall",
-    "specificity": "Specificity",
-    "accuracy": "Accuracy",
-    "average_precision": "Average precision",
-    "business_value": "Business value",
-    "cumulative_business_value": "Cumulative business value",
-    "true_positive": "True positives",
-    "false_positive": "False positives",
-    "false_negative": "False negatives",
-    "true_negative": "True negatives",
-    "mae": "MAE",
-    "mse": "MSE",
-    "rmse": "RMSE",
-    "mape": "MAPE",
-    "msle": "MSLE",
-    "rmsle": "RMSLE",
-    "reconstruction_error": "Reconstruction error",
-    "statistic": "Statistic",
-    "p_value": "p-value",
-    "distance": "Distance",
-    "scaled_distance": "Scaled distance",
-    "rate": "Rate",
-    "count": "Count",
-    "mean": "Mean",
-    "std": "Std",
-    "median": "Median",
-    "min": "Min",
-    "max": "Max",
-    "rows": "Rows",
-}
-METHOD_LABELS = {
-    "cbpe": "CBPE (estimated)",
-    "dle": "DLE (estimated)",
-    "realized": "Realized",
-    "pca_reconstruction": "PCA reconstruction error",
-    "domain_classifier": "Domain classifier",
-    "kolmogorov_smirnov": "Kolmogorov-Smirnov",
-    "jensen_shannon": "Jensen-Shannon",
-    "wasserstein": "Wasserstein",
-    "hellinger": "Hellinger",
-    "chi2": "Chi-squared",
-    "l_infinity": "L-infinity",
-    "psi": "PSI",
-    "missing_values": "Missing values",
-    "unseen_values": "Unseen values",
-    "summary_stats": "Summary statistics",
-}
 PROBLEM_LABELS = {
     "binary_classification": "Binary classification",
     "multiclass_classification": "Multiclass classification",
     "regression": "Regression",
 }
-# Metrics where a higher value means the model does worse (direction words must match).
-LOWER_IS_BETTER = {"mae", "mse", "rmse", "mape", "msle", "rmsle", "false_positive", "false_negative"}
 
 
 def _missing(value: Any) -> bool:
@@ -163,14 +112,14 @@ def metric_label(name: str | None) -> str:
     """Human name of a metric (roc_auc -> ROC AUC)."""
     if not name:
         return ""
-    return METRIC_LABELS.get(name, name.replace("_", " ").capitalize())
+    return spec.metric(name).label
 
 
 def method_label(name: str | None) -> str:
     """Human name of a method (kolmogorov_smirnov -> Kolmogorov-Smirnov)."""
     if not name:
         return ""
-    return METHOD_LABELS.get(name, name.replace("_", " ").capitalize())
+    return spec.METHOD_LABELS.get(name, name.replace("_", " ").capitalize())
 
 
 def step_label(name: str | None) -> str:
@@ -194,11 +143,12 @@ def status_icon(status: str | None) -> str:
 
 def metric_value(value: Any, metric: str | None, currency: str = "EUR") -> str:
     """A metric's value in its own unit: money for business value, % for rates, else 3 digits."""
-    if metric in ("business_value", "cumulative_business_value"):
+    unit = spec.metric(metric).unit if metric else "number"
+    if unit == "currency":
         return money(value, currency)
     if metric == "rate":
         return pct(value)
-    if metric in ("count", "rows", "true_positive", "false_positive", "false_negative", "true_negative"):
+    if unit == "count":
         return integer(value)
     return num(value)
 
@@ -210,7 +160,7 @@ def change_word(metric: str | None, before: Any, after: Any) -> str:
     delta = float(after) - float(before)
     if abs(delta) <= 1e-12 * max(1.0, abs(float(before))):
         return "unchanged"
-    worse = delta > 0 if metric in LOWER_IS_BETTER else delta < 0
+    worse = delta > 0 if metric and spec.metric(metric).lower_is_better else delta < 0
     return "worse" if worse else "better"
 
 

@@ -14,8 +14,9 @@ from markupsafe import Markup
 
 from reportgen.render import plotly_draw
 from reportgen.render.charts import Chart, render_svg
+from reportgen.render.sections.header import build_meta
 from reportgen.render.templating import Theme, environment_for, theme_for
-from reportgen.render.view import build_view
+from reportgen.render.view import ReportView, build_view
 from reportgen.report import ReportModel
 
 
@@ -28,11 +29,14 @@ def svg_data_uri(chart: Chart, theme: Theme) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(render_svg(chart, theme)).decode("ascii")
 
 
-def render_html(model: ReportModel, config: Any = None) -> str:
-    """The interactive, offline report: text and tables without JavaScript, charts with it."""
+def render_html(model: ReportModel, config: Any = None, *, view: ReportView | None = None) -> str:
+    """The interactive, offline report: text and tables without JavaScript, charts with it.
+
+    `view` is build_view(model) when the caller already has it (the PDF of the same run shares it).
+    """
     theme = theme_for(config)
-    view = build_view(model)
-    figures = {c.id: plotly_draw.to_figure(c, theme) for c in view["charts"]}
+    view = build_view(model) if view is None else view
+    figures = {c.id: plotly_draw.to_figure(c, theme) for c in view.charts}
     env = _environment(config, theme)
     return env.get_template("report.html").render(
         view=view,
@@ -43,7 +47,7 @@ def render_html(model: ReportModel, config: Any = None) -> str:
         figures=figures,
         figures_json=Markup(plotly_draw.script_json(figures)),
         layout_json=Markup(plotly_draw.script_json(plotly_draw.base_layout(theme))),
-        plotly_js=Markup(plotly_draw.plotly_js()),
+        plotly_js_gzip=Markup(plotly_draw.plotly_js_gzip_base64()),
     )
 
 
@@ -51,7 +55,7 @@ def render_notebook_html(model: ReportModel, config: Any = None) -> str:
     """The report for a Jupyter cell (`_repr_html_`): summary and sections with static SVG charts, no scripts."""
     theme = theme_for(config)
     view = build_view(model)
-    images = {c.id: svg_data_uri(c, theme) for c in view["charts"]}
+    images = {c.id: svg_data_uri(c, theme) for c in view.charts}
     env = _environment(config, theme)
     return env.get_template("notebook.html").render(
         view=view, theme=theme, mode="notebook", images=images, page_size="A4"
@@ -60,5 +64,5 @@ def render_notebook_html(model: ReportModel, config: Any = None) -> str:
 
 def page_title(model: ReportModel) -> str:
     """'<title> - <analysis period>' (plain text, for PDF metadata and e-mail subjects)."""
-    view_meta = build_view(model, charts=False)["meta"]
-    return f"{model.title} - {view_meta['period_label']}" if view_meta["period_label"] else model.title
+    label = build_meta(model).period_label
+    return f"{model.title} - {label}" if label else model.title

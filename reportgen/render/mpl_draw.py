@@ -1,7 +1,6 @@
-"""Draw a Chart description with matplotlib: SVG for the PDF, PNG for the e-mail.
+"""Draw a Chart description with matplotlib as PNG for the e-mail (the PDF's SVG: reportgen.render.svg_draw).
 
-Byte-stable output: Agg backend, `svg.fonttype = none` (text stays text, extractable from the
-PDF), a fixed `svg.hashsalt`, and no date in the metadata. Same colours as the HTML charts: they
+Byte-stable output: Agg backend and no date in the metadata. Same colours as the HTML charts: they
 come from the theme's palette. User strings are escaped for mathtext ('$').
 """
 
@@ -21,8 +20,6 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 from reportgen.render.charts import Chart
 
 RC = {
-    "svg.fonttype": "none",
-    "svg.hashsalt": "reportgen",
     "font.size": 8,
     "axes.titlesize": 9,
     "axes.labelsize": 8,
@@ -205,15 +202,6 @@ def _heatmap(ax: Any, chart: Chart, theme: Any) -> None:
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(False)
     ax.tick_params(length=0)
-
-
-def draw_svg(chart: Chart, theme: Any) -> bytes:
-    """Byte-stable SVG (text as text, fixed hash salt, no date)."""
-    fig = figure(chart, theme)
-    buf = io.BytesIO()
-    with plt.rc_context(RC):
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "reportgen"})
-    return buf.getvalue()
 
 
 def draw_png(chart: Chart, theme: Any, *, dpi: int = 200) -> bytes:

@@ -12,15 +12,15 @@ from typing import Any
 
 from reportgen.render.html import _environment, svg_data_uri
 from reportgen.render.templating import theme_for
-from reportgen.render.view import build_view
+from reportgen.render.view import ReportView, build_view
 from reportgen.report import ReportModel
 
 
-def render_pdf_html(model: ReportModel, config: Any = None) -> str:
-    """The HTML weasyprint lays out (useful for debugging the PDF's look in a browser)."""
+def render_pdf_html(model: ReportModel, config: Any = None, *, view: ReportView | None = None) -> str:
+    """The HTML weasyprint lays out (useful for debugging the PDF's look in a browser); `view` as in render_html."""
     theme = theme_for(config)
-    view = build_view(model)
-    images = {c.id: svg_data_uri(c, theme) for c in view["charts"]}
+    view = build_view(model) if view is None else view
+    images = {c.id: svg_data_uri(c, theme) for c in view.charts}
     env = _environment(config, theme)
     page_size = getattr(getattr(config, "output", None), "page_size", "A4") if config is not None else "A4"
     return env.get_template("report.html").render(
@@ -32,17 +32,17 @@ def render_pdf_html(model: ReportModel, config: Any = None) -> str:
         figures={},
         figures_json="",
         layout_json="",
-        plotly_js="",
+        plotly_js_gzip="",
     )
 
 
-def render_pdf(model: ReportModel, config: Any = None) -> bytes:
-    """The PDF bytes."""
+def render_pdf(model: ReportModel, config: Any = None, *, view: ReportView | None = None) -> bytes:
+    """The PDF bytes; `view` as in render_html."""
     import weasyprint
 
     for name in ("weasyprint", "fontTools"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    html = render_pdf_html(model, config)
+    html = render_pdf_html(model, config, view=view)
     document = weasyprint.HTML(string=html, base_url=None).render()
     document.metadata.title = model.title
     document.metadata.authors = []

@@ -7,6 +7,9 @@ HTML-escaped because plotly renders a subset of HTML tags inside text.
 
 from __future__ import annotations
 
+import base64
+import functools
+import gzip
 import html
 import json
 from typing import Any
@@ -263,8 +266,20 @@ def script_json(value: Any) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=1)
 def plotly_js() -> str:
     """The plotly.js bundle shipped with the plotly package (inlined once per page)."""
     from plotly.offline import get_plotlyjs
 
     return get_plotlyjs()
+
+
+@functools.lru_cache(maxsize=1)
+def plotly_js_gzip_base64() -> str:
+    """plotly.js gzipped (mtime 0: byte-stable) and base64-encoded: 4.8 MB -> 2.0 MB in the page.
+
+    The page unpacks it with the browser's native DecompressionStream("gzip")
+    (https://developer.mozilla.org/docs/Web/API/DecompressionStream) before drawing the charts.
+    """
+    packed = gzip.compress(plotly_js().encode("utf-8"), compresslevel=6, mtime=0)
+    return base64.b64encode(packed).decode("ascii")

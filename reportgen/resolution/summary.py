@@ -17,7 +17,7 @@ from reportgen.resolution.text import (
     metric_label,
     plural,
 )
-from reportgen.results import STEPS
+from reportgen.spec import step_rank
 
 STATUS_RANK = {"ok": 0, "info": 0, "warning": 1, "alert": 2}
 
@@ -73,7 +73,8 @@ def section_statuses(ev: Evidence, diagnoses: list[dict[str, Any]]) -> dict[str,
         "data_quality": _status(bool(ev.dq_alerts), bool(ev.dq_isolated), "warning"),
         "summary_stats": "ok",
     }
-    out = {s: statuses[s] for s in STEPS if s in ev.steps_present}
+    present = sorted(ev.steps_present, key=lambda s: (step_rank(s), s))
+    out = {s: statuses.get(s, "ok") for s in present}  # a step without a rule of its own reads ok
     worst = max((d["severity"] for d in diagnoses), key=SEVERITY_RANK.__getitem__, default="info")
     out["issue_resolution"] = "ok" if worst == "info" and "no_issue" in codes else worst
     return out

@@ -8,24 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
-REGRESSION_METRICS = frozenset({"mae", "mse", "rmse", "mape", "msle", "rmsle"})
-
-METRIC_LABELS = {
-    "roc_auc": "ROC AUC",
-    "f1": "F1",
-    "precision": "precision",
-    "recall": "recall",
-    "specificity": "specificity",
-    "accuracy": "accuracy",
-    "average_precision": "average precision",
-    "business_value": "business value",
-    "mae": "MAE",
-    "mse": "MSE",
-    "rmse": "RMSE",
-    "mape": "MAPE",
-    "msle": "MSLE",
-    "rmsle": "RMSLE",
-}
+from reportgen import spec
 
 NUMBER_WORDS = (
     "zero",
@@ -54,12 +37,12 @@ PERIOD_UNITS = {
 
 def metric_label(metric: str) -> str:
     """The name a reader knows: 'ROC AUC', 'MAE', 'F1'."""
-    return METRIC_LABELS.get(metric, metric.replace("_", " "))
+    return spec.metric(metric).prose
 
 
 def higher_is_better(metric: str) -> bool:
-    """Scores (ROC AUC, F1, business value) improve upwards; regression errors improve downwards."""
-    return metric not in REGRESSION_METRICS
+    """Scores (ROC AUC, F1, business value) improve upwards; errors and wrong counts improve downwards."""
+    return not spec.metric(metric).lower_is_better
 
 
 def direction_word(change: float | None, metric: str, *, tolerance: float = 0.0) -> str:

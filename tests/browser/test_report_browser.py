@@ -28,7 +28,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 @pytest.fixture(scope="module")
 def report_file(tmp_path_factory) -> Path:
     from reportgen.render.html import render_html
-    from reportgen.render.synthetic import synthetic_model
+    from tests.synthetic_model import synthetic_model
 
     path = tmp_path_factory.mktemp("browser") / "report.html"
     path.write_text(render_html(synthetic_model(n_features=4, n_ref=4, n_ana=6)), encoding="utf-8")

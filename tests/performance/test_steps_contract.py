@@ -26,10 +26,12 @@ from tests.performance.helpers import (
 
 def test_steps_are_registered_in_pipeline_order():
     import reportgen.pipeline_steps  # noqa: F401
+    from reportgen import spec
 
     for cls in (RealizedPerformance, CBPE, DLE, BusinessValue):
         assert STEPS.get(cls.name) is cls
-        assert 10 <= cls.order <= 30
+    runs = [spec.step(cls.step).run_order for cls in (RealizedPerformance, CBPE, BusinessValue)]
+    assert runs == sorted(runs) and spec.step(DLE.step).run_order == spec.step(CBPE.step).run_order
 
 
 @pytest.mark.parametrize("cls", [RealizedPerformance, CBPE, BusinessValue])
@@ -91,7 +93,7 @@ def test_one_row_chunks_and_constant_predictions_do_not_crash():
     ref, ana = simulate_calibrated(200, 1), simulate_calibrated(7, 2)
     ana["y_pred"] = 0  # constant prediction
     cfg = binary_config(1, business_value={"matrix": {"true_positive": 1.0}})
-    cfg["chunking"] = {"number": 7}
+    cfg["chunking"] = {"number": 7, "min_rows": 1}  # one-row chunks on purpose
     data = prepare(cfg, ref, ana)
     for cls in (R, CBPE, BusinessValue):
         res = run_step(cls, data)

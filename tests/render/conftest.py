@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen.render.synthetic import EVIL, synthetic_model
+from tests.synthetic_model import EVIL, synthetic_model
 
 EVIL_TITLE = 'Loan <b>model</b> & "friends" <img src=x onerror=alert(2)>'
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from reportgen import Monitor
-from reportgen.render.synthetic import EVIL
+from tests.synthetic_model import EVIL
 
 TITLE = "Loans <i>v2</i> & co"
 

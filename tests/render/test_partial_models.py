@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from reportgen.render.html import render_html, render_notebook_html
-from reportgen.render.synthetic import synthetic_model
 from reportgen.render.view import build_view
 from reportgen.report import ReportModel
+from tests.synthetic_model import synthetic_model
 
 
 def _only(model: ReportModel, steps: set[str]) -> ReportModel:
@@ -19,7 +19,7 @@ def _only(model: ReportModel, steps: set[str]) -> ReportModel:
 def test_one_step_model_renders_with_reasons():
     model = _only(synthetic_model(n_features=3, n_ref=2, n_ana=4), {"estimated_performance"})
     view = build_view(model)
-    available = {s["id"]: s["available"] for s in view["sections"]}
+    available = {s.id: s.available for s in view.sections}
     assert available["estimated-performance"] and not available["univariate-drift"]
     html = render_html(model)
     assert "Univariate drift was not computed in this run." in html

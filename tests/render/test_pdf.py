@@ -29,7 +29,7 @@ def _flat(s: str) -> str:
 def test_title_sections_and_chart_labels_extractable(text):
     flat = _flat(text)
     assert 'Loan <b>model</b> & "friends"' in flat  # markup shown as text, never interpreted
-    for _anchor, title, _step, _partial in SECTIONS:
+    for title in (s.title for s in SECTIONS):
         assert title in flat, title
     assert "Appendix: methods and data" in flat
     assert "Executive summary" in flat
@@ -49,7 +49,7 @@ def test_page_header_footer(text, pdf_bytes):
 
 @pytest.fixture(scope="module")
 def tiny():
-    from reportgen.render.synthetic import synthetic_model
+    from tests.synthetic_model import synthetic_model
 
     return synthetic_model(n_features=2, n_ref=2, n_ana=2, metrics=("roc_auc",))
 
@@ -87,12 +87,12 @@ def test_print_lists_a_fair_sample_of_many_alerts_and_html_lists_them_all():
     per feature in rank order, and says where the rest are; the HTML keeps every alert."""
     from reportgen.render.html import render_html
     from reportgen.render.pdf import render_pdf_html
-    from reportgen.render.synthetic import synthetic_model
-    from reportgen.render.view import PRINT_ALERT_ROWS, _print_sample, build_view
+    from reportgen.render.view import PRINT_ALERT_ROWS, build_view, print_sample
+    from tests.synthetic_model import synthetic_model
 
     model = synthetic_model(n_features=40, n_ref=4, n_ana=40)
-    uni = next(s for s in build_view(model, charts=False)["sections"] if s["id"] == "univariate-drift")
-    rows, printed = uni["alerts"].rows, uni["alerts_print"].rows
+    uni = build_view(model, charts=False).section("univariate-drift")
+    rows, printed = uni.alerts.rows, uni.alerts_print.rows
     assert len(rows) > PRINT_ALERT_ROWS == len(printed)
     assert all(r in rows for r in printed)
     assert [r[0] for r in printed] == sorted((r[0] for r in printed), key=[r[0] for r in rows].index)  # rank order kept
@@ -101,5 +101,5 @@ def test_print_lists_a_fair_sample_of_many_alerts_and_html_lists_them_all():
     assert f"Every alert ({len(rows):,})" in render_html(model)
     # one feature with many alerts cannot crowd out the others
     many = [["a", "m", str(i), 1.0, None, 0.5, None] for i in range(100)] + [["b", "m", "0", 1.0, None, 0.5, None]]
-    assert {r[0] for r in _print_sample(many)} == {"a", "b"}
-    assert _print_sample(many[:10]) == many[:10]
+    assert {r[0] for r in print_sample(many)} == {"a", "b"}
+    assert print_sample(many[:10]) == many[:10]

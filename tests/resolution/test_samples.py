@@ -164,12 +164,12 @@ def test_headline_and_drift_finding_agree_with_the_alerts(sample_runs: dict) -> 
             assert h["alert_chunks"] > 0 and h["direction_word"] != "unchanged"
     drifted = heads["drifted_features"]["features"]
     view = build_view(model, charts=False)
-    uni = next(s for s in view["sections"] if s["id"] == "univariate-drift")
+    uni = view.section("univariate-drift")
     n_features = sum(1 for r in model.data_summary if r.get("role") == "feature")
-    assert uni["finding"].startswith(f"{len(drifted)} of {n_features} features drifted")
-    most = uni["finding"].split("most: ")[1].split(".")[0].split(", ")
+    assert uni.finding.startswith(f"{len(drifted)} of {n_features} features drifted")
+    most = uni.finding.split("most: ")[1].split(".")[0].split(", ")
     assert set(most) <= set(drifted)
-    assert "y_pred_proba (predicted probability)" in uni["finding"] or "y_pred_proba" not in uni["finding"]
+    assert "y_pred_proba (predicted probability)" in uni.finding or "y_pred_proba" not in uni.finding
 
 
 def test_daily_chunks_give_one_diagnosis_per_scenario_not_fragments() -> None:

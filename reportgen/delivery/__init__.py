@@ -1,0 +1,1 @@
+"""Delivering a written report: chat notifications (notify*), and later archive and mail."""
