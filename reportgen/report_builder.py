@@ -19,11 +19,14 @@ import numpy as np
 import pandas as pd
 
 from reportgen import __version__
+from reportgen.cautions import run_warnings
 from reportgen.clock import generation_time
 from reportgen.drift.ranking import rank_features
 from reportgen.errors import DataError
 from reportgen.report import ReportModel, results_records
-from reportgen.resolution import Resolution, resolve
+from reportgen.resolution import resolve
+from reportgen.resolution.baseline import fingerprint, headline_comparison, mismatch
+from reportgen.sample_size import for_resolution, label_counts
 
 VERSION_PACKAGES = (
     "numpy",
@@ -48,9 +51,19 @@ def build_report_model(
     sources: Mapping[str, str],
 ) -> ReportModel:
     """Everything the report shows, as plain JSON-ready data."""
-    chunks = [c.to_dict() for c in data.chunks]
-    ranking = _ranking(results, config.problem_type)
-    resolution = _resolve(results, data, config, ranking)
+    labels = label_counts(data)
+    chunks = [{**c.to_dict(), "targets": labels.get(c.index)} for c in data.chunks]
+    judged = for_resolution(results)
+    ranking = _ranking(judged, config.problem_type)
+    model_id = fingerprint(config, data)
+    baseline = _baseline(config)
+    reasons = mismatch(baseline, model_id) if baseline is not None else []
+    resolution = resolve(
+        judged, data.chunks, config, ranking=ranking, baseline=None if reasons else baseline, data=data
+    )
+    if reasons:
+        resolution.summary["comparison"] = headline_comparison(resolution.summary["headline"], baseline, reasons)
+    cautions = run_warnings(data, results, labels, notices=data.notices, baseline_reasons=reasons)
     summary = _plain(resolution.summary)
     diagnoses = _plain(list(resolution.diagnoses))
     recommendations = _plain(list(resolution.recommendations))
@@ -72,22 +85,24 @@ def build_report_model(
         data_summary=_data_summary(data),
         versions=versions(),
         inputs=input_hashes(sources),
+        warnings=cautions,
+        fingerprint=model_id,
     )
 
 
-def _resolve(results: pd.DataFrame, data: Any, config: Any, ranking: pd.DataFrame | None) -> Resolution:
-    baseline = None
-    if getattr(config, "baseline", None):
-        path = Path(config.baseline)
-        if not path.is_file():
-            raise DataError("baseline results.json not found; give the results.json of a previous run", file=str(path))
-        try:
-            baseline = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise DataError(
-                f"baseline is not valid JSON ({exc}); give the results.json of a previous run", file=str(path)
-            ) from None
-    return resolve(results, data.chunks, config, ranking=ranking, baseline=baseline, data=data)
+def _baseline(config: Any) -> dict[str, Any] | None:
+    """The previous run's results.json named by config.baseline, or None."""
+    if not getattr(config, "baseline", None):
+        return None
+    path = Path(config.baseline)
+    if not path.is_file():
+        raise DataError("baseline results.json not found; give the results.json of a previous run", file=str(path))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise DataError(
+            f"baseline is not valid JSON ({exc}); give the results.json of a previous run", file=str(path)
+        ) from None
 
 
 def _ranking(results: pd.DataFrame, problem_type: str) -> pd.DataFrame | None:

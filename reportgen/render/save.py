@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,18 +24,22 @@ from reportgen.staging import staging_folder
 
 if TYPE_CHECKING:
     from reportgen.monitor import Report
+    from reportgen.render.view import ReportView
 
 FILE_NAMES = {"html": "report.html", "pdf": "report.pdf", "json": "results.json", "email": "report.eml"}
 RESULTS = FILE_NAMES["json"]
 
 
-def _view(report: Report) -> dict[str, Any]:
+_VIEWS: weakref.WeakKeyDictionary[Report, ReportView] = weakref.WeakKeyDictionary()
+
+
+def _view(report: Report) -> ReportView:
     """build_view(report.model) once per report: the HTML and the PDF lay out the same view."""
     from reportgen.render.view import build_view
 
-    if getattr(report, "_view", None) is None:
-        report._view = build_view(report.model)
-    return report._view
+    if report not in _VIEWS:
+        _VIEWS[report] = build_view(report.model)
+    return _VIEWS[report]
 
 
 def _html(report: Report, path: Path) -> None:
