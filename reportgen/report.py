@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from reportgen import __version__
 from reportgen.results import to_records
+from reportgen.version import __version__
+
+if TYPE_CHECKING:
+    from reportgen.render.save import Rendering
 
 
 @dataclass
@@ -69,7 +72,7 @@ class ReportModel:
         return cls.from_dict(json.loads(text))
 
     def to_results_json(self) -> str:
-        """results.json per DESIGN.md: deterministic key order, no NaN."""
+        """results.json (README "results.json"): deterministic key order, no NaN."""
         payload = {
             "reportgen_version": self.reportgen_version,
             "title": self.title,
@@ -88,9 +91,9 @@ SUMMARY_STATUSES = ("ok", "warning", "alert")
 
 
 def contract_summary(summary: dict[str, Any]) -> dict[str, Any]:
-    """The summary with DESIGN.md's status words only (ok | warning | alert).
+    """The summary with the results.json status words only (ok | warning | alert).
 
-    Resolution marks a section `info` when its only alerts are isolated (issue 8: one method, one
+    Resolution marks a section `info` when its only alerts are isolated (one method, one
     chunk, one feature, nothing corroborating); for results.json that reads `ok`, and the finer
     grade is kept under the extension key `section_levels`.
     """
@@ -119,3 +122,8 @@ def default_summary(results: pd.DataFrame) -> dict[str, Any]:
 
 def optional_str(value: Any | None) -> str | None:
     return None if value is None else str(value)
+
+
+def render_channel(rendering: Rendering) -> bytes:
+    """The json channel (reportgen.channels): results.json."""
+    return rendering.model.to_results_json().encode("utf-8")

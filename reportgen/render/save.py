@@ -1,67 +1,67 @@
-"""Write a Report's chosen formats into a folder, each file atomically."""
+"""Write a Report's chosen formats into a folder, each file atomically, in reportgen.channels' order.
+
+The channels of one save share a `Rendering`: the view (built once for the HTML and the PDF) and
+the bytes of the channels written before (the e-mail attaches the PDF already rendered).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reportgen.atomic import write_bytes_atomic, write_text_atomic
+from reportgen.channels import CHANNELS
+from reportgen.delivery.atomic import write_bytes_atomic
 from reportgen.errors import ConfigError
 
 if TYPE_CHECKING:
-    from reportgen.monitor import Report
-
-FILE_NAMES = {"html": "report.html", "pdf": "report.pdf", "json": "results.json", "email": "report.eml"}
-
-
-def _json(report: Report, path: Path) -> None:
-    write_text_atomic(path, report.model.to_results_json())
+    from reportgen.render.view import ReportView
+    from reportgen.report import ReportModel
 
 
-def _view(report: Report) -> dict[str, Any]:
-    """build_view(report.model) once per report: the HTML and the PDF lay out the same view."""
-    from reportgen.render.view import build_view
+@dataclass
+class Rendering:
+    """What the channels of one save share: the model and config, the view, the bytes written so far."""
 
-    if getattr(report, "_view", None) is None:
-        report._view = build_view(report.model)
-    return report._view
+    model: ReportModel
+    config: Any
+    written: dict[str, bytes] = field(default_factory=dict)
 
+    @cached_property
+    def view(self) -> ReportView:
+        from reportgen.render.view import build_view
 
-def _html(report: Report, path: Path) -> None:
-    from reportgen.render.html import render_html
-
-    write_text_atomic(path, render_html(report.model, report.config, view=_view(report)))
-
-
-def _pdf(report: Report, path: Path) -> None:
-    from reportgen.render.pdf import render_pdf
-
-    data = render_pdf(report.model, report.config, view=_view(report))
-    report._pdf_bytes = data  # the e-mail attaches these bytes instead of rendering the PDF twice
-    write_bytes_atomic(path, data)
+        return build_view(self.model)
 
 
-def _email(report: Report, path: Path) -> None:
-    from reportgen.render.email import render_email
+def write_order(formats: tuple[str, ...]) -> list[str]:
+    """The formats in writing order: each after the channels it follows, results.json last."""
+    ordered: list[str] = []
 
-    pdf = getattr(report, "_pdf_bytes", None)  # attached when the pdf format is written too
-    write_bytes_atomic(
-        path, bytes(render_email(report.model, report.config, pdf_bytes=pdf, attach_pdf=pdf is not None))
-    )
+    def visit(name: str) -> None:
+        if name in ordered or name not in formats:
+            return
+        for before in CHANNELS[name].after:
+            visit(before)
+        ordered.append(name)
+
+    for name in sorted(formats, key=lambda f: CHANNELS[f].last):
+        visit(name)
+    return ordered
 
 
-WRITERS: dict[str, Callable[[Report, Path], None]] = {"json": _json, "html": _html, "pdf": _pdf, "email": _email}
-
-
-def save_report(report: Report, out_dir: Path, formats: tuple[str, ...]) -> dict[str, Path]:
-    """Write each format as out_dir/<FILE_NAMES[format]>; results.json last so it marks completion."""
-    unknown = [f for f in formats if f not in WRITERS]
+def save_report(model: ReportModel, config: Any, out_dir: Path, formats: tuple[str, ...]) -> dict[str, Path]:
+    """Write each format as out_dir/<its file name>; results.json last so it marks completion."""
+    unknown = [f for f in formats if f not in CHANNELS]
     if unknown:
-        raise ConfigError(f"unknown output format '{unknown[0]}'; accepted: {', '.join(WRITERS)}", key="output.formats")
+        raise ConfigError(
+            f"unknown output format '{unknown[0]}'; accepted: {', '.join(CHANNELS)}", key="output.formats"
+        )
+    rendering = Rendering(model, config)
     written: dict[str, Path] = {}
-    for fmt in sorted(formats, key=lambda f: (f == "json", f == "email")):  # e-mail after the PDF it attaches
-        path = out_dir / FILE_NAMES[fmt]
-        WRITERS[fmt](report, path)
-        written[fmt] = path
+    for name in write_order(formats):
+        channel = CHANNELS[name]
+        rendering.written[name] = channel.render(rendering)
+        written[name] = write_bytes_atomic(out_dir / channel.file_name, rendering.written[name])
     return written
