@@ -7,6 +7,7 @@ passes over each column), before anything is computed or written.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from reportgen.dataset import (
     vocabulary,
 )
 from reportgen.errors import DataError
+from reportgen.sources.spec import SqlSource
 
 PathLike = str | Path
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -480,8 +482,6 @@ def load_inputs(config: Config) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
         raise DataError(
             f"{config.source or 'config'}: no analysis data; set `analysis:` in the config or pass --analysis"
         )
-    from reportgen.sources import read_source, source_name
-
     reference = read_source(config.reference)
     analysis = read_source(config.analysis)
     targets = read_source(config.targets) if config.targets else None
@@ -501,3 +501,34 @@ def _show(value: Any) -> str:
 
 def _names(values: list[Any]) -> str:
     return ", ".join(_show(v) for v in values)
+
+
+def read_source(value: str | SqlSource) -> pd.DataFrame:
+    """The rows of a data file or a SQL source."""
+    if isinstance(value, SqlSource):
+        from reportgen.sources.sql import read_sql
+
+        return read_sql(value)
+    return read_table(value)
+
+
+def source_name(value: str | SqlSource) -> str:
+    """The file path, or the SQL source's masked description (used in messages and the report)."""
+    from reportgen.sources.url import describe
+
+    return describe(value) if isinstance(value, SqlSource) else str(value)
+
+
+def read_baseline(config: Config) -> dict[str, Any] | None:
+    """The previous run's results.json named by `baseline` (None when not set); DataError when unreadable."""
+    if not getattr(config, "baseline", None):
+        return None
+    path = Path(str(config.baseline))
+    if not path.is_file():
+        raise DataError("baseline results.json not found; give the results.json of a previous run", file=str(path))
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except ValueError as exc:
+        raise DataError(
+            f"baseline is not valid JSON ({exc}); give the results.json of a previous run", file=str(path)
+        ) from None

@@ -15,12 +15,12 @@ import pandas as pd
 from reportgen.config import Config, load_config
 from reportgen.dataset import MonitoringData
 from reportgen.engine import Engine, LocalEngine
-from reportgen.io import prepare_data
+from reportgen.io import prepare_data, read_baseline
+from reportgen.pipeline_steps import applicable_steps
 from reportgen.report import ReportModel
 from reportgen.report_builder import build_report_model
 from reportgen.results import concat_results
 from reportgen.spec import step_rank
-from reportgen.steps import applicable_steps
 
 ConfigLike = Config | Mapping[str, Any] | str | Path
 
@@ -58,7 +58,7 @@ class Report:
         """Write the chosen formats into folder `path`; returns {format: file}."""
         from reportgen.render.save import save_report
 
-        return save_report(self, Path(path), tuple(formats or self.config.output.formats))
+        return save_report(self.model, self.config, Path(path), tuple(formats or self.config.output.formats))
 
     def _repr_html_(self) -> str:
         from reportgen.render.html import render_notebook_html
@@ -146,7 +146,9 @@ def run_steps(
     artifacts = {step.name: step.artifacts() for step in steps}
     with _stage(progress, "build report model", len(steps) + 2, total):
         results = sort_results(concat_results(frames))
-        model = build_report_model(config, data, results, notes, artifacts, sources or {})
+        model = build_report_model(
+            config, data, results, notes, artifacts, sources or {}, baseline=read_baseline(config)
+        )
     return Report(model, results, config)
 
 

@@ -7,7 +7,6 @@ artifacts, input sources) become the plain ReportModel every renderer reads.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import platform
 from collections.abc import Mapping
@@ -18,12 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from reportgen import __version__
 from reportgen.clock import generation_time
 from reportgen.drift.ranking import rank_features
-from reportgen.errors import DataError
 from reportgen.report import ReportModel, results_records
 from reportgen.resolution import Resolution, resolve
+from reportgen.version import __version__
 
 VERSION_PACKAGES = (
     "numpy",
@@ -46,11 +44,13 @@ def build_report_model(
     notes: list[dict[str, Any]],
     artifacts: Mapping[str, Any],
     sources: Mapping[str, str],
+    baseline: dict[str, Any] | None = None,
 ) -> ReportModel:
-    """Everything the report shows, as plain JSON-ready data."""
+    """Everything the report shows, as plain JSON-ready data; `baseline` is a previous run's
+    results.json (reportgen.io.read_baseline) the summary compares with."""
     chunks = [c.to_dict() for c in data.chunks]
     ranking = _ranking(results, config.problem_type)
-    resolution = _resolve(results, data, config, ranking)
+    resolution = _resolve(results, data, config, ranking, baseline)
     summary = _plain(resolution.summary)
     diagnoses = _plain(list(resolution.diagnoses))
     recommendations = _plain(list(resolution.recommendations))
@@ -75,18 +75,9 @@ def build_report_model(
     )
 
 
-def _resolve(results: pd.DataFrame, data: Any, config: Any, ranking: pd.DataFrame | None) -> Resolution:
-    baseline = None
-    if getattr(config, "baseline", None):
-        path = Path(config.baseline)
-        if not path.is_file():
-            raise DataError("baseline results.json not found; give the results.json of a previous run", file=str(path))
-        try:
-            baseline = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise DataError(
-                f"baseline is not valid JSON ({exc}); give the results.json of a previous run", file=str(path)
-            ) from None
+def _resolve(
+    results: pd.DataFrame, data: Any, config: Any, ranking: pd.DataFrame | None, baseline: dict[str, Any] | None
+) -> Resolution:
     return resolve(results, data.chunks, config, ranking=ranking, baseline=baseline, data=data)
 
 

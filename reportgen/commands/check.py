@@ -44,8 +44,8 @@ def command(
     from reportgen.commands import parse_params, path_overrides
     from reportgen.config import load_config
     from reportgen.io import load_inputs, prepare_data
+    from reportgen.pipeline_steps import applicable_steps
     from reportgen.sources import with_params
-    from reportgen.steps import applicable_steps
 
     overrides = path_overrides(reference=reference, analysis=analysis, targets=targets)
     config = with_params(load_config(config_path, overrides), parse_params(params))

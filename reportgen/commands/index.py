@@ -27,8 +27,8 @@ def command(root: Path, templates: str | None) -> None:
 
     One self-contained file (no script, no network); `run --archive` refreshes it after each run.
     """
-    from reportgen.archive import archived_runs
-    from reportgen.history import write_index
+    from reportgen.delivery.history import write_index
+    from reportgen.delivery.ledger import archived_runs
 
     path = write_index(root, templates=templates)
     click.echo(f"wrote {path} ({len(archived_runs(root))} runs)")

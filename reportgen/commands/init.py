@@ -366,8 +366,8 @@ def command(datafile: Path, out: Path | None, title: str | None, force: bool) ->
     Column roles (id, timestamp, prediction, probability, target), feature kinds and the problem type
     are guessed from names and values; every key carries a comment. Review it, then `reportgen check`.
     """
-    from reportgen.atomic import write_text_atomic
     from reportgen.config import load_config
+    from reportgen.delivery.atomic import write_text_atomic
     from reportgen.errors import ConfigError
     from reportgen.io import read_table
 

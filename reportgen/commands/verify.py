@@ -39,7 +39,8 @@ def command(root: Path, check_inputs: bool, rebuild: bool, as_json: bool) -> Non
     """
     import tempfile
 
-    from reportgen.archive import archived_runs, rebuild_run, verify_archive
+    from reportgen.delivery.ledger import archived_runs
+    from reportgen.delivery.verify import rebuild_run, verify_archive
 
     outcome = verify_archive(root, check_inputs=check_inputs)
     if rebuild:

@@ -139,7 +139,7 @@ class FakeReport:
     config: Any
 
     def save(self, path: Path, formats: Iterable[str]) -> dict[str, Path]:
-        from reportgen.atomic import write_bytes_atomic, write_text_atomic
+        from reportgen.delivery.atomic import write_bytes_atomic, write_text_atomic
 
         path = Path(path)
         out = {"json": write_text_atomic(path / "results.json", self.model.to_results_json())}

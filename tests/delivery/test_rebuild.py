@@ -6,8 +6,9 @@ from pathlib import Path
 
 from conftest import simulate_binary
 
-from reportgen.archive import archive_report, rebuild_run, verify_archive
 from reportgen.config import load_config
+from reportgen.delivery.archive import archive_report
+from reportgen.delivery.verify import rebuild_run, verify_archive
 from reportgen.io import load_inputs
 from reportgen.monitor import Monitor
 

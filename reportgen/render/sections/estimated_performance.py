@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from reportgen import spec
 from reportgen.render import charts as ch
@@ -28,7 +29,8 @@ def build(ctx: Context, views: Mapping[str, SectionView]) -> SectionView:
     keys = sorted((k for k in idx.keys("estimated_performance") if k[3] == ""), key=lambda k: spec.table_order(k[2]))
     if not keys:
         return unavailable("Performance was not estimated in this run.")
-    charts, rows = [], []
+    charts: list[ch.Chart] = []
+    rows: list[list[Any]] = []
     for _, method, metric, _c in keys:
         f = idx.series("estimated_performance", method, metric)
         subject = f"Estimated {fmt.metric_label(metric)}"
