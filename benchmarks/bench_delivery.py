@@ -143,7 +143,7 @@ def main() -> None:
 
 def email_benchmark(rows: list[tuple[str, float, float]]) -> str:
     """The e-mail of the bundled binary sample (monitor run not timed)."""
-    from reportgen.io import load_inputs
+    from reportgen.inputs import load_inputs
     from reportgen.monitor import Monitor
     from reportgen.render.email import render_email
     from reportgen.resources import samples_dir

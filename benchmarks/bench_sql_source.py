@@ -3,7 +3,8 @@
 Starts a throwaway PostgreSQL cluster (tests/sources/pg_cluster.py; needs Debian's postgresql),
 loads the same rows into a table and a Parquet file, and prints wall and client CPU seconds
 (best of --repeat) per reader with the ratio to Parquet. The server's CPU is in another process,
-so wall time is the fair comparison for a database read.
+so wall time is the fair comparison for a database read; "COPY bytes only" is the server sending
+the rows with nothing done to them, the floor no client can go below.
 
     .venv/bin/python benchmarks/bench_sql_source.py --rows 1000000
 """
@@ -77,8 +78,21 @@ def main() -> None:
             def sql(reader: str) -> pd.DataFrame:
                 return read_source(SqlSource(url="env:BENCH_PG_URL", table="predictions", reader=reader))
 
+            def copy_only() -> range:
+                """The server's binary COPY of the table, bytes dropped: the floor for any PostgreSQL client."""
+                import psycopg
+
+                with (
+                    psycopg.connect(cluster.url(scheme="postgresql")) as conn,
+                    conn.cursor().copy("COPY predictions TO STDOUT (FORMAT binary)") as copy,
+                ):
+                    for _ in copy:
+                        pass
+                return range(args.rows)
+
             readers = {
                 "parquet (read_table)": lambda: read_table(parquet),
+                "postgresql, COPY bytes only": copy_only,
                 "postgresql, ADBC": lambda: sql("adbc"),
                 "postgresql, SQLAlchemy+psycopg": lambda: sql("sqlalchemy"),
             }

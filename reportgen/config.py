@@ -12,14 +12,23 @@ import pkgutil
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from reportgen import spec
 from reportgen.channels import CHANNELS
 from reportgen.delivery.notify_spec import NotifyTarget
 from reportgen.errors import ConfigError
+from reportgen.files import read_text
 from reportgen.sources.spec import SqlSource
 
 ProblemType = Literal["binary_classification", "multiclass_classification", "regression"]
@@ -37,6 +46,19 @@ ABBREVIATIONS = {
     "linf": "l_infinity",
     "chi_squared": "chi2",
 }
+
+
+def _no_bool(value: Any) -> Any:
+    """Refuse true/false where a number is expected (YAML and Python read `true` as the int 1)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, found {str(value).lower()} (true/false); write a number here")
+    return value
+
+
+Whole = Annotated[int, BeforeValidator(_no_bool)]
+Number = Annotated[float, BeforeValidator(_no_bool)]
+DEFAULT_MAX_CHUNKS = 2000
+DEFAULT_MIN_CHUNK_ROWS = 10
 
 
 class _Frozen(BaseModel):
@@ -65,14 +87,20 @@ class ColumnsConfig(_Frozen):
 
 
 class ChunkingConfig(_Frozen):
-    """Exactly one of size, number or period; `incomplete` says what happens to a short last chunk."""
+    """Exactly one of size, number or period; `incomplete` says what happens to a short last chunk.
 
-    size: int | None = None
-    number: int | None = None
+    `max_chunks` bounds the chunks per period and `min_rows` is the floor of rows per chunk below
+    which a run is refused: statistics of a handful of rows are noise, and 100,000 chunks a hang.
+    """
+
+    size: Whole | None = None
+    number: Whole | None = None
     period: Literal["D", "W", "M", "Q", "Y"] | None = None
     incomplete: Literal["append", "keep", "drop"] = "append"
+    max_chunks: Whole = DEFAULT_MAX_CHUNKS
+    min_rows: Whole = DEFAULT_MIN_CHUNK_ROWS
 
-    @field_validator("size", "number")
+    @field_validator("size", "number", "max_chunks", "min_rows")
     @classmethod
     def _positive(cls, v: int | None) -> int | None:
         if v is not None and v <= 0:
@@ -84,6 +112,16 @@ class ChunkingConfig(_Frozen):
         given = [k for k in ("size", "number", "period") if getattr(self, k) is not None]
         if len(given) > 1:
             raise ValueError(f"give one of size, number or period, found {' and '.join(given)}")
+        if self.size is not None and self.size < self.min_rows:
+            raise ValueError(
+                f"found chunking.size {self.size}, below the floor of {self.min_rows} rows per chunk "
+                "(statistics of so few rows are noise); use a larger size, or lower chunking.min_rows"
+            )
+        if self.number is not None and self.number > self.max_chunks:
+            raise ValueError(
+                f"found chunking.number {self.number}, above chunking.max_chunks ({self.max_chunks}); "
+                "ask for fewer chunks, or raise chunking.max_chunks"
+            )
         return self
 
     @property
@@ -98,12 +136,12 @@ class ThresholdConfig(_Frozen):
     """A threshold rule; `type` selects the class in reportgen.thresholds' registry."""
 
     type: str = "standard_deviation"
-    std_lower_multiplier: float | None = 3.0
-    std_upper_multiplier: float | None = 3.0
-    lower: float | None = None
-    upper: float | None = None
-    alpha: float | None = 0.01
-    samples: int | None = None
+    std_lower_multiplier: Number | None = 3.0
+    std_upper_multiplier: Number | None = 3.0
+    lower: Number | None = None
+    upper: Number | None = None
+    alpha: Number | None = 0.01
+    samples: Whole | None = None
 
     @field_validator("alpha")
     @classmethod
@@ -121,16 +159,16 @@ def _open_unit(v: float | None, what: str = "", example: str = "") -> float | No
 class PerformanceConfig(_Frozen):
     metrics: tuple[str, ...] | None = None
     calibration: Literal["auto", "always", "never"] = "auto"
-    threads: int | None = None
+    threads: Whole | None = None
 
 
 class BusinessValueConfig(_Frozen):
     """Money per confusion-matrix cell (classification) or per unit of error (regression)."""
 
-    matrix: dict[str, float] | None = None
-    value_matrix: tuple[tuple[float, ...], ...] | None = None
-    over_prediction_cost: float | None = None
-    under_prediction_cost: float | None = None
+    matrix: dict[str, Number] | None = None
+    value_matrix: tuple[tuple[Number, ...], ...] | None = None
+    over_prediction_cost: Number | None = None
+    under_prediction_cost: Number | None = None
     normalize: Literal["none", "per_prediction"] = "none"  # per_prediction: a chunk's value / its rows
     currency: str = "EUR"
 
@@ -138,8 +176,8 @@ class BusinessValueConfig(_Frozen):
 class DriftConfig(_Frozen):
     univariate: tuple[str, ...] | None = None
     multivariate: tuple[str, ...] | None = None
-    pca_variance: float = 0.65
-    false_discovery_rate: float | None = None
+    pca_variance: Number = 0.65
+    false_discovery_rate: Number | None = None
     # reference_quantile: thresholds calibrated on same-size reference samples;
     # method_default: each method's classic rule (constant / standard deviation / p-value).
     default_threshold: Literal["reference_quantile", "method_default"] = "reference_quantile"
@@ -192,7 +230,7 @@ class Config(_Frozen):
     drift: DriftConfig = Field(default_factory=DriftConfig)
     thresholds: dict[str, ThresholdConfig] = Field(default_factory=dict)
     output: OutputConfig = Field(default_factory=OutputConfig)
-    seed: int = 0
+    seed: Whole = 0
     source: str | None = Field(default=None, exclude=True)
 
     def threshold_for(self, step: str, method: str | None = None, metric: str | None = None) -> ThresholdConfig | None:
@@ -218,15 +256,11 @@ class Config(_Frozen):
 def read_config_file(path: str | Path) -> dict[str, Any]:
     """Parse a YAML (.yaml/.yml) or TOML (.toml) file into a dict."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError("config file not found; check the path", file=str(path))
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, what="config file", error=ConfigError)
     suffix = path.suffix.lower()
     try:
         if suffix in (".yaml", ".yml"):
-            import yaml
-
-            data = yaml.safe_load(text)
+            data = parse_yaml(text)
         elif suffix == ".toml":
             try:
                 import tomllib
@@ -235,16 +269,60 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
             data = tomllib.loads(text)
         else:
             raise ConfigError(f"unknown config extension '{suffix}'; use .yaml, .yml or .toml", file=str(path))
-    except ConfigError:
+    except ConfigError as exc:
+        if exc.file is None:  # a duplicate key found while parsing: name the file
+            raise ConfigError(str(exc), file=str(path)) from None
         raise
     except Exception as exc:  # yaml.YAMLError, tomllib.TOMLDecodeError
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConfigError(f"cannot parse: {first}", file=str(path)) from None
+        raise ConfigError(f"cannot parse: {parse_error_text(exc)}", file=str(path)) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"the top level must be a mapping of keys, found {type(data).__name__}", file=str(path))
     return data
+
+
+def parse_error_text(exc: Exception) -> str:
+    """The first line of a YAML/TOML parse error, with the fix for a tab used as indentation."""
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    if "'\\t'" in text:
+        return (
+            f"a tab character at {where or 'an indentation'}; YAML indents with spaces only: replace the tab by spaces"
+        )
+    problem = getattr(exc, "problem", None)
+    if problem and where:
+        return f"{problem} at {where}"
+    return first
+
+
+def parse_yaml(text: str) -> Any:
+    """YAML through a SafeLoader that refuses duplicate keys (the later one would silently win)."""
+    import yaml
+
+    class UniqueKeyLoader(yaml.SafeLoader):
+        """SafeLoader whose mappings refuse a key given twice, naming both lines."""
+
+    def construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key: SafeLoader reports it below
+                continue
+            if first is not None:
+                raise ConfigError(
+                    f"duplicate key '{key}' on lines {first} and {line}; keep one (YAML would silently use the last)"
+                )
+            seen[key] = line
+        return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+    UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return yaml.load(text, Loader=UniqueKeyLoader)  # a SafeLoader subclass: no arbitrary objects
 
 
 PATH_KEYS = ("reference", "analysis", "targets", "baseline")

@@ -7,7 +7,6 @@ passes over each column), before anything is computed or written.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from reportgen.chunking import chunker_from_config
+from reportgen.chunking import Chunk, chunker_from_config
 from reportgen.config import Config
 from reportgen.dataset import (
     Kind,
@@ -29,7 +28,7 @@ from reportgen.dataset import (
     vocabulary,
 )
 from reportgen.errors import DataError
-from reportgen.sources.spec import SqlSource
+from reportgen.files import check_input_file, encoding_message
 
 PathLike = str | Path
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -38,8 +37,7 @@ CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 def read_table(path: PathLike) -> pd.DataFrame:
     """A CSV or Parquet file, chosen by extension (.csv, .csv.gz, .tsv, .parquet, .pq)."""
     path = Path(path)
-    if not path.is_file():
-        raise DataError("file not found; check the path in the config or on the command line", file=str(path))
+    check_input_file(path, what="data file", error=DataError)
     name = path.name.lower()
     suffix = path.suffix.lower()
     try:
@@ -55,6 +53,12 @@ def read_table(path: PathLike) -> pd.DataFrame:
         raise DataError(
             "the file is empty; export the data again (a header row and at least one data row)", file=str(path)
         ) from None
+    except UnicodeDecodeError as exc:
+        raise DataError(encoding_message(exc), file=str(path)) from None
+    except PermissionError:
+        raise DataError(
+            "permission denied; fix the file's permissions (chmod +r) or run as its owner", file=str(path)
+        ) from None
     except Exception as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(
@@ -62,7 +66,23 @@ def read_table(path: PathLike) -> pd.DataFrame:
         ) from None
     if len(frame) == 0:
         raise DataError("the file has a header but no rows; export the data again", file=str(path))
+    check_separator(frame, path)
     return frame
+
+
+def check_separator(frame: pd.DataFrame, path: Path) -> None:
+    """A one-column CSV whose header holds `;` (or tabs) was written with another separator: say so."""
+    if frame.shape[1] != 1:
+        return
+    header = str(frame.columns[0])
+    for sep, word in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
+        if sep in header:
+            fix = "save it with the .tsv extension" if sep == "\t" else "export it again with commas (,) between values"
+            raise DataError(
+                f"the file reads as one column {_show(header)}: it is {word}-separated ({sep!r}), reportgen reads "
+                f"comma-separated CSV; {fix}",
+                file=str(path),
+            )
 
 
 def read_parquet(path: Path) -> pd.DataFrame:
@@ -84,7 +104,12 @@ def read_parquet(path: Path) -> pd.DataFrame:
 
 
 def join_targets(
-    analysis: pd.DataFrame, targets: pd.DataFrame, config: Config, *, targets_source: str | None = None
+    analysis: pd.DataFrame,
+    targets: pd.DataFrame,
+    config: Config,
+    *,
+    targets_source: str | None = None,
+    analysis_source: str | None = None,
 ) -> pd.DataFrame:
     """Left-join the targets file onto analysis by the id column (rows without a target stay)."""
     id_col = config.columns.id
@@ -103,6 +128,7 @@ def join_targets(
             file=targets_source,
         )
     check_unique_ids(targets, id_col, source=targets_source or "targets data")
+    check_unique_ids(analysis, id_col, source=analysis_source or "analysis data")
     base = analysis.drop(columns=[target]) if target in analysis.columns else analysis
     keyed = targets[[id_col, target]]
     if keyed[id_col].dtype != base[id_col].dtype and (
@@ -127,7 +153,9 @@ def prepare_data(
     ref_src, ana_src = sources.get("reference", "reference data"), sources.get("analysis", "analysis data")
     if targets is not None:
         check_columns(analysis, config, [], source=ana_src, need_target=False, only_id=True)
-        analysis = join_targets(analysis, targets, config, targets_source=sources.get("targets", "targets data"))
+        analysis = join_targets(
+            analysis, targets, config, targets_source=sources.get("targets", "targets data"), analysis_source=ana_src
+        )
     features = feature_names(config, reference)
     if not features:
         raise DataError(
@@ -166,11 +194,54 @@ def prepare_data(
         source=ana_src,
     )
     chunker = chunker_from_config(config.chunking)
+    check_chunk_count(config, ref_ds.n_rows, period="reference", source=ref_src)
+    check_chunk_count(config, ana_ds.n_rows, period="analysis", source=ana_src)
     ref_chunks = chunker.split(ref_ds.n_rows, ref_ds.timestamps, period="reference", source=ref_src)
+    check_chunk_plan(config, ref_chunks, period="reference", source=ref_src)
     ana_chunks = chunker.split(
         ana_ds.n_rows, ana_ds.timestamps, period="analysis", first_index=len(ref_chunks), source=ana_src
     )
+    check_chunk_plan(config, ana_chunks, period="analysis", source=ana_src)
     return MonitoringData(config, ref_ds, ana_ds, tuple(ref_chunks), tuple(ana_chunks))
+
+
+def check_chunk_count(config: Config, n_rows: int, *, period: str, source: str) -> None:
+    """Refuse size chunking that would make more than chunking.max_chunks chunks, before building them."""
+    size, limit = config.chunking.size, config.chunking.max_chunks
+    if size is not None and n_rows // size > limit:
+        raise DataError(
+            f"the {period} data has {n_rows:,} rows: chunks of {size:,} make {n_rows // size:,} chunks, more than "
+            f"chunking.max_chunks ({limit:,}); use a larger chunking.size (at least {-(-n_rows // limit):,}) "
+            "or raise chunking.max_chunks",
+            file=source,
+        )
+
+
+def check_chunk_plan(config: Config, chunks: list[Chunk], *, period: str, source: str) -> None:
+    """At most chunking.max_chunks chunks, typically holding at least chunking.min_rows rows.
+
+    The floor applies to the median chunk: one stray row in a later period is a small chunk to
+    flag in the report, while a chunking whose usual chunk is a handful of rows gives only noise.
+    """
+    cfg = config.chunking
+    if len(chunks) > cfg.max_chunks:
+        raise DataError(
+            f"the {period} data splits into {len(chunks):,} chunks, more than chunking.max_chunks ({cfg.max_chunks:,}); "
+            "use longer chunks (chunking.size, chunking.number or a longer chunking.period) or raise chunking.max_chunks",
+            file=source,
+        )
+    if not chunks:
+        return
+    typical = float(np.median([c.rows for c in chunks]))
+    if typical < cfg.min_rows:
+        n_rows = sum(c.rows for c in chunks)
+        fewer = max(1, n_rows // cfg.min_rows)
+        raise DataError(
+            f"the {period} data's {len(chunks):,} chunks hold {typical:g} rows each (median), below the floor "
+            f"chunking.min_rows ({cfg.min_rows}): statistics of so few rows are noise; use fewer, larger chunks "
+            f"(e.g. chunking.number: {fewer}) or lower chunking.min_rows",
+            file=source,
+        )
 
 
 def feature_kinds(config: Config, reference: pd.DataFrame, features: list[str]) -> dict[str, Kind]:
@@ -337,6 +408,7 @@ def _numeric(
             file=source,
             column=column,
         )
+    check_magnitude(values, what=what, source=source, column=column)
     if not allow_missing:
         nan = np.isnan(values)
         if nan.any():
@@ -346,6 +418,24 @@ def _numeric(
                 column=column,
             )
     return values
+
+
+MAX_MAGNITUDE = 1e150  # squares and sums of squares of 1e8 such values stay below float64's 1.8e308
+
+
+def check_magnitude(values: np.ndarray, *, what: str, source: str, column: str) -> None:
+    """Refuse values so large that variances, squared errors or their sums would overflow float64."""
+    with np.errstate(invalid="ignore"):
+        huge = np.abs(values) > MAX_MAGNITUDE
+    if huge.any():
+        row = int(np.flatnonzero(huge)[0])
+        raise DataError(
+            f"{what} reach {values[row]:.3g} at data row {row + 1} ({int(huge.sum()):,} rows beyond ±{MAX_MAGNITUDE:.0e}): "
+            "variances and squared errors of such values overflow; rescale the column (e.g. log or a smaller unit) "
+            "or leave it out of columns.features",
+            file=source,
+            column=column,
+        )
 
 
 def check_probabilities(series: pd.Series, *, source: str, column: str) -> None:
@@ -472,25 +562,6 @@ def _to_datetime(series: pd.Series, fmt: str | None) -> pd.Series:
             return pd.to_datetime(series, errors="coerce", format=fmt, utc=True)
 
 
-def load_inputs(config: Config) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, dict[str, str]]:
-    """Read the reference, analysis and (optional) targets data named in the config (files or SQL sources)."""
-    if not config.reference:
-        raise DataError(
-            f"{config.source or 'config'}: no reference data; set `reference:` in the config or pass --reference"
-        )
-    if not config.analysis:
-        raise DataError(
-            f"{config.source or 'config'}: no analysis data; set `analysis:` in the config or pass --analysis"
-        )
-    reference = read_source(config.reference)
-    analysis = read_source(config.analysis)
-    targets = read_source(config.targets) if config.targets else None
-    sources = {"reference": source_name(config.reference), "analysis": source_name(config.analysis)}
-    if config.targets:
-        sources["targets"] = source_name(config.targets)
-    return reference, analysis, targets, sources
-
-
 def _show(value: Any) -> str:
     """A value as the user wrote it: numpy scalars as plain numbers, text quoted, long text cut."""
     if isinstance(value, np.generic):
@@ -501,34 +572,3 @@ def _show(value: Any) -> str:
 
 def _names(values: list[Any]) -> str:
     return ", ".join(_show(v) for v in values)
-
-
-def read_source(value: str | SqlSource) -> pd.DataFrame:
-    """The rows of a data file or a SQL source."""
-    if isinstance(value, SqlSource):
-        from reportgen.sources.sql import read_sql
-
-        return read_sql(value)
-    return read_table(value)
-
-
-def source_name(value: str | SqlSource) -> str:
-    """The file path, or the SQL source's masked description (used in messages and the report)."""
-    from reportgen.sources.url import describe
-
-    return describe(value) if isinstance(value, SqlSource) else str(value)
-
-
-def read_baseline(config: Config) -> dict[str, Any] | None:
-    """The previous run's results.json named by `baseline` (None when not set); DataError when unreadable."""
-    if not getattr(config, "baseline", None):
-        return None
-    path = Path(str(config.baseline))
-    if not path.is_file():
-        raise DataError("baseline results.json not found; give the results.json of a previous run", file=str(path))
-    try:
-        return dict(json.loads(path.read_text(encoding="utf-8")))
-    except ValueError as exc:
-        raise DataError(
-            f"baseline is not valid JSON ({exc}); give the results.json of a previous run", file=str(path)
-        ) from None

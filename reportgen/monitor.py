@@ -15,7 +15,8 @@ import pandas as pd
 from reportgen.config import Config, load_config
 from reportgen.dataset import MonitoringData
 from reportgen.engine import Engine, LocalEngine
-from reportgen.io import prepare_data, read_baseline
+from reportgen.inputs import read_baseline
+from reportgen.io import prepare_data
 from reportgen.pipeline_steps import applicable_steps
 from reportgen.report import ReportModel
 from reportgen.report_builder import build_report_model

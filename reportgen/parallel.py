@@ -21,3 +21,11 @@ def column_threads(requested: int | None = None) -> int:
     if requested:
         return max(1, int(requested))
     return min(available_cpus(), MAX_COLUMN_THREADS)
+
+
+MIN_THREADED_VALUES = 2_000_000  # below this, starting threads costs more than the per-column work saves
+
+
+def chunk_threads(threads: int, rows: int, columns: int) -> int:
+    """Threads worth using on one chunk's columns: `threads` for big chunks, one for small ones."""
+    return threads if threads > 1 and columns > 1 and rows * columns >= MIN_THREADED_VALUES else 1

@@ -32,7 +32,7 @@ from reportgen.config import Config
 from reportgen.dataset import Column, Dataset
 from reportgen.drift.methods import chunk_order_stats
 from reportgen.engine.views import local_chunk
-from reportgen.parallel import column_threads
+from reportgen.parallel import chunk_threads, column_threads
 from reportgen.results import concat_results, make_results
 from reportgen.steps import STEPS, Step
 from reportgen.thresholds import compute_thresholds, threshold_from_config
@@ -242,15 +242,19 @@ class SummaryStats(Step):
     def _fit(self, reference: Dataset, reference_chunks: tuple[Chunk, ...], config: Config) -> None:
         self.columns_ = {name: (col.kind, col.role) for name, col in reference.monitored_columns().items()}
         columns = reference.monitored_columns()
-        self.reference_stats_ = self._each_column(lambda name, kind: self._stats(columns[name], reference_chunks, kind))
+        self.reference_stats_ = self._each_column(
+            lambda name, kind: self._stats(columns[name], reference_chunks, kind), reference.n_rows
+        )
 
-    def _each_column(self, work: Callable[[str, str], Any]) -> dict[str, Any]:
-        """{column: work(column, kind)}, columns in threads (numpy releases the GIL in partition / reductions)."""
+    def _each_column(self, work: Callable[[str, str], Any], rows: int) -> dict[str, Any]:
+        """{column: work(column, kind)}, columns in threads for big periods or chunks (numpy releases
+        the GIL in partition / reductions)."""
         items = list(self.columns_.items())
+        threads = chunk_threads(self.threads, rows, len(items))
         with warnings.catch_warnings():  # restores the filters the per-column catch_warnings change
             warnings.simplefilter("ignore", RuntimeWarning)
-            if self.threads and self.threads > 1 and len(items) > 1:
-                with ThreadPoolExecutor(max_workers=self.threads) as pool:
+            if threads > 1:
+                with ThreadPoolExecutor(max_workers=threads) as pool:
                     results = list(pool.map(lambda item: work(item[0], item[1][0]), items))
             else:
                 results = [work(name, kind) for name, (kind, _role) in items]
@@ -267,7 +271,7 @@ class SummaryStats(Step):
                 return None
             return {metric: float(v[0]) for metric, v in self._stats(col, whole, kind).items()}
 
-        return self._each_column(stats)
+        return self._each_column(stats, rows.n_rows)
 
     def _finalize(self, stats: list[dict[str, dict[str, float] | None]]) -> pd.DataFrame:
         ref_chunks, ana_chunks = self.reference_chunks_, self.analysis_chunks_

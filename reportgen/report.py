@@ -71,8 +71,8 @@ class ReportModel:
         """Read a model written by to_json."""
         return cls.from_dict(json.loads(text))
 
-    def to_results_json(self) -> str:
-        """results.json (README "results.json"): deterministic key order, no NaN."""
+    def to_results_json(self, files: list[dict[str, str]] | None = None) -> str:
+        """results.json (README "results.json"): deterministic key order, no NaN; `files` lists the run's other files."""
         payload = {
             "reportgen_version": self.reportgen_version,
             "title": self.title,
@@ -83,6 +83,7 @@ class ReportModel:
             "diagnoses": self.diagnoses,
             "recommendations": self.recommendations,
             "summary": contract_summary(self.summary),
+            "files": list(files or []),
         }
         return json.dumps(payload, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
 
@@ -126,4 +127,4 @@ def optional_str(value: Any | None) -> str | None:
 
 def render_channel(rendering: Rendering) -> bytes:
     """The json channel (reportgen.channels): results.json."""
-    return rendering.model.to_results_json().encode("utf-8")
+    return rendering.model.to_results_json(files=rendering.files).encode("utf-8")

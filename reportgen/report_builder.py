@@ -47,7 +47,7 @@ def build_report_model(
     baseline: dict[str, Any] | None = None,
 ) -> ReportModel:
     """Everything the report shows, as plain JSON-ready data; `baseline` is a previous run's
-    results.json (reportgen.io.read_baseline) the summary compares with."""
+    results.json (reportgen.inputs.read_baseline) the summary compares with."""
     chunks = [c.to_dict() for c in data.chunks]
     ranking = _ranking(results, config.problem_type)
     resolution = _resolve(results, data, config, ranking, baseline)

@@ -60,7 +60,7 @@ class Files:
     analysis: pd.DataFrame
     targets: pd.DataFrame | None
     config: dict
-    raw: dict = field(default_factory=dict)  # file name -> exact text (e.g. an empty file)
+    raw: dict = field(default_factory=dict)  # file name -> exact text or bytes (e.g. an empty file)
 
 
 def valid_files(n_ref: int = 400, n_ana: int = 400) -> Files:
@@ -78,9 +78,13 @@ def write_files(folder: Path, files: Files) -> Path:
     if files.targets is not None:
         files.targets.to_csv(folder / "analysis_targets.csv", index=False)
     for name, text in files.raw.items():
-        (folder / name).write_text(text)
+        if isinstance(text, bytes):
+            (folder / name).write_bytes(text)
+        else:
+            (folder / name).write_text(text)
     config = folder / "config.yaml"
-    config.write_text(yaml.safe_dump(files.config, sort_keys=False))
+    if "config.yaml" not in files.raw:
+        config.write_text(yaml.safe_dump(files.config, sort_keys=False))
     return config
 
 
@@ -171,6 +175,33 @@ def _unseen_class(f: Files) -> None:
     f.analysis.loc[11, "y_pred"] = 2
 
 
+def _duplicate_analysis_id(f: Files) -> None:
+    """The analysis repeats an id while a targets file is joined (the targets' ids are unique)."""
+    f.analysis.loc[9, "id"] = f.analysis.loc[4, "id"]
+
+
+def _config_text(text: str) -> Callable[[Files], None]:
+    def apply(f: Files) -> None:
+        f.raw["config.yaml"] = text + "".join(
+            f"{k}: {v}\n" for k, v in f.config.items() if k in ("reference", "analysis", "targets")
+        )
+
+    return apply
+
+
+def _as_latin1(name: str) -> Callable[[Files], None]:
+    def apply(f: Files) -> None:
+        frame = f.reference if name == "reference.csv" else f.analysis
+        frame["cat"] = frame["cat"].replace("a", "café")
+        f.raw[name] = frame.to_csv(index=False).encode("latin-1")
+
+    return apply
+
+
+def _semicolons(f: Files) -> None:
+    f.raw["analysis.csv"] = f.analysis.to_csv(index=False, sep=";")
+
+
 CONFIG_CASES = [
     Case(
         "unknown_key",
@@ -209,6 +240,44 @@ CONFIG_CASES = [
         "unknown_theme",
         _set("output.theme", "darkk"),
         ("key 'output.theme'", "unknown theme 'darkk'", "did you mean 'dark'", "accepted:"),
+    ),
+    Case(
+        "boolean_chunk_size",
+        _set("chunking.size", True),
+        ("key 'chunking.size'", "expected a number", "found true"),
+    ),
+    Case(
+        "boolean_business_value",
+        _set("business_value.matrix", {"true_positive": True, "false_positive": -1}),
+        ("key 'business_value.matrix.true_positive'", "found true"),
+    ),
+    Case(
+        "chunk_size_below_floor",
+        _set("chunking.size", 3),
+        ("key 'chunking'", "chunking.size 3", "floor of 10 rows", "chunking.min_rows"),
+    ),
+    Case(
+        "chunk_number_above_maximum",
+        _both(_delete("chunking.size"), _set("chunking.number", 5000)),
+        ("chunking.number 5000", "chunking.max_chunks (2000)"),
+    ),
+    Case(
+        "duplicate_yaml_key",
+        _config_text(
+            "problem_type: binary_classification\nchunking: {size: 100}\ncolumns:\n  id: id\n  prediction: y_pred\n"
+            "  predicted_probability: y_pred_proba\n  target: y\n  prediction: x\n"
+        ),
+        ("duplicate key 'prediction' on lines 5 and 8", "keep one"),
+    ),
+    Case(
+        "tab_in_yaml",
+        _config_text("problem_type: binary_classification\ncolumns:\n\tprediction: y_pred\n"),
+        ("a tab character at line 3", "spaces"),
+    ),
+    Case(
+        "latin1_config",
+        lambda f: f.raw.update({"config.yaml": "title: Caf\xe9\n".encode("latin-1")}),
+        ("not UTF-8", "byte 0xe9 on line 1", "save the file as UTF-8"),
     ),
     Case(
         "problem_type_typo",
@@ -290,6 +359,62 @@ DATA_CASES = [
         _both(_to_regression, _cell("reference", "y", 2, -np.inf)),
         ("column 'y'", "must be finite", "-inf", "data row 3"),
         "reference.csv",
+        "data",
+    ),
+    Case(
+        "duplicate_analysis_id_with_targets",
+        _duplicate_analysis_id,
+        ("column 'id'", "duplicate id 404", "data rows 5 and 10"),
+        "analysis.csv",
+        "data",
+    ),
+    Case(
+        "huge_value_in_reference",
+        _cell("reference", "x", 6, 1.5e308),
+        ("column 'x'", "1.5e+308", "data row 7", "overflow", "rescale"),
+        "reference.csv",
+        "data",
+    ),
+    Case(
+        "huge_value_in_analysis",
+        _cell("analysis", "x", 2, -9e307),
+        ("column 'x'", "-9e+307", "data row 3", "overflow"),
+        "analysis.csv",
+        "data",
+    ),
+    Case(
+        "huge_regression_target",
+        _both(_to_regression, _cell("reference", "y", 0, 1e300)),
+        ("column 'y'", "1e+300", "data row 1"),
+        "reference.csv",
+        "data",
+    ),
+    Case(
+        "chunks_below_floor",
+        _both(_delete("chunking.size"), _set("chunking.number", 100)),
+        ("100 chunks hold 4 rows each", "chunking.min_rows (10)", "chunking.number: 40"),
+        "reference.csv",
+        "data",
+    ),
+    Case(
+        "too_many_chunks",
+        _set("chunking.max_chunks", 3),
+        ("chunks of 100 make 4 chunks", "chunking.max_chunks (3)", "chunking.size (at least 134)"),
+        "reference.csv",
+        "data",
+    ),
+    Case(
+        "latin1_data",
+        _as_latin1("reference.csv"),
+        ("not UTF-8", "byte 0xe9", "save the file as UTF-8"),
+        "reference.csv",
+        "data",
+    ),
+    Case(
+        "semicolon_separated",
+        _semicolons,
+        ("semicolon-separated", "comma-separated", "export it again with commas"),
+        "analysis.csv",
         "data",
     ),
     Case(

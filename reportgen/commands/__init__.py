@@ -38,8 +38,16 @@ class ReportgenGroup(click.Group):
     ) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        from reportgen.staging import Terminated, terminate_as_exception
+
         try:
-            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            with terminate_as_exception():
+                code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except Terminated:
+            click.echo(
+                "error: stopped by SIGTERM; temporary files removed, earlier reports left as they were", err=True
+            )
+            sys.exit(Terminated.exit_code)
         except _NO_ARGS_IS_HELP as exc:
             click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
             sys.exit(0)
@@ -51,7 +59,7 @@ class ReportgenGroup(click.Group):
             click.echo(f"error: {one_line(exc.format_message())}", err=True)
             sys.exit(exc.exit_code)
         except click.Abort:
-            click.echo("Aborted!", err=True)
+            click.echo("error: aborted", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -63,6 +71,9 @@ class ReportgenGroup(click.Group):
         except ReportgenError as exc:
             click.echo(f"error: {one_line(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:  # SIGINT (Ctrl-C): cleanup ran while the exception unwound
+            click.echo("error: interrupted; temporary files removed, earlier reports left as they were", err=True)
+            ctx.exit(130)
         finally:
             warnings.showwarning = previous
 

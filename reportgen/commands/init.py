@@ -36,6 +36,7 @@ EXAMPLES = """
 Examples:
   reportgen init data/reference.csv                     # writes reportgen.yaml beside it
   reportgen init data/reference.parquet -o model.yaml --title "Car loan model"
+  DB_URL=postgresql://... reportgen init '{url: env:DB_URL, table: predictions}' -o model.yaml   # a SQL source
   reportgen check model.yaml                            # then validate it
 """
 
@@ -348,8 +349,23 @@ def render_config(g: dict[str, Any]) -> str:
     )
 
 
+def _sql_source(given: dict[str, Any]) -> Any:
+    """The SqlSource the argument describes (a sqlite/duckdb file URL made absolute), or a ConfigError."""
+    from pydantic import ValidationError
+
+    from reportgen.errors import ConfigError
+    from reportgen.sources import SqlSource
+
+    try:
+        return SqlSource.model_validate({**given, "base": str(Path.cwd())})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"]) or "source"
+        raise ConfigError(f"{err['msg'].removeprefix('Value error, ')}", key=f"DATAFILE {key}") from None
+
+
 @click.command(name="init", epilog=EXAMPLES)
-@click.argument("datafile", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("datafile", metavar="DATAFILE|SQL_SOURCE")
 @click.option(
     "-o",
     "--out",
@@ -360,8 +376,11 @@ def render_config(g: dict[str, Any]) -> str:
 )
 @click.option("--title", default=None, help="Model title for the report (default: from the file name).")
 @click.option("--force", is_flag=True, help="Overwrite an existing config file.")
-def command(datafile: Path, out: Path | None, title: str | None, force: bool) -> None:
-    """Write a starter config for DATAFILE (CSV or Parquet, the reference data).
+def command(datafile: str, out: Path | None, title: str | None, force: bool) -> None:
+    """Write a starter config for DATAFILE (CSV or Parquet, the reference data) or a SQL source.
+
+    A SQL source is written as a YAML mapping: '{url: env:DB_URL, table: predictions}' or
+    '{url: env:DB_URL, query: "select ..."}'; the config then reads both periods from it.
 
     Column roles (id, timestamp, prediction, probability, target), feature kinds and the problem type
     are guessed from names and values; every key carries a comment. Review it, then `reportgen check`.
@@ -370,12 +389,19 @@ def command(datafile: Path, out: Path | None, title: str | None, force: bool) ->
     from reportgen.delivery.atomic import write_text_atomic
     from reportgen.errors import ConfigError
     from reportgen.io import read_table
+    from reportgen.sources import as_source, read_source
 
-    out = out or datafile.with_name("reportgen.yaml")
+    given = as_source(datafile)
+    source = _sql_source(given) if isinstance(given, dict) else None
+    path = Path(source.table or "sql_source") if source is not None else Path(datafile)
+    out = out or (Path("reportgen.yaml") if source is not None else path.with_name("reportgen.yaml"))
     if out.exists() and not force:
         raise ConfigError(f"{out} already exists; pass --force to overwrite it or -o to choose another file")
-    frame = read_table(datafile)
-    guessed = guess_config(frame, data_path=datafile, config_path=out, title=title)
+    frame = read_source(source) if source is not None else read_table(path)
+    guessed = guess_config(frame, data_path=path, config_path=out, title=title)
+    if source is not None:  # both periods from the database; the user narrows analysis to the period
+        spec = source.model_dump(exclude_defaults=True)
+        guessed.update(reference=spec, analysis=spec, targets=None, analysis_guessed=False)
     text = render_config(guessed)
     write_text_atomic(out, text)
     placeholders = "PREDICTION_COLUMN" in text or "PROBABILITY_COLUMN" in text

@@ -112,7 +112,7 @@ def command(
 ) -> None:
     """Monitor the model CONFIG describes and write its report into --out."""
     from reportgen.config import load_config
-    from reportgen.io import load_inputs
+    from reportgen.inputs import load_inputs
     from reportgen.monitor import Monitor
     from reportgen.progress import Progress, StepHook
     from reportgen.sources import with_params

@@ -120,6 +120,7 @@ def command(
     from reportgen.delivery.mail import MailError, SmtpSettings, send_message
     from reportgen.errors import ConfigError
     from reportgen.render.email import read_report_dir, render_email
+    from reportgen.render.save import FILE_NAMES, verified_files
 
     security = security or "none"
     from reportgen.delivery.notify import CHANNEL_NAMES, notify_channels
@@ -138,6 +139,16 @@ def command(
             "give at least one --to address (or --dry-run FILE.eml to only write the message)", key="--to"
         )
     model, pdf, html = read_report_dir(report_dir)
+    listed = verified_files(report_dir)
+    if listed is None:
+        click.echo(
+            f"warning: {report_dir}/results.json lists no files (an older reportgen wrote it), so nothing is attached; "
+            "run the report again to attach its PDF",
+            err=True,
+        )
+        listed = set()
+    pdf = pdf if FILE_NAMES["pdf"] in listed else None
+    html = html if FILE_NAMES["html"] in listed else None
     if pdf is None:
         click.echo(
             f"warning: no report.pdf in {report_dir}; the e-mail carries the summary only (run with --format ...,pdf to attach it)",

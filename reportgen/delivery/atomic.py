@@ -30,9 +30,11 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except OSError as exc:
+    except BaseException as exc:  # also SIGINT / SIGTERM (reportgen.staging): never leave the temporary file
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if not isinstance(exc, OSError):
+            raise
         hint = "free some disk space" if exc.errno == 28 else "check the folder's permissions"
         raise OutputError(f"{path}: writing failed ({exc.strerror}); {hint} and run again") from None
     return path

@@ -234,7 +234,7 @@ def rebuild_run(run_dir: PathLike, out_dir: PathLike) -> list[Finding]:
     are reported instead of rebuilt.
     """
     from reportgen.config import validate_config
-    from reportgen.io import load_inputs
+    from reportgen.inputs import load_inputs
     from reportgen.monitor import Monitor
 
     run_dir, out_dir = Path(run_dir), Path(out_dir)

@@ -40,7 +40,7 @@ from reportgen.drift.methods import (
     sample_chunks,
 )
 from reportgen.errors import StepError
-from reportgen.parallel import column_threads
+from reportgen.parallel import chunk_threads, column_threads
 from reportgen.results import concat_results, make_results
 from reportgen.steps import STEPS, Step
 from reportgen.thresholds import THRESHOLDS, compute_thresholds, threshold_from_config
@@ -169,12 +169,12 @@ class UnivariateDrift(Step):
         present = rows.monitored_columns()
         states = list(self.columns_.values())
         work = lambda state: self._column_stats(state, present.get(state.name))  # noqa: E731
-        with threadpool_limits(limits=1):
-            if self.threads and self.threads > 1 and len(states) > 1:
-                with ThreadPoolExecutor(max_workers=self.threads) as pool:
-                    found = list(pool.map(work, states))
-            else:
-                found = [work(state) for state in states]
+        threads = chunk_threads(self.threads, rows.n_rows, len(states))
+        if threads > 1:
+            with threadpool_limits(limits=1), ThreadPoolExecutor(max_workers=threads) as pool:
+                found = list(pool.map(work, states))
+        else:
+            found = [work(state) for state in states]
         return dict(zip(self.columns_, found))
 
     def _column_stats(self, state: _ColumnState, column: Column | None) -> dict[str, np.ndarray] | None:

@@ -213,7 +213,7 @@ def _metric_table(
     value_format = (
         MONEY if metric in ("business_value", "cumulative_business_value") else (PCT if metric == "rate" else NUM)
     )
-    first = frames[0][1].set_index("chunk_index")
+    first = frames[0][1]
     columns = ["Chunk", "Period"]
     formats = [TEXT, TEXT]
     for role, frame in frames:
@@ -229,25 +229,32 @@ def _metric_table(
     if has_note:  # e.g. how unusual an alerting value is against same-size reference samples
         columns.append("Note")
         formats.append(TEXT)
-    by_role = [f.set_index("chunk_index") for _, f in frames]
+    # plain lists and dicts: a per-row `.loc` on the frames was most of the view's time
+    by_role = [
+        (
+            dict(zip(f["chunk_index"].tolist(), f["value"].tolist())),
+            dict(zip(f["chunk_index"].tolist(), f["alert"].tolist())),
+        )
+        for _, f in frames
+    ]
+    base = frames[0][1]
+    fields = ["period", "lower_confidence", "upper_confidence", "lower_threshold", "upper_threshold"]
+    records = zip(base["chunk_index"].tolist(), *(base[c].tolist() for c in fields), base["note"].tolist())
     rows = []
-    for idx in first.index:
-        rec = first.loc[idx]
-        row: list[Any] = [chunk_keys.get(int(idx), str(idx)), rec["period"]]
+    for idx, period, band_lo, band_hi, lo, hi, note in records:
+        row: list[Any] = [chunk_keys.get(int(idx), str(idx)), period]
         alert = False
-        for f in by_role:
-            v = f["value"].get(idx, np.nan)
+        for values, alerts in by_role:
+            v = values.get(idx, np.nan)
             row.append(None if pd.isna(v) else float(v))
-            a = f["alert"].get(idx, False)
+            a = alerts.get(idx, False)
             alert = alert or (bool(a) if not pd.isna(a) else False)
         if has_band:
-            row += [_opt(rec["lower_confidence"]), _opt(rec["upper_confidence"])]
-        row += [_opt(rec["lower_threshold"]), _opt(rec["upper_threshold"])]
-        row.append(
-            ("alert" if alert else "ok") if rec["period"] == "analysis" else None
-        )  # reference chunks are not judged
+            row += [_opt(band_lo), _opt(band_hi)]
+        row += [_opt(lo), _opt(hi)]
+        row.append(("alert" if alert else "ok") if period == "analysis" else None)  # reference chunks are not judged
         if has_note:
-            row.append(rec["note"] if rec["note"] is not None and not pd.isna(rec["note"]) else None)
+            row.append(note if note is not None and not pd.isna(note) else None)
         rows.append(row)
     return Table(columns=columns, formats=formats, rows=rows, currency=currency)
 
@@ -274,14 +281,22 @@ def status_heatmap(
     keys = [str(c["key"]) for c in ana]
     data = frame[frame["period"] == "analysis"]
     rows = list(row_order) if row_order is not None else sorted(data["column"].dropna().unique().tolist())
-    values = data.pivot_table(index="column", columns="chunk_index", values="value", aggfunc="first", dropna=False)
-    alerts = data.assign(a=data["alert"].astype("float64")).pivot_table(
-        index="column", columns="chunk_index", values="a", aggfunc="first", dropna=False
+    # each (feature, chunk) cell: its first non-missing value and alert flag (as pivot_table's "first")
+    cell_value: dict[tuple[Any, int], float] = {}
+    cell_alert: dict[tuple[Any, int], float] = {}
+    records = zip(
+        data["column"].tolist(),
+        data["chunk_index"].tolist(),
+        data["value"].tolist(),
+        data["alert"].astype("float64").tolist(),
     )
-    values = values.reindex(index=rows, columns=cols)
-    alerts = alerts.reindex(index=rows, columns=cols)
-    status = [[None if pd.isna(v) else int(v) for v in row] for row in alerts.to_numpy()]
-    vals = [[None if pd.isna(v) else float(v) for v in row] for row in values.to_numpy()]
+    for column, idx, value, alert in records:
+        if not pd.isna(value):
+            cell_value.setdefault((column, idx), value)
+        if not pd.isna(alert):
+            cell_alert.setdefault((column, idx), alert)
+    status = [[None if (a := cell_alert.get((r, c))) is None else int(a) for c in cols] for r in rows]
+    vals = [[None if (v := cell_value.get((r, c))) is None else float(v) for c in cols] for r in rows]
     n_alert = sum(1 for row in status for v in row if v == 1)
     n_rows_alert = sum(1 for row in status if any(v == 1 for v in row))
     if n_alert:

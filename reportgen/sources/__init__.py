@@ -1,6 +1,6 @@
 """Where the data comes from: a file path (io.read_table) or a SQL table or query (SqlSource).
 
-`reportgen.io.read_source` and `source_name` are what io.load_inputs calls for each of reference, analysis
+`reportgen.inputs.read_source` and `source_name` are what inputs.load_inputs calls for each of reference, analysis
 and targets; a SqlSource is named everywhere by its URL with the password masked.
 """
 

@@ -140,13 +140,16 @@ class FakeReport:
 
     def save(self, path: Path, formats: Iterable[str]) -> dict[str, Path]:
         from reportgen.delivery.atomic import write_bytes_atomic, write_text_atomic
+        from reportgen.render.save import sha256_of
 
         path = Path(path)
-        out = {"json": write_text_atomic(path / "results.json", self.model.to_results_json())}
+        out = {}
         if "html" in formats:
             out["html"] = write_text_atomic(path / "report.html", f"<html><body>{self.model.title}</body></html>\n")
         if "pdf" in formats:
             out["pdf"] = write_bytes_atomic(path / "report.pdf", b"%PDF-1.7 fake " + self.model.generated_at.encode())
+        files = [{"name": p.name, "sha256": sha256_of(p)} for p in sorted(out.values())]
+        out["json"] = write_text_atomic(path / "results.json", self.model.to_results_json(files=files))
         return out
 
 

@@ -9,7 +9,7 @@ from conftest import simulate_binary
 from reportgen.config import load_config
 from reportgen.delivery.archive import archive_report
 from reportgen.delivery.verify import rebuild_run, verify_archive
-from reportgen.io import load_inputs
+from reportgen.inputs import load_inputs
 from reportgen.monitor import Monitor
 
 

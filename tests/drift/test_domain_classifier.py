@@ -67,7 +67,7 @@ def run_step(
                 "predicted_probability": "y_pred_proba",
                 "features": ["x0", "x1", "x2", "c"],
             },
-            "chunking": {"size": chunk_size},
+            "chunking": {"size": chunk_size, "min_rows": 1},  # unit tests use tiny chunks on purpose
             "drift": {"multivariate": ["domain_classifier"]},
         }
     )

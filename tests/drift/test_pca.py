@@ -41,7 +41,7 @@ def config(features: list[str], chunk_size: int, **extra) -> object:
                 "target": "y",
                 "features": features,
             },
-            "chunking": {"size": chunk_size},
+            "chunking": {"size": chunk_size, "min_rows": 1},  # unit tests use tiny chunks on purpose
             **extra,
         }
     )

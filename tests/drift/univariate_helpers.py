@@ -23,7 +23,7 @@ def make_data(
     raw = {
         "problem_type": "binary_classification",
         "columns": {"prediction": "p", "predicted_probability": "q"},
-        "chunking": {"size": chunk_size},
+        "chunking": {"size": chunk_size, "min_rows": 1},  # unit tests use tiny chunks on purpose
     }
     raw.update(config or {})
     cfg = load_config(data=raw)

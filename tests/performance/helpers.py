@@ -49,7 +49,7 @@ def binary_config(size: int = 1000, **extra: Any) -> dict[str, Any]:
     cfg = {
         "problem_type": "binary_classification",
         "columns": {"prediction": "y_pred", "predicted_probability": "y_pred_proba", "target": "y"},
-        "chunking": {"size": size},
+        "chunking": {"size": size, "min_rows": 1},  # unit tests use tiny chunks on purpose
     }
     cfg.update(extra)
     return cfg
@@ -94,7 +94,7 @@ def multiclass_config(size: int = 1000, **extra: Any) -> dict[str, Any]:
             "predicted_probability": {"cat": "p_cat", "dog": "p_dog", "eel": "p_eel"},
             "target": "y",
         },
-        "chunking": {"size": size},
+        "chunking": {"size": size, "min_rows": 1},  # unit tests use tiny chunks on purpose
     }
     cfg.update(extra)
     return cfg
@@ -113,6 +113,10 @@ def simulate_regression(n: int, seed: int, shift: float = 0.0) -> pd.DataFrame:
 
 
 def regression_config(size: int = 1000, **extra: Any) -> dict[str, Any]:
-    cfg = {"problem_type": "regression", "columns": {"prediction": "pred", "target": "y"}, "chunking": {"size": size}}
+    cfg = {
+        "problem_type": "regression",
+        "columns": {"prediction": "pred", "target": "y"},
+        "chunking": {"size": size, "min_rows": 1},
+    }
     cfg.update(extra)
     return cfg

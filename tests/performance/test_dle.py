@@ -61,3 +61,27 @@ def test_dle_with_missing_categories_and_values():
     data = prepare(regression_config(1000, performance={"metrics": ["mae"]}), ref, ana)
     est = run_step(DLE, data)
     assert np.isfinite(values(est, "mae")).all()
+
+
+def test_group_mean_error_is_the_weighted_gap_of_group_means():
+    """The stopping criterion against a hand computation: deciles of one column, gap of means."""
+    from reportgen.performance.dle import group_mean_error, quantile_groups
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(1000, 1))
+    target = np.abs(x[:, 0]) + rng.normal(scale=0.1, size=1000)
+    groups = quantile_groups(x, [])
+    assert np.bincount(groups[:, 0]).tolist() == [100] * 10
+    flat = np.full(1000, target.mean())
+    name, err, higher_better = group_mean_error(groups, target)(flat, None)
+    gaps = [target[groups[:, 0] == g].mean() - target.mean() for g in range(10)]
+    assert name == "group_mean_error" and not higher_better
+    assert err == pytest.approx(np.sqrt(np.mean(np.square(gaps))))
+    assert group_mean_error(groups, target)(target, None)[1] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_dle_mae_follows_a_shift_the_row_loss_would_shrink(shifted_run):
+    """On the shifted half the estimated MAE rises by at least 85% of the realized rise."""
+    est, real, _ = shifted_run
+    e, r = values(est, "mae", period="analysis"), values(real, "mae", period="analysis")
+    assert e[5:].mean() - e[:5].mean() > 0.85 * (r[5:].mean() - r[:5].mean())

@@ -93,7 +93,7 @@ def test_one_row_chunks_and_constant_predictions_do_not_crash():
     ref, ana = simulate_calibrated(200, 1), simulate_calibrated(7, 2)
     ana["y_pred"] = 0  # constant prediction
     cfg = binary_config(1, business_value={"matrix": {"true_positive": 1.0}})
-    cfg["chunking"] = {"number": 7}
+    cfg["chunking"] = {"number": 7, "min_rows": 1}  # one-row chunks on purpose
     data = prepare(cfg, ref, ana)
     for cls in (R, CBPE, BusinessValue):
         res = run_step(cls, data)

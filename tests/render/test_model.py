@@ -18,6 +18,7 @@ TOP_KEYS = [
     "diagnoses",
     "recommendations",
     "summary",
+    "files",
 ]
 RECORD_KEYS = {
     "step",

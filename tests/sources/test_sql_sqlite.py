@@ -81,3 +81,47 @@ def test_failures_are_one_line_exit_2_nothing_written(
     assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], err
     assert any(name in lines[0] for name in (" table ", " query '", "env:UNSET_DB_URL", "mysql://u@localhost/db"))
     assert not (tmp_path / "out").exists()
+
+
+def test_duckdb_gives_the_parquet_dataframe(tmp_path: Path, parquet_files: tuple[Path, Path]) -> None:
+    import duckdb
+    import pandas as pd
+
+    from reportgen.io import read_table
+    from reportgen.sources import SqlSource, read_source
+
+    path = tmp_path / "data.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"create table analysis as select * from read_parquet('{parquet_files[1]}')")
+    source = SqlSource(
+        url=f"duckdb:///{path}",
+        query="select * from analysis where id >= :first order by id",
+        params={"first": 0},
+        batch_rows=700,
+    )
+    pd.testing.assert_frame_equal(read_source(source), read_table(parquet_files[1]), check_dtype=False)
+    frame = read_source(source)
+    assert isinstance(frame["cat"].dtype, pd.CategoricalDtype) and str(frame["timestamp"].dtype).startswith(
+        "datetime64"
+    )
+
+
+def test_init_writes_a_config_reading_the_sql_source(
+    tmp_path: Path, sqlite_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(sqlite_db.parent)
+    out = tmp_path / "model.yaml"
+    runner = CliRunner()
+    result = runner.invoke(main, ["init", f"{{url: 'sqlite:///{sqlite_db.name}', table: reference}}", "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    from reportgen.config import load_config
+
+    config = load_config(out)
+    assert config.reference.url == f"sqlite:///{sqlite_db}" and config.reference.table == "reference"
+    assert config.columns.id == "id" and config.columns.prediction == "y_pred" and config.columns.target == "y"
+    checked = runner.invoke(main, ["check", str(out)])
+    assert checked.exit_code == 0 and "3,000 rows" in checked.output, checked.stderr
+    bad = runner.invoke(
+        main, ["init", "{url: 'postgresql://u:hunter2@h/db', table: t}", "-o", str(tmp_path / "x.yaml")]
+    )
+    assert bad.exit_code == 2 and "hunter2" not in bad.stderr and "env:VARIABLE" in bad.stderr
