@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from reportgen.render.view import ReportView
     from reportgen.report import ReportModel
 
-FILE_NAMES = {name: channel.file_name for name, channel in CHANNELS.items()}
+FILE_NAMES = {name: channel.file_name for name, channel in CHANNELS.items()}  # the built-in channels
 RESULTS = FILE_NAMES["json"]
 
 
@@ -90,12 +90,12 @@ def save_report(model: ReportModel, config: Any, out_dir: Path, formats: tuple[s
         for name in chosen:
             channel = CHANNELS[name]
             if channel.last:
-                others = [FILE_NAMES[f] for f in chosen if not CHANNELS[f].last]
+                others = [CHANNELS[f].file_name for f in chosen if not CHANNELS[f].last]
                 rendering.files = sorted(({"name": n, "sha256": sha256_of(staging / n)} for n in others), key=_name)
             rendering.written[name] = channel.render(rendering)
             write_bytes_atomic(staging / channel.file_name, rendering.written[name])
-        publish(staging, out_dir, [FILE_NAMES[f] for f in chosen])
-    return {name: out_dir / FILE_NAMES[name] for name in chosen}
+        publish(staging, out_dir, [CHANNELS[f].file_name for f in chosen])
+    return {name: out_dir / CHANNELS[name].file_name for name in chosen}
 
 
 def _name(entry: dict[str, str]) -> str:
@@ -124,7 +124,7 @@ def publish(staging: Path, out_dir: Path, names: list[str]) -> None:
 
 def reportgen_files(out_dir: Path) -> set[str]:
     """Names in out_dir that a reportgen run writes: the known report names and the earlier results.json's list."""
-    names = set(FILE_NAMES.values())
+    names = {channel.file_name for channel in CHANNELS.values()}
     listed = listed_files(out_dir / RESULTS)
     names.update(entry["name"] for entry in listed or [] if _plain_name(entry.get("name")))
     return {name for name in names if (out_dir / name).is_file()}
