@@ -101,6 +101,7 @@ class MonitoringData:
     analysis: Dataset
     reference_chunks: tuple[Chunk, ...]
     analysis_chunks: tuple[Chunk, ...]
+    notices: tuple[dict[str, Any], ...] = ()  # facts found while reading (reportgen.cautions turns them into warnings)
 
     @property
     def chunks(self) -> tuple[Chunk, ...]:

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from reportgen.cautions import overwritten_targets
 from reportgen.config import Config, load_config
 from reportgen.dataset import MonitoringData
 from reportgen.engine import Engine, LocalEngine
@@ -21,6 +23,7 @@ from reportgen.pipeline_steps import applicable_steps
 from reportgen.report import ReportModel
 from reportgen.report_builder import build_report_model
 from reportgen.results import concat_results
+from reportgen.sample_size import apply_minimums, label_counts
 from reportgen.spec import step_rank
 
 ConfigLike = Config | Mapping[str, Any] | str | Path
@@ -46,6 +49,11 @@ class Report:
     @property
     def diagnoses(self) -> list[dict[str, Any]]:
         return self.model.diagnoses
+
+    @property
+    def warnings(self) -> list[dict[str, Any]]:
+        """What to read with care: [{code, message, chunks, columns}] (reportgen.cautions)."""
+        return self.model.warnings
 
     @property
     def status(self) -> str:
@@ -96,6 +104,8 @@ class Monitor:
         config = as_config(self.config)
         with _stage(progress, "prepare data", 0, 1):
             data = prepare_data(config, reference, analysis, targets, sources=sources)
+            notices = overwritten_targets(config, analysis, targets, source=(sources or {}).get("analysis"))
+            data = replace(data, notices=(*data.notices, *notices))
         return run_steps(config, data, sources=sources, progress=progress)
 
 
@@ -147,6 +157,7 @@ def run_steps(
     artifacts = {step.name: step.artifacts() for step in steps}
     with _stage(progress, "build report model", len(steps) + 2, total):
         results = sort_results(concat_results(frames))
+        results = apply_minimums(results, {c.index: c.rows for c in data.chunks}, label_counts(data))
         model = build_report_model(
             config, data, results, notes, artifacts, sources or {}, baseline=read_baseline(config)
         )

@@ -43,6 +43,10 @@ class ReportModel:
     data_summary: list[dict[str, Any]] = field(default_factory=list)  # one record per column
     versions: dict[str, str] = field(default_factory=dict)  # reportgen and its main dependencies
     inputs: list[dict[str, Any]] = field(default_factory=list)  # [{role, path, sha256, bytes}]
+    warnings: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # [{code, message, chunks, columns}] (reportgen.cautions)
+    fingerprint: dict[str, Any] = field(default_factory=dict)  # {title, problem_type, columns, reference}
 
     def results_frame(self) -> pd.DataFrame:
         from reportgen.results import COLUMNS, conform
@@ -78,29 +82,32 @@ class ReportModel:
             "title": self.title,
             "problem_type": self.problem_type,
             "generated_at": self.generated_at,
-            "chunks": self.chunks,
+            "chunks": [c if "targets" in c else {**c, "targets": None} for c in self.chunks],
             "results": self.results,
             "diagnoses": self.diagnoses,
             "recommendations": self.recommendations,
             "summary": contract_summary(self.summary),
             "files": list(files or []),
+            "warnings": self.warnings,
+            "fingerprint": self.fingerprint,
         }
         return json.dumps(payload, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 SUMMARY_STATUSES = ("ok", "warning", "alert")
+SECTION_STATUSES = (*SUMMARY_STATUSES, "no_data")  # no_data: no usable record (no labels, chunks too small)
 
 
 def contract_summary(summary: dict[str, Any]) -> dict[str, Any]:
     """The summary with the results.json status words only (ok | warning | alert).
 
-    Resolution marks a section `info` when its only alerts are isolated (one method, one
+    A section with no usable record reads `no_data`. Resolution marks a section `info` when its only alerts are isolated (one method, one
     chunk, one feature, nothing corroborating); for results.json that reads `ok`, and the finer
     grade is kept under the extension key `section_levels`.
     """
     sections = dict(summary.get("sections") or {})
     out = dict(summary)
-    out["sections"] = {name: (level if level in SUMMARY_STATUSES else "ok") for name, level in sections.items()}
+    out["sections"] = {name: (level if level in SECTION_STATUSES else "ok") for name, level in sections.items()}
     out["section_levels"] = sections
     if out.get("status") not in SUMMARY_STATUSES:
         out["status"] = "ok"

@@ -17,10 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from reportgen.cautions import run_warnings
 from reportgen.clock import generation_time
 from reportgen.drift.ranking import rank_features
 from reportgen.report import ReportModel, results_records
-from reportgen.resolution import Resolution, resolve
+from reportgen.resolution import resolve
+from reportgen.resolution.baseline import fingerprint, headline_comparison, mismatch
+from reportgen.sample_size import for_resolution, label_counts
 from reportgen.version import __version__
 
 VERSION_PACKAGES = (
@@ -48,9 +51,18 @@ def build_report_model(
 ) -> ReportModel:
     """Everything the report shows, as plain JSON-ready data; `baseline` is a previous run's
     results.json (reportgen.inputs.read_baseline) the summary compares with."""
-    chunks = [c.to_dict() for c in data.chunks]
-    ranking = _ranking(results, config.problem_type)
-    resolution = _resolve(results, data, config, ranking, baseline)
+    labels = label_counts(data)
+    chunks = [{**c.to_dict(), "targets": labels.get(c.index)} for c in data.chunks]
+    judged = for_resolution(results)
+    ranking = _ranking(judged, config.problem_type)
+    model_id = fingerprint(config, data)
+    reasons = mismatch(baseline, model_id) if baseline is not None else []
+    resolution = resolve(
+        judged, data.chunks, config, ranking=ranking, baseline=None if reasons else baseline, data=data
+    )
+    if reasons:
+        resolution.summary["comparison"] = headline_comparison(resolution.summary["headline"], baseline, reasons)
+    cautions = run_warnings(data, results, labels, notices=data.notices, baseline_reasons=reasons)
     summary = _plain(resolution.summary)
     diagnoses = _plain(list(resolution.diagnoses))
     recommendations = _plain(list(resolution.recommendations))
@@ -72,13 +84,9 @@ def build_report_model(
         data_summary=_data_summary(data),
         versions=versions(),
         inputs=input_hashes(sources),
+        warnings=cautions,
+        fingerprint=model_id,
     )
-
-
-def _resolve(
-    results: pd.DataFrame, data: Any, config: Any, ranking: pd.DataFrame | None, baseline: dict[str, Any] | None
-) -> Resolution:
-    return resolve(results, data.chunks, config, ranking=ranking, baseline=baseline, data=data)
 
 
 def _ranking(results: pd.DataFrame, problem_type: str) -> pd.DataFrame | None:

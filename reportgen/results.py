@@ -1,7 +1,9 @@
 """The one tidy Result schema every step returns: one row per (step, method, metric, column, chunk).
 
 The columns are the results.json record (README "results.json"), in that order, plus `note` (an extension: why
-a value is NaN, e.g. "single class in chunk", or how unusual it is). Vocabulary:
+a value is NaN, e.g. "single class in chunk", or how unusual it is) and `trust` (estimated
+performance only: high | medium | low, how far the chunk lies inside the reference's support; the
+reason is in `note`; null elsewhere). Vocabulary:
 
 step                   method                                  metric
 estimated_performance  cbpe | dle                              roc_auc, f1, ..., mae, rmse, ...
@@ -44,8 +46,9 @@ COLUMNS: tuple[str, ...] = (
     "upper_threshold",
     "alert",
     "note",
+    "trust",
 )
-STRING_COLUMNS = ("step", "method", "metric", "column", "period", "note")
+STRING_COLUMNS = ("step", "method", "metric", "column", "period", "note", "trust")
 FLOAT_COLUMNS = (
     "value",
     "sampling_error",
@@ -79,6 +82,7 @@ def make_results(
     upper_threshold: Any = None,
     alert: Any = None,
     note: Any = None,
+    trust: Any = None,
 ) -> pd.DataFrame:
     """Records for one (step, method, metric, column) over many chunks, from arrays or scalars.
 
@@ -100,6 +104,7 @@ def make_results(
         "upper_threshold": upper_threshold,
         "alert": alert,
         "note": note,
+        "trust": trust,
     }
     frame = pd.DataFrame({k: _broadcast(v, n) for k, v in data.items()}, columns=list(COLUMNS))
     return conform(frame)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 import pytest
+
+from reportgen.contract import check_results_json
+from reportgen.report import ReportModel
 
 
 def simulate_binary(n: int, start: int = 0, seed: int = 0, shift: float = 0.0) -> pd.DataFrame:
@@ -46,3 +52,19 @@ def binary_config() -> dict:
 @pytest.fixture
 def binary_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
     return simulate_binary(5000, 0, seed=1), simulate_binary(5000, 5000, seed=2)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _results_json_invariants() -> Iterator[None]:
+    """Every results.json reportgen writes during the tests keeps the invariants of reportgen.contract
+    (checked as it is written, so files a test tampers with on purpose are not judged)."""
+    original = ReportModel.to_results_json
+
+    def checked(self: ReportModel, files: list[dict[str, str]] | None = None) -> str:
+        text = original(self, files)
+        check_results_json(json.loads(text))
+        return text
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ReportModel, "to_results_json", checked)
+        yield

@@ -166,3 +166,13 @@ def check_out_dir(out: Path) -> None:
         raise OutputError(f"{out}: {parent} is not a folder; choose another --out")
     if not os.access(parent, os.W_OK):
         raise OutputError(f"{parent}: not writable; choose another --out folder or fix its permissions")
+
+
+def require_folder(path: Path, *, what: str) -> None:
+    """One line (exit 2) when `path` is missing or not a folder, before a command looks inside it."""
+    from reportgen.errors import OutputError
+
+    if not path.exists():
+        raise OutputError(f"{path}: no such folder; give {what}")
+    if not path.is_dir():
+        raise OutputError(f"{path}: is a file or device, not a folder; give {what}")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from reportgen.commands import require_folder
+
 EXAMPLES = """
 \b
 Examples:
@@ -30,5 +32,6 @@ def command(root: Path, templates: str | None) -> None:
     from reportgen.delivery.history import write_index
     from reportgen.delivery.ledger import archived_runs
 
+    require_folder(root, what="the folder passed to `run --archive`")
     path = write_index(root, templates=templates)
     click.echo(f"wrote {path} ({len(archived_runs(root))} runs)")

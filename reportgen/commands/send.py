@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+from reportgen.commands import require_folder
+
 EXAMPLES = """
 \b
 Examples:
@@ -122,6 +124,7 @@ def command(
     from reportgen.render.email import read_report_dir, render_email
     from reportgen.render.save import FILE_NAMES, verified_files
 
+    require_folder(report_dir, what="the folder `reportgen run --out` wrote")
     security = security or "none"
     from reportgen.delivery.notify import CHANNEL_NAMES, notify_channels
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from reportgen.commands import require_folder
+
 EXAMPLES = """
 \b
 Examples:
@@ -41,12 +43,19 @@ def command(root: Path, check_inputs: bool, rebuild: bool, as_json: bool) -> Non
 
     from reportgen.delivery.ledger import archived_runs
     from reportgen.delivery.verify import rebuild_run, verify_archive
+    from reportgen.errors import ReportgenError
 
-    outcome = verify_archive(root, check_inputs=check_inputs)
-    if rebuild:
-        for run in archived_runs(root):
-            with tempfile.TemporaryDirectory(prefix="reportgen-rebuild-") as scratch:
-                outcome.findings.extend(rebuild_run(root / run["dir"], scratch))
+    try:
+        require_folder(root, what="the folder passed to `run --archive`")
+        outcome = verify_archive(root, check_inputs=check_inputs)
+        if rebuild:
+            for run in archived_runs(root):
+                with tempfile.TemporaryDirectory(prefix="reportgen-rebuild-") as scratch:
+                    outcome.findings.extend(rebuild_run(root / run["dir"], scratch))
+    except ReportgenError as exc:
+        if as_json:  # pipelines parse stdout: the refusal is JSON there too (and one line on stderr)
+            click.echo(json.dumps({"root": str(root), "ok": False, "error": str(exc), "findings": []}, indent=1))
+        raise
     if as_json:
         click.echo(
             json.dumps(

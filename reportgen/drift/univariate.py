@@ -288,6 +288,10 @@ class UnivariateDrift(Step):
                 for c in np.flatnonzero(alert & has_bound):
                     if nulls[c] is not None and notes[c] is None:
                         notes[c] = nulls[c].describe(values[c])
+                fallback_note = method.fallback_note() if metric == method.metric else None
+                if fallback_note:
+                    for c in np.flatnonzero(np.isfinite(values)):
+                        notes[c] = f"{notes[c]}; {fallback_note}" if notes[c] else fallback_note
                 p_keep = p_values if metric == method.metric else None
                 blocks.append(_Block(mname, metric, state.name, values, lower, upper, alert_col, notes, p_keep, nulls))
         return blocks, self._distribution(state, cp)

@@ -36,9 +36,12 @@ class LocalEngine:
         return self.chunks
 
     def map_chunk_stats(self, steps: Sequence[Step]) -> dict[str, list[Any]]:
+        from threadpoolctl import threadpool_limits
+
         out: dict[str, list[Any]] = {step.name: [] for step in steps}
-        for meta in self.chunks:
-            rows = chunk_view(self.analysis, meta)
-            for step in steps:
-                out[step.name].append(step.chunk_stats(rows, meta))
+        with threadpool_limits(limits=1, user_api="blas"):  # BLAS threads spin on chunk-sized products
+            for meta in self.chunks:
+                rows = chunk_view(self.analysis, meta)
+                for step in steps:
+                    out[step.name].append(step.chunk_stats(rows, meta))
         return out

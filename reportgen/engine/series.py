@@ -23,6 +23,7 @@ def join_chunk_series(per_chunk: Sequence[Sequence[Series]]) -> list[Series]:
                 np.concatenate([p.values for p in parts]),
                 np.concatenate([p.sizes for p in parts]),
                 [note for p in parts for note in p.notes],
+                [t for p in parts for t in p.trust],
             )
         )
     return joined

@@ -32,7 +32,9 @@ from reportgen.performance.common import (
     estimated_records,
     require_reference_targets,
     selected_metrics,
+    with_trust,
 )
+from reportgen.performance.overlap import Overlap
 from reportgen.steps import STEPS, Step
 
 CBPE_DESCRIPTION = (
@@ -105,14 +107,16 @@ class CBPE(Step):
         self.profile_ = ReferenceProfile(reference, reference_chunks, config, self.metrics_)
         self.calibrator_ = fit_calibrator(reference, config)
         self.plans_: dict[Any, Any] = {}
-        self.reference_series_ = estimate_classification(
-            reference, reference_chunks, self.calibrator_, self.metrics_, self.binary_
+        self.overlap_ = Overlap().fit(reference)
+        self.reference_series_ = with_trust(
+            estimate_classification(reference, reference_chunks, self.calibrator_, self.metrics_, self.binary_),
+            self.overlap_.assess(reference, reference_chunks),
         )
 
     def _chunk_stats(self, rows: Dataset, meta: Chunk) -> list[Series]:
-        return estimate_classification(
-            rows, (local_chunk(meta, rows.n_rows),), self.calibrator_, self.metrics_, self.binary_
-        )
+        chunks = (local_chunk(meta, rows.n_rows),)
+        series = estimate_classification(rows, chunks, self.calibrator_, self.metrics_, self.binary_)
+        return with_trust(series, self.overlap_.assess(rows, chunks))
 
     def _finalize(self, stats: list[list[Series]]) -> pd.DataFrame:
         chunks = self.reference_chunks_ + self.analysis_chunks_

@@ -15,6 +15,7 @@ from reportgen.dataset import Dataset
 from reportgen.errors import ConfigError, DataError
 from reportgen.performance import metrics as K
 from reportgen.performance.bands import ThresholdPlan, alerts, confidence_band, plan_thresholds
+from reportgen.performance.overlap import ChunkTrust
 from reportgen.performance.sampling_error import (
     Noise,
     cell_indicator,
@@ -36,6 +37,7 @@ class Series:
     values: np.ndarray
     sizes: np.ndarray
     notes: list[str | None] = field(default_factory=list)
+    trust: list[str | None] = field(default_factory=list)  # per chunk: high | medium | low (estimates only)
 
     @property
     def key(self) -> Key:
@@ -334,6 +336,7 @@ def series_records(
         upper_threshold=None if plan is None else plan.upper,
         alert=alert,
         note=np.asarray(series.notes, dtype=object) if series.notes else None,
+        trust=np.asarray(series.trust, dtype=object) if series.trust else None,
     )
 
 
@@ -345,7 +348,16 @@ def concat_series(a: Series, b: Series) -> Series:
         np.concatenate([a.values, b.values]),
         np.concatenate([a.sizes, b.sizes]),
         list(a.notes) + list(b.notes),
+        list(a.trust) + list(b.trust) if a.trust and b.trust else [],
     )
+
+
+def with_trust(series: list[Series], trust: Sequence[ChunkTrust]) -> list[Series]:
+    """The series with each chunk's trust level, and its reason appended to the chunk's note."""
+    for s in series:
+        s.trust = [t.level for t in trust]
+        s.notes = [join_notes(n, t.reason) for n, t in zip(s.notes or [None] * len(trust), trust)]
+    return series
 
 
 def thresholds_for(

@@ -42,7 +42,9 @@ from reportgen.performance.common import (
     join_notes,
     require_reference_targets,
     selected_metrics,
+    with_trust,
 )
+from reportgen.performance.overlap import Overlap
 from reportgen.steps import STEPS, Step
 
 HOLDOUT_SHARE = 0.2
@@ -257,7 +259,10 @@ class DLE(Step):
         self.categorical_ = cats
         self.models_ = LossModels(config.seed, config.performance.threads).fit(x, cats, targets)
         self.plans_: dict[Any, Any] = {}
-        self.reference_series_ = self.estimate(reference, reference_chunks)
+        self.overlap_ = Overlap().fit(reference)
+        self.reference_series_ = with_trust(
+            self.estimate(reference, reference_chunks), self.overlap_.assess(reference, reference_chunks)
+        )
 
     def estimate(self, ds: Dataset, chunks: Sequence[Chunk]) -> list[Series]:
         """DLE series of every selected metric over `chunks` of one period."""
@@ -288,7 +293,8 @@ class DLE(Step):
         return out
 
     def _chunk_stats(self, rows: Dataset, meta: Chunk) -> list[Series]:
-        return self.estimate(rows, (local_chunk(meta, rows.n_rows),))
+        chunks = (local_chunk(meta, rows.n_rows),)
+        return with_trust(self.estimate(rows, chunks), self.overlap_.assess(rows, chunks))
 
     def _finalize(self, stats: list[list[Series]]) -> pd.DataFrame:
         chunks = self.reference_chunks_ + self.analysis_chunks_

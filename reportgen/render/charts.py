@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from reportgen.render import filters as fmt
+from reportgen.sample_size import UNDERSIZED_NOTE
 
 # Column formats understood by the table macro (applied with the Jinja filters of the same name).
 TEXT, NUM, PCT, MONEY, INTEGER, STATUS, RANGE = "text", "num", "pct", "money", "integer", "status", "range"
@@ -252,7 +253,9 @@ def _metric_table(
         if has_band:
             row += [_opt(band_lo), _opt(band_hi)]
         row += [_opt(lo), _opt(hi)]
-        row.append(("alert" if alert else "ok") if period == "analysis" else None)  # reference chunks are not judged
+        unjudged = isinstance(note, str) and note.startswith(UNDERSIZED_NOTE)  # greyed: the note says why
+        status = "alert" if alert else "no_data" if unjudged else "ok"
+        row.append(status if period == "analysis" else None)  # reference chunks are not judged
         if has_note:
             row.append(note if note is not None and not pd.isna(note) else None)
         rows.append(row)

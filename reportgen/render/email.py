@@ -276,6 +276,8 @@ def email_context(
     attachments: list[str],
 ) -> dict[str, Any]:
     """What templates/email/body.{html,txt} receive."""
+    from reportgen.render.cautions_view import cautions_view
+
     summary = dict(model.summary or {})
     currency = "EUR"
     if config is not None and config.business_value is not None:
@@ -300,6 +302,7 @@ def email_context(
         "generated_at": model.generated_at,
         "reportgen_version": model.reportgen_version,
         "currency": currency,
+        "cautions": cautions_view(model.warnings, model.chunks)["items"],
     }
 
 
@@ -334,6 +337,8 @@ def read_report_dir(report_dir: str | Path) -> tuple[ReportModel, bytes | None, 
             "diagnoses",
             "recommendations",
             "summary",
+            "warnings",
+            "fingerprint",
         )
         if k in data
     }

@@ -12,8 +12,22 @@ from typing import Any
 
 from reportgen import spec
 
-STATUS_WORDS = {"ok": "OK", "info": "Info", "warning": "Warning", "alert": "Alert", "none": "No data"}
-STATUS_ICONS = {"ok": "\u2713", "info": "\u2139", "warning": "\u26a0", "alert": "\u2716", "none": "\u2013"}
+STATUS_WORDS = {
+    "ok": "OK",
+    "info": "Info",
+    "warning": "Warning",
+    "alert": "Alert",
+    "no_data": "No data",
+    "none": "No data",
+}
+STATUS_ICONS = {
+    "ok": "\u2713",
+    "info": "\u2139",
+    "warning": "\u26a0",
+    "alert": "\u2716",
+    "no_data": "\u2013",
+    "none": "\u2013",
+}
 
 PROBLEM_LABELS = {
     "binary_classification": "Binary classification",

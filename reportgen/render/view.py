@@ -8,8 +8,10 @@ section without data says why instead of staying empty. See ARCHITECTURE.md.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from reportgen.render import charts as ch
+from reportgen.render.cautions_view import cautions_view
 from reportgen.render.sections import SECTIONS
 from reportgen.render.sections.appendix import Appendix, build_appendix
 from reportgen.render.sections.base import SEVERITY_ORDER, Context, Index, SectionView, slug
@@ -39,6 +41,7 @@ class ReportView:
     toc: list[TocItem]
     currency: str
     charts: list[ch.Chart] = field(default_factory=list)
+    cautions: dict[str, Any] = field(default_factory=dict)  # "Read with care": {items, by_section}
 
     @property
     def alert_charts(self) -> list[ch.Chart]:
@@ -80,6 +83,7 @@ def build_view(model: ReportModel, *, charts: bool = True) -> ReportView:
         toc=toc,
         currency=currency,
         charts=[c for s in sections for c in s.charts],
+        cautions=cautions_view(model.warnings, model.chunks),
     )
 
 

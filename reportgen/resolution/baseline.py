@@ -2,14 +2,18 @@
 
 Alerts are compared as corroborated alert series (step, method, column), so a noise blip last week
 does not show up as "resolved" this week. Diagnoses are matched by code and shared features;
-headline numbers by label.
+headline numbers by label. A baseline about another model (its `fingerprint` differs) is compared
+on headline numbers only, with a `baseline_mismatch` warning and no new / continuing / resolved marks.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from reportgen.config import Config
@@ -153,3 +157,66 @@ def _num(v: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return f if math.isfinite(f) else None
+
+
+def fingerprint(config: Config, data: Any) -> dict[str, Any]:
+    """What identifies the model a results.json is about: title, problem type, columns, reference data.
+
+    `reference` hashes the reference's row count and, per monitored column, its missing count and
+    either the value counts (categorical) or sum, minimum and maximum (continuous, 12 significant
+    digits): one pass per column, unchanged by chunking or row order within a chunk.
+    """
+    ref = data.reference
+    digest = hashlib.sha256(str(ref.n_rows).encode())
+    for name, col in sorted(ref.monitored_columns().items()):
+        if col.is_categorical:
+            summary = [str(c) for c in col.categories] + np.bincount(col.values, minlength=col.n_levels).tolist()
+        else:
+            v = col.values[np.isfinite(col.values)]
+            stats = (v.sum(), v.min(), v.max()) if v.size else ()
+            summary = [int(col.values.size - v.size), *(f"{float(x):.12g}" for x in stats)]
+        digest.update(json.dumps([name, col.kind, summary]).encode())
+    return {
+        "title": config.title,
+        "problem_type": config.problem_type,
+        "columns": sorted(str(c) for c in ref.monitored_columns()),
+        "reference": digest.hexdigest(),
+    }
+
+
+def mismatch(baseline: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """Why a baseline results.json is about another model (empty when it is the same one).
+
+    A baseline written before fingerprints existed is checked on its title and problem type only.
+    """
+    if not isinstance(baseline, dict):
+        return []
+    old = baseline.get("fingerprint") or {"title": baseline.get("title"), "problem_type": baseline.get("problem_type")}
+    reasons = []
+    for key, what in (("title", "title"), ("problem_type", "problem type")):
+        if old.get(key) is not None and old.get(key) != current[key]:
+            reasons.append(f"{what} '{old.get(key)}', this run '{current[key]}'")
+    if old.get("columns") is not None and sorted(old["columns"]) != current["columns"]:
+        gone = sorted(set(old["columns"]) - set(current["columns"]))
+        added = sorted(set(current["columns"]) - set(old["columns"]))
+        parts = ([f"only there: {', '.join(gone)}"] if gone else []) + (
+            [f"only here: {', '.join(added)}"] if added else []
+        )
+        reasons.append("other columns (" + "; ".join(parts) + ")")
+    if old.get("reference") is not None and old["reference"] != current["reference"]:
+        reasons.append("another reference data set")
+    return reasons
+
+
+def headline_comparison(headline: list[dict[str, Any]], baseline: dict[str, Any], reasons: list[str]) -> dict[str, Any]:
+    """The comparison block for a baseline from another model: headline deltas, no alert marks."""
+    return {
+        "new": [],
+        "continuing": [],
+        "resolved": [],
+        "headline": headline_deltas(headline, (baseline.get("summary") or {}).get("headline") or []),
+        "previous_status": (baseline.get("summary") or {}).get("status"),
+        "previous_generated_at": baseline.get("generated_at"),
+        "diagnoses": {"new": [], "continuing": [], "resolved": []},
+        "mismatch": list(reasons),
+    }

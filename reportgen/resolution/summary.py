@@ -22,7 +22,7 @@ from reportgen.resolution.text import (
 )
 from reportgen.spec import step_rank
 
-STATUS_RANK = {"ok": 0, "info": 0, "warning": 1, "alert": 2}
+STATUS_RANK = {"ok": 0, "info": 0, "no_data": 0, "warning": 1, "alert": 2}
 
 
 def _status(corroborated: bool, isolated: bool, level: str = "alert") -> str:
@@ -57,10 +57,17 @@ def section_statuses(ev: Evidence, diagnoses: list[dict[str, Any]]) -> dict[str,
         "summary_stats": "ok",
     }
     present = sorted(ev.steps_present, key=lambda s: (step_rank(s), s))
-    out = {s: statuses.get(s, "ok") for s in present}  # a step without a rule of its own reads ok
+    # a step without a rule of its own reads ok; one without a usable record reads no_data
+    out = {s: statuses.get(s, "ok") if _usable(ev, s) else "no_data" for s in present}
     worst = max((d["severity"] for d in diagnoses), key=SEVERITY_RANK.__getitem__, default="info")
     out["issue_resolution"] = "ok" if worst == "info" and "no_issue" in codes else worst
     return out
+
+
+def _usable(ev: Evidence, step: str) -> bool:
+    """Whether a step has an analysis record with a value (records of undersized chunks have none)."""
+    r = ev.results
+    return bool(r.loc[(r["step"] == step) & (r["period"] == "analysis"), "value"].notna().any())
 
 
 def overall_status(sections: dict[str, str], diagnoses: list[dict[str, Any]]) -> str:

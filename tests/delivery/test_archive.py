@@ -37,6 +37,7 @@ def weekly_model(i: int, title: str = "Car loan model"):
     m.results = [r for r in m.results if r["chunk_index"] < 4] + [
         dict(r, chunk_index=4) for r in m.results if r["chunk_index"] == 4 + i
     ]
+    m.diagnoses = [dict(d, chunks=[4]) for d in m.diagnoses]  # the one analysis chunk left
     return m
 
 

@@ -19,6 +19,8 @@ TOP_KEYS = [
     "recommendations",
     "summary",
     "files",
+    "warnings",
+    "fingerprint",
 ]
 RECORD_KEYS = {
     "step",
@@ -35,6 +37,7 @@ RECORD_KEYS = {
     "upper_threshold",
     "alert",
     "note",
+    "trust",
 }
 
 

@@ -74,6 +74,10 @@ class UnivariateMethod:
     def _score(self, chunks: ChunkProfile) -> dict[str, np.ndarray]:
         raise NotImplementedError
 
+    def fallback_note(self) -> str | None:
+        """A note for every value of the alerting metric when it had to fall back to a defined substitute."""
+        return None
+
     def explain(self) -> str:
         return self.description
 

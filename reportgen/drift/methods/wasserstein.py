@@ -40,5 +40,15 @@ class Wasserstein(UnivariateMethod):
         with np.errstate(divide="ignore", invalid="ignore"):
             w = np.where(chunks.leave_out, w * n / chunks.ref_sizes, w)
             std = chunks.profile.std
-            scaled = w / std if std > 0 else np.where(w > 0, np.inf, 0.0)
+            # a reference constant in this column has no spread to divide by: the distance in the
+            # feature's own unit still measures how far the chunk moved (see fallback_note)
+            scaled = w / std if std > 0 else w
         return {"distance": w, "scaled_distance": scaled}
+
+    def fallback_note(self) -> str | None:
+        """Why scaled_distance is the plain distance: the reference standard deviation is zero."""
+        self.check_fitted()
+        std = getattr(self.profile_, "std", float("nan"))
+        if self.profile_.n and not std > 0:
+            return "constant in the reference (standard deviation 0): scaled_distance is the distance in the feature's unit"
+        return None

@@ -15,6 +15,7 @@ import pandas as pd
 from reportgen import spec
 from reportgen.render import charts as ch
 from reportgen.report import ReportModel
+from reportgen.sample_size import undersized
 
 SEVERITY_ORDER = {"alert": 0, "warning": 1, "info": 2, "ok": 3, "none": 4}
 OUTPUT_ROLES = {"prediction": "prediction", "probability": "predicted probability", "target": "target"}
@@ -129,10 +130,16 @@ def alert_count(frame: pd.DataFrame) -> int:
 
 
 def last_and_ref(frame: pd.DataFrame) -> tuple[float, float, pd.Series]:
-    """(last analysis value, reference mean, last analysis row) of one series."""
+    """(last judged analysis value, reference mean, last analysis row) of one series.
+
+    A chunk below its method's minimum rows (reportgen.sample_size) is not the "last chunk" a reader
+    compares with the reference, unless no chunk was judged.
+    """
     ana = frame[frame["period"] == "analysis"]
     ref = frame[frame["period"] == "reference"]
-    ana_valid = ana[ana["value"].notna()]
+    ana_valid = ana[ana["value"].notna() & ~undersized(ana)]
+    if not len(ana_valid):
+        ana_valid = ana[ana["value"].notna()]
     last = ana_valid.iloc[-1] if len(ana_valid) else (ana.iloc[-1] if len(ana) else frame.iloc[-1])
     return float(last["value"]), float(ref["value"].mean()) if len(ref) else float("nan"), last
 
