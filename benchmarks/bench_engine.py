@@ -49,8 +49,8 @@ def run_one(engine: str, rows: int, chunks: int) -> dict[str, float]:
         data = prepare_data(config, reference, read_table(ana_path))
         driver = LocalEngine(data.analysis, data.analysis_chunks)
     else:
-        # the reference prepared alone: a one-row analysis stands in for the period that is streamed
-        data = prepare_data(config, reference, reference.iloc[:chunks].copy())
+        # the reference prepared alone: a few reference rows stand in for the period that is streamed
+        data = prepare_data(config, reference, reference.iloc[: chunks * 50].copy())
         driver = ParquetEngine(ana_path, config, AnalysisSchema.of(data), first_index=len(data.reference_chunks))
     del reference
     steps = [s for s in applicable_steps(config) if s.streams]

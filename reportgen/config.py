@@ -292,6 +292,8 @@ def parse_error_text(exc: Exception) -> str:
         return (
             f"a tab character at {where or 'an indentation'}; YAML indents with spaces only: replace the tab by spaces"
         )
+    if "Cannot overwrite a value" in text or "Cannot declare" in text:  # tomllib's words for a key given twice
+        return f"a key is given twice ({text.split('(', 1)[-1].rstrip(')')}); keep one"
     problem = getattr(exc, "problem", None)
     if problem and where:
         return f"{problem} at {where}"

@@ -62,12 +62,20 @@ def read_table(path: PathLike) -> pd.DataFrame:
     except Exception as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(
-            f"cannot read the file ({first}); check that it is valid {suffix.lstrip('.') or 'CSV'}", file=str(path)
+            f"cannot read the file ({first}); check that it is valid {_format_name(name)}", file=str(path)
         ) from None
     if len(frame) == 0:
         raise DataError("the file has a header but no rows; export the data again", file=str(path))
     check_separator(frame, path)
     return frame
+
+
+def _format_name(name: str) -> str:
+    """'gzip-compressed CSV', 'Parquet', 'CSV' for a file name (for messages)."""
+    if name.endswith((".parquet", ".pq")):
+        return "Parquet"
+    kind = "TSV" if ".tsv" in name else "CSV"
+    return f"gzip-compressed {kind}" if name.endswith(".gz") else kind
 
 
 def check_separator(frame: pd.DataFrame, path: Path) -> None:
