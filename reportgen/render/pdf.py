@@ -1,6 +1,6 @@
 """ReportModel -> PDF with weasyprint: static SVG charts as data URIs, paged header/footer, TOC.
 
-The same templates as the HTML in `pdf` mode: no scripts, matplotlib SVG charts (text kept as
+The same templates as the HTML in `pdf` mode: no scripts, SVG charts from svg_draw (text kept as
 text, so chart labels are extractable), `@page` header with the title and period, footer with
 "page N of M", `output.page_size` A4 or Letter. Byte-stable for the same input.
 """
