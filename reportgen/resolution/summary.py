@@ -1,6 +1,6 @@
 """Executive summary: overall status, one status per section, headline numbers and one plain sentence.
 
-Section statuses weigh corroboration (issue 8): a section whose only alerts are isolated reads
+Section statuses weigh corroboration: a section whose only alerts are isolated reads
 `info`; the overall status is ok / warning / alert (info counts as ok).
 """
 
