@@ -38,7 +38,7 @@ def run_one(engine: str, rows: int, chunks: int) -> dict[str, float]:
     from reportgen.engine.parquet import ParquetEngine
     from reportgen.engine.schema import AnalysisSchema
     from reportgen.io import prepare_data, read_table
-    from reportgen.steps import applicable_steps
+    from reportgen.pipeline_steps import applicable_steps
 
     warnings.simplefilter("ignore")
     ref_path, ana_path = dataset_paths(rows)
@@ -49,8 +49,8 @@ def run_one(engine: str, rows: int, chunks: int) -> dict[str, float]:
         data = prepare_data(config, reference, read_table(ana_path))
         driver = LocalEngine(data.analysis, data.analysis_chunks)
     else:
-        # the reference prepared alone: a one-row analysis stands in for the period that is streamed
-        data = prepare_data(config, reference, reference.iloc[:chunks].copy())
+        # the reference prepared alone: a few reference rows stand in for the period that is streamed
+        data = prepare_data(config, reference, reference.iloc[: chunks * 50].copy())
         driver = ParquetEngine(ana_path, config, AnalysisSchema.of(data), first_index=len(data.reference_chunks))
     del reference
     steps = [s for s in applicable_steps(config) if s.streams]

@@ -16,7 +16,7 @@ from reportgen.dataset import Dataset
 from reportgen.engine import LocalEngine
 from reportgen.engine.views import chunk_view
 from reportgen.io import prepare_data
-from reportgen.steps import applicable_steps
+from reportgen.pipeline_steps import applicable_steps
 from tests.conftest import simulate_binary
 
 
@@ -120,3 +120,12 @@ def test_finalize_sees_each_chunk_in_order(fitted) -> None:
     per_chunk = ana[ana["metric"] == "business_value"].sort_values("chunk_index")["value"].to_numpy()
     cumulative = ana[ana["metric"] == "cumulative_business_value"].sort_values("chunk_index")["value"].to_numpy()
     np.testing.assert_allclose(cumulative, np.cumsum(per_chunk))
+
+
+def test_a_fitted_step_stays_small_after_a_run(fitted) -> None:
+    """Null scores and reference samples of a run are dropped after finalize."""
+    data, steps = fitted
+    step = next(s for s in steps if s.name == "univariate_drift")
+    before = len(pickle.dumps(step))
+    step.run(data)
+    assert len(pickle.dumps(step)) < before + 200_000

@@ -199,7 +199,18 @@ class UnivariateDrift(Step):
         if self.false_discovery_rate:
             self._apply_fdr(blocks, float(self.false_discovery_rate))
         self._summarise_thresholds(blocks)
+        self._drop_run_caches()
         return self._frame(blocks)
+
+    def _drop_run_caches(self) -> None:
+        """Null scores, reference samples and per-size templates of this run: a fitted step stays small
+        (it is shipped to workers)."""
+        self.positions_cache_ = {}
+        for state in self.columns_.values():
+            state.null_cache.clear()
+            state.profile._sample_cache.clear()
+            if isinstance(state.profile, ContinuousProfile):
+                state.profile._templates.clear()
 
     def _frame(self, blocks: list[_Block]) -> pd.DataFrame:
         """One make_results call for every block (pandas work once, not per series)."""

@@ -20,7 +20,7 @@ from reportgen.chunking import Chunk, chunker_from_config
 from reportgen.config import Config
 from reportgen.engine.schema import AnalysisSchema, encode_chunk
 from reportgen.errors import DataError
-from reportgen.io import check_unique_ids, parse_timestamps
+from reportgen.io import check_chunk_plan, check_unique_ids, parse_timestamps
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -115,6 +115,7 @@ class ParquetEngine:
         self._timestamps = timestamps
         chunker = chunker_from_config(self.config.chunking)
         chunks = chunker.split(n_rows, timestamps, period="analysis", first_index=self.first_index, source=self.source)
+        check_chunk_plan(self.config, chunks, period="analysis", source=self.source)
         self._chunks = tuple(chunks)
         ends = np.array([c.end_row for c in chunks], dtype=np.int64)
         starts = np.array([c.start_row for c in chunks], dtype=np.int64)

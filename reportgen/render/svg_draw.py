@@ -219,9 +219,9 @@ def _xy(chart: Chart, theme: Any) -> tuple[float, float, list[str]]:
         legend.append((f'<path d="M4.4,-2.6l5.2,5.2m0,-5.2l-5.2,5.2" {_stroke(c["alert"], 1.2)}/>', "Alert"))
     out.append(f'<path d="M{_n(f.left)},{_n(f.top)}V{_n(f.bottom)}H{_n(f.right)}" {_stroke(c["axis"], 0.8)}/>')
     percent = chart.kind == "distribution"
-    for t in y_ticks:
-        label = f"{t * 100:.0f}%" if percent else _si(t)
-        out.append(_text(f.left - 3.5, f.y(t) + 2.5, label, TICK_FONT, c["axis"], "end"))
+    for tick in y_ticks:
+        label = f"{tick * 100:.0f}%" if percent else _si(tick)
+        out.append(_text(f.left - 3.5, f.y(tick) + 2.5, label, TICK_FONT, c["axis"], "end"))
     out += _x_ticks(chart, f, c, rotate)
     label_y = HEIGHT - below - 4.0
     out.append(_text((f.left + f.right) / 2, label_y, chart.x_label, LABEL_FONT, c["text"], "middle"))

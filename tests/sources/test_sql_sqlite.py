@@ -85,8 +85,9 @@ def test_duckdb_gives_the_parquet_dataframe(tmp_path: Path, parquet_files: tuple
     import duckdb
     import pandas as pd
 
+    from reportgen.inputs import read_source
     from reportgen.io import read_table
-    from reportgen.sources import SqlSource, read_source
+    from reportgen.sources import SqlSource
 
     path = tmp_path / "data.duckdb"
     with duckdb.connect(str(path)) as con:
