@@ -86,7 +86,7 @@ def test_batches_promote_types_and_bad_values_name_the_column(tmp_path: Path) ->
     import sqlite3
 
     from reportgen.errors import DataError
-    from reportgen.sources import read_source
+    from reportgen.inputs import read_source
 
     path = tmp_path / "t.db"
     with sqlite3.connect(path) as con:  # SQLite types per value: the first batch's a is all NULL, b all ints
