@@ -2,7 +2,7 @@
 
 Both steps score every chunk (reference chunks out of sample: each against the reference without
 it) and set their alert threshold, by default, on the null distribution of the reference's own
-sampling noise (issue 8's `reference_quantile`, alpha 0.01): random reference samples of the
+sampling noise (the `reference_quantile` threshold, alpha 0.01): random reference samples of the
 chunk's size are scored like a chunk and the threshold is the (1 - alpha) quantile of those
 scores. A `thresholds:` entry for `multivariate_drift[.method[.metric]]` overrides the rule
 (`standard_deviation` and `constant` then use the reference-chunk values).
