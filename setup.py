@@ -1,6 +1,6 @@
 """Map the top-level templates/, themes/ and samples/ folders into the wheel.
 
-DESIGN.md keeps them beside the package so users find and copy them easily; installed, they
+The repository keeps them beside the package so users find and copy them easily; installed, they
 live at reportgen/templates, reportgen/themes and reportgen/samples. Every sub-folder is declared
 as a (data) package of its own, so setuptools ships all files and has nothing to warn about.
 """

@@ -19,9 +19,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from reportgen.archive import archive_report, verify_archive
 from reportgen.config import load_config
-from reportgen.history import write_index
+from reportgen.delivery.archive import archive_report
+from reportgen.delivery.history import write_index
+from reportgen.delivery.verify import verify_archive
 from reportgen.report import ReportModel
 
 
@@ -32,7 +33,7 @@ class SizedReport:
         self.model, self.config, self.seed = model, config, seed
 
     def save(self, path: Path, formats: Iterable[str]) -> dict[str, Path]:
-        from reportgen.atomic import write_bytes_atomic, write_text_atomic
+        from reportgen.delivery.atomic import write_bytes_atomic, write_text_atomic
 
         path = Path(path)
         blob = os.urandom(1024)  # incompressible, but hashing cost only depends on size
@@ -142,7 +143,7 @@ def main() -> None:
 
 def email_benchmark(rows: list[tuple[str, float, float]]) -> str:
     """The e-mail of the bundled binary sample (monitor run not timed)."""
-    from reportgen.io import load_inputs
+    from reportgen.inputs import load_inputs
     from reportgen.monitor import Monitor
     from reportgen.render.email import render_email
     from reportgen.resources import samples_dir

@@ -44,7 +44,7 @@ def sample_report() -> Any:
     from reportgen.samples.generator import committed_sample
 
     from reportgen.config import load_config
-    from reportgen.io import load_inputs
+    from reportgen.inputs import load_inputs
     from reportgen.monitor import Monitor
 
     config = load_config(committed_sample("binary"), {"output.formats": ["html", "pdf", "json"]})

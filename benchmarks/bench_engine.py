@@ -38,7 +38,7 @@ def run_one(engine: str, rows: int, chunks: int) -> dict[str, float]:
     from reportgen.engine.parquet import ParquetEngine
     from reportgen.engine.schema import AnalysisSchema
     from reportgen.io import prepare_data, read_table
-    from reportgen.steps import applicable_steps
+    from reportgen.pipeline_steps import applicable_steps
 
     warnings.simplefilter("ignore")
     ref_path, ana_path = dataset_paths(rows)

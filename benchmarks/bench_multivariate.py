@@ -39,6 +39,7 @@ from reportgen.dataset import Column, Dataset, MonitoringData
 from reportgen.drift.multivariate import DomainClassifierDrift, PCAReconstructionDrift
 
 N_NUMERIC, N_CATEGORICAL, N_CHUNKS = 20, 5, 200
+VALUES_OUT: str | None = None  # --values-out
 
 
 def simulate(rows: int, seed: int, period: str, drift_share: float = 0.0) -> Dataset:
@@ -101,6 +102,8 @@ def bench(
         _, fit_cpu, fit_wall = timed(lambda: step.fit(data.reference, data.reference_chunks, data.config))
         res, run_cpu, run_wall = timed(lambda: step.run(data))
         ana = res[res["period"] == "analysis"]
+        if VALUES_OUT:
+            np.save(f"{VALUES_OUT}.{cls.name}.{rows}.{mode}.npy", res["value"].to_numpy(dtype=float))
         cut = int(round(len(ana) * (1.0 - drift_share)))
         alerts_first = int(ana["alert"][:cut].sum())
         alerts_second = int(ana["alert"][cut:].sum())
@@ -136,6 +139,15 @@ def main() -> None:
         "--global-bin-rows", type=int, default=None, help="override GLOBAL_BIN_ROWS (rows binned once for all tasks)"
     )
     parser.add_argument(
+        "--max-chunk-rows",
+        type=int,
+        default=None,
+        help="override MAX_CHUNK_ROWS (bigger chunks are scored on a sample this size; 0: every row)",
+    )
+    parser.add_argument(
+        "--values-out", default=None, help="write each run's chunk values to FILE.<method>.<rows>.<mode>.npy"
+    )
+    parser.add_argument(
         "--shared-bin-rows",
         type=int,
         default=None,
@@ -146,8 +158,13 @@ def main() -> None:
         domain_classifier.GLOBAL_BIN_ROWS = args.global_bin_rows
     if args.shared_bin_rows is not None:
         domain_classifier.SHARED_BIN_SAMPLE_ROWS = args.shared_bin_rows
+    if args.max_chunk_rows is not None:
+        domain_classifier.MAX_CHUNK_ROWS = args.max_chunk_rows
+    global VALUES_OUT
+    VALUES_OUT = args.values_out
     print(
-        f"domain classifier: GLOBAL_BIN_ROWS {domain_classifier.GLOBAL_BIN_ROWS:,}, SHARED_BIN_SAMPLE_ROWS {domain_classifier.SHARED_BIN_SAMPLE_ROWS:,}"
+        f"domain classifier: GLOBAL_BIN_ROWS {domain_classifier.GLOBAL_BIN_ROWS:,}, SHARED_BIN_SAMPLE_ROWS "
+        f"{domain_classifier.SHARED_BIN_SAMPLE_ROWS:,}, MAX_CHUNK_ROWS {domain_classifier.MAX_CHUNK_ROWS:,}"
     )
     rows_out = []
     for rows in args.pca_rows:

@@ -26,8 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "sources"
 
 from pg_cluster import start
 
+from reportgen.inputs import read_source
 from reportgen.io import read_table
-from reportgen.sources import SqlSource, read_source
+from reportgen.sources import SqlSource
 
 
 def frame(rows: int) -> pd.DataFrame:

@@ -168,7 +168,7 @@ def measure(
     """One size, in this process: every stage's CPU / wall / memory and the outputs' sizes."""
     from benchmarks.datagen import benchmark_config, dataset_paths
     from reportgen.config import load_config
-    from reportgen.io import load_inputs
+    from reportgen.inputs import load_inputs
     from reportgen.monitor import Monitor
 
     t0 = time.perf_counter()
@@ -189,7 +189,7 @@ def measure(
     wall0, cpu0, child0 = time.perf_counter(), time.process_time(), children_cpu()
 
     reference, analysis, targets, sources = timer.timed(
-        "read inputs (reportgen.io.load_inputs)", lambda: load_inputs(config)
+        "read inputs (reportgen.inputs.load_inputs)", lambda: load_inputs(config)
     )
     report = Monitor(config).run(reference, analysis, targets, sources=sources, progress=timer)
     del reference, analysis, targets  # the input frames are not needed for rendering

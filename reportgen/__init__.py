@@ -1,10 +1,10 @@
-"""reportgen: one offline, print-ready, auditable monitoring report for an ML model."""
+"""reportgen: one offline, print-ready, auditable monitoring report for an ML model (layers: ARCHITECTURE.md)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+from reportgen.version import __version__
 
 __all__ = ["__version__", "Monitor", "Report", "ReportgenError"]
 

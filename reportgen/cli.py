@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from reportgen import __version__
-from reportgen.commands import (  # delivery commands (issue 7)
+from reportgen.commands import (  # delivery commands
     ReportgenGroup,
     check,
     demo,
@@ -18,6 +17,7 @@ from reportgen.commands import (  # delivery commands (issue 7)
     themes,
     verify,
 )
+from reportgen.version import __version__
 
 EXAMPLES = """
 \b

@@ -1,4 +1,4 @@
-"""Config: the keys of DESIGN.md, read from YAML or TOML into typed, frozen objects.
+"""Config: the keys of the README's config reference, read from YAML or TOML into typed, frozen objects.
 
 Every mistake becomes one ConfigError naming the file, the key, what was found and what is
 allowed. Paths are resolved relative to the config file. CLI flags override file values through
@@ -8,6 +8,7 @@ allowed. Paths are resolved relative to the config file. CLI flags override file
 from __future__ import annotations
 
 import difflib
+import pkgutil
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,6 +25,7 @@ from pydantic import (
 )
 
 from reportgen import spec
+from reportgen.channels import CHANNELS
 from reportgen.delivery.notify_spec import NotifyTarget
 from reportgen.errors import ConfigError
 from reportgen.files import read_text
@@ -33,17 +35,8 @@ ProblemType = Literal["binary_classification", "multiclass_classification", "reg
 PROBLEM_TYPES = ("binary_classification", "multiclass_classification", "regression")
 
 METRICS_BY_PROBLEM = {p: spec.performance_metrics(p) for p in PROBLEM_TYPES}  # from reportgen.spec
-UNIVARIATE_METHODS = (
-    "kolmogorov_smirnov",
-    "jensen_shannon",
-    "wasserstein",
-    "hellinger",
-    "chi2",
-    "l_infinity",
-    "psi",
-)
+UNIVARIATE_METHODS_DIR = Path(__file__).parent / "drift" / "methods"  # one module per method, named as in the config
 MULTIVARIATE_METHODS = ("pca_reconstruction", "domain_classifier")
-OUTPUT_FORMATS = ("html", "pdf", "json", "email")
 BUILTIN_THEMES = ("default", "dark", "print")
 ABBREVIATIONS = {
     "ks": "kolmogorov_smirnov",
@@ -185,7 +178,7 @@ class DriftConfig(_Frozen):
     multivariate: tuple[str, ...] | None = None
     pca_variance: Number = 0.65
     false_discovery_rate: Number | None = None
-    # reference_quantile: thresholds calibrated on same-size reference samples (issue 8);
+    # reference_quantile: thresholds calibrated on same-size reference samples;
     # method_default: each method's classic rule (constant / standard deviation / p-value).
     default_threshold: Literal["reference_quantile", "method_default"] = "reference_quantile"
 
@@ -214,9 +207,9 @@ class OutputConfig(_Frozen):
     @field_validator("formats")
     @classmethod
     def _formats(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [f for f in v if f not in OUTPUT_FORMATS]
+        bad = [f for f in v if f not in CHANNELS]  # reportgen.channels: one line per channel
         if bad:
-            raise ValueError(f"unknown format {bad[0]!r}; accepted: {', '.join(OUTPUT_FORMATS)}")
+            raise ValueError(f"unknown format {bad[0]!r}; accepted: {', '.join(CHANNELS)}")
         return v
 
 
@@ -502,6 +495,12 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
+def univariate_method_names() -> list[str]:
+    """The univariate drift methods' config names: the module names in reportgen/drift/methods/ (read
+    from the folder, so validation needs no import of the methods; the registry imports the same list)."""
+    return sorted(m.name for m in pkgutil.iter_modules([str(UNIVARIATE_METHODS_DIR)]) if m.name != "base")
+
+
 def check_consistency(config: Config) -> None:
     """Cross-key checks pydantic cannot express: names that must fit the problem type, etc."""
     src = config.source
@@ -516,15 +515,12 @@ def check_consistency(config: Config) -> None:
                 key="performance.metrics",
             )
     for method in config.drift.univariate or ():
-        if method not in UNIVARIATE_METHODS:
-            hint = (
-                [ABBREVIATIONS[method]]
-                if method in ABBREVIATIONS
-                else difflib.get_close_matches(method, UNIVARIATE_METHODS, n=1)
-            )
+        known = univariate_method_names()
+        if method not in known:
+            hint = [ABBREVIATIONS[method]] if method in ABBREVIATIONS else difflib.get_close_matches(method, known, n=1)
             dym = f" (did you mean '{hint[0]}'?)" if hint else ""
             raise ConfigError(
-                f"unknown univariate drift method '{method}'{dym}; accepted: {', '.join(UNIVARIATE_METHODS)}",
+                f"unknown univariate drift method '{method}'{dym}; accepted: {', '.join(known)}",
                 file=src,
                 key="drift.univariate",
             )
@@ -566,13 +562,11 @@ def check_consistency(config: Config) -> None:
         raise ConfigError("period chunking needs columns.timestamp", file=src, key="chunking.period")
     for key, rule in config.thresholds.items():
         step = key.split(".")[0]
-        from reportgen.results import STEPS
-
-        if step not in STEPS:
-            hint = difflib.get_close_matches(step, STEPS, n=1)
+        if step not in spec.STEP_NAMES:
+            hint = difflib.get_close_matches(step, spec.STEP_NAMES, n=1)
             dym = f" (did you mean '{hint[0]}'?)" if hint else ""
             raise ConfigError(
-                f"thresholds are keyed by step[.method[.metric]], unknown step '{step}'{dym}; steps: {', '.join(STEPS)}",
+                f"thresholds are keyed by step[.method[.metric]], unknown step '{step}'{dym}; steps: {', '.join(spec.STEP_NAMES)}",
                 file=src,
                 key=f"thresholds.{key}",
             )

@@ -51,7 +51,7 @@ def headline_numbers(results: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
     Estimated performance first (CBPE / DLE), realized after, the primary metric (ROC AUC, RMSE,
     ...) first within each; model-level records only.
     """
-    groups: dict[tuple[str, str, str], dict[str, list]] = {}
+    groups: dict[tuple[str, str, str], dict[str, Any]] = {}
     for rec in results:
         if rec.get("step") not in PERFORMANCE_STEPS or rec.get("column") is not None:
             continue

@@ -570,27 +570,6 @@ def _to_datetime(series: pd.Series, fmt: str | None) -> pd.Series:
             return pd.to_datetime(series, errors="coerce", format=fmt, utc=True)
 
 
-def load_inputs(config: Config) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, dict[str, str]]:
-    """Read the reference, analysis and (optional) targets data named in the config (files or SQL sources)."""
-    if not config.reference:
-        raise DataError(
-            f"{config.source or 'config'}: no reference data; set `reference:` in the config or pass --reference"
-        )
-    if not config.analysis:
-        raise DataError(
-            f"{config.source or 'config'}: no analysis data; set `analysis:` in the config or pass --analysis"
-        )
-    from reportgen.sources import read_source, source_name
-
-    reference = read_source(config.reference)
-    analysis = read_source(config.analysis)
-    targets = read_source(config.targets) if config.targets else None
-    sources = {"reference": source_name(config.reference), "analysis": source_name(config.analysis)}
-    if config.targets:
-        sources["targets"] = source_name(config.targets)
-    return reference, analysis, targets, sources
-
-
 def _show(value: Any) -> str:
     """A value as the user wrote it: numpy scalars as plain numbers, text quoted, long text cut."""
     if isinstance(value, np.generic):

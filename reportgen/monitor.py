@@ -17,13 +17,14 @@ from reportgen.cautions import overwritten_targets
 from reportgen.config import Config, load_config
 from reportgen.dataset import MonitoringData
 from reportgen.engine import Engine, LocalEngine
+from reportgen.inputs import read_baseline
 from reportgen.io import prepare_data
+from reportgen.pipeline_steps import applicable_steps
 from reportgen.report import ReportModel
 from reportgen.report_builder import build_report_model
 from reportgen.results import concat_results
 from reportgen.sample_size import apply_minimums, label_counts
 from reportgen.spec import step_rank
-from reportgen.steps import applicable_steps
 
 ConfigLike = Config | Mapping[str, Any] | str | Path
 
@@ -66,7 +67,7 @@ class Report:
         """Write the chosen formats into folder `path`; returns {format: file}."""
         from reportgen.render.save import save_report
 
-        return save_report(self, Path(path), tuple(formats or self.config.output.formats))
+        return save_report(self.model, self.config, Path(path), tuple(formats or self.config.output.formats))
 
     def _repr_html_(self) -> str:
         from reportgen.render.html import render_notebook_html
@@ -157,7 +158,9 @@ def run_steps(
     with _stage(progress, "build report model", len(steps) + 2, total):
         results = sort_results(concat_results(frames))
         results = apply_minimums(results, {c.index: c.rows for c in data.chunks}, label_counts(data))
-        model = build_report_model(config, data, results, notes, artifacts, sources or {})
+        model = build_report_model(
+            config, data, results, notes, artifacts, sources or {}, baseline=read_baseline(config)
+        )
     return Report(model, results, config)
 
 

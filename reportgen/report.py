@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from reportgen import __version__
 from reportgen.results import to_records
+from reportgen.version import __version__
+
+if TYPE_CHECKING:
+    from reportgen.render.save import Rendering
 
 
 @dataclass
@@ -73,7 +76,7 @@ class ReportModel:
         return cls.from_dict(json.loads(text))
 
     def to_results_json(self, files: list[dict[str, str]] | None = None) -> str:
-        """results.json per DESIGN.md: deterministic key order, no NaN; `files` lists the run's other files."""
+        """results.json (README "results.json"): deterministic key order, no NaN; `files` lists the run's other files."""
         payload = {
             "reportgen_version": self.reportgen_version,
             "title": self.title,
@@ -96,9 +99,9 @@ SECTION_STATUSES = (*SUMMARY_STATUSES, "no_data")  # no_data: no usable record (
 
 
 def contract_summary(summary: dict[str, Any]) -> dict[str, Any]:
-    """The summary with DESIGN.md's status words only (ok | warning | alert).
+    """The summary with the results.json status words only (ok | warning | alert).
 
-    A section with no usable record reads `no_data`. Resolution marks a section `info` when its only alerts are isolated (issue 8: one method, one
+    A section with no usable record reads `no_data`. Resolution marks a section `info` when its only alerts are isolated (one method, one
     chunk, one feature, nothing corroborating); for results.json that reads `ok`, and the finer
     grade is kept under the extension key `section_levels`.
     """
@@ -127,3 +130,8 @@ def default_summary(results: pd.DataFrame) -> dict[str, Any]:
 
 def optional_str(value: Any | None) -> str | None:
     return None if value is None else str(value)
+
+
+def render_channel(rendering: Rendering) -> bytes:
+    """The json channel (reportgen.channels): results.json."""
+    return rendering.model.to_results_json(files=rendering.files).encode("utf-8")

@@ -7,7 +7,6 @@ artifacts, input sources) become the plain ReportModel every renderer reads.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import platform
 from collections.abc import Mapping
@@ -18,15 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from reportgen import __version__
 from reportgen.cautions import run_warnings
 from reportgen.clock import generation_time
 from reportgen.drift.ranking import rank_features
-from reportgen.errors import DataError
 from reportgen.report import ReportModel, results_records
 from reportgen.resolution import resolve
 from reportgen.resolution.baseline import fingerprint, headline_comparison, mismatch
 from reportgen.sample_size import for_resolution, label_counts
+from reportgen.version import __version__
 
 VERSION_PACKAGES = (
     "numpy",
@@ -49,14 +47,15 @@ def build_report_model(
     notes: list[dict[str, Any]],
     artifacts: Mapping[str, Any],
     sources: Mapping[str, str],
+    baseline: dict[str, Any] | None = None,
 ) -> ReportModel:
-    """Everything the report shows, as plain JSON-ready data."""
+    """Everything the report shows, as plain JSON-ready data; `baseline` is a previous run's
+    results.json (reportgen.inputs.read_baseline) the summary compares with."""
     labels = label_counts(data)
     chunks = [{**c.to_dict(), "targets": labels.get(c.index)} for c in data.chunks]
     judged = for_resolution(results)
     ranking = _ranking(judged, config.problem_type)
     model_id = fingerprint(config, data)
-    baseline = _baseline(config)
     reasons = mismatch(baseline, model_id) if baseline is not None else []
     resolution = resolve(
         judged, data.chunks, config, ranking=ranking, baseline=None if reasons else baseline, data=data
@@ -88,21 +87,6 @@ def build_report_model(
         warnings=cautions,
         fingerprint=model_id,
     )
-
-
-def _baseline(config: Any) -> dict[str, Any] | None:
-    """The previous run's results.json named by config.baseline, or None."""
-    if not getattr(config, "baseline", None):
-        return None
-    path = Path(config.baseline)
-    if not path.is_file():
-        raise DataError("baseline results.json not found; give the results.json of a previous run", file=str(path))
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise DataError(
-            f"baseline is not valid JSON ({exc}); give the results.json of a previous run", file=str(path)
-        ) from None
 
 
 def _ranking(results: pd.DataFrame, problem_type: str) -> pd.DataFrame | None:

@@ -1,6 +1,6 @@
 """The one tidy Result schema every step returns: one row per (step, method, metric, column, chunk).
 
-The columns are the results.json record of DESIGN.md, in that order, plus `note` (an extension: why
+The columns are the results.json record (README "results.json"), in that order, plus `note` (an extension: why
 a value is NaN, e.g. "single class in chunk", or how unusual it is) and `trust` (estimated
 performance only: high | medium | low, how far the chunk lies inside the reference's support; the
 reason is in `note`; null elsewhere). Vocabulary:

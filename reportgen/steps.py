@@ -19,7 +19,6 @@ from typing import Any, ClassVar, TypeVar
 
 import pandas as pd
 
-from reportgen import spec
 from reportgen.chunking import Chunk
 from reportgen.config import Config
 from reportgen.dataset import Dataset, MonitoringData
@@ -138,17 +137,3 @@ class Step:
 
 
 STEPS: Registry[Step] = Registry("monitoring step")
-
-
-def applicable_steps(config: Config) -> list[Step]:
-    """Configured instances of every registered step that fits the problem type, in pipeline order."""
-    import reportgen.pipeline_steps  # noqa: F401  (imports the modules that register steps)
-
-    classes = [cls for _, cls in STEPS.items() if config.problem_type in cls.problem_types]
-    classes.sort(key=lambda c: (spec.step(c.step).run_order, c.name))
-    steps = []
-    for cls in classes:
-        step = cls.from_config(config)
-        if step is not None:
-            steps.append(step)
-    return steps

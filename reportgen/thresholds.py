@@ -8,12 +8,14 @@ performance alerts only when it degrades, drift distances only upward.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 
-from reportgen.config import ThresholdConfig
 from reportgen.registry import Registry
+
+if TYPE_CHECKING:
+    from reportgen.config import ThresholdConfig
 
 Direction = Literal["higher_is_worse", "lower_is_worse", "both"]
 

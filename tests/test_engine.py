@@ -16,7 +16,7 @@ from reportgen.dataset import Dataset
 from reportgen.engine import LocalEngine
 from reportgen.engine.views import chunk_view
 from reportgen.io import prepare_data
-from reportgen.steps import applicable_steps
+from reportgen.pipeline_steps import applicable_steps
 from tests.conftest import simulate_binary
 
 

@@ -15,7 +15,7 @@ from reportgen.engine.parquet import ParquetEngine
 from reportgen.engine.schema import AnalysisSchema
 from reportgen.errors import DataError
 from reportgen.io import prepare_data
-from reportgen.steps import applicable_steps
+from reportgen.pipeline_steps import applicable_steps
 from tests.conftest import simulate_binary
 
 COLUMNS = {

@@ -10,7 +10,8 @@ import pytest
 
 from reportgen.config import load_config
 from reportgen.errors import DataError, ReportgenError
-from reportgen.io import load_inputs, prepare_data, read_table
+from reportgen.inputs import load_inputs
+from reportgen.io import prepare_data, read_table
 from tests.input_cases import DATA_CASES, Case, broken, valid_files, write_files
 
 

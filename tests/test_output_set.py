@@ -100,10 +100,7 @@ if stage == "render":
     import reportgen.render.html as target
     target.render_html = slow
 else:
-    try:
-        import reportgen.delivery.archive as target
-    except ImportError:
-        import reportgen.archive as target
+    import reportgen.delivery.archive as target
     target.build_manifest = slow
 from reportgen.cli import main
 sys.argv = ["reportgen", *sys.argv[3:]]

@@ -18,7 +18,8 @@ from scipy.stats import ks_2samp
 from sklearn.metrics import mean_squared_error, roc_auc_score
 
 from reportgen.config import load_config
-from reportgen.io import load_inputs, prepare_data
+from reportgen.inputs import load_inputs
+from reportgen.io import prepare_data
 
 PROBLEMS = gen.PROBLEM_TYPES
 DIAGNOSIS_CODES = {

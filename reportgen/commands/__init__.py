@@ -93,17 +93,15 @@ def parse_formats(value: str | None) -> tuple[str, ...] | None:
     """`--format html,pdf` -> ("html", "pdf"); unknown names fail with the accepted ones."""
     if value is None:
         return None
-    from reportgen.config import OUTPUT_FORMATS
+    from reportgen.channels import CHANNELS
     from reportgen.registry import unknown_name_message
 
     formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
     if not formats:
-        raise ConfigError(f"--format needs at least one of {', '.join(OUTPUT_FORMATS)}", key="output.formats")
+        raise ConfigError(f"--format needs at least one of {', '.join(CHANNELS)}", key="output.formats")
     for fmt in formats:
-        if fmt not in OUTPUT_FORMATS:
-            raise ConfigError(
-                f"--format: {unknown_name_message('format', fmt, list(OUTPUT_FORMATS))}", key="output.formats"
-            )
+        if fmt not in CHANNELS:
+            raise ConfigError(f"--format: {unknown_name_message('format', fmt, list(CHANNELS))}", key="output.formats")
     return formats
 
 

@@ -1,7 +1,7 @@
 """`reportgen check CONFIG`: validate the config and the data without computing anything.
 
 Runs the same loading and preparation `run` does (reportgen.config.load_config,
-reportgen.io.load_inputs and prepare_data), so every error `run` would raise on its input shows up
+reportgen.inputs.load_inputs and io.prepare_data), so every error `run` would raise on its input shows up
 here first, in seconds, with the same one-line message and exit code 2.
 """
 
@@ -43,9 +43,10 @@ def command(
     from reportgen.chunking import chunker_from_config
     from reportgen.commands import parse_params, path_overrides
     from reportgen.config import load_config
-    from reportgen.io import load_inputs, prepare_data
+    from reportgen.inputs import load_inputs
+    from reportgen.io import prepare_data
+    from reportgen.pipeline_steps import applicable_steps
     from reportgen.sources import with_params
-    from reportgen.steps import applicable_steps
 
     overrides = path_overrides(reference=reference, analysis=analysis, targets=targets)
     config = with_params(load_config(config_path, overrides), parse_params(params))

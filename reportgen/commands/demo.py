@@ -44,7 +44,7 @@ PROBLEMS = ("binary", "multiclass", "regression")
 def command(out: Path, problem: str, formats: str) -> None:
     """Report on the bundled car-loan sample (a year of reference, ten months with planted drift)."""
     from reportgen.config import load_config
-    from reportgen.io import load_inputs
+    from reportgen.inputs import load_inputs
     from reportgen.monitor import Monitor
     from reportgen.samples.generator import committed_sample
 

@@ -29,8 +29,8 @@ def command(root: Path, templates: str | None) -> None:
 
     One self-contained file (no script, no network); `run --archive` refreshes it after each run.
     """
-    from reportgen.archive import archived_runs
-    from reportgen.history import write_index
+    from reportgen.delivery.history import write_index
+    from reportgen.delivery.ledger import archived_runs
 
     require_folder(root, what="the folder passed to `run --archive`")
     path = write_index(root, templates=templates)

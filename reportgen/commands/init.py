@@ -385,11 +385,12 @@ def command(datafile: str, out: Path | None, title: str | None, force: bool) -> 
     Column roles (id, timestamp, prediction, probability, target), feature kinds and the problem type
     are guessed from names and values; every key carries a comment. Review it, then `reportgen check`.
     """
-    from reportgen.atomic import write_text_atomic
     from reportgen.config import load_config
+    from reportgen.delivery.atomic import write_text_atomic
     from reportgen.errors import ConfigError
+    from reportgen.inputs import read_source
     from reportgen.io import read_table
-    from reportgen.sources import as_source, read_source
+    from reportgen.sources import as_source
 
     given = as_source(datafile)
     source = _sql_source(given) if isinstance(given, dict) else None

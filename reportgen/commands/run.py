@@ -112,7 +112,7 @@ def command(
 ) -> None:
     """Monitor the model CONFIG describes and write its report into --out."""
     from reportgen.config import load_config
-    from reportgen.io import load_inputs
+    from reportgen.inputs import load_inputs
     from reportgen.monitor import Monitor
     from reportgen.progress import Progress, StepHook
     from reportgen.sources import with_params
@@ -141,7 +141,7 @@ def command(
             files = report.save(out, config.output.formats) if out is not None else {}
             stored = None
             if archive is not None:
-                from reportgen.archive import archive_report
+                from reportgen.delivery.archive import archive_report
 
                 inputs = {**sources, "config": str(config_path)}
                 stored = archive_report(report, archive, formats=config.output.formats, inputs=inputs, written=files)

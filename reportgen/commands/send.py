@@ -1,7 +1,7 @@
 """`reportgen send REPORT_DIR --to ...`: e-mail a written report (summary, inline charts, PDF).
 
 The message is built from REPORT_DIR/results.json (and report.pdf / report.html when present) with
-reportgen.render.email and handed to an SMTP server by reportgen.mail. Credentials come only from
+reportgen.render.email and handed to an SMTP server by reportgen.delivery.mail. Credentials come only from
 REPORTGEN_SMTP_USER / REPORTGEN_SMTP_PASSWORD. `--dry-run FILE.eml` writes the message instead.
 """
 
@@ -118,9 +118,9 @@ def command(
     version and the PDF come with it. Exit 0 when the server accepted it, 2 on any failure (the
     report stays on disk; the message says how to resend).
     """
-    from reportgen.atomic import write_bytes_atomic
+    from reportgen.delivery.atomic import write_bytes_atomic
+    from reportgen.delivery.mail import MailError, SmtpSettings, send_message
     from reportgen.errors import ConfigError
-    from reportgen.mail import MailError, SmtpSettings, send_message
     from reportgen.render.email import read_report_dir, render_email
     from reportgen.render.save import FILE_NAMES, verified_files
 

@@ -41,7 +41,8 @@ def command(root: Path, check_inputs: bool, rebuild: bool, as_json: bool) -> Non
     """
     import tempfile
 
-    from reportgen.archive import archived_runs, rebuild_run, verify_archive
+    from reportgen.delivery.ledger import archived_runs
+    from reportgen.delivery.verify import rebuild_run, verify_archive
     from reportgen.errors import ReportgenError
 
     try:

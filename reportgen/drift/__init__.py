@@ -1,6 +1,4 @@
-"""Drift steps: univariate methods (one class each, in a registry) and multivariate detectors.
+"""Drift steps: univariate methods (reportgen.drift.methods, one module each) and multivariate detectors.
 
-Importing the package registers the steps in reportgen.steps.STEPS.
+reportgen.pipeline_steps imports the step modules, which register themselves in reportgen.steps.STEPS.
 """
-
-from reportgen.drift import multivariate, univariate  # noqa: F401

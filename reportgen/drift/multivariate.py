@@ -2,7 +2,7 @@
 
 Both steps score every chunk (reference chunks out of sample: each against the reference without
 it) and set their alert threshold, by default, on the null distribution of the reference's own
-sampling noise (issue 8's `reference_quantile`, alpha 0.01): random reference samples of the
+sampling noise (the `reference_quantile` threshold, alpha 0.01): random reference samples of the
 chunk's size are scored like a chunk and the threshold is the (1 - alpha) quantile of those
 scores. A `thresholds:` entry for `multivariate_drift[.method[.metric]]` overrides the rule
 (`standard_deviation` and `constant` then use the reference-chunk values).
@@ -397,7 +397,10 @@ class DomainClassifierDrift(_MultivariateStep):
         sizes = np.array([c.rows for c in chunks], dtype=np.int64)
         n_ref_chunks = len(ref_values)
         se = np.array(
-            [mann_whitney_null_sd(clf.reference_size(s, s if i < n_ref_chunks else 0), s) for i, s in enumerate(sizes)]
+            [
+                mann_whitney_null_sd(clf.reference_size(s, s if i < n_ref_chunks else 0), clf.scored_size(s))
+                for i, s in enumerate(sizes)
+            ]
         )
         null_upper = None
         if calibrate:
@@ -456,7 +459,7 @@ class DomainClassifierDrift(_MultivariateStep):
         else:
             null = self.null_[np.isfinite(self.null_)]
             self.null_center_ = float(null.mean())
-            ref_sd0 = mann_whitney_null_sd(clf.reference_size(m0, m0), m0)
+            ref_sd0 = mann_whitney_null_sd(clf.reference_size(m0, m0), clf.scored_size(m0))
             # a few dozen draws estimate the spread within ~15%; never go below the spread of the AUC of
             # an uninformative score (Mann-Whitney), which keeps an unlucky low estimate from crying wolf
             sd0 = max(float(null.std(ddof=1)) if null.size > 1 else 0.0, ref_sd0)

@@ -1,6 +1,4 @@
 """Performance steps: realized metrics, CBPE (classification), DLE (regression), business value.
 
-Importing the package registers the steps in reportgen.steps.STEPS.
+reportgen.pipeline_steps imports the step modules, which register themselves in reportgen.steps.STEPS.
 """
-
-from reportgen.performance import business_value, cbpe, dle, realized  # noqa: F401

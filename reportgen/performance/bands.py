@@ -1,6 +1,6 @@
 """Thresholds and alerts for performance metrics, shared by the realized and estimated values.
 
-Rule (issue 8, item 2). Thresholds come from the REALIZED reference values of the metric:
+Rule. Thresholds come from the REALIZED reference values of the metric:
 
 1. A rule the config names for the metric (`thresholds:` keyed step[.method[.metric]];
    `standard_deviation` or `constant`) wins.

@@ -1,4 +1,4 @@
-"""Backend-neutral chart descriptions built from the Result schema, and the PNG entry point.
+"""Backend-neutral chart descriptions built from the Result schema.
 
 A Chart says what to draw (series over chunks, a band, thresholds, alert markers, a heatmap of
 statuses, distributions) and carries its finding-stating title, axis labels with units, an aria
@@ -482,17 +482,3 @@ def bars_chart(
         reference_span=(min(ref_idx) - 0.5, max(ref_idx) + 0.5) if ref_idx else None,
         section=section,
     )
-
-
-def render_png(chart: Chart, theme: Any, *, dpi: int = 200) -> bytes:
-    """The chart as PNG (for e-mail: inline part by Content-ID; 2x resolution, show at half width)."""
-    from reportgen.render.mpl_draw import draw_png
-
-    return draw_png(chart, theme, dpi=dpi)
-
-
-def render_svg(chart: Chart, theme: Any) -> bytes:
-    """The chart as byte-stable SVG with text kept as text (for the PDF and the notebook)."""
-    from reportgen.render.svg_draw import draw_svg
-
-    return draw_svg(chart, theme)

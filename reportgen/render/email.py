@@ -40,6 +40,7 @@ from reportgen.errors import ConfigError, OutputError
 
 if TYPE_CHECKING:
     from reportgen.config import Config
+    from reportgen.render.save import Rendering
     from reportgen.report import ReportModel
 
 GMAIL_CLIP_BYTES = 102_000  # Gmail hides the rest of an HTML body beyond ~102 KB
@@ -79,8 +80,9 @@ def make_subject(model: ReportModel) -> str:
 
 def alert_charts(model: ReportModel, theme: Any, limit: int = MAX_CHARTS) -> list[dict[str, Any]]:
     """The alerting series as PNG charts (reportgen.render.charts, drawn at 2x): cid, title, alt text, bytes."""
-    from reportgen.render.charts import metric_chart, render_png
+    from reportgen.render.charts import metric_chart
     from reportgen.render.filters import method_label, metric_label
+    from reportgen.render.mpl_draw import draw_png
 
     chosen = alerting_series(model, limit)
     if not chosen:
@@ -96,7 +98,7 @@ def alert_charts(model: ReportModel, theme: Any, limit: int = MAX_CHARTS) -> lis
         chart = metric_chart(
             f"email-chart-{position}", [(role, records)], model.chunks, metric=metric, subject=subject, section=step
         )
-        png = render_png(chart, theme, dpi=200)
+        png = draw_png(chart, theme, dpi=200)
         width = int.from_bytes(png[16:20], "big") // 2  # PNG IHDR width: drawn at 2x, shown at half
         out.append(
             {
@@ -347,3 +349,9 @@ def read_report_dir(report_dir: str | Path) -> tuple[ReportModel, bytes | None, 
     pdf = (folder / "report.pdf").read_bytes() if (folder / "report.pdf").is_file() else None
     html = (folder / "report.html").read_bytes() if (folder / "report.html").is_file() else None
     return model, pdf, html
+
+
+def render_channel(rendering: Rendering) -> bytes:
+    """The email channel (reportgen.channels): attaches the PDF when the same save wrote it."""
+    pdf = rendering.written.get("pdf")
+    return bytes(render_email(rendering.model, rendering.config, pdf_bytes=pdf, attach_pdf=pdf is not None))

@@ -1,6 +1,6 @@
 """ReportModel -> PDF with weasyprint: static SVG charts as data URIs, paged header/footer, TOC.
 
-The same templates as the HTML in `pdf` mode: no scripts, matplotlib SVG charts (text kept as
+The same templates as the HTML in `pdf` mode: no scripts, SVG charts from svg_draw (text kept as
 text, so chart labels are extractable), `@page` header with the title and period, footer with
 "page N of M", `output.page_size` A4 or Letter. Byte-stable for the same input.
 """
@@ -8,12 +8,15 @@ text, so chart labels are extractable), `@page` header with the title and period
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reportgen.render.html import _environment, svg_data_uri
-from reportgen.render.templating import theme_for
+from reportgen.render.html import svg_data_uri
+from reportgen.render.templating import environment_for, theme_for
 from reportgen.render.view import ReportView, build_view
 from reportgen.report import ReportModel
+
+if TYPE_CHECKING:
+    from reportgen.render.save import Rendering
 
 
 def render_pdf_html(model: ReportModel, config: Any = None, *, view: ReportView | None = None) -> str:
@@ -21,7 +24,7 @@ def render_pdf_html(model: ReportModel, config: Any = None, *, view: ReportView 
     theme = theme_for(config)
     view = build_view(model) if view is None else view
     images = {c.id: svg_data_uri(c, theme) for c in view.charts}
-    env = _environment(config, theme)
+    env = environment_for(config, theme)
     page_size = getattr(getattr(config, "output", None), "page_size", "A4") if config is not None else "A4"
     return env.get_template("report.html").render(
         view=view,
@@ -50,3 +53,8 @@ def render_pdf(model: ReportModel, config: Any = None, *, view: ReportView | Non
     document.metadata.modified = None
     document.metadata.generator = "reportgen"
     return document.write_pdf()
+
+
+def render_channel(rendering: Rendering) -> bytes:
+    """The pdf channel (reportgen.channels), sharing the save's view with the HTML."""
+    return render_pdf(rendering.model, rendering.config, view=rendering.view)

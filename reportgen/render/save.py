@@ -1,4 +1,4 @@
-"""Write a Report's chosen formats into a folder as one set (DESIGN.md "Output set").
+"""Write a Report's chosen formats into a folder as one set (README "Output set").
 
 Every file is first written into a staging folder inside --out (reportgen.staging), so temporary
 files never appear beside the reports and are removed on every exit path. results.json lists the
@@ -6,6 +6,10 @@ other files with their SHA-256 (`files`); the set then replaces the folder's ear
 files: results.json leaves first and arrives last (a reader never pairs it with half a set), and
 reportgen files of an earlier run that this run did not write are removed. Files reportgen did not
 write are never touched.
+
+The formats are reportgen.channels' CHANNELS; the channels of one save share a `Rendering`: the
+view (built once for the HTML and the PDF), the bytes written so far (the e-mail attaches the PDF
+already rendered) and, for results.json, the list of the other files.
 """
 
 from __future__ import annotations
@@ -13,59 +17,55 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import weakref
-from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reportgen.atomic import write_bytes_atomic, write_text_atomic
+from reportgen.channels import CHANNELS
+from reportgen.delivery.atomic import write_bytes_atomic
 from reportgen.errors import ConfigError, OutputError
 from reportgen.staging import staging_folder
 
 if TYPE_CHECKING:
-    from reportgen.monitor import Report
     from reportgen.render.view import ReportView
+    from reportgen.report import ReportModel
 
-FILE_NAMES = {"html": "report.html", "pdf": "report.pdf", "json": "results.json", "email": "report.eml"}
+FILE_NAMES = {name: channel.file_name for name, channel in CHANNELS.items()}  # the built-in channels
 RESULTS = FILE_NAMES["json"]
 
 
-_VIEWS: weakref.WeakKeyDictionary[Report, ReportView] = weakref.WeakKeyDictionary()
+@dataclass
+class Rendering:
+    """What the channels of one save share: model and config, the view, the bytes written so far,
+    and (for the channel written last, results.json) the other files with their SHA-256."""
+
+    model: ReportModel
+    config: Any
+    written: dict[str, bytes] = field(default_factory=dict)
+    files: list[dict[str, str]] = field(default_factory=list)
+
+    @cached_property
+    def view(self) -> ReportView:
+        from reportgen.render.view import build_view
+
+        return build_view(self.model)
 
 
-def _view(report: Report) -> ReportView:
-    """build_view(report.model) once per report: the HTML and the PDF lay out the same view."""
-    from reportgen.render.view import build_view
+def write_order(formats: tuple[str, ...]) -> list[str]:
+    """The chosen formats in CHANNELS order, each after the channels it follows, results.json last."""
+    ordered: list[str] = []
 
-    if report not in _VIEWS:
-        _VIEWS[report] = build_view(report.model)
-    return _VIEWS[report]
+    def visit(name: str) -> None:
+        if name in ordered or name not in formats:
+            return
+        for before in CHANNELS[name].after:
+            visit(before)
+        ordered.append(name)
 
-
-def _html(report: Report, path: Path) -> None:
-    from reportgen.render.html import render_html
-
-    write_text_atomic(path, render_html(report.model, report.config, view=_view(report)))
-
-
-def _pdf(report: Report, path: Path) -> None:
-    from reportgen.render.pdf import render_pdf
-
-    data = render_pdf(report.model, report.config, view=_view(report))
-    report._pdf_bytes = data  # the e-mail attaches these bytes instead of rendering the PDF twice
-    write_bytes_atomic(path, data)
-
-
-def _email(report: Report, path: Path) -> None:
-    from reportgen.render.email import render_email
-
-    pdf = getattr(report, "_pdf_bytes", None)  # attached when the pdf format is written too
-    write_bytes_atomic(
-        path, bytes(render_email(report.model, report.config, pdf_bytes=pdf, attach_pdf=pdf is not None))
-    )
-
-
-WRITERS: dict[str, Callable[[Report, Path], None]] = {"html": _html, "pdf": _pdf, "email": _email}
+    for name in sorted(CHANNELS, key=lambda f: CHANNELS[f].last):
+        visit(name)
+    return ordered
 
 
 def sha256_of(path: Path) -> str:
@@ -77,24 +77,29 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def save_report(report: Report, out_dir: Path, formats: tuple[str, ...]) -> dict[str, Path]:
-    """Write each format as out_dir/<FILE_NAMES[format]> as one set; returns {format: final path}."""
-    unknown = [f for f in formats if f not in FILE_NAMES]
+def save_report(model: ReportModel, config: Any, out_dir: Path, formats: tuple[str, ...]) -> dict[str, Path]:
+    """Write each format as out_dir/<its file name> as one set; returns {format: final path}."""
+    unknown = [f for f in formats if f not in CHANNELS]
     if unknown:
         raise ConfigError(
-            f"unknown output format '{unknown[0]}'; accepted: {', '.join(FILE_NAMES)}", key="output.formats"
+            f"unknown output format '{unknown[0]}'; accepted: {', '.join(CHANNELS)}", key="output.formats"
         )
-    chosen = [f for f in ("html", "pdf", "email", "json") if f in formats]  # e-mail after the PDF it attaches
+    chosen = write_order(formats)
+    rendering = Rendering(model, config)
     with staging_folder(out_dir) as staging:
-        for fmt in chosen:
-            if fmt != "json":
-                WRITERS[fmt](report, staging / FILE_NAMES[fmt])
-        listed = [{"name": FILE_NAMES[f], "sha256": sha256_of(staging / FILE_NAMES[f])} for f in chosen if f != "json"]
-        listed.sort(key=lambda entry: entry["name"])
-        if "json" in chosen:
-            write_text_atomic(staging / RESULTS, report.model.to_results_json(files=listed))
-        publish(staging, out_dir, [FILE_NAMES[f] for f in chosen])
-    return {fmt: out_dir / FILE_NAMES[fmt] for fmt in chosen}
+        for name in chosen:
+            channel = CHANNELS[name]
+            if channel.last:
+                others = [CHANNELS[f].file_name for f in chosen if not CHANNELS[f].last]
+                rendering.files = sorted(({"name": n, "sha256": sha256_of(staging / n)} for n in others), key=_name)
+            rendering.written[name] = channel.render(rendering)
+            write_bytes_atomic(staging / channel.file_name, rendering.written[name])
+        publish(staging, out_dir, [CHANNELS[f].file_name for f in chosen])
+    return {name: out_dir / CHANNELS[name].file_name for name in chosen}
+
+
+def _name(entry: dict[str, str]) -> str:
+    return entry["name"]
 
 
 def publish(staging: Path, out_dir: Path, names: list[str]) -> None:
@@ -119,7 +124,7 @@ def publish(staging: Path, out_dir: Path, names: list[str]) -> None:
 
 def reportgen_files(out_dir: Path) -> set[str]:
     """Names in out_dir that a reportgen run writes: the known report names and the earlier results.json's list."""
-    names = set(FILE_NAMES.values())
+    names = {channel.file_name for channel in CHANNELS.values()}
     listed = listed_files(out_dir / RESULTS)
     names.update(entry["name"] for entry in listed or [] if _plain_name(entry.get("name")))
     return {name for name in names if (out_dir / name).is_file()}

@@ -1,6 +1,6 @@
 """Where the data comes from: a file path (io.read_table) or a SQL table or query (SqlSource).
 
-`read_source` and `source_name` are what io.load_inputs calls for each of reference, analysis
+`reportgen.inputs.read_source` and `source_name` are what inputs.load_inputs calls for each of reference, analysis
 and targets; a SqlSource is named everywhere by its URL with the password masked.
 """
 
@@ -8,28 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
 from reportgen.sources.spec import SqlSource, as_source
 from reportgen.sources.url import describe, mask_url
 
-__all__ = ["SqlSource", "as_source", "describe", "mask_url", "read_source", "source_name", "with_params"]
-
-
-def read_source(value: str | SqlSource) -> pd.DataFrame:
-    """The rows of a data file or a SQL source."""
-    if isinstance(value, SqlSource):
-        from reportgen.sources.sql import read_sql
-
-        return read_sql(value)
-    from reportgen.io import read_table
-
-    return read_table(value)
-
-
-def source_name(value: str | SqlSource) -> str:
-    """The file path, or the SQL source's masked description (used in messages and the report)."""
-    return describe(value) if isinstance(value, SqlSource) else str(value)
+__all__ = ["SqlSource", "as_source", "describe", "mask_url", "with_params"]
 
 
 def with_params(config: Any, params: dict[str, Any]) -> Any:

@@ -139,7 +139,7 @@ class FakeReport:
     config: Any
 
     def save(self, path: Path, formats: Iterable[str]) -> dict[str, Path]:
-        from reportgen.atomic import write_bytes_atomic, write_text_atomic
+        from reportgen.delivery.atomic import write_bytes_atomic, write_text_atomic
         from reportgen.render.save import sha256_of
 
         path = Path(path)

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.archive import (
+from reportgen.delivery.archive import (
     ArchiveError,
     archive_report,
     period_key,
     slugify,
-    verify_archive,
 )
+from reportgen.delivery.locking import archive_lock
+from reportgen.delivery.verify import verify_archive
 from reportgen.errors import OutputError
-from reportgen.locking import archive_lock
 
 from .conftest import FakeReport, make_model
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from reportgen.archive import archive_report
 from reportgen.cli import main
+from reportgen.delivery.archive import archive_report
 
 from .conftest import FakeReport
 from .smtp_server import free_port, smtp_server

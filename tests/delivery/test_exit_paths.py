@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from reportgen.archive import archive_report
 from reportgen.cli import main
+from reportgen.delivery.archive import archive_report
 from tests.input_cases import valid_files, write_files
 
 from .conftest import FakeReport

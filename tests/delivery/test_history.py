@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.archive import ArchiveError, archive_report
-from reportgen.history import build_history, headline_numbers, write_index
+from reportgen.delivery.archive import ArchiveError, archive_report
+from reportgen.delivery.history import build_history, headline_numbers, write_index
 
 from .conftest import FakeReport
 from .test_archive import weekly_model

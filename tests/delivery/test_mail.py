@@ -7,7 +7,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from reportgen.mail import MailError, SmtpSettings, credentials, send_message
+from reportgen.delivery.mail import MailError, SmtpSettings, credentials, send_message
 
 from .smtp_server import free_port, smtp_server
 

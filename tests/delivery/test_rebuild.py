@@ -6,9 +6,10 @@ from pathlib import Path
 
 from conftest import simulate_binary
 
-from reportgen.archive import archive_report, rebuild_run, verify_archive
 from reportgen.config import load_config
-from reportgen.io import load_inputs
+from reportgen.delivery.archive import archive_report
+from reportgen.delivery.verify import rebuild_run, verify_archive
+from reportgen.inputs import load_inputs
 from reportgen.monitor import Monitor
 
 

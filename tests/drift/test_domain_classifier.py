@@ -229,3 +229,16 @@ def test_worker_subsets_of_the_shared_binned_data_use_one_thread():
     assert isinstance(binned, _Binned) and binned.data.params["num_threads"] == 2
     sub = binned.subset(np.arange(0, 4_000, 3), np.zeros(1_334))
     assert sub.params["num_threads"] == 1 and sub.num_data() == 1_334
+
+
+def test_big_chunks_scored_on_a_sample_keep_their_auc():
+    ref = columns(60_000, 31)
+    ana = stack([columns(60_000, 32), columns(60_000, 33, shift=0.15)])
+    tasks = [Task((1, 0), "analysis", slice(0, 60_000)), Task((1, 1), "analysis", slice(60_000, 120_000))]
+    capped = DomainClassifier(n_jobs=1, max_chunk_rows=25_000).fit(ref, [(0, 60_000)])
+    whole = DomainClassifier(n_jobs=1, max_chunk_rows=0).fit(ref, [(0, 60_000)])
+    a, b = capped.score(tasks, ref, ana), whole.score(tasks, ref, ana)
+    assert abs(a[0] - 0.5) < 4 * mann_whitney_null_sd(25_000, 25_000)  # stable: at chance
+    assert abs(a[1] - b[1]) < 0.01 and a[1] > 0.53  # a mean shift of 0.15 sd: same AUC from 25k of 60k rows
+    assert capped.scored_size(60_000) == 25_000 and capped.reference_size(60_000) == 25_000
+    assert whole.scored_size(60_000) == 60_000 and capped.scored_size(5_000) == 5_000

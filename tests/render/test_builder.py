@@ -47,10 +47,10 @@ def test_missing_baseline_is_a_clear_error(tmp_path):
     import pytest
 
     from reportgen.errors import DataError
-    from reportgen.report_builder import _baseline
+    from reportgen.inputs import read_baseline
 
     class Cfg:
         baseline = str(tmp_path / "nope.json")
 
     with pytest.raises(DataError, match="nope.json"):
-        _baseline(Cfg())
+        read_baseline(Cfg())

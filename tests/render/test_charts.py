@@ -7,7 +7,9 @@ import re
 import numpy as np
 
 from reportgen.render import plotly_draw
-from reportgen.render.charts import metric_chart, render_png, render_svg, status_heatmap
+from reportgen.render.charts import metric_chart, status_heatmap
+from reportgen.render.mpl_draw import draw_png as render_png
+from reportgen.render.svg_draw import draw_svg as render_svg
 from reportgen.render.templating import load_theme
 from reportgen.results import concat_results, make_results
 

@@ -15,7 +15,7 @@ import pytest
 from reportgen.samples.generator import committed_sample, generate
 
 from reportgen.config import load_config
-from reportgen.io import load_inputs
+from reportgen.inputs import load_inputs
 from reportgen.monitor import Monitor, Report
 
 PROBLEMS = ("binary_classification", "multiclass_classification", "regression")

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from reportgen.atomic import write_text_atomic
+from reportgen.delivery.atomic import write_text_atomic
 from reportgen.digest import alert_counts, headline_numbers, summary_numbers
 from reportgen.errors import ReportgenError
 from reportgen.render.filters import metric_label, metric_value
@@ -68,7 +68,7 @@ def _run_row(root: Path, manifest: Mapping[str, Any]) -> dict[str, Any]:
 
 def build_history(root: PathLike) -> dict[str, Any]:
     """Plain data for templates/index.html: models, each with its runs (newest first) and trend charts."""
-    from reportgen.archive import archived_runs
+    from reportgen.delivery.ledger import archived_runs
 
     root = Path(root)
     models: dict[str, dict[str, Any]] = {}
@@ -203,8 +203,8 @@ def render_index(root: PathLike, templates: PathLike | None = None) -> str:
 
 def write_index(root: PathLike, *, templates: PathLike | None = None, locked: bool = False) -> Path:
     """Write ROOT/index.html atomically (taking the archive lock unless the caller holds it)."""
-    from reportgen.archive import ArchiveError, model_dirs
-    from reportgen.locking import archive_lock
+    from reportgen.delivery.ledger import ArchiveError, model_dirs
+    from reportgen.delivery.locking import archive_lock
 
     root = Path(root)
     if not root.is_dir() or not model_dirs(root):

@@ -1,0 +1,65 @@
+"""The inputs a config names, read: reference, analysis and targets (files or SQL sources), and the
+baseline results.json a run compares with. Data layer, above io (tables) and sources (SQL)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from reportgen.config import Config
+from reportgen.errors import DataError
+from reportgen.io import read_table
+from reportgen.sources.spec import SqlSource
+
+
+def load_inputs(config: Config) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, dict[str, str]]:
+    """Read the reference, analysis and (optional) targets data named in the config (files or SQL sources)."""
+    if not config.reference:
+        raise DataError(
+            f"{config.source or 'config'}: no reference data; set `reference:` in the config or pass --reference"
+        )
+    if not config.analysis:
+        raise DataError(
+            f"{config.source or 'config'}: no analysis data; set `analysis:` in the config or pass --analysis"
+        )
+    reference = read_source(config.reference)
+    analysis = read_source(config.analysis)
+    targets = read_source(config.targets) if config.targets else None
+    sources = {"reference": source_name(config.reference), "analysis": source_name(config.analysis)}
+    if config.targets:
+        sources["targets"] = source_name(config.targets)
+    return reference, analysis, targets, sources
+
+
+def read_source(value: str | SqlSource) -> pd.DataFrame:
+    """The rows of a data file or a SQL source."""
+    if isinstance(value, SqlSource):
+        from reportgen.sources.sql import read_sql
+
+        return read_sql(value)
+    return read_table(value)
+
+
+def source_name(value: str | SqlSource) -> str:
+    """The file path, or the SQL source's masked description (used in messages and the report)."""
+    from reportgen.sources.url import describe
+
+    return describe(value) if isinstance(value, SqlSource) else str(value)
+
+
+def read_baseline(config: Config) -> dict[str, Any] | None:
+    """The previous run's results.json named by `baseline` (None when not set); DataError when unreadable."""
+    if not getattr(config, "baseline", None):
+        return None
+    path = Path(str(config.baseline))
+    if not path.is_file():
+        raise DataError("baseline results.json not found; give the results.json of a previous run", file=str(path))
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except ValueError as exc:
+        raise DataError(
+            f"baseline is not valid JSON ({exc}); give the results.json of a previous run", file=str(path)
+        ) from None
