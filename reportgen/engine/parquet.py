@@ -9,7 +9,7 @@ hold back every chunk until the end (no worse than reading the whole file).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,7 +67,7 @@ class ParquetEngine:
 
         if not self.path.exists():
             raise DataError("file not found; check the path in the config or on the command line", file=self.source)
-        files = sorted(str(p) for p in self.path.rglob("*.parquet")) if self.path.is_dir() else [str(self.path)]
+        files = self._files()
         if not files:
             raise DataError("no .parquet files in this folder", file=self.source)
         dataset = pads.dataset(files, format="parquet")
@@ -81,6 +81,19 @@ class ParquetEngine:
                 file=self.source,
             )
         return dataset
+
+    def _batches(self) -> Iterator[pa.RecordBatch]:
+        """Record batches of every file in path order, read without pre-buffering: memory stays near
+        one batch (the dataset scanner kept ~2 GB of a 10M-row file resident)."""
+        import pyarrow.parquet as pq
+
+        columns = self._read_columns()
+        for path in self._files():
+            reader = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
+            yield from reader.iter_batches(batch_size=self.batch_rows, columns=columns, use_threads=False)
+
+    def _files(self) -> list[str]:
+        return sorted(str(p) for p in self.path.rglob("*.parquet")) if self.path.is_dir() else [str(self.path)]
 
     def _read_columns(self) -> list[str]:
         names = self._dataset().schema.names
@@ -136,14 +149,7 @@ class ParquetEngine:
         present = {name: 0 for name in self.schema.features}
         offset = 0
         self.chunks_in_memory = 0
-        batches = self._dataset().to_batches(  # no read-ahead: memory stays near one row group
-            columns=self._read_columns(),
-            batch_size=self.batch_rows,
-            batch_readahead=0,
-            fragment_readahead=0,
-            use_threads=False,
-        )
-        for batch in batches:
+        for batch in self._batches():
             n = batch.num_rows
             owner = self._chunk_of_row[offset : offset + n]
             table = pa.Table.from_batches([batch])
