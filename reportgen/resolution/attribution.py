@@ -8,7 +8,11 @@ mean residual per bin in the drifted chunks and in the reference, remove the ove
 residual (a change of the base rate touches every feature alike), and add up the squared, standard-
 error-scaled bin differences: a chi-squared statistic with one degree of freedom per bin (minus
 one), summed over classes for multiclass models. Its p-value says whether the pattern is beyond
-sampling noise; the features are ranked by the statistic's excess over its degrees of freedom.
+sampling noise, with the Benjamini-Hochberg procedure over the features (many features tested at
+once); the features are ranked by the statistic's excess over its degrees of freedom. Like every
+other threshold it is calibrated on the reference: blocks of the reference as large as the tested
+rows are each tested against the rest, and a feature is named only when its excess per row beats
+the largest any block shows (a model that always fitted that feature unevenly is not a change).
 """
 
 from __future__ import annotations
@@ -34,6 +38,12 @@ class FeatureShift:
     statistic: float
     dof: int
     p_value: float
+    rows: int = 0
+
+    @property
+    def excess_per_row(self) -> float:
+        """Statistic beyond its degrees of freedom, per row tested: comparable across sample sizes."""
+        return max(self.statistic - self.dof, 0.0) / max(self.rows, 1)
 
     @property
     def score(self) -> float:
@@ -89,7 +99,7 @@ def feature_shift(
     name: str, ref_bins: np.ndarray, ana_bins: np.ndarray, n_bins: int, ref_res: np.ndarray, ana_res: np.ndarray
 ) -> FeatureShift | None:
     """Chi-squared statistic of the per-bin change in mean residual, after removing the overall change."""
-    stat, dof = 0.0, 0
+    stat, dof, rows = 0.0, 0, 0
     for k in range(ref_res.shape[1]):
         r_ok = np.isfinite(ref_res[:, k])
         a_ok = np.isfinite(ana_res[:, k])
@@ -112,16 +122,52 @@ def feature_shift(
         overall = float((w * delta).sum() / w.sum())  # the shift every bin shares (base-rate change)
         stat += float((w * (delta - overall) ** 2).sum())
         dof += int(use.sum()) - 1
+        rows = max(rows, int(ar.size))
     if dof == 0:
         return None
-    return FeatureShift(name, stat, dof, float(stats.chi2.sf(stat, dof)))
+    return FeatureShift(name, stat, dof, float(stats.chi2.sf(stat, dof)), rows)
+
+
+def benjamini_hochberg(p_values: list[float], alpha: float) -> list[bool]:
+    """Which hypotheses the Benjamini-Hochberg step-up procedure rejects at false-discovery rate alpha."""
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    cut = 0
+    for rank, i in enumerate(order, start=1):
+        if p_values[i] <= alpha * rank / m:
+            cut = rank
+    rejected = [False] * m
+    for i in order[:cut]:
+        rejected[i] = True
+    return rejected
+
+
+def reference_excess(data: MonitoringData, name: str, column: Column, ref_res: np.ndarray, rows: int) -> float:
+    """Largest excess per row of one feature's statistic over blocks of the reference, each against the rest.
+
+    Blocks hold as many consecutive rows as the analysis rows tested (at most a quarter of the
+    reference), so their sampling noise per row is comparable; what stands out in them is structure
+    the reference itself carries from one period to the next.
+    """
+    n = len(ref_res)
+    size = max(MIN_ROWS, min(int(rows), n // 4))
+    worst = 0.0
+    for start in range(0, n - size + 1, size):
+        inside = np.zeros(n, dtype=bool)
+        inside[start : start + size] = True
+        rest_bins, block_bins, n_bins = bin_codes(column, column.values[~inside], column.values[inside])
+        shift = feature_shift(name, rest_bins, block_bins, n_bins, ref_res[~inside], ref_res[inside])
+        if shift is not None:
+            worst = max(worst, shift.excess_per_row)
+    return worst
 
 
 def concept_features(data: MonitoringData, chunk_indices: Iterable[int], *, alpha: float = ALPHA) -> list[FeatureShift]:
     """Features whose link with the target changed in the given analysis chunks, strongest first.
 
-    Returns only features whose pattern is significant at `alpha` and at least a third as strong as
-    the strongest one; an empty list when there are no targets.
+    Returns only features significant at false-discovery rate `alpha` over all features
+    (Benjamini-Hochberg), beyond what reference chunks show, and at least a third as strong as the
+    strongest one; an empty list when there are no targets.
     """
     wanted = set(int(i) for i in chunk_indices)
     rows = [np.arange(c.start_row, c.end_row) for c in data.analysis_chunks if c.index in wanted]
@@ -142,5 +188,14 @@ def concept_features(data: MonitoringData, chunk_indices: Iterable[int], *, alph
     found.sort(key=lambda s: (-s.score, s.feature))
     if not found:
         return []
+    significant = benjamini_hochberg([s.p_value for s in found], alpha)
+    found = [
+        s
+        for s, ok in zip(found, significant)
+        if ok
+        and s.excess_per_row > reference_excess(data, s.feature, data.reference.features[s.feature], ref_res, len(idx))
+    ]
+    if not found:
+        return []
     best = found[0].score
-    return [s for s in found if s.p_value < alpha and s.score >= best / 3]
+    return [s for s in found if s.score >= best / 3]

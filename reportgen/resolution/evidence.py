@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from reportgen.config import METRICS_BY_PROBLEM, Config
+from reportgen.resolution.support import JOINT, support_shares
 from reportgen.resolution.text import higher_is_better
 from reportgen.results import to_records
 
@@ -210,11 +211,12 @@ class Evidence:
         self.outputs = output_columns(config)
         self.currency = config.business_value.currency if config.business_value else "EUR"
         self._prepare_frame()
-        self._performance()
-        self._business_value()
         self._quality()
         self._drift()
+        self._performance()
+        self._business_value()
         self._without_estimate()
+        self._extrapolation()
 
     # ------------------------------------------------------------------ helpers
     def _prepare_frame(self) -> None:
@@ -448,10 +450,96 @@ class Evidence:
         self.diverge_alerts = [a for a in self.real_alerts if a.pos in set(self.concept_pos)]
 
     def drop_signal(self) -> tuple[str, list[int], list[Alert]]:
-        """(step, positions, alerts) of the performance drop: the estimate's, or realized without one."""
+        """(step, positions, alerts) of the performance drop: the estimate's, or realized without one.
+
+        Realized drops where the shifted inputs left the reference's support join the estimate's:
+        there the estimate extrapolates, and the drop is a covariate shift, not concept drift.
+        """
         if self.has_estimate:
-            return "estimated_performance", self.est_drop_pos, self.est_alerts
+            extra = self.alerts_in(self.real_alerts + self.diverge_alerts, self.extrapolated_drop_pos)
+            pos = sorted(set(self.est_drop_pos) | set(self.extrapolated_drop_pos))
+            return "estimated_performance", pos, self.est_alerts + extra
         return "realized_performance", self.real_drop_pos, self.real_alerts
+
+    # ------------------------------------------------------------- extrapolation
+    def _extrapolation(self) -> None:
+        """Chunks where drifting inputs left the reference's support (reportgen.resolution.support).
+
+        There CBPE and DLE extrapolate: a realized drop the estimate misses is the shift's doing,
+        not a changed concept. Records flagged `trust: false` by the estimator count the same way.
+        """
+        self.support = support_shares(self.data) if self.data is not None else None
+        pos: set[int] = set()
+        if self.support is not None:
+            sup = self.support
+            flagged = {f: sup.outside(f) for f in sup.shares if f != JOINT}
+            for col, p in self.drift_pairs:
+                idx = int(self.analysis[p]["index"])
+                k = sup.chunk_indices.index(idx) if idx in sup.chunk_indices else None
+                if k is None:
+                    continue
+                if (col in flagged and flagged[col][k]) or col in sup.broken.get(idx, []):
+                    pos.add(p)
+        pos |= self._untrusted_estimate_pos()
+        self.extrapolating_pos = sorted(pos)
+        drops = (set(self.real_drop_pos) | set(self.concept_pos)) if self.has_estimate else set()
+        self.extrapolated_drop_pos = sorted(drops & pos)
+        if self.extrapolated_drop_pos:
+            self.concept_pos = [p for p in self.concept_pos if p not in pos]
+            self.diverge_alerts = [a for a in self.diverge_alerts if a.pos not in pos]
+
+    def _untrusted_estimate_pos(self) -> set[int]:
+        """Chunks whose estimate records say they are not to be trusted (a `trust` field, when present)."""
+        if "trust" not in self.frame.columns:
+            return set()
+        est = self.select("estimated_performance")
+        est = est[est["period"] == "analysis"]
+        bad = est["trust"].map(lambda t: t is False or (isinstance(t, str) and t.lower() in ("low", "false", "none")))
+        return {
+            self.pos_of[int(i)] for i in est.loc[bad.fillna(False).astype(bool), "chunk_index"] if int(i) in self.pos_of
+        }
+
+    def outside_support(self, positions: Iterable[int], features: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """{feature: {share, chunks: {chunk key: share}}} over these chunks, for features (and the joint
+        support) whose rows left the reference's support in at least one of them."""
+        if self.support is None:
+            return {}
+        sup = self.support
+        out: dict[str, dict[str, Any]] = {}
+        for f in [*features, JOINT]:
+            if f not in sup.shares:
+                continue
+            flags = sup.outside(f)
+            per: dict[str, float] = {}
+            hit = False
+            for p in sorted(set(positions)):
+                idx = int(self.analysis[p]["index"])
+                if idx not in sup.chunk_indices:
+                    continue
+                k = sup.chunk_indices.index(idx)
+                per[str(self.analysis[p]["key"])] = round(float(sup.shares[f][k]), 4)
+                hit = hit or bool(flags[k])
+            if hit:
+                out[f] = {"share": round(float(np.mean(list(per.values()))), 4), "chunks": per}
+        return out
+
+    def integrity_suspects(self, broken: Iterable[str], moved: Iterable[str]) -> list[str]:
+        """Drifting features that carry a broken relation: broken themselves, or correlated with a broken one."""
+        if self.support is None:
+            return []
+        broken = set(broken)
+        related = self.support.related
+        return [f for f in moved if f in broken or any(f in related.get(b, ()) for b in broken)]
+
+    def broken_relations(self, positions: Iterable[int]) -> dict[str, float]:
+        """{feature: largest ratio of its PCA residual to the reference's} over these chunks, strongest first."""
+        if self.support is None:
+            return {}
+        best: dict[str, float] = {}
+        for p in set(positions):
+            for f, r in self.support.broken_ratio.get(int(self.analysis[p]["index"]), {}).items():
+                best[f] = max(best.get(f, 0.0), r)
+        return {f: round(best[f], 2) for f in sorted(best, key=lambda f: (-best[f], f))}
 
     def performance_series(self, step: str, metric: str) -> pd.DataFrame:
         """One metric's per-chunk records of a performance step, with the reference mean."""

@@ -9,15 +9,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from reportgen.resolution.diagnoses import SENTENCES
 from reportgen.resolution.evidence import Evidence
-from reportgen.resolution.rules import SEVERITY_RANK, metric_window, span
+from reportgen.resolution.rules import SEVERITY_RANK, metric_window
 from reportgen.resolution.text import (
     direction_word,
-    fmt_money,
-    fmt_value,
-    join_names,
     metric_label,
-    movement_verb,
     plural,
 )
 from reportgen.spec import step_rank
@@ -29,6 +26,18 @@ def _status(corroborated: bool, isolated: bool, level: str = "alert") -> str:
     return level if corroborated else "info" if isolated else "ok"
 
 
+def performance_alert_chunks(ev: Evidence, step: str) -> tuple[list[int], list[int]]:
+    """(alerting, corroborated) analysis positions of a performance step's worse-side alerts.
+
+    The one rule behind a performance card: it counts every chunk whose records alert, and its
+    status is `alert` when some are corroborated, `info` when all stand alone, `ok` when none alert.
+    """
+    pools = (ev.est_alerts, ev.est_isolated) if step == "estimated_performance" else (ev.real_alerts, ev.real_isolated)
+    good = sorted({a.pos for a in pools[0] if a.side == "worse"})
+    alone = {a.pos for a in pools[1] if a.side == "worse" and a.metric in ev.metrics}
+    return sorted(set(good) | alone), good
+
+
 def section_statuses(ev: Evidence, diagnoses: list[dict[str, Any]]) -> dict[str, str]:
     """{step: ok | info | warning | alert} for the steps present, plus issue_resolution."""
     codes = {d["code"]: d for d in diagnoses}
@@ -37,9 +46,17 @@ def section_statuses(ev: Evidence, diagnoses: list[dict[str, Any]]) -> dict[str,
         and d["severity"] != "info"
         for d in diagnoses
     )
-    drift_level = "warning" if shifting or ev.artefacts else "info"
+    # drift that coincides with a corroborated performance finding is never mere info
+    drift_pos = set(ev.input_drift_pos)
+    with_drop = any(
+        d["severity"] != "info"
+        and d["code"] in ("concept_drift", "business_value_drop")
+        and drift_pos & set(ev.positions(d["chunks"]))
+        for d in diagnoses
+    )
+    drift_level = "warning" if shifting or with_drop or ev.artefacts else "info"
     statuses = {
-        "estimated_performance": _status(bool(ev.est_alerts), bool(ev.est_isolated)),
+        "estimated_performance": _status(*map(bool, performance_alert_chunks(ev, "estimated_performance")[::-1])),
         "realized_performance": _status(
             bool(ev.real_alerts) or any(a.side == "worse" for a in ev.diverge_alerts),
             bool(ev.real_isolated or ev.diverge_alerts or ev.diverge_isolated),
@@ -88,7 +105,7 @@ def headline(ev: Evidence, sections: dict[str, str]) -> list[dict[str, Any]]:
             if stats is None:
                 continue
             latest = metric_window(ev, step, metric, all_pos[-1:])
-            alerts = ev.est_alerts if step == "estimated_performance" else ev.real_alerts
+            alerting, corroborated = performance_alert_chunks(ev, step)
             items.append(
                 _item(
                     f"{label} {metric_label(metric)}",
@@ -101,7 +118,8 @@ def headline(ev: Evidence, sections: dict[str, str]) -> list[dict[str, Any]]:
                     step=step,
                     latest=latest["value"] if latest else None,
                     latest_chunk=ev.analysis[-1]["key"] if ev.analysis else None,
-                    alert_chunks=len({a.pos for a in alerts if a.side == "worse"}),
+                    alert_chunks=len(alerting),
+                    corroborated_alert_chunks=len(corroborated),
                     chunks=len(all_pos),
                 )
             )
@@ -216,91 +234,8 @@ def _keys(d: dict[str, Any], ev: Evidence) -> str:
     return labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
 
 
-def _money_phrase(d: dict[str, Any], ev: Evidence) -> str:
-    money = d.get("value_at_stake")
-    return f"; expect about {fmt_money(money, ev.currency)} less value than at the reference rate" if money else ""
-
-
-def _perf_sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
-    nums = d.get("numbers") or {}
-    metric = d.get("metric")
-    when = span(ev, ev.positions(d["chunks"]))
-    if metric and "value" in nums:
-        label = "Estimated" if ev.has_estimate else "Realized"
-        head = f"{label} {metric_label(metric)} {movement_verb(nums['change'])} from {fmt_value(nums['reference'])} to {fmt_value(nums['value'])} {when}"
-    else:
-        head = f"Performance dropped {when}"
-    cause = f", most likely because {join_names(d['features'])} shifted" if d["features"] else ""
-    fix = " Retrain on recent data."
-    return f"{head}{cause}{_money_phrase(d, ev)}.{fix}"
-
-
-def _concept_sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
-    nums = d.get("numbers") or {}
-    metric = d.get("metric")
-    when = span(ev, ev.positions(d["chunks"]))
-    if metric and "realized" in nums and "value" in nums and ev.has_estimate:
-        verb = movement_verb(nums["realized"] - nums["value"])
-        head = f"Realized {metric_label(metric)} {verb} to {fmt_value(nums['realized'])} {when} while the estimate said {fmt_value(nums['value'])}"
-    elif metric and "realized" in nums:
-        head = f"Realized {metric_label(metric)} {movement_verb(nums['realized'] - nums.get('realized_reference', nums['realized']))} to {fmt_value(nums['realized'])} {when} while the inputs held steady"
-    else:
-        head = f"Realized performance parted from the estimate {when}"
-    who = f" for {join_names(d['features'])}" if d["features"] else ""
-    return f"{head}: the link between inputs and outcome changed{who} (concept drift){_money_phrase(d, ev)}. Collect recent labels and retrain."
-
-
-def _dq_sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
-    when = span(ev, ev.positions(d["chunks"]))
-    return f"Data-quality fault in {join_names(d['features'])} {when} (missing values or unseen categories); fix the upstream pipeline before retraining."
-
-
-def _prediction_sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
-    when = span(ev, ev.positions(d["chunks"]))
-    return f"The model's outputs shifted {when} with no matching change in its inputs{_money_phrase(d, ev)}. Check the deployed model and its preprocessing."
-
-
-def _no_impact_sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
-    when = span(ev, ev.positions(d["chunks"]))
-    nums = d.get("numbers") or {}
-    metric = d.get("metric")
-    held = (
-        f", but estimated {metric_label(metric)} held at {fmt_value(nums['value'])} (reference {fmt_value(nums['reference'])})"
-        if metric and "value" in nums
-        else ", but performance held"
-    )
-    who = f"Input{'s' if len(d['features']) > 1 else ''} {join_names(d['features'])}" if d["features"] else "The inputs"
-    return f"{who} shifted {when}{held}. No action needed beyond monitoring."
-
-
-def _bv_sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
-    when = span(ev, ev.positions(d["chunks"]))
-    money = d.get("value_at_stake")
-    amount = f": about {fmt_money(money, ev.currency)} below the reference rate" if money else ""
-    return f"Business value fell {when}{amount}. Review what drives it."
-
-
-def _no_issue_sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
-    nums = d.get("numbers") or {}
-    metric = d.get("metric")
-    if metric and "value" in nums:
-        return f"All clear: estimated {metric_label(metric)} stayed at {fmt_value(nums['value'])} (reference {fmt_value(nums['reference'])}), inputs and data quality are stable. No action needed."
-    return "All clear: inputs and data quality are stable. No action needed."
-
-
 def _generic(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
     return f"{d['title']}."
-
-
-SENTENCES = {
-    "performance_drop_covariate_shift": _perf_sentence,
-    "concept_drift": _concept_sentence,
-    "data_quality": _dq_sentence,
-    "prediction_drift": _prediction_sentence,
-    "covariate_shift_no_impact": _no_impact_sentence,
-    "business_value_drop": _bv_sentence,
-    "no_issue": _no_issue_sentence,
-}
 
 
 def build_summary(

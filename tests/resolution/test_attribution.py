@@ -9,7 +9,14 @@ from scipy import stats
 
 from reportgen.config import validate_config
 from reportgen.io import prepare_data
-from reportgen.resolution.attribution import concept_features, feature_shift
+from reportgen.resolution.attribution import (
+    benjamini_hochberg,
+    bin_codes,
+    concept_features,
+    feature_shift,
+    reference_excess,
+    residuals,
+)
 
 
 def frames(n: int, seed: int, concept: float, problem: str) -> pd.DataFrame:
@@ -103,3 +110,45 @@ def test_p_values_are_calibrated_under_the_null() -> None:
         out = feature_shift("f", rb, ab, 8, rng.normal(size=(1500, 1)), rng.normal(size=(1000, 1)))
         rejections += out.p_value < 0.05
     assert 0.02 <= rejections / reps <= 0.09
+
+
+def test_benjamini_hochberg_matches_scipy() -> None:
+    rng = np.random.default_rng(5)
+    p = np.concatenate([rng.uniform(size=30), rng.uniform(0, 1e-4, size=8)]).tolist()
+    for alpha in (1e-3, 0.05, 0.2):
+        want = stats.false_discovery_control(p) <= alpha
+        assert benjamini_hochberg(p, alpha) == want.tolist()
+    # hand case: sorted p (0.01, 0.02, 0.03, 0.5) at 0.05 -> thresholds 0.0125, 0.025, 0.0375: first three rejected
+    assert benjamini_hochberg([0.5, 0.03, 0.01, 0.02], 0.05) == [False, True, True, True]
+
+
+def test_a_pattern_reference_chunks_already_show_is_not_named() -> None:
+    # the link with v swings from chunk to chunk in reference already (+/-0.5 per 2000 rows); only z's
+    # link changes for good in the last analysis chunk
+    def with_swing(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
+        v = np.random.default_rng(seed).normal(size=len(frame))
+        sign = np.where((np.arange(len(frame)) // 2000) % 2 == 0, 0.5, -0.5)
+        return frame.assign(v=v, y=frame["y"] + sign * v)
+
+    cols = {"id": "id", "prediction": "y_pred", "target": "y", "features": ["x", "z", "w", "v"]}
+    config = validate_config({"problem_type": "regression", "columns": cols, "chunking": {"size": 2000}})
+    ref = with_swing(frames(8000, 0, 0.0, "regression"), 50)
+    ana = with_swing(frames(6000, 1, 0.0, "regression"), 51)
+    drifted = with_swing(frames(6000, 2, 1.0, "regression"), 52)
+    ana.iloc[4000:] = drifted.iloc[4000:].to_numpy()
+    ana["id"] = np.arange(8000, 14000)
+    for col in ana.columns:
+        ana[col] = ana[col].astype(ref[col].dtype)
+    data = prepare_data(config, ref.drop(columns=["cat"]), ana.drop(columns=["y", "cat"]), ana[["id", "y"]])
+    last = data.analysis_chunks[-1].index
+    rows = np.arange(data.analysis_chunks[-1].start_row, data.analysis_chunks[-1].end_row)
+    ref_res, ana_res = residuals(data, "reference"), residuals(data, "analysis", rows)
+    assert ref_res is not None and ana_res is not None
+    v = data.reference.features["v"]
+    rb, ab, n = bin_codes(v, v.values, data.analysis.features["v"].values[rows])
+    alone = feature_shift("v", rb, ab, n, ref_res, ana_res)
+    assert alone is not None and alone.p_value < 1e-6  # significant on its own ...
+    assert alone.excess_per_row <= reference_excess(
+        data, "v", v, ref_res, len(rows)
+    )  # ... but no more than in reference
+    assert [s.feature for s in concept_features(data, [last])] == ["z"]

@@ -1,0 +1,127 @@
+"""covariate_shift_no_impact: Inputs drifted while performance held."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportgen.resolution.evidence import Evidence, episodes
+from reportgen.resolution.rules import (
+    MAX_EVIDENCE,
+    Context,
+    bridge,
+    diagnosis,
+    lasting,
+    metric_numbers,
+    metric_window,
+    rank_by_alerts,
+    span,
+)
+from reportgen.resolution.text import (
+    fmt_value,
+    join_names,
+    metric_label,
+)
+
+CODE = "covariate_shift_no_impact"
+ANCHOR = "multivariate-drift"  # the report section that shows the evidence
+
+
+def find(ctx: Context) -> list[dict[str, Any]]:
+    """Inputs drift while estimated and realized performance hold."""
+    ev = ctx.ev
+    out = []
+    perf_runs = [
+        ev.positions(d["chunks"])
+        for d in ctx.diagnoses
+        if d["code"] in ("performance_drop_covariate_shift", "prediction_drift")
+    ]
+    busy = {p for r in perf_runs for p in r} | set(ev.real_drop_pos) | set(ev.est_drop_pos if ev.est_alerts else [])
+    pos = [p for p in ev.input_drift_pos if p not in busy]
+    metric = ev.primary_metric
+    for run in episodes(pos, bridge(ev)):
+        features = rank_by_alerts(ev, ev.alerts_in(ev.drift_alerts, run), run)
+        neighbour = next(
+            (
+                d
+                for d in ctx.diagnoses
+                if d["code"] == "performance_drop_covariate_shift"
+                and (run[-1] + 1 in ev.positions(d["chunks"]) or run[0] - 1 in ev.positions(d["chunks"]))
+            ),
+            None,
+        )
+        if neighbour is not None and set(features) <= set(neighbour["features"]):
+            # the same inputs drifting just before (or after) the drop: part of that episode
+            absorb(ev, neighbour, run, features)
+            continue
+        mv = ev.alerts_in(ev.mv_alerts, run)
+        alerts = ev.alerts_in(ev.drift_alerts, run) + mv
+        stats = metric_window(ev, "estimated_performance", metric, run) if metric else None
+        realized = metric_window(ev, "realized_performance", metric, run) if metric else None
+        when = span(ev, run)
+        held = ""
+        if stats:
+            held = f" Estimated {metric_label(metric)} held at {fmt_value(stats['value'])} (reference {fmt_value(stats['reference'])})"
+            if realized:
+                held += f" and realized agrees ({fmt_value(realized['value'])})"
+            held += "."
+        who = (
+            f"Input{'s' if len(features) > 1 else ''} {join_names(features)}"
+            if features
+            else "The joint distribution of the inputs"
+        )
+        if metric is None:
+            summary = f"{who} shifted {when}. This run has no performance results, so the impact is unknown; no performance alert fired."
+        else:
+            summary = f"{who} shifted {when}, but performance did not suffer.{held} No action is needed beyond watching the next reports."
+        strong = (len(features) >= 2 or bool(mv) or len(run) >= 2) and lasting(ev, run)
+        actions = [
+            f"Keep monitoring; no retraining needed now ({join_names(features, 5) or 'inputs'} drifted without hurting performance).",
+            "Confirm the shift is expected (seasonality, a new customer segment) and note it for the next retraining.",
+        ]
+        out.append(
+            diagnosis(
+                ctx,
+                "covariate_shift_no_impact",
+                "warning" if strong else "info",
+                "Inputs shifted without hurting performance",
+                summary,
+                run,
+                features,
+                alerts,
+                actions,
+                0.8 if realized else 0.65 if metric else 0.4,
+                metric=metric,
+                numbers=metric_numbers(stats, realized),
+                multivariate_chunks=ev.chunk_indices(sorted({a.pos for a in mv})),
+            )
+        )
+    return out
+
+
+def absorb(ev: Evidence, diagnosis_: dict[str, Any], run: list[int], features: list[str]) -> None:
+    """Extend a performance-drop diagnosis with adjacent chunks where its features already drifted."""
+    positions = sorted(set(ev.positions(diagnosis_["chunks"])) | set(run))
+    before = run[-1] < min(ev.positions(diagnosis_["chunks"]))
+    diagnosis_["chunks"] = ev.chunk_indices(positions)
+    diagnosis_["chunk_keys"] = ev.chunk_keys(positions)
+    diagnosis_["evidence"] = (diagnosis_["evidence"] + [a.record for a in ev.alerts_in(ev.drift_alerts, run)])[
+        :MAX_EVIDENCE
+    ]
+    diagnosis_["evidence_count"] += len(ev.alerts_in(ev.drift_alerts, run))
+    when = span(ev, run)
+    diagnosis_["summary"] += (
+        f" The shift in {join_names(features) or 'the joint distribution of the inputs'} {'began' if before else 'went on'} {when}, {'before' if before else 'after'} performance {'dropped' if before else 'recovered'}."
+    )
+
+
+def sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
+    when = span(ev, ev.positions(d["chunks"]))
+    nums = d.get("numbers") or {}
+    metric = d.get("metric")
+    held = (
+        f", but estimated {metric_label(metric)} held at {fmt_value(nums['value'])} (reference {fmt_value(nums['reference'])})"
+        if metric and "value" in nums
+        else ", but performance held"
+    )
+    who = f"Input{'s' if len(d['features']) > 1 else ''} {join_names(d['features'])}" if d["features"] else "The inputs"
+    return f"{who} shifted {when}{held}. No action needed beyond monitoring."
