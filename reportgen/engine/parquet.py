@@ -136,9 +136,14 @@ class ParquetEngine:
         present = {name: 0 for name in self.schema.features}
         offset = 0
         self.chunks_in_memory = 0
-        for batch in self._dataset().to_batches(
-            columns=self._read_columns(), batch_size=self.batch_rows, use_threads=False
-        ):
+        batches = self._dataset().to_batches(  # no read-ahead: memory stays near one row group
+            columns=self._read_columns(),
+            batch_size=self.batch_rows,
+            batch_readahead=0,
+            fragment_readahead=0,
+            use_threads=False,
+        )
+        for batch in batches:
             n = batch.num_rows
             owner = self._chunk_of_row[offset : offset + n]
             table = pa.Table.from_batches([batch])

@@ -62,16 +62,6 @@ class Context:
 Rule = Callable[[Context], list[dict[str, Any]]]
 
 
-def run_rules(ev: Evidence) -> list[dict[str, Any]]:
-    """Every rule in its declared order; diagnoses sorted by severity, money at stake, code and first chunk."""
-    from reportgen.resolution.diagnoses import RULES  # the rule modules build on this one
-
-    ctx = Context(ev)
-    for _, fn in RULES:
-        ctx.diagnoses.extend(fn(ctx))
-    return sort_diagnoses(ctx.diagnoses)
-
-
 def sort_diagnoses(diagnoses: list[dict[str, Any]]) -> list[dict[str, Any]]:
     code_rank = {c: i for i, c in enumerate(CODES)}
     return sorted(

@@ -104,23 +104,36 @@ def _read_sqlalchemy(url: str, query: str, source: SqlSource) -> pa.Table:
                 sa.text(query), source.params
             )
             names = list(result.keys())
-            batches = list(_record_batches(result.partitions(), names))
-            if not batches:
+            pieces = list(_arrow_pieces(result.partitions(), names, source))
+            if not pieces:
                 return pa.table({n: pa.array([], pa.null()) for n in names})
-            return pa.Table.from_batches(batches)
+            try:  # a batch may type a column null (all missing) or int where the next has floats: promote
+                return pa.concat_tables(pieces, promote_options="permissive")
+            except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+                raise DataError(
+                    f"a column holds values of different types ({_first_line(str(exc))}); "
+                    "cast it to one type in the query (e.g. CAST(col AS TEXT))",
+                    file=describe(source),
+                ) from None
     finally:
         engine.dispose()
 
 
-def _record_batches(partitions: Iterator[Any], names: list[str]) -> Iterator[pa.RecordBatch]:
-    """One Arrow record batch per fetched partition of rows (columns built at once, rows then freed)."""
-    schema: pa.Schema | None = None
+def _arrow_pieces(partitions: Iterator[Any], names: list[str], source: SqlSource) -> Iterator[pa.Table]:
+    """One Arrow table per fetched partition of rows (columns built at once, the rows then freed)."""
     for rows in partitions:
-        columns = list(zip(*rows)) if rows else [() for _ in names]
-        arrays = [pa.array(col, type=schema.field(i).type if schema else None) for i, col in enumerate(columns)]
-        if schema is None:
-            schema = pa.schema([pa.field(n, a.type) for n, a in zip(names, arrays)])
-        yield pa.RecordBatch.from_arrays(arrays, schema=schema)
+        arrays = []
+        for name, values in zip(names, zip(*rows)):
+            try:
+                arrays.append(pa.array(values, from_pandas=True))
+            except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+                raise DataError(
+                    f"cannot read the values of this column ({_first_line(str(exc))}); "
+                    "cast it to text or a number in the query (e.g. CAST(col AS TEXT))",
+                    file=describe(source),
+                    column=name,
+                ) from None
+        yield pa.table(arrays, names=names)
 
 
 def _like_parquet(table: pa.Table) -> pa.Table:

@@ -107,17 +107,17 @@ def fuzz_cases(draw: st.DrawFn) -> FuzzCase:
     analysis = _frame(problem, kinds, n_ana, n_ref, seed + 1, shift)
     notes: list[str] = []
     for name, frame in (("reference", reference), ("analysis", analysis)):
-        if len(frame) > 2 and draw(st.integers(0, 19)) == 0:
+        if len(frame) > 2 and draw(st.integers(0, 19)) == 7:  # a middle value: hypothesis favours the bounds
             frame.loc[1, "id"] = frame.loc[0, "id"]
             notes.append(f"duplicate id in {name}")
     targets = None
     if draw(st.booleans()):
         targets = analysis[["id", "y"]].copy()
         analysis = analysis.drop(columns=["y"])
-        if len(targets) > 2 and draw(st.integers(0, 19)) == 0:
+        if len(targets) > 2 and draw(st.integers(0, 19)) == 7:  # a middle value: hypothesis favours the bounds
             targets.loc[1, "id"] = targets.loc[0, "id"]
             notes.append("duplicate id in targets")
-        if draw(st.integers(0, 5)) == 0:
+        if draw(st.integers(0, 5)) == 3:
             targets["id"] = targets["id"] + 10**6
             notes.append("target ids match no analysis row")
     elif draw(st.booleans()):
@@ -141,5 +141,5 @@ def fuzz_cases(draw: st.DrawFn) -> FuzzCase:
     if chunking:
         config["chunking"] = chunking
     encoding = draw(st.sampled_from(ENCODINGS))
-    parquet = draw(st.integers(0, 4)) == 0
+    parquet = draw(st.integers(0, 4)) == 2
     return FuzzCase(problem, reference, analysis, targets, config, encoding, parquet, notes)

@@ -67,6 +67,22 @@ def sqlite_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def parquet_results(tmp_path_factory: pytest.TempPathFactory, parquet_files: tuple[Path, Path]) -> dict:
+    """results.json of the run from the Parquet files: what every SQL run must equal."""
+    import json
+
+    from click.testing import CliRunner
+
+    from reportgen.cli import main
+
+    folder = tmp_path_factory.mktemp("parquet_run")
+    config = write_config(folder / "cfg", str(parquet_files[0]), str(parquet_files[1]))
+    result = CliRunner().invoke(main, ["run", str(config), "--out", str(folder / "out"), "--quiet"])
+    assert result.exit_code == 0, result.stderr
+    return json.loads((folder / "out" / "results.json").read_text())
+
+
+@pytest.fixture(scope="session")
 def parquet_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("parquet")
     paths = (folder / "reference.parquet", folder / "analysis.parquet")

@@ -72,3 +72,31 @@ def test_cli_mapping_and_params(tmp_path: Path) -> None:
     assert config.reference.params == {"start": 7, "end": 2}
     with pytest.raises(ConfigError, match="no data source is a SQL source"):
         with_params(load_config(write_config(tmp_path, "a.csv", "b.csv")), {"start": 7})
+
+
+def test_named_parameters_become_libpq_placeholders() -> None:
+    from reportgen.sources.sql import _positional
+
+    text, values = _positional("select ts::date, :a from t where x >= :a and y < :b and z = '\\:c'", {"a": 1, "b": 2})
+    assert text == "select ts::date, $1 from t where x >= $1 and y < $2 and z = '\\:c'"
+    assert values == [1, 2]
+
+
+def test_batches_promote_types_and_bad_values_name_the_column(tmp_path: Path) -> None:
+    import sqlite3
+
+    from reportgen.errors import DataError
+    from reportgen.inputs import read_source
+
+    path = tmp_path / "t.db"
+    with sqlite3.connect(path) as con:  # SQLite types per value: the first batch's a is all NULL, b all ints
+        con.execute("create table t (a, b, c)")
+        rows = [(None, i, "x") for i in range(5)] + [(1.5, 2.5, "y")] * 5 + [(2, 3, None)]
+        con.executemany("insert into t values (?, ?, ?)", rows)
+        con.execute("create table u (a)")
+        con.executemany("insert into u values (?)", [(1,), (b"\x00",)])
+    frame = read_source(SqlSource(url=f"sqlite:///{path}", table="t", batch_rows=5))
+    assert [str(t) for t in frame.dtypes] == ["float64", "float64", "category"]
+    assert frame["a"].isna().sum() == 5 and frame["b"].tolist()[-1] == 3.0 and frame["c"].isna().sum() == 1
+    with pytest.raises(DataError, match=r"table u: .*different types.*CAST\(col AS TEXT\)"):
+        read_source(SqlSource(url=f"sqlite:///{path}", table="u"))
