@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from reportgen.resolution.evidence import BRIDGE_PER_CHUNKS, Alert, Evidence, steady_columns
+from reportgen.resolution.alerts import BRIDGE_PER_CHUNKS, Alert, steady_columns
+from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.text import (
     direction_word,
     fmt_money,
