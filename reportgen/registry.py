@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from typing import ClassVar, Generic, Protocol, TypeVar
 
 from reportgen.errors import ConfigError
 
-T = TypeVar("T")
+
+class Named(Protocol):
+    """What a registry holds: classes with a config name."""
+
+    name: ClassVar[str]
+
+
+T = TypeVar("T", bound=Named)
 
 
 class Registry(Generic[T]):

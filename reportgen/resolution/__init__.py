@@ -15,10 +15,10 @@ import pandas as pd
 
 from reportgen.config import Config
 from reportgen.resolution.baseline import compare
-from reportgen.resolution.diagnoses import RULES
+from reportgen.resolution.diagnoses import RULES, run_rules
 from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.recommendations import recommend
-from reportgen.resolution.rules import CODES, run_rules
+from reportgen.resolution.rules import CODES
 from reportgen.resolution.summary import build_summary
 
 __all__ = ["Resolution", "resolve", "CODES", "RULES", "METHOD_NOTES"]

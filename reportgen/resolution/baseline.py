@@ -18,7 +18,8 @@ import pandas as pd
 
 from reportgen.config import Config
 from reportgen.errors import DataError
-from reportgen.resolution.evidence import Alert, Evidence
+from reportgen.resolution.alerts import Alert
+from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.text import direction_word
 from reportgen.results import COLUMNS, conform
 

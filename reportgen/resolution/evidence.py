@@ -15,165 +15,31 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from reportgen.config import METRICS_BY_PROBLEM, Config
-from reportgen.resolution.support import JOINT, support_shares
+from reportgen.resolution.alerts import (
+    CONTROL_METRICS,
+    FRAGILE_METRICS,
+    METRIC_GROUPS,
+    Alert,
+    corroborate,
+    exceedance,
+    finite_or_none,
+    metric_group,
+    output_columns,
+    steady_columns,
+)
+from reportgen.resolution.evidence_drift import DriftEvidence
 from reportgen.resolution.text import higher_is_better
 from reportgen.results import to_records
 
-STRONG_Z = 2.0
-# metrics that are monotone transforms of each other count as one piece of evidence
-METRIC_GROUPS = {"rmse": "mse", "rmsle": "msle"}
-FRAGILE_METRICS = frozenset({"mape", "msle", "rmsle"})
 
-
-def metric_group(alert: Alert) -> str:
-    return METRIC_GROUPS.get(alert.metric, alert.metric)
-
-
-PERFORMANCE_STEPS = ("estimated_performance", "realized_performance")
-CONTROL_METRICS = ("business_value",)
-
-
-@dataclass(frozen=True)
-class Alert:
-    """One alerting (or diverging) result record, placed on the analysis timeline."""
-
-    step: str
-    method: str | None
-    metric: str
-    column: str | None
-    chunk_index: int
-    pos: int
-    z: float
-    side: str = "worse"
-    record: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
-
-
-def exceedance(value: float, lower: float | None, upper: float | None, ref_mean: float | None, metric: str) -> float:
-    """How far a value sits towards / beyond its threshold: 0 at the reference mean, 1 at the threshold."""
-    if value is None or not math.isfinite(value):
-        return float("nan")
-    if metric == "p_value":
-        if lower is None or not (0 < lower < 1):
-            return float("nan")
-        return math.log10(max(value, 1e-300)) / math.log10(lower)
-    m = ref_mean if ref_mean is not None and math.isfinite(ref_mean) else None
-    if (
-        upper is not None
-        and math.isfinite(upper)
-        and (lower is None or not math.isfinite(lower) or value >= (lower + upper) / 2)
-    ):
-        if m is not None and upper > m:
-            return (value - m) / (upper - m)
-        return 1.0 + (value - upper) / max(abs(upper), 1e-12)
-    if lower is not None and math.isfinite(lower):
-        if m is not None and lower < m:
-            return (m - value) / (m - lower)
-        return 1.0 + (lower - value) / max(abs(lower), 1e-12)
-    return float("nan")
-
-
-def corroborate(
-    alerts: list[Alert],
-    group: Callable[[Alert], Hashable],
-    *,
-    min_groups: int = 3,
-    support: Iterable[int] = (),
-    strong: float = STRONG_Z,
-    strong_groups: set | None = None,
-    count_z: float = 1.5,
-) -> tuple[list[Alert], list[Alert]]:
-    """Split alerts into (corroborated, isolated), judging each cell (group, chunk) as a whole.
-
-    A cell is corroborated when one of its alerts is `strong` (the value at least twice as far from
-    the reference as the threshold), the same group alerts in an adjacent chunk, the chunk is in
-    `support` (e.g. a multivariate alert), or at least `min_groups` groups alert in the same chunk.
-    `strong_groups`, when given, limits corroboration by strength alone to those groups (heavy-tailed
-    metrics such as MSLE can jump far in one chunk by chance).
-    Several methods on one feature, or several metrics computed from one confusion matrix, are
-    strongly correlated: agreeing with each other is not corroboration, hence the cell.
-    """
-    support = set(support)
-    cells: dict[tuple[Hashable, int], list[Alert]] = defaultdict(list)
-    for a in alerts:
-        cells[(group(a), a.pos)].append(a)
-    peak = {key: max((a.z for a in members if math.isfinite(a.z)), default=0.0) for key, members in cells.items()}
-    clear = {key for key, z in peak.items() if z >= count_z}
-    clear_in_chunk: dict[int, int] = defaultdict(int)
-    for _g, pos in clear:
-        clear_in_chunk[pos] += 1
-    backed_cells = set()
-    for (g, pos), _members in cells.items():
-        if (
-            ((strong_groups is None or g in strong_groups) and peak[(g, pos)] >= strong)
-            or pos in support
-            or (
-                (g, pos) in clear
-                and ((g, pos - 1) in clear or (g, pos + 1) in clear or clear_in_chunk[pos] >= min_groups)
-            )
-        ):
-            backed_cells.add((g, pos))
-    good = [a for a in alerts if (group(a), a.pos) in backed_cells]
-    isolated = [a for a in alerts if (group(a), a.pos) not in backed_cells]
-    return good, isolated
-
-
-BRIDGE_PER_CHUNKS = 30  # one quiet chunk may sit inside an episode per this many analysis chunks
-
-
-def steady_columns(alerts: Iterable[Alert], n_chunks: int) -> set[str]:
-    """Columns of these alerts, leaving out those alerting in too few of an episode's `n_chunks`:
-    from five chunks on, a column must alert in max(2, a tenth of them). The tail of a neighbouring
-    shift caught in a straddling chunk (a week half in April) is not this episode's cause. When no
-    column qualifies, all are kept."""
-    chunks: dict[str, set[int]] = defaultdict(set)
-    for a in alerts:
-        if a.column is not None:
-            chunks[a.column].add(a.pos)
-    need = 1 if n_chunks < 5 else max(2, n_chunks // 10)
-    steady = {c for c, ps in chunks.items() if len(ps) >= need}
-    return steady or set(chunks)
-
-
-def episodes(positions: Iterable[int], max_gap: int = 0) -> list[list[int]]:
-    """Group analysis positions into runs of consecutive chunks: [1, 2, 3, 7] -> [[1, 2, 3], [7]].
-
-    With `max_gap`, up to that many quiet chunks between two alerting ones do not end a run (with
-    daily chunks of a hundred rows a two-month problem alerts on most days, not on every one):
-    [1, 2, 4, 5] with max_gap 1 -> [[1, 2, 4, 5]].
-    """
-    runs: list[list[int]] = []
-    for p in sorted(set(positions)):
-        if runs and p <= runs[-1][-1] + 1 + max_gap:
-            runs[-1].append(p)
-        else:
-            runs.append([p])
-    return runs
-
-
-def output_columns(config: Config) -> dict[str, str]:
-    """{column name: role} for the model outputs monitored beside the features."""
-    cols = config.columns
-    roles: dict[str, str] = {cols.prediction: "prediction"}
-    proba = cols.predicted_probability
-    if isinstance(proba, str):
-        roles[proba] = "probability"
-    elif isinstance(proba, dict):
-        for name in proba.values():
-            roles[str(name)] = "probability"
-    if cols.target:
-        roles[cols.target] = "target"
-    return roles
-
-
-class Evidence:
+class Evidence(DriftEvidence):
     """Signals extracted once from the results: alerts per step, corroboration, series, money.
 
     Parameters
@@ -277,7 +143,11 @@ class Evidence:
                 float(z[i])
                 if z is not None
                 else exceedance(
-                    row.value, _opt(row.lower_threshold), _opt(row.upper_threshold), _opt(row.ref_mean), row.metric
+                    row.value,
+                    finite_or_none(row.lower_threshold),
+                    finite_or_none(row.upper_threshold),
+                    finite_or_none(row.ref_mean),
+                    row.metric,
                 )
             )
             out.append(
@@ -461,86 +331,6 @@ class Evidence:
             return "estimated_performance", pos, self.est_alerts + extra
         return "realized_performance", self.real_drop_pos, self.real_alerts
 
-    # ------------------------------------------------------------- extrapolation
-    def _extrapolation(self) -> None:
-        """Chunks where drifting inputs left the reference's support (reportgen.resolution.support).
-
-        There CBPE and DLE extrapolate: a realized drop the estimate misses is the shift's doing,
-        not a changed concept. Records flagged `trust: false` by the estimator count the same way.
-        """
-        self.support = support_shares(self.data) if self.data is not None else None
-        pos: set[int] = set()
-        if self.support is not None:
-            sup = self.support
-            flagged = {f: sup.outside(f) for f in sup.shares if f != JOINT}
-            for col, p in self.drift_pairs:
-                idx = int(self.analysis[p]["index"])
-                k = sup.chunk_indices.index(idx) if idx in sup.chunk_indices else None
-                if k is None:
-                    continue
-                if (col in flagged and flagged[col][k]) or col in sup.broken.get(idx, []):
-                    pos.add(p)
-        pos |= self._untrusted_estimate_pos()
-        self.extrapolating_pos = sorted(pos)
-        drops = (set(self.real_drop_pos) | set(self.concept_pos)) if self.has_estimate else set()
-        self.extrapolated_drop_pos = sorted(drops & pos)
-        if self.extrapolated_drop_pos:
-            self.concept_pos = [p for p in self.concept_pos if p not in pos]
-            self.diverge_alerts = [a for a in self.diverge_alerts if a.pos not in pos]
-
-    def _untrusted_estimate_pos(self) -> set[int]:
-        """Chunks whose estimate records say they are not to be trusted (a `trust` field, when present)."""
-        if "trust" not in self.frame.columns:
-            return set()
-        est = self.select("estimated_performance")
-        est = est[est["period"] == "analysis"]
-        bad = est["trust"].map(lambda t: t is False or (isinstance(t, str) and t.lower() in ("low", "false", "none")))
-        return {
-            self.pos_of[int(i)] for i in est.loc[bad.fillna(False).astype(bool), "chunk_index"] if int(i) in self.pos_of
-        }
-
-    def outside_support(self, positions: Iterable[int], features: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """{feature: {share, chunks: {chunk key: share}}} over these chunks, for features (and the joint
-        support) whose rows left the reference's support in at least one of them."""
-        if self.support is None:
-            return {}
-        sup = self.support
-        out: dict[str, dict[str, Any]] = {}
-        for f in [*features, JOINT]:
-            if f not in sup.shares:
-                continue
-            flags = sup.outside(f)
-            per: dict[str, float] = {}
-            hit = False
-            for p in sorted(set(positions)):
-                idx = int(self.analysis[p]["index"])
-                if idx not in sup.chunk_indices:
-                    continue
-                k = sup.chunk_indices.index(idx)
-                per[str(self.analysis[p]["key"])] = round(float(sup.shares[f][k]), 4)
-                hit = hit or bool(flags[k])
-            if hit:
-                out[f] = {"share": round(float(np.mean(list(per.values()))), 4), "chunks": per}
-        return out
-
-    def integrity_suspects(self, broken: Iterable[str], moved: Iterable[str]) -> list[str]:
-        """Drifting features that carry a broken relation: broken themselves, or correlated with a broken one."""
-        if self.support is None:
-            return []
-        broken = set(broken)
-        related = self.support.related
-        return [f for f in moved if f in broken or any(f in related.get(b, ()) for b in broken)]
-
-    def broken_relations(self, positions: Iterable[int]) -> dict[str, float]:
-        """{feature: largest ratio of its PCA residual to the reference's} over these chunks, strongest first."""
-        if self.support is None:
-            return {}
-        best: dict[str, float] = {}
-        for p in set(positions):
-            for f, r in self.support.broken_ratio.get(int(self.analysis[p]["index"]), {}).items():
-                best[f] = max(best.get(f, 0.0), r)
-        return {f: round(best[f], 2) for f in sorted(best, key=lambda f: (-best[f], f))}
-
     def performance_series(self, step: str, metric: str) -> pd.DataFrame:
         """One metric's per-chunk records of a performance step, with the reference mean."""
         f = self.select(step, metric=metric)
@@ -652,168 +442,6 @@ class Evidence:
         self.dq_pairs = {(a.column, a.pos) for a in self.dq_alerts}
         self.dq_pos = sorted({a.pos for a in self.dq_alerts})
 
-    # --------------------------------------------------------------------- drift
-    def _drift(self) -> None:
-        uni = self.select("univariate_drift")
-        mv = self.select("multivariate_drift")
-        self.feature_columns = sorted(set(uni["column"].dropna()) - set(self.outputs)) if len(uni) else []
-        uni_alerts = self._alerts(uni)
-        feat_alerts = [a for a in uni_alerts if a.column not in self.outputs]
-        out_alerts = [a for a in uni_alerts if a.column in self.outputs and self.outputs[a.column] != "target"]
-        target_alerts = [a for a in uni_alerts if a.column in self.outputs and self.outputs[a.column] == "target"]
-        mv_alerts_all = self._alerts(mv)
-        self._drift_scores(uni)
-        good, self.drift_isolated, self.mv_alerts, self.mv_isolated = self._corroborate_drift(
-            feat_alerts, mv_alerts_all
-        )
-        self.artefacts = [a for a in good if (a.column, a.pos) in self.dq_pairs]
-        self.drift_alerts = [a for a in good if (a.column, a.pos) not in self.dq_pairs]
-        self.drift_pairs = {(a.column, a.pos) for a in self.drift_alerts}
-        drift_pos = {a.pos for a in self.drift_alerts}
-        # a multivariate alert in a data-quality chunk with no genuine univariate drift is an artefact too
-        self.mv_artefacts = [a for a in self.mv_alerts if a.pos in set(self.dq_pos) and a.pos not in drift_pos]
-        self.mv_alerts = [a for a in self.mv_alerts if a not in self.mv_artefacts]
-        self.mv_pos = sorted({a.pos for a in self.mv_alerts})
-        self.input_drift_pos = sorted(drift_pos | set(self.mv_pos))
-        # the prediction and the probabilities are one signal: they corroborate nothing among themselves
-        # and a model swap moves them far: mild, persistent output drift must clear 1.5 on average
-        self.out_alerts, self.out_isolated, _, _ = self._corroborate_drift(out_alerts, [], crowd=False, agree=1.5)
-        self.out_pos = sorted({a.pos for a in self.out_alerts})
-        self.target_alerts, _ = corroborate(target_alerts, lambda a: "target", min_groups=2)
-        self.target_pos = sorted({a.pos for a in self.target_alerts})
-
-    def _corroborate_drift(
-        self, feat: list[Alert], mv: list[Alert], *, crowd: bool = True, agree: float = 1.0
-    ) -> tuple[list[Alert], list[Alert], list[Alert], list[Alert]]:
-        """Corroborate univariate cells (feature, chunk) and multivariate cells (method, chunk) together.
-
-        A feature cell is strong when its methods, on average, sit twice as far from the reference as
-        their thresholds (mean exceedance over all its methods >= 2); a multivariate cell when its alert
-        does. A weaker feature cell counts when its methods agree on average (mean exceedance >= 1) and
-        an adjacent chunk of the same feature does too; or, in a chunk without any strong feature, when
-        a strong multivariate alert or three such weaker features back it (a subtle, broad shift). A weaker multivariate cell counts when
-        it clears 1.5 times its threshold and so does the other multivariate method in the chunk or the
-        same method in an adjacent chunk, or a strong feature cell backs it. Noise alerts sit just above their thresholds, on one or two methods.
-        """
-        cells: dict[tuple[str, int], list[Alert]] = defaultdict(list)
-        for a in feat:
-            cells[(str(a.column), a.pos)].append(a)
-        mv_cells: dict[tuple[str, int], list[Alert]] = defaultdict(list)
-        for a in mv:
-            mv_cells[(str(a.method), a.pos)].append(a)
-
-        def strong(members: list[Alert]) -> bool:
-            return any(math.isfinite(a.z) and a.z >= STRONG_Z for a in members)
-
-        def mean_z(col: str, pos: int) -> float:
-            return self.drift_score.get(col, {}).get(int(self.analysis[pos]["index"]), 0.0)
-
-        def strong_cell(col: str, pos: int) -> bool:
-            # PSI and chi-squared are heavy-tailed: one method far out is not enough, the methods' mean must be
-            return (col, pos) in cells and mean_z(col, pos) >= STRONG_Z
-
-        def agreed(col: str, pos: int) -> bool:
-            return (col, pos) in cells and mean_z(col, pos) >= agree
-
-        strong_feat_pos = {pos for (c, pos) in cells if strong_cell(c, pos)}
-        strong_mv_pos = {pos for (m_, pos), m in mv_cells.items() if strong(m)}
-        weak_agreed_per_pos: dict[int, int] = defaultdict(int)
-        for col, pos in cells:
-            weak_agreed_per_pos[pos] += agreed(col, pos) and not strong_cell(col, pos)
-        ok_cells = set()
-        for col, pos in cells:
-            # a multivariate alert or a crowd of mild alerts backs a mild cell only when no strong feature
-            # in the chunk already explains them (a subtle, broad shift); otherwise it must persist
-            broad = pos not in strong_feat_pos and (pos in strong_mv_pos or (crowd and weak_agreed_per_pos[pos] >= 3))
-            if (
-                strong_cell(col, pos)
-                or (agreed(col, pos) and (agreed(col, pos - 1) or agreed(col, pos + 1) or broad))
-                or (broad and pos in strong_mv_pos)
-            ):
-                ok_cells.add((col, pos))
-        ok_mv = set()
-        for (method, pos), members in mv_cells.items():
-
-            def clear(key: tuple[str, int]) -> bool:
-                return key in mv_cells and max((a.z for a in mv_cells[key] if math.isfinite(a.z)), default=0.0) >= 1.5
-
-            both = clear((method, pos)) and any(clear((m_, p)) for (m_, p) in mv_cells if p == pos and m_ != method)
-            adjacent = clear((method, pos)) and (clear((method, pos - 1)) or clear((method, pos + 1)))
-            if strong(members) or both or adjacent or pos in strong_feat_pos:
-                ok_mv.add((method, pos))
-        good = [a for a in feat if (str(a.column), a.pos) in ok_cells]
-        isolated = [a for a in feat if (str(a.column), a.pos) not in ok_cells]
-        mv_good = [a for a in mv if (str(a.method), a.pos) in ok_mv]
-        mv_isolated = [a for a in mv if (str(a.method), a.pos) not in ok_mv]
-        return good, isolated, mv_good, mv_isolated
-
-    def _drift_scores(self, uni: pd.DataFrame) -> None:
-        """Per feature and chunk: mean exceedance over the alerting methods (for tracking the drop)."""
-        self.drift_score: dict[str, dict[int, float]] = {}
-        if len(uni) == 0:
-            return
-        alerting = uni[uni["alert"].notna() & uni["column"].notna()]
-        z = [
-            exceedance(v, _opt(lo), _opt(hi), _opt(m), metric)
-            for v, lo, hi, m, metric in zip(
-                alerting["value"],
-                alerting["lower_threshold"],
-                alerting["upper_threshold"],
-                alerting["ref_mean"],
-                alerting["metric"],
-            )
-        ]
-        tmp = pd.DataFrame(
-            {
-                "column": alerting["column"].to_numpy(),
-                "chunk_index": alerting["chunk_index"].to_numpy(),
-                "z": np.clip(np.asarray(z, dtype=float), -5, 50),
-            }
-        )
-        means = tmp.groupby(["column", "chunk_index"], sort=True)["z"].mean()
-        for (col, idx), val in means.items():
-            if math.isfinite(val):
-                self.drift_score.setdefault(str(col), {})[int(idx)] = float(val)
-
-    def tracking(self, features: Iterable[str]) -> dict[str, float]:
-        """How well each feature's drift tracks the performance drop: Pearson correlation over chunks.
-
-        Uses the ranking's correlation when the drift ranking provides one (positive = drift with worse performance).
-        """
-        features = list(features)
-        external = self._ranking_correlation()
-        drop = self.drop_series()
-        out: dict[str, float] = {}
-        for f in features:
-            if f in external:
-                out[f] = external[f]
-                continue
-            score = self.drift_score.get(f, {})
-            idx = sorted(set(score) & set(drop))
-            if len(idx) < 3:
-                out[f] = 0.0
-                continue
-            a = np.array([score[i] for i in idx])
-            b = np.array([drop[i] for i in idx])
-            if a.std() == 0 or b.std() == 0:
-                out[f] = 0.0
-            else:
-                out[f] = float(np.corrcoef(a, b)[0, 1])
-        return out
-
-    def _ranking_correlation(self) -> dict[str, float]:
-        r = self.ranking
-        if r is None or len(r) == 0:
-            return {}
-        frame = r.reset_index() if "column" not in r.columns else r
-        col = next((c for c in ("correlation", "performance_correlation", "corr") if c in frame.columns), None)
-        if col is None or "column" not in frame.columns:
-            return {}
-        # signed: positive means the drift coincides with worse performance (reportgen.drift.ranking)
-        return {
-            str(c): float(v) for c, v in zip(frame["column"], frame[col]) if v is not None and math.isfinite(float(v))
-        }
-
     # ------------------------------------------------------------------ queries
     def drift_features_in(self, positions: Iterable[int]) -> list[str]:
         """Features drifting in these chunks; over five or more chunks, only those drifting steadily
@@ -847,13 +475,3 @@ class Evidence:
         return sorted(
             (a for pool in pools for a in pool), key=lambda a: (a.pos, a.step, a.method or "", a.metric, a.column or "")
         )
-
-
-def _opt(v: Any) -> float | None:
-    if v is None or v is pd.NA:
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None

@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from reportgen.resolution.evidence import BRIDGE_PER_CHUNKS, Alert, Evidence, steady_columns
+from reportgen.resolution.alerts import BRIDGE_PER_CHUNKS, Alert, steady_columns
+from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.text import (
     direction_word,
     fmt_money,
@@ -59,16 +60,6 @@ class Context:
 
 
 Rule = Callable[[Context], list[dict[str, Any]]]
-
-
-def run_rules(ev: Evidence) -> list[dict[str, Any]]:
-    """Every rule in its declared order; diagnoses sorted by severity, money at stake, code and first chunk."""
-    from reportgen.resolution.diagnoses import RULES  # the rule modules build on this one
-
-    ctx = Context(ev)
-    for _, fn in RULES:
-        ctx.diagnoses.extend(fn(ctx))
-    return sort_diagnoses(ctx.diagnoses)
 
 
 def sort_diagnoses(diagnoses: list[dict[str, Any]]) -> list[dict[str, Any]]:

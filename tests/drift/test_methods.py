@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
+import reportgen.drift.chunk_profiles as chunk_profiles
 import reportgen.drift.methods as M
+import reportgen.drift.profiles as profiles
 from reportgen.drift.methods import (
     UNIVARIATE_METHODS,
     ChunkProfile,
@@ -50,7 +52,7 @@ def _random_case(rng, ties: bool, n_chunks: int = 4):
 @pytest.mark.parametrize("ties", [False, True])
 @pytest.mark.parametrize("block", [7, 1 << 16])
 def test_ks_and_wasserstein_equal_scipy_with_ties_and_nans(ties, block, monkeypatch):
-    monkeypatch.setattr(M, "BLOCK", block)  # small blocks exercise the multi-block path
+    monkeypatch.setattr(chunk_profiles, "BLOCK", block)  # small blocks exercise the multi-block path
     rng = np.random.default_rng(7 + ties)
     for _ in range(60):
         ref, chunks = _random_case(rng, ties)
@@ -279,7 +281,7 @@ def test_discrete_columns_counted_equal_the_sorted_path(levels, integers, monkey
     bounds = _bounds(sizes)
 
     def profile_of(force_sort):
-        monkeypatch.setattr(M, "DISCRETE_MAX", 0 if force_sort else 1024)
+        monkeypatch.setattr(profiles, "DISCRETE_MAX", 0 if force_sort else 1024)
         prof = continuous_profile(ref)
         assert (prof.distinct is None) == force_sort
         return continuous_chunks(prof, values, bounds, np.zeros(len(sizes), bool)), M.chunk_order_stats(values, bounds)
@@ -321,8 +323,8 @@ def test_reference_samples_are_scored_exactly_against_the_rest(ties):
 def test_reference_chunks_from_one_argsort_equal_sorting_each_chunk(ties, monkeypatch):
     """profile_with_chunks (positions grouped by chunk) gives what continuous_profile +
     continuous_chunks give: same profile, same chunk sizes, buckets, KS, W1 and order statistics."""
-    monkeypatch.setattr(M, "DISCRETE_MAX", 0)  # the counting path is tested on its own
-    monkeypatch.setattr(M, "BLOCK", 100)  # several blocks
+    monkeypatch.setattr(profiles, "DISCRETE_MAX", 0)  # the counting path is tested on its own
+    monkeypatch.setattr(chunk_profiles, "BLOCK", 100)  # several blocks
     rng = np.random.default_rng(3 + ties)
     ref = np.round(rng.normal(size=1000), 1) if ties else rng.normal(size=1000)
     ref[rng.random(1000) < 0.1] = np.nan

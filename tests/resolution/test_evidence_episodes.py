@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reportgen.resolution.evidence import episodes
+from reportgen.resolution.alerts import episodes
 
 
 def test_consecutive_runs_and_bridged_gaps():

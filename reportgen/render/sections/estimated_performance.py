@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -37,7 +38,9 @@ def build(ctx: Context, views: Mapping[str, SectionView]) -> SectionView:
     keys = sorted((k for k in idx.keys("estimated_performance") if k[3] == ""), key=lambda k: spec.table_order(k[2]))
     if not keys:
         return unavailable("Performance was not estimated in this run.")
-    charts, rows, low_trust = [], [], []
+    charts: list[ch.Chart] = []
+    rows: list[list[Any]] = []
+    low_trust: list[str] = []
     for _, method, metric, _c in keys:
         f = idx.series("estimated_performance", method, metric)
         n_low = low_trust_chunks(f)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 from reportgen.resolution.diagnoses import (
     business_value_drop,
@@ -21,7 +22,8 @@ from reportgen.resolution.diagnoses import (
     performance_drop_covariate_shift,
     prediction_drift,
 )
-from reportgen.resolution.rules import CODES, Rule
+from reportgen.resolution.evidence import Evidence
+from reportgen.resolution.rules import CODES, Context, Rule, sort_diagnoses
 
 ORDER: tuple[ModuleType, ...] = (
     performance_drop_covariate_shift,
@@ -40,3 +42,11 @@ if sorted(RULES_CODES := [c for c, _ in RULES]) != sorted(CODES):  # every code 
     raise ImportError(f"diagnosis rule modules {RULES_CODES} do not match CODES {list(CODES)}")
 
 __all__ = ["ORDER", "RULES", "SENTENCES", "ANCHORS"]
+
+
+def run_rules(ev: Evidence) -> list[dict[str, Any]]:
+    """Every rule in its declared order; diagnoses sorted by severity, money at stake, code and first chunk."""
+    ctx = Context(ev)
+    for _, fn in RULES:
+        ctx.diagnoses.extend(fn(ctx))
+    return sort_diagnoses(ctx.diagnoses)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from reportgen.resolution.alerts import episodes
 from reportgen.resolution.attribution import concept_features
-from reportgen.resolution.evidence import Evidence, episodes
+from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.rules import (
     Context,
     bridge,

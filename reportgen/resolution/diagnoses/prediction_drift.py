@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportgen.resolution.evidence import Evidence, episodes
+from reportgen.resolution.alerts import episodes
+from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.rules import (
     Context,
     bridge,
