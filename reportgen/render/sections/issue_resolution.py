@@ -11,21 +11,13 @@ from reportgen.render import charts as ch
 from reportgen.render import filters as fmt
 from reportgen.render.sections import univariate_drift
 from reportgen.render.sections.base import Context, SectionView, slug, sorted_diagnoses, unavailable
+from reportgen.resolution.diagnoses import ANCHORS
 
 ANCHOR = "issue-resolution"
 TITLE = "Issue resolution"
 STATUS_KEY = "issue_resolution"
 NEEDS: tuple[str, ...] = (univariate_drift.ANCHOR,)  # links to its distribution charts
 MAX_EVIDENCE_ROWS = 12
-DIAGNOSIS_SECTION = {
-    "performance_drop_covariate_shift": "univariate-drift",
-    "concept_drift": "estimated-vs-realized",
-    "covariate_shift_no_impact": "univariate-drift",
-    "data_quality": "data-quality",
-    "prediction_drift": "univariate-drift",
-    "business_value_drop": "business-value",
-    "no_issue": "estimated-performance",
-}
 EVIDENCE_COLUMNS = [
     "Chunk",
     "Measure",
@@ -66,7 +58,7 @@ def build(ctx: Context, views: Mapping[str, SectionView]) -> SectionView:
                 "chunk_keys": chunk_keys,
                 "evidence_items": [_evidence(e) for e in evidence if not _is_record(e)],
                 "evidence_table": _evidence_table([e for e in evidence if _is_record(e)], keys, ctx.currency),
-                "section_anchor": DIAGNOSIS_SECTION.get(str(d.get("code")), "estimated-performance"),
+                "section_anchor": ANCHORS.get(str(d.get("code")), "estimated-performance"),
                 "feature_links": [
                     {
                         "name": f,

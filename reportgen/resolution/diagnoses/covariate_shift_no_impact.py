@@ -24,7 +24,7 @@ from reportgen.resolution.text import (
 )
 
 CODE = "covariate_shift_no_impact"
-ANCHOR = "multivariate-drift"  # the report section that shows the evidence
+ANCHOR = "univariate-drift"  # the report section that shows the evidence
 
 
 def find(ctx: Context) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from reportgen.resolution.text import (
 )
 
 CODE = "no_issue"
-ANCHOR = "issue-resolution"  # the report section that shows the evidence
+ANCHOR = "estimated-performance"  # the report section that shows the evidence
 
 
 def find(ctx: Context) -> list[dict[str, Any]]:

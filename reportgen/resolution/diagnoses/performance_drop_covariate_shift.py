@@ -31,7 +31,7 @@ from reportgen.resolution.text import (
 )
 
 CODE = "performance_drop_covariate_shift"
-ANCHOR = "estimated-performance"  # the report section that shows the evidence
+ANCHOR = "univariate-drift"  # the report section that shows the evidence
 
 
 def find(ctx: Context) -> list[dict[str, Any]]:
