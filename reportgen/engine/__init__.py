@@ -6,25 +6,12 @@ A step is fitted on the driver from the reference, then `prepare(analysis chunk 
 maps `chunk_stats` over the chunks: `LocalEngine` over arrays in this process, `ParquetEngine`
 over a Parquet file or folder read chunk by chunk, and the Spark engine (module
 `reportgen.engine.spark`, the `reportgen[spark]` extra) on a cluster. `make_engine` picks one from
-the `engine:` config key. This package imports nothing heavy: config validation reads `spec`.
+the `engine:` config key (validated by reportgen.engine_config).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from reportgen.engine.choice import check_engine_available, make_engine, streams_analysis
-
-if TYPE_CHECKING:
-    from reportgen.engine.local import Engine, LocalEngine
+from reportgen.engine.local import Engine, LocalEngine
 
 __all__ = ["Engine", "LocalEngine", "check_engine_available", "make_engine", "streams_analysis"]
-
-
-def __getattr__(name: str) -> Any:
-    """`Engine` and `LocalEngine` load on first use (config imports `reportgen.engine.spec` early)."""
-    if name in ("Engine", "LocalEngine"):
-        from reportgen.engine import local
-
-        return getattr(local, name)
-    raise AttributeError(f"module 'reportgen.engine' has no attribute {name!r}")

@@ -2,7 +2,7 @@
 
 `{type: local}` (the default) runs in this process; `{type: spark, master, conf}` on Apache Spark
 (the optional `reportgen[spark]` extra). Keys of the other type may stay in the file, so that
-`reportgen run --engine local|spark` switches the type without editing it.
+`reportgen run --engine local|spark` switches the type without editing it. The engines themselves live in reportgen.engine.
 """
 
 from __future__ import annotations
