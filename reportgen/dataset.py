@@ -71,6 +71,10 @@ class Dataset:
     classes: tuple = ()
     outputs: Mapping[str, Column] = field(default_factory=dict)
     source: str | None = None
+    # What one step computed from these rows for a later step (e.g. per-chunk order statistics that
+    # univariate drift reads off its sorted chunks for summary statistics); a chunk's rows get a fresh
+    # memo (dataclasses.replace does not copy it), so it lives and dies with those rows.
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def has_targets(self) -> bool:
