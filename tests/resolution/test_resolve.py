@@ -160,7 +160,7 @@ def test_diagnosis_and_recommendation_fields_follow_the_contract() -> None:
         "value_at_stake",
     }
     for d in res.diagnoses:
-        assert keys <= set(d)
+        assert keys <= set(d.to_dict())
         assert d.code in CODES and d.severity in ("info", "warning", "alert")
         assert len(d.chunks) == len(d.chunk_keys)
         assert d.actions and all(isinstance(a, str) for a in d.actions)
