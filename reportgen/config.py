@@ -29,7 +29,7 @@ from reportgen.channels import CHANNELS
 from reportgen.delivery.notify_spec import NotifyTarget
 from reportgen.errors import ConfigError
 from reportgen.files import read_text
-from reportgen.sources.spec import SqlSource
+from reportgen.sources.spec import SparkSource, SqlSource
 
 ProblemType = Literal["binary_classification", "multiclass_classification", "regression"]
 PROBLEM_TYPES = ("binary_classification", "multiclass_classification", "regression")
@@ -218,8 +218,9 @@ class Config(_Frozen):
 
     title: str = "Model monitoring report"
     problem_type: ProblemType
-    reference: str | SqlSource | None = None  # a file path, or {url, table | query, params}
-    analysis: str | SqlSource | None = None
+    # a file path, {url, table | query, params}, or (engine.type: spark) {table} / {sql}
+    reference: str | SqlSource | SparkSource | None = None
+    analysis: str | SqlSource | SparkSource | None = None
     targets: str | SqlSource | None = None
     baseline: str | None = None  # last period's results.json: new / continuing / resolved alerts
     columns: ColumnsConfig

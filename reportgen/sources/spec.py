@@ -96,3 +96,40 @@ def as_source(value: Any) -> Any:
             return value
         return parsed if isinstance(parsed, dict) else value
     return value
+
+
+class SparkSource(BaseModel):
+    """`{table: db.name}` or `{sql: "select ..."}`: rows read through Spark (engine.type: spark)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    table: str | None = None
+    sql: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_base(cls, data: Any) -> Any:
+        """load_config adds the config file's folder to every mapping source; a Spark source has no file."""
+        if isinstance(data, dict) and "base" in data:
+            data = {k: v for k, v in data.items() if k != "base"}
+        return data
+
+    @field_validator("table")
+    @classmethod
+    def _table_name(cls, v: str | None) -> str | None:
+        if v is not None and not TABLE_NAME.match(v):
+            raise ValueError(f"expected a table name such as predictions or db.predictions, found {v!r}")
+        return v
+
+    def describe(self) -> str:
+        """How messages and the report name it: the table, or the query's first characters."""
+        if self.table:
+            return f"table {self.table}"
+        text = " ".join(str(self.sql).split())
+        return f"Spark SQL ({text if len(text) <= 60 else text[:57] + '...'})"
+
+    @model_validator(mode="after")
+    def _table_or_sql(self) -> SparkSource:
+        if (self.table is None) == (self.sql is None):
+            raise ValueError("give exactly one of table or sql (a Spark source); a database needs url too")
+        return self
