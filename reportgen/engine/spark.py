@@ -21,6 +21,7 @@ from reportgen.chunking import Chunk
 from reportgen.config import Config
 from reportgen.engine.schema import AnalysisSchema, encode_chunk
 from reportgen.engine.spark_chunks import ChunkPlan, plan_chunks
+from reportgen.engine.spark_session import spark_session
 from reportgen.engine.spark_source import (
     KEY_CHUNK,
     KEY_TB,
@@ -28,6 +29,8 @@ from reportgen.engine.spark_source import (
     KEYS,
     check_columns,
     check_order_keys,
+    describe_source,
+    read_spark_source,
     with_order_keys,
 )
 from reportgen.errors import DataError, ReportgenError
@@ -47,24 +50,36 @@ class SparkEngine:
 
     Parameters
     ----------
-    frame:
-        The analysis rows (reportgen.engine.spark_source.read_spark_source).
     config, schema:
         The run's config and what the reference fixed (features, kinds, vocabularies, classes).
     first_index:
         Index of the first analysis chunk (the number of reference chunks).
+    frame:
+        The analysis rows; by default `config.analysis` (a Parquet path, `{table}` or `{sql}`) read
+        in the session `engine.master` / `engine.conf` describe (or the active one).
     source:
-        How messages name the data (a path, `table db.name`, ...).
+        How messages name the data (default: the path, `table db.name`, ...).
     """
 
-    def __init__(self, frame: DataFrame, config: Config, schema: AnalysisSchema, *, first_index: int, source: str):
+    def __init__(
+        self,
+        config: Config,
+        schema: AnalysisSchema,
+        *,
+        first_index: int,
+        frame: DataFrame | None = None,
+        source: str | None = None,
+    ) -> None:
         self.config = config
         self.schema = schema
         self.first_index = first_index
-        self.source = source
-        check_columns(frame, schema.columns(config), target=config.columns.target, source=source)
+        if frame is None:
+            spark = spark_session(config.engine.master, dict(config.engine.conf))
+            frame = read_spark_source(spark, config.analysis)
+        self.source = source or describe_source(config.analysis)  # type: ignore[arg-type]
+        check_columns(frame, schema.columns(config), target=config.columns.target, source=self.source)
         wanted = [c for c in schema.columns(config) if c in frame.columns]
-        self.frame = with_order_keys(frame.select(*wanted), config, source=source)
+        self.frame = with_order_keys(frame.select(*wanted), config, source=self.source)
         self._plan: ChunkPlan | None = None
 
     def analysis_chunks(self) -> tuple[Chunk, ...]:

@@ -147,7 +147,14 @@ def _partition_rows(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
     from pyspark import TaskContext
 
     n = sum(len(b) for b in batches)
-    yield pd.DataFrame({"part": [TaskContext.get().partitionId()], "n": [n]})
+    yield pd.DataFrame({"part": [_partition_index(TaskContext.get())], "n": [n]})
+
+
+def _partition_index(context: Any) -> int:
+    """The running task's partition (mapInPandas is narrow: the partition of the ordered keys)."""
+    if context is None:
+        raise RuntimeError("a Spark task's partition is asked for outside a Spark task")
+    return int(context.partitionId())
 
 
 class _RankPicker:
@@ -160,7 +167,7 @@ class _RankPicker:
     def __call__(self, batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         from pyspark import TaskContext
 
-        part = TaskContext.get().partitionId()
+        part = _partition_index(TaskContext.get())
         rank = self.offsets[part] if part < len(self.offsets) else 0
         for batch in batches:
             ranks = rank + np.arange(len(batch), dtype=np.int64)

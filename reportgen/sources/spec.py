@@ -85,6 +85,12 @@ class SqlSource(BaseModel):
         return self.model_copy(update={"params": {**self.params, **params}})
 
 
+def source_model(raw: Any, loc: tuple[Any, ...]) -> str:
+    """Which source model a config error at `loc` is about: a mapping with `url` is a SqlSource, else Spark's."""
+    given = raw.get(loc[0]) if isinstance(raw, dict) and loc else None
+    return "SparkSource" if isinstance(given, dict) and "url" not in given else "SqlSource"
+
+
 def as_source(value: Any) -> Any:
     """A mapping given as YAML flow text on the command line (`{url: env:DB, table: t}`) as a dict."""
     if isinstance(value, str) and value.lstrip().startswith("{"):

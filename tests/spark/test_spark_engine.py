@@ -69,7 +69,7 @@ def test_spark_gives_the_chunks_and_records_of_the_local_engine(spark, tmp_path:
         reference,
         analysis,
         lambda d: SparkEngine(
-            frame, config, AnalysisSchema.of(d), first_index=len(d.reference_chunks), source=str(path)
+            config, AnalysisSchema.of(d), first_index=len(d.reference_chunks), frame=frame, source=str(path)
         ),
     )
     assert spark_chunks == local_chunks
