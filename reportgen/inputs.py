@@ -10,9 +10,9 @@ from typing import Any
 import pandas as pd
 
 from reportgen.config import Config
-from reportgen.errors import DataError
+from reportgen.errors import ConfigError, DataError
 from reportgen.io import read_table
-from reportgen.sources.spec import SqlSource
+from reportgen.sources.spec import SparkSource, SqlSource
 
 
 def load_inputs(config: Config) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, dict[str, str]]:
@@ -43,8 +43,13 @@ def source_names(config: Config) -> dict[str, str]:
     return {role: source_name(value) for role, value in roles.items() if value}
 
 
-def read_source(value: str | SqlSource) -> pd.DataFrame:
+def read_source(value: str | SqlSource | SparkSource) -> pd.DataFrame:
     """The rows of a data file or a SQL source."""
+    if isinstance(value, SparkSource):
+        raise ConfigError(
+            "{table: ...} / {sql: ...} without url is read through Spark: set engine.type: spark "
+            "(or run with --engine spark), or give url: for a database"
+        )
     if isinstance(value, SqlSource):
         from reportgen.sources.sql import read_sql
 
@@ -68,8 +73,10 @@ def read_parquet_folder(path: Path) -> pd.DataFrame:
         raise DataError(f"the Parquet files do not share one schema ({exc})", file=str(path)) from None
 
 
-def source_name(value: str | SqlSource) -> str:
+def source_name(value: str | SqlSource | SparkSource) -> str:
     """The file path, or the SQL source's masked description (used in messages and the report)."""
+    if isinstance(value, SparkSource):
+        return value.describe()
     from reportgen.sources.url import describe
 
     return describe(value) if isinstance(value, SqlSource) else str(value)

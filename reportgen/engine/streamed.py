@@ -22,11 +22,14 @@ class StreamingWarning(UserWarning):
 
 
 def streamed_run(config: Config) -> bool:
-    """Whether `reportgen run` hands the analysis source to a streaming engine (see README 'Engines').
+    """Whether `reportgen run` hands the analysis source to an engine that reads it (Spark, or a local
+    Parquet file or folder streamed chunk by chunk; see README 'Engines').
 
     A step that does not stream needs every analysis row in memory; the run then reads the period
     into memory (once, as without streaming), saying which step and how to keep the run streaming.
     """
+    if config.engine.type == "spark":
+        return True  # a part that cannot stream reads the period through Spark (StreamingEngine.read_all)
     if not streams_analysis(config):
         return False
     from reportgen.pipeline_steps import applicable_steps
