@@ -43,7 +43,6 @@ def _sample(problem: str, tmp_path: Path) -> tuple[Any, pd.DataFrame, Path]:
 
 def _config(sample: Any, chunking: dict, folder: Path, stream: bool) -> dict:
     config = {k: v for k, v in sample.config.items() if k not in ("reference", "analysis", "targets")}
-    config["drift"] = {**config.get("drift", {}), "multivariate": ["pca_reconstruction"]}  # both stream
     return {**config, "chunking": chunking, "analysis": str(folder), "engine": {"stream": stream, "batch_rows": 500}}
 
 
@@ -99,12 +98,17 @@ def test_the_cli_streams_a_parquet_folder_and_writes_the_same_results(tmp_path: 
         assert same(a[key], b[key]), key
 
 
-def test_a_step_that_does_not_stream_reads_the_period_into_memory_with_a_warning(tmp_path: Path) -> None:
+def test_a_step_that_does_not_stream_reads_the_period_into_memory_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reportgen.drift.multivariate import PCAReconstructionDrift
+
     sample, _, folder = _sample("binary", tmp_path)
-    config = _config(sample, {"number": 5}, folder, True)
-    config["drift"]["multivariate"] = ["domain_classifier"]
-    with pytest.warns(StreamingWarning, match="domain_classifier does not stream"):
-        assert not streamed_run(load_config(data=config))
+    config = load_config(data=_config(sample, {"number": 5}, folder, True))
+    assert streamed_run(config)
+    monkeypatch.setattr(PCAReconstructionDrift, "streams", False)  # as a plug-in step that does not stream
+    with pytest.warns(StreamingWarning, match="pca_reconstruction does not stream"):
+        assert not streamed_run(config)
 
 
 def test_the_deferred_analysis_is_read_only_when_asked(tmp_path: Path) -> None:
