@@ -37,8 +37,8 @@ def streamed_run(config: Config) -> bool:
     holding = [step.name for step in applicable_steps(config) if not step.streams]
     if holding:
         warnings.warn(
-            f"{config.analysis}: read into memory, not streamed: {', '.join(holding)} does not stream yet; "
-            "leave it out of drift.multivariate to stream the analysis period",
+            f"{config.analysis}: read into memory, not streamed: {', '.join(holding)} does not stream (it needs "
+            "every analysis row at once); leave it out of the config to stream the analysis period",
             StreamingWarning,
             stacklevel=2,
         )
