@@ -27,6 +27,7 @@ from pydantic import (
 from reportgen import spec
 from reportgen.channels import CHANNELS
 from reportgen.delivery.notify_spec import NotifyTarget
+from reportgen.engine_config import EngineConfig
 from reportgen.errors import ConfigError
 from reportgen.files import read_text
 from reportgen.sources.spec import SqlSource
@@ -230,6 +231,7 @@ class Config(_Frozen):
     drift: DriftConfig = Field(default_factory=DriftConfig)
     thresholds: dict[str, ThresholdConfig] = Field(default_factory=dict)
     output: OutputConfig = Field(default_factory=OutputConfig)
+    engine: EngineConfig = Field(default_factory=EngineConfig)  # reportgen.engine_config
     seed: Whole = 0
     source: str | None = Field(default=None, exclude=True)
 
