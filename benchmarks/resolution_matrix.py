@@ -45,34 +45,42 @@ def table(name: str) -> Table:
     return TABLES[name]()
 
 
-def impact_truth(case: Case, report: Report, problem: str) -> tuple[set[str], float | None]:
-    """For covariate classes: did the change hurt? (accepted codes, drop in reference-chunk standard deviations).
+def metric_drops(report: Report, problem: str) -> dict[str, float]:
+    """Realized drop of each rate metric over the shifted chunks, in reference-chunk standard deviations."""
+    res = report.results
+    real = res[res["step"] == "realized_performance"]
+    out: dict[str, float] = {}
+    for metric in METRICS_BY_PROBLEM[problem]:
+        series = real[real["metric"] == metric].sort_values("chunk_index")
+        ref = series[series["period"] == "reference"]["value"].to_numpy(float)
+        ana = series[series["period"] == "analysis"]["value"].to_numpy(float)[ANA_CHUNKS - SHIFTED :]
+        ref, ana = ref[np.isfinite(ref)], ana[np.isfinite(ana)]
+        if ref.size < 2 or ana.size == 0:
+            continue
+        sign = 1.0 if higher_is_better(metric) else -1.0
+        out[metric] = float(sign * (ref.mean() - ana.mean()) / max(ref.std(ddof=1), 1e-12))
+    return out
 
-    The oracle reads the realized primary metric (labels are known here): the shifted chunks' mean is
-    compared with the reference chunks' mean in units of the reference chunks' spread. Beyond 3 the shift
-    hurt (performance_drop_covariate_shift); under 1 it did not (covariate_shift_no_impact); between, both
-    readings are accepted.
+
+def impact_truth(case: Case, report: Report, problem: str) -> tuple[set[str], float | None]:
+    """For covariate classes: did the change hurt? (accepted codes, primary metric's drop in reference sds).
+
+    The oracle reads the realized metrics (labels are known here): each one's mean over the shifted
+    chunks against the reference chunks' mean, in units of the reference chunks' spread. The shift hurt
+    (performance_drop_covariate_shift) when the primary metric or half of the metrics dropped by more
+    than 3; it did not (covariate_shift_no_impact) when no metric dropped by 1; a mixed picture accepts both.
     """
     if case.truth != COVARIATE:
         return case.truth, None
-    res = report.results
-    real = res[res["step"] == "realized_performance"]
-    metric = next((m for m in METRICS_BY_PROBLEM[problem] if m in set(real["metric"])), None)
-    if metric is None:
+    drops = metric_drops(report, problem)
+    if not drops:
         return case.truth, None
-    series = real[real["metric"] == metric].sort_values("chunk_index")
-    ref = series[series["period"] == "reference"]["value"].to_numpy(float)
-    ana = series[series["period"] == "analysis"]["value"].to_numpy(float)[ANA_CHUNKS - SHIFTED :]
-    ref, ana = ref[np.isfinite(ref)], ana[np.isfinite(ana)]
-    if ref.size < 2 or ana.size == 0:
-        return case.truth, None
-    sign = 1.0 if higher_is_better(metric) else -1.0
-    drop = sign * (ref.mean() - ana.mean()) / max(ref.std(ddof=1), 1e-12)
-    if drop > 3.0:
-        return {PERF}, float(drop)
-    if drop < 1.0:
-        return {NO_IMPACT}, float(drop)
-    return set(COVARIATE), float(drop)
+    primary = drops[next(iter(drops))]
+    if primary > 3.0 or sum(d > 3.0 for d in drops.values()) >= len(drops) / 2:
+        return {PERF}, primary
+    if max(drops.values()) < 1.0:
+        return {NO_IMPACT}, primary
+    return set(COVARIATE), primary
 
 
 def judge(case: Case, report: Report, truth: set[str] | None = None) -> tuple[str, set[str], str]:
@@ -113,6 +121,7 @@ def run_one(task: tuple[str, str, int]) -> dict[str, Any]:
         "seed": seed,
         "truth": "|".join(sorted(truth)),
         "drop_sd": None if drop is None else round(drop, 2),
+        "drops": {k: round(v, 2) for k, v in metric_drops(report, tab.problem).items()},
         "code": code,
         "right": code in truth,
         "named": sorted(named),
