@@ -31,7 +31,9 @@ from reportgen.engine.spark_source import (
     check_columns,
     check_order_keys,
     describe_source,
+    join_spark_targets,
     read_spark_source,
+    read_spark_table,
     with_order_keys,
 )
 from reportgen.errors import DataError, ReportgenError
@@ -78,6 +80,8 @@ class SparkEngine:
             spark = spark_session(config.engine.master, dict(config.engine.conf))
             frame = read_spark_source(spark, config.analysis)
         self.source = source or describe_source(config.analysis)  # type: ignore[arg-type]
+        if config.targets:
+            frame = join_spark_targets(frame, config.targets, config, source=self.source)
         check_columns(frame, schema.columns(config), target=config.columns.target, source=self.source)
         wanted = [c for c in schema.columns(config) if c in frame.columns]
         self.frame = with_order_keys(frame.select(*wanted), config, source=self.source)
@@ -159,6 +163,12 @@ class SparkEngine:
                     column=name,
                 )
         return out
+
+
+def read_reference(config: Config) -> pd.DataFrame:
+    """The reference rows on the driver, read through Spark (`reference:` a table, a query or Parquet)."""
+    spark = spark_session(config.engine.master, dict(config.engine.conf))
+    return read_spark_table(spark, config.reference, config)
 
 
 @dataclass(frozen=True)

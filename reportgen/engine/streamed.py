@@ -50,7 +50,7 @@ def streamed_data(
     config: Config, reference: pd.DataFrame, *, sources: Mapping[str, str] | None = None
 ) -> tuple[MonitoringData, Engine]:
     """The prepared reference, the analysis chunks the engine made, and the engine that streams them."""
-    if config.targets:
+    if config.targets and config.engine.type != "spark":  # Spark joins the targets itself
         raise ConfigError(
             f"a targets file ({config.targets}) is not joined when the analysis period is streamed; put the target "
             "column into the analysis Parquet files, or set engine.stream: false",
