@@ -202,9 +202,7 @@ def join_spark_targets(frame: DataFrame, value: Any, config: Config, *, source: 
     if isinstance(value, SparkSource) or (isinstance(value, str) and not _local_table(value)):
         targets = read_spark_source(spark, value)
     else:
-        from reportgen.inputs import read_source
-
-        targets = spark.createDataFrame(read_source(value)[[id_col, target]])
+        targets = spark.createDataFrame(_read_locally(value)[[id_col, target]])
     missing = [c for c in (id_col, target) if c not in targets.columns]
     if missing:
         raise DataError(f"missing column(s) {', '.join(map(repr, missing))} in the targets data", file=where)
@@ -220,6 +218,19 @@ def join_spark_targets(frame: DataFrame, value: Any, config: Config, *, source: 
         base = base.withColumn(id_col, F.col(id_col).cast("string"))
         targets = targets.withColumn(id_col, F.col(id_col).cast("string"))
     return base.join(targets, on=id_col, how="left")
+
+
+def _read_locally(value: Any) -> pd.DataFrame:
+    """A targets file (CSV, ...) or a database source, read on the driver."""
+    from reportgen.sources.spec import SqlSource
+
+    if isinstance(value, SqlSource):
+        from reportgen.sources.sql import read_sql
+
+        return read_sql(value)
+    from reportgen.io import read_table
+
+    return read_table(value)
 
 
 def _local_table(path: str) -> bool:
