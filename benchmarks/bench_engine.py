@@ -4,8 +4,8 @@ On benchmarks/datagen.py's Parquet data (25 features, binary classification, 1M 
 200 equal chunks), each engine runs in a fresh subprocess: `memory` reads both files and runs
 Monitor.run (engine.stream: false), `parquet` reads the reference and streams the analysis file or
 folder chunk by chunk (Monitor.run_streamed, engine.stream: true). Both build the whole report model
-(every step, the facts pass, resolution); the domain classifier does not stream yet and is left out
-of both (drift.multivariate: [pca_reconstruction]); nothing is rendered. Prints wall s, CPU s
+(every step, the facts pass, resolution; `--multivariate pca_reconstruction` leaves the domain
+classifier out of both); nothing is rendered. Prints wall s, CPU s
 (process_time, all threads) and peak RSS per engine, and whether both engines gave the same records
 (to 1e-9) and diagnoses. The machine is shared: compare CPU seconds and memory, not wall time.
 
@@ -33,7 +33,9 @@ sys.path.insert(0, str(ROOT))
 ENGINES = ("memory", "parquet")
 
 
-def run_one(engine: str, rows: int, chunks: int, data: Path, parts: int, dump: Path) -> dict[str, float]:
+def run_one(
+    engine: str, rows: int, chunks: int, data: Path, parts: int, multivariate: list[str], dump: Path
+) -> dict[str, float]:
     """One engine's run of the report model; its measurements, and its records and diagnoses pickled to `dump`."""
     from benchmarks.datagen import benchmark_config, dataset_paths
     from reportgen.config import load_config
@@ -47,7 +49,7 @@ def run_one(engine: str, rows: int, chunks: int, data: Path, parts: int, dump: P
             ref_path,
             ana_path,
             chunks=chunks,
-            drift={"multivariate": ["pca_reconstruction"]},
+            drift={"multivariate": multivariate},
             engine={"stream": engine == "parquet"},
         )
     )
@@ -94,6 +96,9 @@ def main() -> None:
     parser.add_argument("--engines", default=",".join(ENGINES), help="engines to run, comma separated")
     parser.add_argument("--data", type=Path, default=None, help="folder of the cached data (default benchmarks/data)")
     parser.add_argument("--parts", type=int, default=1, help="write the analysis as a folder of this many files")
+    parser.add_argument(
+        "--multivariate", default="pca_reconstruction,domain_classifier", help="drift.multivariate, comma separated"
+    )
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     from benchmarks.datagen import DATA, dataset_paths
@@ -101,7 +106,8 @@ def main() -> None:
     data = args.data or DATA
     if args.one:
         engine, rows, dump = args.one
-        print(json.dumps(run_one(engine, int(rows), args.chunks, data, args.parts, Path(dump))))
+        methods = [m for m in args.multivariate.split(",") if m]
+        print(json.dumps(run_one(engine, int(rows), args.chunks, data, args.parts, methods, Path(dump))))
         return
     print(
         f"{'rows':>12} {'engine':<8} {'wall s':>8} {'CPU s':>8} {'peak MB':>9} {'records':>9} {'alerts':>7} {'diagnoses':>9}"
@@ -117,6 +123,7 @@ def main() -> None:
             for engine in args.engines.split(","):
                 dumps[engine] = Path(tmp) / f"{engine}-{rows}.pkl"
                 extra = ["--data", str(data), "--parts", str(args.parts), "--chunks", str(args.chunks)]
+                extra += ["--multivariate", args.multivariate]
                 out = subprocess.run(
                     [sys.executable, __file__, *extra, "--one", engine, str(rows), str(dumps[engine])],
                     check=True,

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import pyarrow.dataset as pads
 
     from reportgen.engine.local import ChunkStatistics
+    from reportgen.engine.targets import ChunkTargets
 
 BATCH_ROWS = 1 << 16
 
@@ -43,6 +44,8 @@ class ParquetEngine:
         The run's config and what the reference fixed (features, kinds, vocabularies, classes).
     first_index:
         Index of the first analysis chunk (the number of reference chunks).
+    targets:
+        A targets file joined onto each chunk by id (its target replaces the files' own, if any).
     """
 
     def __init__(
@@ -53,12 +56,14 @@ class ParquetEngine:
         *,
         first_index: int,
         batch_rows: int = BATCH_ROWS,
+        targets: ChunkTargets | None = None,
     ) -> None:
         self.path = Path(path)
         self.config = config
         self.schema = schema
         self.first_index = first_index
         self.batch_rows = batch_rows
+        self.targets = targets
         self.source = str(path)
         self.chunks_in_memory = 0  # the most chunks held at once during the last pass
         self._chunks: tuple[Chunk, ...] | None = None
@@ -151,6 +156,8 @@ class ParquetEngine:
         table = pa.Table.from_batches(list(self._batches()))
         frame = table.take(np.argsort(self._position, kind="stable")).to_pandas()
         del table
+        if self.targets is not None:
+            frame = self.targets.join(frame)
         return encode_chunk(frame, self.config, self.schema, timestamps=self._timestamps, source=self.source)
 
     def map_chunk_stats(self, steps: Sequence[ChunkStatistics]) -> dict[str, list[Any]]:
@@ -188,10 +195,21 @@ class ParquetEngine:
         table = pa.concat_tables([t for _, t in parts])
         order = np.argsort(positions, kind="stable")
         frame = table.take(order).to_pandas()
+        if self.targets is not None:
+            frame = self.targets.join(frame)
         for name in present:
             present[name] += int(frame[name].notna().sum())
         ts = None if self._timestamps is None else self._timestamps[chunk.start_row : chunk.end_row]
         return encode_chunk(frame, self.config, self.schema, timestamps=ts, source=f"{self.source} (chunk {chunk.key})")
+
+    def own_targets(self) -> int | None:
+        """Values in the files' own target column (None when they have none), counted from the column alone."""
+        target = self.config.columns.target
+        dataset = self._dataset()
+        if not target or target not in dataset.schema.names:
+            return None
+        column = dataset.to_table(columns=[target], use_threads=False).column(0)
+        return len(column) - column.null_count
 
     def _check_features(self, present: dict[str, int]) -> None:
         """A feature without a single value in the analysis period (the whole-period check of io)."""
