@@ -101,8 +101,8 @@ def _exact_block(
             left = right if left is None else np.repeat(left, reps)
         else:
             right, left = _rank(p, s)
-            if left is None:
-                left = right
+    if left is None:  # no value ties: left limits equal right limits
+        left = right
     offs = np.zeros(k_ + 1, np.int64)
     np.cumsum(sizes, out=offs[1:])
     nonempty = sizes > 0
@@ -169,8 +169,12 @@ def _remember_order_stats(
 ) -> None:
     """Keep the per-chunk min, max and median read off the sorted chunks, for `chunk_order_stats`."""
     key = id(values)
+
+    def forget(_: object, key: int = key) -> None:
+        _ORDER_STATS.pop(key, None)
+
     try:
-        ref = weakref.ref(values, lambda _, key=key: _ORDER_STATS.pop(key, None))
+        ref = weakref.ref(values, forget)
     except TypeError:  # not weak-referenceable: nothing is cached
         return
     _ORDER_STATS[key] = (ref, tuple(bounds), (mins, maxs, medians))
@@ -245,6 +249,8 @@ def _discrete_chunks(
     exactly; bucket counts and min / max / median come from the same cumulative counts.
     """
     u = profile.distinct
+    if u is None:
+        raise ValueError("_discrete_chunks needs a column with few distinct reference values")
     k_ = u.size
     f_ref = profile.distinct_cum / profile.n
     du = np.diff(u)

@@ -56,7 +56,7 @@ def is_calibrated(rule: ThresholdConfig) -> bool:
     )
 
 
-def size_groups(sizes: Sequence[int]) -> dict[int, int]:
+def size_groups(sizes: Sequence[int] | np.ndarray) -> dict[int, int]:
     """Each chunk size mapped to its calibration size: the smallest size in its 2% grid cell.
 
     Cells are reportgen.drift.calibration.size_key's; calibrating at the smallest actual size of a
@@ -89,9 +89,11 @@ def bootstrap_mean_null(row_errors: np.ndarray, size: int, draws: int, seed: Seq
 class _MultivariateStep(Step):
     step: ClassVar[str] = STEP
     metric: ClassVar[str]
+    rule_: ThresholdConfig  # set by fit
+    rule_text_: str
 
     @classmethod
-    def from_config(cls, config: Config):  # type: ignore[override]
+    def from_config(cls, config: Config) -> _MultivariateStep | None:
         """The step when `drift.multivariate` selects it (default: both methods)."""
         selected = config.drift.multivariate
         if selected is not None and cls.name not in selected:
@@ -148,7 +150,7 @@ class PCAReconstructionDrift(_MultivariateStep):
         self.variance_ = float(variance)
         self.rule_ = resolve_rule(config, self.name, self.metric)
         self.features_ = tuple(reference.features)
-        self.calibration_: dict[int, np.ndarray] = {}
+        self.calibration_: dict[int, NullDistribution] = {}
         self.calibration_seconds_ = 0.0
         if not self.features_:
             self.reconstructor_ = None
@@ -162,8 +164,7 @@ class PCAReconstructionDrift(_MultivariateStep):
         ends = np.cumsum(sizes)
         self.reference_values_ = np.where(sizes > 0, (csum[ends] - csum[ends - sizes]) / np.maximum(sizes, 1), np.nan)
 
-    def _null_thresholds(self, sizes: np.ndarray) -> np.ndarray:
-        rec = self.reconstructor_
+    def _null_thresholds(self, rec: PCAReconstructor, sizes: np.ndarray) -> np.ndarray:
         alpha = self.rule_.alpha if self.rule_.alpha is not None else DEFAULT_ALPHA
         draws = int(self.rule_.samples or PCA_NULL_DRAWS)
         groups = size_groups(sizes)
@@ -205,13 +206,13 @@ class PCAReconstructionDrift(_MultivariateStep):
         if degenerate:  # the kept components span all reference variance: errors are rounding noise
             values = np.full(values.size, np.nan)
         se = rec.reference_error_std_ / np.sqrt(np.maximum(sizes, 1))
-        null_upper = self._null_thresholds(sizes) if is_calibrated(self.rule_) else None
+        null_upper = self._null_thresholds(rec, sizes) if is_calibrated(self.rule_) else None
         upper, _ = self._thresholds(ref_values, sizes, null_upper, (0.0, None))
         if degenerate:
             upper = np.full(values.size, np.nan)
         with np.errstate(invalid="ignore"):
             flags = np.isfinite(values) & np.isfinite(upper) & (values > upper)
-        notes = [None] * len(chunks)
+        notes: list[str | None] = [None] * len(chunks)
         groups = size_groups(sizes) if null_upper is not None else {}
         for i, (v, s) in enumerate(zip(values, sizes)):
             if degenerate:
@@ -278,7 +279,7 @@ class PCAReconstructionDrift(_MultivariateStep):
         if not is_calibrated(self.rule_):
             return getattr(self, "rule_text_", f"Threshold rule '{self.rule_.type}' on the reference-chunk values.")
         alpha = self.rule_.alpha if self.rule_.alpha is not None else DEFAULT_ALPHA
-        if not self.calibration_:
+        if not self.calibration_ or self.reconstructor_ is None:
             return f"Upper threshold: the {1 - alpha:.1%} quantile of the mean error of random reference samples of the chunk's size."
         parts = []
         for base, null in sorted(self.calibration_.items()):
@@ -404,7 +405,7 @@ class DomainClassifierDrift(_MultivariateStep):
         )
         null_upper = None
         if calibrate:
-            null_upper = self._null_thresholds(sizes, se)
+            null_upper = self._null_thresholds(clf, sizes, se)
         upper, _ = self._thresholds(ref_values, sizes, null_upper, (0.0, 1.0))
         flags = np.array([bool(np.isfinite(u) and np.isfinite(v) and v > u) for v, u in zip(values, upper)], dtype=bool)
         notes: list[str | None] = [None] * len(chunks)
@@ -442,7 +443,7 @@ class DomainClassifierDrift(_MultivariateStep):
             note=notes,
         )
 
-    def _null_thresholds(self, sizes: np.ndarray, null_sd: np.ndarray) -> np.ndarray:
+    def _null_thresholds(self, clf: DomainClassifier, sizes: np.ndarray, null_sd: np.ndarray) -> np.ndarray:
         """mean + z(1-alpha)·sd of the null AUCs, the spread rescaled to each chunk's size.
 
         A modest number of draws (each costs one chunk's cross-validation) estimates a 99% quantile
@@ -450,7 +451,6 @@ class DomainClassifierDrift(_MultivariateStep):
         calibration size to each chunk's size by the ratio of the Mann-Whitney null deviations.
         The spread is never taken below the Mann-Whitney null deviation.
         """
-        clf = self.classifier_
         alpha = self.rule_.alpha if self.rule_.alpha is not None else DEFAULT_ALPHA
         self.alpha_ = alpha
         m0 = self.calibration_size_

@@ -18,6 +18,7 @@ from reportgen.drift.profiles import (
 )
 from reportgen.errors import NotFittedError
 from reportgen.registry import Registry
+from reportgen.thresholds import Direction
 
 
 class UnivariateMethod:
@@ -35,7 +36,7 @@ class UnivariateMethod:
     kinds: ClassVar[tuple[str, ...]]
     metrics: ClassVar[tuple[str, ...]]
     metric: ClassVar[str]
-    direction: ClassVar[dict[str, str]]
+    direction: ClassVar[dict[str, Direction]]
     value_range: ClassVar[dict[str, tuple[float | None, float | None]]]
     default_threshold: ClassVar[dict[str, ThresholdConfig]]
     needs: ClassVar[str] = "counts"
