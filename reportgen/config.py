@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import pkgutil
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -264,10 +265,10 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
         if suffix in (".yaml", ".yml"):
             data = parse_yaml(text)
         elif suffix == ".toml":
-            try:
+            if sys.version_info >= (3, 11):
                 import tomllib
-            except ModuleNotFoundError:  # Python 3.10
-                import tomli as tomllib  # type: ignore[no-redef]
+            else:  # Python 3.10
+                import tomli as tomllib
             data = tomllib.loads(text)
         else:
             raise ConfigError(f"unknown config extension '{suffix}'; use .yaml, .yml or .toml", file=str(path))

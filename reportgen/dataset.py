@@ -318,7 +318,7 @@ def build_dataset(
             y_proba = np.column_stack([to_float(frame[proba[k]]) for k in proba])
             for k, colname in proba.items():
                 outputs[colname] = Column(colname, "continuous", y_proba[:, list(proba).index(k)], role="probability")
-        else:
+        elif proba is not None:  # config validation requires it for classification
             p = to_float(frame[proba])
             y_proba = np.column_stack([1.0 - p, p])
             outputs[proba] = Column(proba, "continuous", p, role="probability")

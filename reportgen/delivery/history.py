@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +88,7 @@ def build_history(root: PathLike) -> dict[str, Any]:
 # ---------------------------------------------------------------- charts
 
 
-def trend_charts(runs: list[Mapping[str, Any]]) -> list[dict[str, str]]:
+def trend_charts(runs: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """One SVG per headline metric (value per run, reference dashed) and one of alerts per run."""
     if not runs:
         return []
@@ -133,7 +133,7 @@ def trend_charts(runs: list[Mapping[str, Any]]) -> list[dict[str, str]]:
     return charts
 
 
-def _table(periods: list[str], series: Mapping[str, list[float | None]]) -> dict[str, Any]:
+def _table(periods: list[str], series: Mapping[str, Sequence[float | None]]) -> dict[str, Any]:
     return {
         "header": ["period", *series],
         "rows": [[p, *[series[k][i] for k in series]] for i, p in enumerate(periods)],
@@ -141,7 +141,7 @@ def _table(periods: list[str], series: Mapping[str, list[float | None]]) -> dict
 
 
 def _line_svg(
-    periods: list[str], series: Mapping[str, list[float | None]], *, ylabel: str, title: str, integer: bool = False
+    periods: list[str], series: Mapping[str, Sequence[float | None]], *, ylabel: str, title: str, integer: bool = False
 ) -> str:
     """A small static line chart as SVG text, byte-stable (fixed hashsalt, no date)."""
     import matplotlib

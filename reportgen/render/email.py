@@ -212,7 +212,7 @@ def render_email(
     msg["X-Reportgen-Status"] = str((model.summary or {}).get("status", "ok"))
     msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
-    html_part = msg.get_payload()[1]
+    html_part = next(part for part in msg.iter_parts() if part.get_content_type() == "text/html")
     for chart in charts:
         html_part.add_related(
             chart["png"],
