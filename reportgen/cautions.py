@@ -157,10 +157,14 @@ def constant_in_reference(data: Any) -> list[dict[str, Any]]:
                 constant.append(name)
     if not constant:
         return []
-    chunks = []
-    for c in data.analysis_chunks:
-        if any(_moves(ref.features[n], ana.features[n], c.slice) for n in constant if n in ana.features):
-            chunks.append(c.index)
+    if getattr(data, "facts", None) is not None:  # the run's per-chunk facts (a streamed run has no rows here)
+        chunks = sorted({i for n in constant for i in data.facts.moved(n)})
+    else:
+        chunks = [
+            c.index
+            for c in data.analysis_chunks
+            if any(_moves(ref.features[n], ana.features[n], c.slice) for n in constant if n in ana.features)
+        ]
     names = ", ".join(constant)
     return [
         caution(

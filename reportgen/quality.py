@@ -20,7 +20,7 @@ Default alert rules (a configured `thresholds: data_quality[.method[.rate]]` rul
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -249,7 +249,7 @@ class SummaryStats(Step):
         self.columns_ = {name: (col.kind, col.role) for name, col in reference.monitored_columns().items()}
         columns = reference.monitored_columns()
         self.reference_stats_ = self._each_column(
-            lambda name, kind: self._stats(columns[name], reference_chunks, kind), reference.n_rows
+            lambda name, kind: self._stats(columns[name], reference_chunks, kind, reference.memo), reference.n_rows
         )
 
     def _each_column(self, work: Callable[[str, str], Any], rows: int) -> dict[str, Any]:
@@ -275,7 +275,7 @@ class SummaryStats(Step):
             col = present.get(name)
             if col is None:
                 return None
-            return {metric: float(v[0]) for metric, v in self._stats(col, whole, kind).items()}
+            return {metric: float(v[0]) for metric, v in self._stats(col, whole, kind, rows.memo).items()}
 
         return self._each_column(stats, rows.n_rows)
 
@@ -299,8 +299,9 @@ class SummaryStats(Step):
         return records.frame()
 
     @staticmethod
-    def _stats(col: Column, chunks: tuple[Chunk, ...], kind: str) -> dict[str, np.ndarray]:
-        """Per-chunk statistics of one period's column (NaN where a chunk has no values)."""
+    def _stats(col: Column, chunks: tuple[Chunk, ...], kind: str, memo: Mapping[Any, Any]) -> dict[str, np.ndarray]:
+        """Per-chunk statistics of one period's column (NaN where a chunk has no values); `memo` is the
+        Dataset's memo holding order statistics univariate drift read off the same chunks."""
         k = len(chunks)
         if kind == "categorical":
             levels = col.n_levels
@@ -329,7 +330,7 @@ class SummaryStats(Step):
             dev = np.where(present, filled - row_mean, 0.0)
             ss = _chunk_sums(dev * dev, chunks)
             std = np.where(n > 1, np.sqrt(ss / np.maximum(n - 1, 1)), np.nan)
-        known = chunk_order_stats(v, [(c.start_row, c.end_row) for c in chunks]) if k else None
+        known = chunk_order_stats(memo, col.name, [(c.start_row, c.end_row) for c in chunks]) if k else None
         if known is not None:  # univariate drift already sorted these chunks: no second pass
             mins, maxs, med = (a.copy() for a in known)
         elif k and _contiguous(chunks) and all(c.rows > 0 for c in chunks):

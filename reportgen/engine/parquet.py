@@ -18,15 +18,16 @@ import pandas as pd
 
 from reportgen.chunking import Chunk, chunker_from_config
 from reportgen.config import Config
+from reportgen.dataset import Dataset
 from reportgen.engine.schema import AnalysisSchema, encode_chunk
 from reportgen.errors import DataError
-from reportgen.io import check_chunk_plan, check_unique_ids, parse_timestamps
+from reportgen.io import check_chunk_count, check_chunk_plan, check_unique_ids, parse_timestamps
 
 if TYPE_CHECKING:
     import pyarrow as pa
     import pyarrow.dataset as pads
 
-    from reportgen.steps import Step
+    from reportgen.engine.local import ChunkStatistics
 
 BATCH_ROWS = 1 << 16
 
@@ -61,6 +62,7 @@ class ParquetEngine:
         self.source = str(path)
         self.chunks_in_memory = 0  # the most chunks held at once during the last pass
         self._chunks: tuple[Chunk, ...] | None = None
+        self.n_rows = 0  # rows of the period, known once the chunks are made
 
     def _dataset(self) -> pads.Dataset:
         import pyarrow.dataset as pads
@@ -126,6 +128,8 @@ class ParquetEngine:
             timestamps = parsed[order]
             self._position[order] = np.arange(n_rows, dtype=np.int64)
         self._timestamps = timestamps
+        self.n_rows = n_rows
+        check_chunk_count(self.config, n_rows, period="analysis", source=self.source)
         chunker = chunker_from_config(self.config.chunking)
         chunks = chunker.split(n_rows, timestamps, period="analysis", first_index=self.first_index, source=self.source)
         check_chunk_plan(self.config, chunks, period="analysis", source=self.source)
@@ -138,7 +142,18 @@ class ParquetEngine:
         of_sorted[inside & (np.arange(n_rows) < starts[np.clip(of_sorted, 0, None)])] = -1  # dropped rows
         self._chunk_of_row = of_sorted[self._position].astype(np.int32)
 
-    def map_chunk_stats(self, steps: Sequence[Step]) -> dict[str, list[Any]]:
+    def read_all(self) -> Dataset:
+        """The whole period in memory, in time order (what the in-memory run prepares), for a part of
+        the run that cannot stream (reportgen.engine.deferred)."""
+        import pyarrow as pa
+
+        self.analysis_chunks()
+        table = pa.Table.from_batches(list(self._batches()))
+        frame = table.take(np.argsort(self._position, kind="stable")).to_pandas()
+        del table
+        return encode_chunk(frame, self.config, self.schema, timestamps=self._timestamps, source=self.source)
+
+    def map_chunk_stats(self, steps: Sequence[ChunkStatistics]) -> dict[str, list[Any]]:
         """{step name: [chunk_stats of each analysis chunk]} in one pass over the files' record batches."""
         import pyarrow as pa
 

@@ -361,6 +361,15 @@ def _legend(entries: list[tuple[str, str]], c: dict[str, Any], *, right: float |
     return out
 
 
+def _alert_mark(x: float, baseline: float) -> str:
+    """A bold '!' (bar and dot) centred on x, standing on the baseline, as path data.
+
+    One path for all of a heatmap's marks: weasyprint lays out SVG text letter by letter
+    (~0.5 ms a node), a path costs it one node.
+    """
+    return f"M{_n(x - 0.85)},{_n(baseline - 5.1)}h1.7l-0.25,3.5h-1.2ZM{_n(x - 0.8)},{_n(baseline - 1.4)}h1.6v1.4h-1.6Z"
+
+
 def _heatmap(chart: Chart, theme: Any) -> tuple[float, float, list[str]]:
     c = theme.palette["chart"]
     h = chart.heatmap or {}
@@ -382,21 +391,14 @@ def _heatmap(chart: Chart, theme: Any) -> tuple[float, float, list[str]]:
         )
         if d:
             out.append(f'<path d="{d}" {_fill(color)}/>')
-    marks = [
-        _text(
-            left + (j + 0.5) * cw,
-            top + (i + 0.5) * rh + 2.5,
-            "!",
-            7.0,
-            c["background"],
-            "middle",
-            ' font-weight="bold"',
-        )
+    marks = "".join(
+        _alert_mark(left + (j + 0.5) * cw, top + (i + 0.5) * rh + 2.5)
         for i, row in enumerate(status)
         for j, v in enumerate(row)
         if v == 1
-    ]
-    out += marks
+    )
+    if marks:
+        out.append(f'<path d="{marks}" {_fill(c["background"])}/>')
     for i, r in enumerate(rows):
         out.append(_text(left - 4, top + (i + 0.5) * rh + 2.5, r, TICK_FONT, c["axis"], "end"))
     rotate = len(chart.x_ticks) > 6

@@ -103,3 +103,28 @@ def test_print_lists_a_fair_sample_of_many_alerts_and_html_lists_them_all():
     many = [["a", "m", str(i), 1.0, None, 0.5, None] for i in range(100)] + [["b", "m", "0", 1.0, None, 0.5, None]]
     assert {r[0] for r in print_sample(many)} == {"a", "b"}
     assert print_sample(many[:10]) == many[:10]
+
+
+def test_css_variables_inlined_only_where_declared_once():
+    from reportgen.render.pdf import inline_css_variables
+
+    css = (
+        ":root { --text: #123456; --bg: white; --twice: red; --nested: var(--text); }\n"
+        ".dark { --twice: blue; }\n"
+        "p { color: var(--text); background: var( --bg ); border-color: var(--twice); }\n"
+        "a { color: var(--nested); outline-color: var(--text, black); }"
+    )
+    out = inline_css_variables(css)
+    assert "p { color: #123456; background: white; border-color: var(--twice); }" in out
+    assert "a { color: var(--nested); outline-color: var(--text, black); }" in out  # nested and fallback kept
+    assert out.startswith(":root { --text: #123456;")  # declarations stay for anything that still reads them
+
+
+def test_pdf_html_uses_no_css_variables_of_the_theme(model):
+    """The print stylesheet carries literal theme values (cheaper cascade); the PDF looks the same."""
+    from reportgen.render.pdf import render_pdf_html
+    from reportgen.render.templating import load_theme
+
+    style = render_pdf_html(model).split("<style>", 1)[1].split("</style>", 1)[0]
+    assert "var(--" not in style
+    assert load_theme().palette["status"]["alert"] in style.split("}", 1)[1]  # used, not only declared

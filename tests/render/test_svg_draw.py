@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from reportgen.render.charts import Chart, Series, Table
 from reportgen.render.svg_draw import draw_svg, nice_ticks
 from reportgen.render.templating import load_theme
@@ -77,7 +79,12 @@ def test_heatmap_cells_by_status():
         },
     )
     svg = draw_svg(chart, load_theme()).decode()
-    assert svg.count(">!</text>") == 2
     alert = load_theme().palette["chart"]["heat_alert"]
     cells = re.search(rf'<path d="([^"]+)" fill="{alert}"', svg).group(1)
     assert cells.count("M") == 2
+    background = load_theme().palette["chart"]["background"]
+    marks = re.findall(rf'<path d="([^"]+)" fill="{background}"', svg)[-1]  # drawn last, over the cells
+    bars = [float(x) + 0.85 for x in re.findall(r"M([\d.]+),[\d.]+h1.7l", marks)]
+    centres = [float(x) + float(w) / 2 for x, w in re.findall(r"M([\d.]+),[\d.]+h([\d.]+)v", cells)]
+    assert bars == pytest.approx(centres, abs=0.01)  # one '!' (bar and dot) centred on each alerting cell
+    assert marks.count("M") == 2 * 2 and ">!</text>" not in svg  # drawn as a shape, not as letters
