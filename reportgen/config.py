@@ -278,8 +278,7 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
         raise
     except Exception as exc:  # yaml.YAMLError, tomllib.TOMLDecodeError
         raise ConfigError(f"cannot parse: {parse_error_text(exc)}", file=str(path)) from None
-    if data is None:
-        data = {}
+    data = {} if data is None else data
     if not isinstance(data, dict):
         raise ConfigError(f"the top level must be a mapping of keys, found {type(data).__name__}", file=str(path))
     return data
