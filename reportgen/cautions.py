@@ -196,7 +196,11 @@ def overwritten_targets(
     target = config.columns.target
     if targets is None or not target or target not in analysis.columns:
         return []
-    filled = int(analysis[target].notna().sum())
+    return target_overwritten(target, int(analysis[target].notna().sum()), source=source)
+
+
+def target_overwritten(target: str, filled: int, *, source: str | None = None) -> list[dict[str, Any]]:
+    """The `target_overwritten` notice for an analysis target column holding `filled` values."""
     where = f" ({source})" if source else ""
     return [
         {

@@ -37,6 +37,16 @@ def reference_source(config: Config) -> str | SqlSource | SparkSource:
     return config.reference
 
 
+def read_reference(config: Config) -> pd.DataFrame:
+    """The reference rows the config names; a Spark source ({table} / {sql}) is read through Spark."""
+    value = reference_source(config)
+    if isinstance(value, SparkSource) and config.engine.type == "spark":
+        from reportgen.engine.spark import read_reference as read_through_spark
+
+        return read_through_spark(config)
+    return read_source(value)
+
+
 def source_names(config: Config) -> dict[str, str]:
     """{role: file path or masked SQL source} of the reference, analysis and targets data a config names."""
     roles = {"reference": config.reference, "analysis": config.analysis, "targets": config.targets}

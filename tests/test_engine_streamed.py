@@ -134,11 +134,56 @@ def test_the_deferred_analysis_is_read_only_when_asked(tmp_path: Path) -> None:
     np.testing.assert_array_equal(data.analysis.y_true, expected.analysis.y_true)
 
 
-def test_a_targets_file_is_refused_when_streaming(tmp_path: Path) -> None:
-    sample, _, folder = _sample("binary", tmp_path)
-    config = load_config(data={**_config(sample, {"number": 5}, folder, True), "targets": str(tmp_path / "t.csv")})
-    from reportgen.engine.streamed import streamed_data
-    from reportgen.errors import ConfigError
+def test_a_targets_file_is_joined_onto_each_streamed_chunk(tmp_path: Path) -> None:
+    """The targets file's labels, joined per chunk by id, give the in-memory run's report (some rows
+    unlabelled; the analysis files' own target column replaced, with the same notice)."""
+    sample, analysis, folder = _sample("multiclass", tmp_path)
+    target = sample.config["columns"]["target"]
+    targets = sample.targets.iloc[::3].sample(frac=1.0, random_state=1)  # two thirds unlabelled, shuffled
+    path = tmp_path / "targets.csv"
+    targets.to_csv(path, index=False)
+    config = {**_config(sample, {"period": "M"}, folder, True), "targets": str(path)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        memory = Monitor({**config, "engine": {"stream": False}}).run(
+            sample.reference, analysis, pd.read_csv(path), sources={"analysis": str(folder)}
+        )
+        streamed = Monitor(config).run_streamed(sample.reference, sources={"analysis": str(folder)})
+    assert analysis[target].notna().all()
+    pd.testing.assert_frame_equal(memory.results, streamed.results, check_exact=False, rtol=1e-9, atol=1e-12)
+    for name in ("diagnoses", "chunks", "data_summary", "warnings"):
+        assert same(getattr(memory.model, name), getattr(streamed.model, name)), name
+    codes = [w["code"] for w in streamed.model.warnings]
+    assert "target_overwritten" in codes and "targets_unmatched" in codes
 
-    with pytest.raises(ConfigError, match="targets file .* not joined"):
-        streamed_data(config, sample.reference)
+
+def test_a_targets_file_is_checked_once_before_streaming(tmp_path: Path) -> None:
+    from reportgen.engine.streamed import streamed_data
+    from reportgen.errors import DataError
+
+    sample, _, folder = _sample("binary", tmp_path)
+    id_col = sample.config["columns"]["id"]
+    path = tmp_path / "targets.csv"
+    pd.concat([sample.targets, sample.targets.iloc[:1]]).to_csv(path, index=False)
+    config = load_config(data={**_config(sample, {"number": 5}, folder, True), "targets": str(path)})
+    with pytest.raises(DataError, match=f"targets.csv.*{id_col}"):
+        streamed_data(config, sample.reference, sources={"targets": str(path)})
+
+
+def test_the_chunk_join_equals_the_whole_period_join() -> None:
+    """ChunkTargets.join gives io.join_targets' frame: dtypes, unmatched rows, ids as numbers in one file and text in the other."""
+    from reportgen.engine.targets import ChunkTargets
+    from reportgen.io import join_targets
+
+    config = load_config(data={"problem_type": "regression", "columns": {"id": "id", "prediction": "p", "target": "y"}})
+    numbers = pd.DataFrame({"id": np.arange(10), "p": np.arange(10.0), "y": 1.0})
+    text = numbers.assign(id=numbers["id"].astype(str))
+    for analysis in (numbers, text):
+        for targets in (
+            pd.DataFrame({"id": [3, 1, 7, 8], "y": [30, 10, 70, 80]}),
+            pd.DataFrame({"id": np.arange(10)[::-1], "y": np.arange(10)}),
+            pd.DataFrame({"id": ["3", "1"], "y": ["a", "b"]}),
+        ):
+            expected = join_targets(analysis, targets, config)
+            got = ChunkTargets(targets, config, source="t.csv").join(analysis)
+            pd.testing.assert_frame_equal(got, expected)

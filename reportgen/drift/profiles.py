@@ -49,6 +49,11 @@ class ContinuousProfile:
     def n(self) -> int:
         return int(self.sorted.size)
 
+    def __reduce__(self) -> tuple:
+        """Pickled as its sorted values alone: tie runs, prefix sums, bins and caches are rebuilt from
+        them on loading (what a fitted step ships to Spark workers: ~1/10 of the full profile)."""
+        return (profile_of_sorted, (self.sorted,))
+
     @cached_property
     def _run_firsts(self) -> np.ndarray:
         """Sorted positions where a run of equal values starts (one per distinct value)."""

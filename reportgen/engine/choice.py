@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from reportgen.config import Config
     from reportgen.dataset import Dataset, MonitoringData
     from reportgen.engine.local import Engine
+    from reportgen.engine.targets import ChunkTargets
 
 # Above this many analysis rows a Parquet source streams under `stream: auto`: in memory, 2M rows x
 # 25 features already peak near 2.5 GB, while streaming costs ~20% more CPU (benchmarks/bench_engine.py).
@@ -103,12 +104,18 @@ def java_available() -> bool:
 
 
 def make_engine(
-    config: Config, reference: Dataset, reference_chunks: Sequence[Chunk], analysis: MonitoringData | None = None
+    config: Config,
+    reference: Dataset,
+    reference_chunks: Sequence[Chunk],
+    analysis: MonitoringData | None = None,
+    *,
+    targets: ChunkTargets | None = None,
 ) -> Engine:
     """The engine of `config.engine` for the analysis source of `config`.
 
     `reference` fixes the analysis schema; `analysis` (prepared in memory) is read only by the
     in-memory engine: streamed and Spark runs read `config.analysis` and make the chunks themselves.
+    `targets` (a targets file) is joined onto each chunk by the streaming Parquet engine.
     """
     from reportgen.engine.schema import AnalysisSchema
 
@@ -125,7 +132,12 @@ def make_engine(
         from reportgen.engine.parquet import ParquetEngine
 
         return ParquetEngine(
-            str(config.analysis), config, schema, first_index=first_index, batch_rows=config.engine.batch_rows
+            str(config.analysis),
+            config,
+            schema,
+            first_index=first_index,
+            batch_rows=config.engine.batch_rows,
+            targets=targets,
         )
     if analysis is None:
         raise ValueError("the in-memory engine needs the prepared analysis data")

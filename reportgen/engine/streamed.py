@@ -8,12 +8,15 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from reportgen.cautions import target_overwritten
 from reportgen.config import Config
 from reportgen.dataset import MonitoringData
 from reportgen.engine.choice import make_engine, streams_analysis
 from reportgen.engine.deferred import DeferredDataset
 from reportgen.engine.local import Engine, StreamingEngine
-from reportgen.errors import ConfigError
+from reportgen.engine.parquet import ParquetEngine
+from reportgen.engine.targets import ChunkTargets
+from reportgen.inputs import read_source
 from reportgen.io import prepare_reference
 
 
@@ -50,20 +53,20 @@ def streamed_data(
     config: Config, reference: pd.DataFrame, *, sources: Mapping[str, str] | None = None
 ) -> tuple[MonitoringData, Engine]:
     """The prepared reference, the analysis chunks the engine made, and the engine that streams them."""
-    if config.targets:
-        raise ConfigError(
-            f"a targets file ({config.targets}) is not joined when the analysis period is streamed; put the target "
-            "column into the analysis Parquet files, or set engine.stream: false",
-            file=config.source,
-            key="targets",
-        )
-    ref_src = (sources or {}).get("reference", "reference data")
+    sources = dict(sources or {})
+    targets = None
+    if config.targets and config.engine.type != "spark":  # the Spark engine joins the targets in Spark
+        targets = ChunkTargets(read_source(config.targets), config, source=sources.get("targets", "targets data"))
+    ref_src = sources.get("reference", "reference data")
     ref_ds, ref_chunks = prepare_reference(config, reference, source=ref_src)
-    engine = make_engine(config, ref_ds, ref_chunks)
+    engine = make_engine(config, ref_ds, ref_chunks, targets=targets)
     if not isinstance(engine, StreamingEngine):
         raise TypeError(f"{type(engine).__name__} does not read the analysis source itself")
     chunks = engine.analysis_chunks()
     analysis = DeferredDataset(
         n_rows=engine.n_rows, classes=ref_ds.classes, source=str(config.analysis), load=engine.read_all
     )
-    return MonitoringData(config, ref_ds, analysis, tuple(ref_chunks), chunks), engine
+    notices = []
+    if targets is not None and isinstance(engine, ParquetEngine) and (filled := engine.own_targets()) is not None:
+        notices = target_overwritten(targets.target, filled, source=sources.get("analysis"))
+    return MonitoringData(config, ref_ds, analysis, tuple(ref_chunks), chunks, notices=tuple(notices)), engine
