@@ -71,6 +71,10 @@ class Dataset:
     classes: tuple = ()
     outputs: Mapping[str, Column] = field(default_factory=dict)
     source: str | None = None
+    # What one step computed from these rows for a later step (e.g. per-chunk order statistics that
+    # univariate drift reads off its sorted chunks for summary statistics); a chunk's rows get a fresh
+    # memo (dataclasses.replace does not copy it), so it lives and dies with those rows.
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def has_targets(self) -> bool:
@@ -84,8 +88,21 @@ class Dataset:
     @property
     def positive_proba(self) -> np.ndarray:
         """Binary classification: the probability of the positive class (classes[1])."""
-        assert self.y_proba is not None
-        return self.y_proba[:, 1]
+        return self.probabilities[:, 1]
+
+    @property
+    def probabilities(self) -> np.ndarray:
+        """The predicted probabilities (rows x classes); classification data only."""
+        if self.y_proba is None:
+            raise ValueError(f"the {self.period} data has no predicted probabilities (regression data)")
+        return self.y_proba
+
+    @property
+    def targets(self) -> np.ndarray:
+        """The targets (NaN, or -1 for classes, where a row has none); only when the data has a target column."""
+        if self.y_true is None:
+            raise ValueError(f"the {self.period} data has no target column")
+        return self.y_true
 
     def monitored_columns(self) -> dict[str, Column]:
         """Features, then model outputs (prediction, probabilities, target): what drift steps watch."""
@@ -102,6 +119,7 @@ class MonitoringData:
     reference_chunks: tuple[Chunk, ...]
     analysis_chunks: tuple[Chunk, ...]
     notices: tuple[dict[str, Any], ...] = ()  # facts found while reading (reportgen.cautions turns them into warnings)
+    facts: Any = None  # PeriodFacts of the analysis chunks (reportgen.engine.facts), set by the run's one pass
 
     @property
     def chunks(self) -> tuple[Chunk, ...]:
@@ -318,7 +336,7 @@ def build_dataset(
             y_proba = np.column_stack([to_float(frame[proba[k]]) for k in proba])
             for k, colname in proba.items():
                 outputs[colname] = Column(colname, "continuous", y_proba[:, list(proba).index(k)], role="probability")
-        else:
+        elif proba is not None:  # config validation requires it for classification
             p = to_float(frame[proba])
             y_proba = np.column_stack([1.0 - p, p])
             outputs[proba] = Column(proba, "continuous", p, role="probability")
@@ -356,14 +374,14 @@ def data_summary(data: MonitoringData) -> list[dict[str, Any]]:
     """One row per monitored column for the report's appendix: what reportgen made of the data.
 
     Keys: name, kind, role, rows, missing, distinct (reference period), analysis_rows,
-    analysis_missing, and note: why a column deserves a look (a low-cardinality integer treated
+    analysis_missing (over the analysis chunks: a dropped short last chunk is not counted), and note: why a column deserves a look (a low-cardinality integer treated
     as continuous, a constant column, a categorical with very many levels, unseen categories).
     """
     config = data.config
     declared = set(config.columns.continuous) | set(config.columns.categorical)
+    missing, unseen = _analysis_counts(data)
     rows = []
     for name, ref_col in data.reference.monitored_columns().items():
-        ana_col = data.analysis.monitored_columns().get(name)
         distinct = _distinct(ref_col)
         rows.append(
             {
@@ -374,11 +392,27 @@ def data_summary(data: MonitoringData) -> list[dict[str, Any]]:
                 "missing": int(ref_col.missing_mask().sum()),
                 "distinct": distinct,
                 "analysis_rows": data.analysis.n_rows,
-                "analysis_missing": int(ana_col.missing_mask().sum()) if ana_col is not None else None,
-                "note": _summary_note(ref_col, ana_col, distinct, declared),
+                "analysis_missing": missing.get(name),
+                "note": _summary_note(ref_col, unseen.get(name, 0), distinct, declared),
             }
         )
     return rows
+
+
+def _analysis_counts(data: MonitoringData) -> tuple[dict[str, int], dict[str, int]]:
+    """({column: missing}, {categorical column: unseen values}) over the analysis chunks: from the run's
+    per-chunk facts when set (a streamed run has no analysis rows in memory), else from the arrays."""
+    if data.facts is not None:
+        names = data.reference.monitored_columns()
+        missing = {n: m for n in names if (m := data.facts.missing(n)) is not None}
+        return missing, {n: data.facts.unseen(n) for n in names}
+    rows = np.zeros(data.analysis.n_rows, dtype=bool)
+    for chunk in data.analysis_chunks:
+        rows[chunk.slice] = True
+    columns = data.analysis.monitored_columns().items()
+    missing = {n: int((c.missing_mask() & rows).sum()) for n, c in columns}
+    unseen = {n: int(((c.values == c.unseen_code) & rows).sum()) for n, c in columns if c.is_categorical}
+    return missing, unseen
 
 
 def _distinct(column: Column) -> int:
@@ -389,7 +423,7 @@ def _distinct(column: Column) -> int:
     return int(np.unique(values).size)
 
 
-def _summary_note(ref: Column, ana: Column | None, distinct: int, declared: set[str]) -> str:
+def _summary_note(ref: Column, unseen: int, distinct: int, declared: set[str]) -> str:
     notes = []
     if ref.kind == "continuous":
         values = ref.values[~np.isnan(ref.values)]
@@ -404,8 +438,6 @@ def _summary_note(ref: Column, ana: Column | None, distinct: int, declared: set[
     else:
         if distinct > 50 and ref.role == "feature":
             notes.append(f"{distinct} categories: drift on rare categories is noisy; consider grouping them")
-        if ana is not None:
-            unseen = int((ana.values == ana.unseen_code).sum())
-            if unseen:
-                notes.append(f"{unseen:,} analysis values never seen in the reference")
+        if unseen:
+            notes.append(f"{unseen:,} analysis values never seen in the reference")
     return "; ".join(notes)

@@ -17,21 +17,40 @@ from reportgen.sources.spec import SparkSource, SqlSource
 
 def load_inputs(config: Config) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, dict[str, str]]:
     """Read the reference, analysis and (optional) targets data named in the config (files or SQL sources)."""
-    if not config.reference:
-        raise DataError(
-            f"{config.source or 'config'}: no reference data; set `reference:` in the config or pass --reference"
-        )
+    reference_path = reference_source(config)
     if not config.analysis:
         raise DataError(
             f"{config.source or 'config'}: no analysis data; set `analysis:` in the config or pass --analysis"
         )
-    reference = read_source(config.reference)
+    reference = read_source(reference_path)
     analysis = read_source(config.analysis)
     targets = read_source(config.targets) if config.targets else None
-    sources = {"reference": source_name(config.reference), "analysis": source_name(config.analysis)}
-    if config.targets:
-        sources["targets"] = source_name(config.targets)
-    return reference, analysis, targets, sources
+    return reference, analysis, targets, source_names(config)
+
+
+def reference_source(config: Config) -> str | SqlSource | SparkSource:
+    """The reference data the config names; DataError when it names none."""
+    if not config.reference:
+        raise DataError(
+            f"{config.source or 'config'}: no reference data; set `reference:` in the config or pass --reference"
+        )
+    return config.reference
+
+
+def read_reference(config: Config) -> pd.DataFrame:
+    """The reference rows the config names; a Spark source ({table} / {sql}) is read through Spark."""
+    value = reference_source(config)
+    if isinstance(value, SparkSource) and config.engine.type == "spark":
+        from reportgen.engine.spark import read_reference as read_through_spark
+
+        return read_through_spark(config)
+    return read_source(value)
+
+
+def source_names(config: Config) -> dict[str, str]:
+    """{role: file path or masked SQL source} of the reference, analysis and targets data a config names."""
+    roles = {"reference": config.reference, "analysis": config.analysis, "targets": config.targets}
+    return {role: source_name(value) for role, value in roles.items() if value}
 
 
 def read_source(value: str | SqlSource | SparkSource) -> pd.DataFrame:
@@ -45,7 +64,23 @@ def read_source(value: str | SqlSource | SparkSource) -> pd.DataFrame:
         from reportgen.sources.sql import read_sql
 
         return read_sql(value)
+    if Path(value).is_dir() and any(Path(value).rglob("*.parquet")):
+        return read_parquet_folder(Path(value))
     return read_table(value)
+
+
+def read_parquet_folder(path: Path) -> pd.DataFrame:
+    """Every .parquet file under a folder, in path order (the order a streamed run reads them in)."""
+    import pyarrow as pa
+
+    from reportgen.io import read_parquet
+
+    files = sorted(str(p) for p in path.rglob("*.parquet"))
+    frames = [read_parquet(Path(f)) for f in files]
+    try:
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    except (TypeError, ValueError, pa.ArrowException) as exc:
+        raise DataError(f"the Parquet files do not share one schema ({exc})", file=str(path)) from None
 
 
 def source_name(value: str | SqlSource | SparkSource) -> str:

@@ -343,23 +343,24 @@ class DomainClassifier:
             if f == 0:  # the first fold finds the number of trees: early stopping on its validation slice
                 train = np.flatnonzero(~test & ~valid_slice).astype(np.int32)
                 valid = np.flatnonzero(~test & valid_slice).astype(np.int32)
+                # lightgbm's annotations say list[int]; Dataset.subset takes any integer index array
                 booster = lgb.train(
                     params,
-                    data.subset(train),
+                    data.subset(train),  # type: ignore[arg-type]
                     num_boost_round=self.max_rounds,
-                    valid_sets=[data.subset(valid)],
+                    valid_sets=[data.subset(valid)],  # type: ignore[arg-type]
                     callbacks=[lgb.early_stopping(self.early_stopping_rounds, first_metric_only=True, verbose=False)],
                 )
                 rounds = max(1, booster.best_iteration or booster.current_iteration())
             else:  # the others train that many trees on all their training rows: no validation, no patience rounds
                 booster = lgb.train(
                     {**params, "metric": "None"},
-                    data.subset(np.flatnonzero(~test).astype(np.int32)),
+                    data.subset(np.flatnonzero(~test).astype(np.int32)),  # type: ignore[arg-type]
                     num_boost_round=rounds,
                 )
             # num_threads=1: predict otherwise ignores the booster's setting and spins up every OpenMP thread (3x the CPU)
             pred = booster.predict(X[test], num_iteration=rounds, num_threads=1)
-            aucs.append(auc_score(y[test], pred))
+            aucs.append(auc_score(y[test], np.asarray(pred)))
         return float(np.nanmean(aucs)) if np.isfinite(aucs).any() else float("nan")
 
 

@@ -25,7 +25,11 @@ class AnalysisSchema:
     @classmethod
     def of(cls, data: MonitoringData) -> AnalysisSchema:
         """The schema the prepared reference period was encoded with."""
-        ref = data.reference
+        return cls.of_reference(data.reference)
+
+    @classmethod
+    def of_reference(cls, ref: Dataset) -> AnalysisSchema:
+        """The schema a prepared reference Dataset was encoded with."""
         return cls(
             features=tuple(ref.features),
             kinds={name: col.kind for name, col in ref.features.items()},
@@ -71,7 +75,7 @@ def encode_chunk(
         )
     else:
         proba = cols.predicted_probability
-        for name in list(proba.values()) if isinstance(proba, dict) else [proba]:
+        for name in list(proba.values()) if isinstance(proba, dict) else [proba] if proba else []:
             check_probabilities(frame[name], source=source, column=name)
         check_classes(frame, config, schema.classes, source=source, period="analysis")
     if timestamps is not None and cols.timestamp:
