@@ -187,6 +187,7 @@ def test_a_pool_of_the_reference_keeps_the_aucs_and_survives_pickling(monkeypatc
 def test_the_step_streams_a_chunk_from_its_own_rows():
     """chunk_stats sees one chunk: a view and a copy of its rows give the same AUC, and the stats are a float."""
     import pickle
+    from dataclasses import replace
 
     from reportgen.engine.views import chunk_view
 
@@ -217,7 +218,7 @@ def test_the_step_streams_a_chunk_from_its_own_rows():
         copy = {k: Column(k, c.kind, c.values.copy(), c.categories) for k, c in view.features.items()}
         value = step.chunk_stats(view, meta)
         assert isinstance(value, float) and len(pickle.dumps(value)) < 100
-        assert shipped._chunk_stats(type(view)(**{**view.__dict__, "features": copy}), meta) == value
+        assert shipped._chunk_stats(replace(view, features=copy), meta) == value
         stats.append(value)
     again = step.finalize(stats)
     pd.testing.assert_frame_equal(again, res)
