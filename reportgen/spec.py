@@ -145,6 +145,8 @@ RESOLUTION = "issue_resolution"
 METHOD_LABELS = {
     "cbpe": "CBPE (estimated)",
     "dle": "DLE (estimated)",
+    "cbpe_iw": "CBPE importance-weighted (estimated)",
+    "dle_iw": "DLE importance-weighted (estimated)",
     "realized": "Realized",
     "pca_reconstruction": "PCA reconstruction error",
     "domain_classifier": "Domain classifier",

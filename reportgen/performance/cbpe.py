@@ -30,6 +30,7 @@ from reportgen.performance.common import (
     _base_notes,
     classification_series,
     estimated_records,
+    estimator_selected,
     require_reference_targets,
     selected_metrics,
     with_trust,
@@ -96,8 +97,8 @@ class CBPE(Step):
 
     @classmethod
     def from_config(cls, config: Config) -> CBPE | None:
-        """Off without a target column (calibration and thresholds need reference targets)."""
-        return cls() if config.columns.target else None
+        """Off without a target column (calibration and thresholds need reference targets) or when not selected."""
+        return cls() if config.columns.target and estimator_selected(config, cls.name) else None
 
     def _fit(self, reference: Dataset, reference_chunks: tuple[Chunk, ...], config: Config) -> None:
         require_reference_targets(reference, config, "CBPE")
@@ -121,7 +122,9 @@ class CBPE(Step):
     def _finalize(self, stats: list[list[Series]]) -> pd.DataFrame:
         chunks = self.reference_chunks_ + self.analysis_chunks_
         ana = join_chunk_series(stats)
-        return estimated_records("cbpe", self.reference_series_, ana, chunks, self.config_, self.profile_, self.plans_)
+        return estimated_records(
+            self.name, self.reference_series_, ana, chunks, self.config_, self.profile_, self.plans_
+        )
 
     def method_notes(self) -> list[dict[str, Any]]:
         plans = getattr(self, "plans_", {})
@@ -129,7 +132,7 @@ class CBPE(Step):
         return [
             {
                 "step": "estimated_performance",
-                "method": "cbpe",
+                "method": self.name,
                 "title": "Estimated performance (CBPE)",
                 "description": CBPE_DESCRIPTION + " " + calib,
                 "thresholds": "\n".join(f"{m}: {p.explanation}" for (m, _), p in plans.items()),

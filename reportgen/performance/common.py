@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from reportgen.chunking import Chunk
-from reportgen.config import METRICS_BY_PROBLEM, Config
+from reportgen.config import ESTIMATORS_BY_PROBLEM, METRICS_BY_PROBLEM, Config
 from reportgen.dataset import Dataset
 from reportgen.errors import ConfigError, DataError
 from reportgen.performance import metrics as K
@@ -54,6 +54,12 @@ def selected_metrics(config: Config) -> tuple[str, ...]:
     """The configured metrics, or every metric of the problem type; business value is its own step."""
     chosen = config.performance.metrics or METRICS_BY_PROBLEM[config.problem_type]
     return tuple(m for m in chosen if m != "business_value")
+
+
+def estimator_selected(config: Config, name: str) -> bool:
+    """True when `name` is among performance.estimators (default: the problem type's first estimator)."""
+    chosen = config.performance.estimators or ESTIMATORS_BY_PROBLEM[config.problem_type][:1]
+    return name in chosen
 
 
 def value_matrix(config: Config, classes: Sequence[Any]) -> np.ndarray | None:

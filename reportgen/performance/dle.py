@@ -39,6 +39,7 @@ from reportgen.performance.common import (
     Series,
     _base_notes,
     estimated_records,
+    estimator_selected,
     join_notes,
     require_reference_targets,
     selected_metrics,
@@ -123,6 +124,8 @@ class LossModels:
         holdout = np.random.default_rng(self.seed).random(n) < HOLDOUT_SHARE
         self.models_: dict[str, Any] = {}
         self.rounds_: dict[str, int] = {}
+        self.holdout_ = np.flatnonzero(holdout)
+        self.holdout_predictions_: dict[str, np.ndarray] = {}  # out-of-sample predicted loss of the hold-out rows
         for name, target in targets.items():
             ok = np.isfinite(target)
             train, valid = ok & ~holdout, ok & holdout
@@ -154,6 +157,8 @@ class LossModels:
                 callbacks=callbacks,
             )
             rounds = int(booster.best_iteration or booster.current_iteration())
+            if valid_sets:
+                self.holdout_predictions_[name] = np.maximum(booster.predict(x[holdout], num_iteration=rounds), 0.0)
             if REFIT and valid_sets:
                 # The hold-out chose the number of trees; refit on every reference row with that many
                 # trees scaled to the larger sample, so no reference row is wasted.
@@ -238,8 +243,8 @@ class DLE(Step):
 
     @classmethod
     def from_config(cls, config: Config) -> DLE | None:
-        """Off without a target column (the loss models learn from reference targets)."""
-        return cls() if config.columns.target else None
+        """Off without a target column (the loss models learn from reference targets) or when not selected."""
+        return cls() if config.columns.target and estimator_selected(config, cls.name) else None
 
     def _fit(self, reference: Dataset, reference_chunks: tuple[Chunk, ...], config: Config) -> None:
         require_reference_targets(reference, config, "DLE")
@@ -264,7 +269,11 @@ class DLE(Step):
             self.estimate(reference, reference_chunks), self.overlap_.assess(reference, reference_chunks)
         )
 
-    def estimate(self, ds: Dataset, chunks: Sequence[Chunk]) -> list[Series]:
+    def row_losses(self, x: np.ndarray, loss: str, weights: np.ndarray | None = None) -> np.ndarray:
+        """Predicted loss of every row (`weights`: a chunk's density ratio, used by the weighted variant)."""
+        return self.models_.predict(x, loss)
+
+    def estimate(self, ds: Dataset, chunks: Sequence[Chunk], weights: np.ndarray | None = None) -> list[Series]:
         """DLE series of every selected metric over `chunks` of one period."""
         x, _, _ = feature_matrix(ds)
         valid = np.isfinite(ds.y_pred)
@@ -279,7 +288,7 @@ class DLE(Step):
                 out.append(Series(metric, None, np.full(len(chunks), np.nan), sizes, [reason] * len(chunks)))
                 continue
             if loss not in predicted:
-                predicted[loss] = self.models_.predict(x, loss)
+                predicted[loss] = self.row_losses(x, loss, weights)
             mean, sizes = chunk_means(predicted[loss], valid, chunks)
             notes = _base_notes(sizes, (ends - starts).astype(float), what="prediction")
             if loss == "squared_log":
@@ -299,7 +308,9 @@ class DLE(Step):
     def _finalize(self, stats: list[list[Series]]) -> pd.DataFrame:
         chunks = self.reference_chunks_ + self.analysis_chunks_
         ana = join_chunk_series(stats)
-        return estimated_records("dle", self.reference_series_, ana, chunks, self.config_, self.profile_, self.plans_)
+        return estimated_records(
+            self.name, self.reference_series_, ana, chunks, self.config_, self.profile_, self.plans_
+        )
 
     def method_notes(self) -> list[dict[str, Any]]:
         plans = getattr(self, "plans_", {})
@@ -308,7 +319,7 @@ class DLE(Step):
         return [
             {
                 "step": "estimated_performance",
-                "method": "dle",
+                "method": self.name,
                 "title": "Estimated performance (DLE)",
                 "description": DLE_DESCRIPTION + (f" Loss models after early stopping: {trees}." if trees else ""),
                 "thresholds": "\n".join(f"{m}: {p.explanation}" for (m, _), p in plans.items()),

@@ -1,0 +1,62 @@
+"""Doubly robust correction of a label-free estimate with importance-weighted reference residuals.
+
+CBPE and DLE predict, per row, what the chunk's metric averages: a calibrated probability of every
+class, or a loss. Both are learned on the whole reference, so in the reference's sub-region where a
+chunk now lies they can be off (calibration that holds globally but not per region). Held-out
+reference rows carry labels: reweighted by the chunk's density ratio they show the predictor's
+residual (label minus prediction) where the chunk lies. The doubly robust estimate (Robins,
+Rotnitzky and Zhao 1994: outcome model plus importance-weighted residual) adds that weighted residual
+to the per-row prediction, per bin of the prediction itself (so the correction also reaches ranking
+metrics): with weights of 1 (a chunk like the reference) the weighted and the unweighted residual
+cancel and the estimate is CBPE's / DLE's exactly. A bin's correction is shrunk by n_eff / (n_eff +
+SHRINK) of its effective sample size, so a few heavy rows cannot move it far.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+BINS = 10
+SHRINK = 30.0  # effective rows at which a bin's correction is halved
+
+
+@dataclass(frozen=True)
+class BinnedResidual:
+    """Held-out reference rows of one predictor: its per-row prediction, residual and bin."""
+
+    edges: np.ndarray  # inner bin edges of the prediction (quantiles of the held-out rows)
+    bins: np.ndarray  # bin of every held-out row
+    residual: np.ndarray  # label (or loss) minus prediction, per held-out row
+    baseline: np.ndarray  # unweighted mean residual per bin
+
+    @classmethod
+    def fit(cls, prediction: np.ndarray, residual: np.ndarray) -> BinnedResidual:
+        """Bins from the held-out rows' predictions; rows with an undefined residual count as zero residual."""
+        finite = np.isfinite(prediction)
+        edges = np.unique(np.quantile(prediction[finite], np.linspace(0, 1, BINS + 1)[1:-1])) if finite.any() else []
+        edges = np.asarray(edges, dtype=float)
+        bins = np.searchsorted(edges, np.where(finite, prediction, 0.0), side="right")
+        residual = np.where(np.isfinite(residual), residual, 0.0)
+        counts = np.bincount(bins, minlength=edges.size + 1).astype(float)
+        sums = np.bincount(bins, weights=residual, minlength=edges.size + 1)
+        baseline = np.where(counts > 0, sums / np.maximum(counts, 1.0), 0.0)
+        return cls(edges, bins, residual, baseline)
+
+    def correction(self, weights: np.ndarray) -> np.ndarray:
+        """Per bin: weighted minus unweighted mean residual, shrunk by the bin's effective sample size."""
+        n_bins = self.edges.size + 1
+        sw = np.bincount(self.bins, weights=weights, minlength=n_bins)
+        sw2 = np.bincount(self.bins, weights=weights * weights, minlength=n_bins)
+        swr = np.bincount(self.bins, weights=weights * self.residual, minlength=n_bins)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            weighted = np.where(sw > 0, swr / np.where(sw > 0, sw, 1.0), self.baseline)
+            n_eff = np.where(sw2 > 0, sw * sw / np.where(sw2 > 0, sw2, 1.0), 0.0)
+        return (weighted - self.baseline) * n_eff / (n_eff + SHRINK)
+
+    def apply(self, prediction: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """The chunk rows' predictions plus their bin's correction."""
+        shift = self.correction(weights)
+        bins = np.searchsorted(self.edges, np.where(np.isfinite(prediction), prediction, 0.0), side="right")
+        return prediction + shift[bins]
