@@ -97,7 +97,9 @@ def test_weighted_cbpe_corrects_what_calibration_misses_per_region(hidden):
 def test_weighted_dle_stays_with_dle_on_a_stable_chunk_and_is_no_worse_on_a_shift():
     ref = simulate_regression(8_000, seed=1)
     ana = pd.concat([simulate_regression(2_000, seed=2), simulate_regression(2_000, seed=3, shift=1.0)])
-    cfg = regression_config(2000, performance={"metrics": ["mae", "rmse"], "threads": 1, "estimators": ["dle", "dle_iw"]})
+    cfg = regression_config(
+        2000, performance={"metrics": ["mae", "rmse"], "threads": 1, "estimators": ["dle", "dle_iw"]}
+    )
     data = prepare(cfg, ref, ana.reset_index(drop=True))
     plain, weighted, real = run_step(DLE, data), run_step(WeightedDLE, data), run_step(RealizedPerformance, data)
     for metric in ("mae", "rmse"):
