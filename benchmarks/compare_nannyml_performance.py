@@ -430,10 +430,10 @@ def reportgen_runs(case: Case, methods: dict[str, Callable]) -> tuple[dict[str, 
 def reportgen_methods(problem: str, names: list[str] | None = None) -> dict[str, Callable]:
     """{estimator name: factory(config) -> step} of every estimator of the problem type (or of `names`)."""
     import reportgen.pipeline_steps  # noqa: F401  (registers every step)
-    from reportgen.config import ESTIMATORS_BY_PROBLEM
+    from reportgen.spec import ESTIMATORS
     from reportgen.steps import STEPS
 
-    chosen = [n for n in ESTIMATORS_BY_PROBLEM[problem] if not names or n in names]
+    chosen = [n for n in ESTIMATORS[problem] if not names or n in names]
     classes = {n: STEPS.get(n) for n in chosen}
     return {n: (lambda cfg, cls=cls: cls()) for n, cls in classes.items()}
 

@@ -142,6 +142,13 @@ STEP_NAMES: tuple[str, ...] = tuple(s.name for s in sorted(_STEPS, key=lambda s:
 # The resolution's status key: shown after every step (appendix order, section badge).
 RESOLUTION = "issue_resolution"
 
+# Label-free estimators per problem type (config performance.estimators); the first is the default.
+ESTIMATORS = {
+    "binary_classification": ("cbpe", "cbpe_iw"),
+    "multiclass_classification": ("cbpe", "cbpe_iw"),
+    "regression": ("dle", "dle_iw"),
+}
+
 METHOD_LABELS = {
     "cbpe": "CBPE (estimated)",
     "dle": "DLE (estimated)",

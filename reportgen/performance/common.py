@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from reportgen.chunking import Chunk
-from reportgen.config import ESTIMATORS_BY_PROBLEM, METRICS_BY_PROBLEM, Config
+from reportgen import spec
+from reportgen.config import METRICS_BY_PROBLEM, Config
 from reportgen.dataset import Dataset
 from reportgen.errors import ConfigError, DataError
 from reportgen.performance import metrics as K
@@ -58,7 +59,15 @@ def selected_metrics(config: Config) -> tuple[str, ...]:
 
 def estimator_selected(config: Config, name: str) -> bool:
     """True when `name` is among performance.estimators (default: the problem type's first estimator)."""
-    chosen = config.performance.estimators or ESTIMATORS_BY_PROBLEM[config.problem_type][:1]
+    fits = spec.ESTIMATORS[config.problem_type]
+    chosen = config.performance.estimators or fits[:1]
+    wrong = [m for m in chosen if m not in fits]
+    if wrong:
+        raise ConfigError(
+            f"estimator '{wrong[0]}' does not fit problem_type {config.problem_type}; accepted: {', '.join(fits)}",
+            file=config.source,
+            key="performance.estimators",
+        )
     return name in chosen
 
 
