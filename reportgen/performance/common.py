@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from reportgen.chunking import Chunk
 from reportgen import spec
+from reportgen.chunking import Chunk
 from reportgen.config import METRICS_BY_PROBLEM, Config
 from reportgen.dataset import Dataset
 from reportgen.errors import ConfigError, DataError
