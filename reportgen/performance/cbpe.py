@@ -35,7 +35,9 @@ from reportgen.performance.common import (
     selected_metrics,
     with_trust,
 )
+from reportgen.performance.density_ratio import ChunkRatio, DensityRatio
 from reportgen.performance.overlap import Overlap
+from reportgen.performance.trust import RatioCutoffs, worst
 from reportgen.steps import STEPS, Step
 
 CBPE_DESCRIPTION = (
@@ -109,15 +111,22 @@ class CBPE(Step):
         self.calibrator_ = fit_calibrator(reference, config)
         self.plans_: dict[Any, Any] = {}
         self.overlap_ = Overlap().fit(reference)
+        self.ratio_ = DensityRatio(config.seed).fit(reference, reference_chunks)
+        self.cutoffs_ = RatioCutoffs.from_reference(*self.ratio_.reference_levels())
         self.reference_series_ = with_trust(
             estimate_classification(reference, reference_chunks, self.calibrator_, self.metrics_, self.binary_),
             self.overlap_.assess(reference, reference_chunks),
         )
 
+    def estimate_chunk(self, rows: Dataset, chunks: tuple[Chunk, ...], ratio: ChunkRatio) -> list[Series]:
+        """Series of one analysis chunk (`ratio`: its density ratio, used by the weighted variant)."""
+        return estimate_classification(rows, chunks, self.calibrator_, self.metrics_, self.binary_)
+
     def _chunk_stats(self, rows: Dataset, meta: Chunk) -> list[Series]:
         chunks = (local_chunk(meta, rows.n_rows),)
-        series = estimate_classification(rows, chunks, self.calibrator_, self.metrics_, self.binary_)
-        return with_trust(series, self.overlap_.assess(rows, chunks))
+        ratio = self.ratio_.chunk_ratio(rows)
+        trust = worst(self.overlap_.assess(rows, chunks)[0], self.cutoffs_.assess(ratio))
+        return with_trust(self.estimate_chunk(rows, chunks, ratio), [trust])
 
     def _finalize(self, stats: list[list[Series]]) -> pd.DataFrame:
         chunks = self.reference_chunks_ + self.analysis_chunks_

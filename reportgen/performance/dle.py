@@ -45,7 +45,9 @@ from reportgen.performance.common import (
     selected_metrics,
     with_trust,
 )
+from reportgen.performance.density_ratio import ChunkRatio, DensityRatio
 from reportgen.performance.overlap import Overlap
+from reportgen.performance.trust import RatioCutoffs, worst
 from reportgen.steps import STEPS, Step
 
 HOLDOUT_SHARE = 0.2
@@ -265,6 +267,9 @@ class DLE(Step):
         self.models_ = LossModels(config.seed, config.performance.threads).fit(x, cats, targets)
         self.plans_: dict[Any, Any] = {}
         self.overlap_ = Overlap().fit(reference)
+        held_out = self.models_.holdout_ if self.models_.holdout_predictions_ else None
+        self.ratio_ = DensityRatio(config.seed).fit(reference, reference_chunks, evaluation=held_out)
+        self.cutoffs_ = RatioCutoffs.from_reference(*self.ratio_.reference_levels())
         self.reference_series_ = with_trust(
             self.estimate(reference, reference_chunks), self.overlap_.assess(reference, reference_chunks)
         )
@@ -301,9 +306,15 @@ class DLE(Step):
             out.append(Series(metric, None, K.finalize_regression(metric, mean), sizes, notes))
         return out
 
+    def estimate_chunk(self, rows: Dataset, chunks: tuple[Chunk, ...], ratio: ChunkRatio) -> list[Series]:
+        """Series of one analysis chunk (`ratio`: its density ratio, used by the weighted variant)."""
+        return self.estimate(rows, chunks)
+
     def _chunk_stats(self, rows: Dataset, meta: Chunk) -> list[Series]:
         chunks = (local_chunk(meta, rows.n_rows),)
-        return with_trust(self.estimate(rows, chunks), self.overlap_.assess(rows, chunks))
+        ratio = self.ratio_.chunk_ratio(rows)
+        trust = worst(self.overlap_.assess(rows, chunks)[0], self.cutoffs_.assess(ratio))
+        return with_trust(self.estimate_chunk(rows, chunks, ratio), [trust])
 
     def _finalize(self, stats: list[list[Series]]) -> pd.DataFrame:
         chunks = self.reference_chunks_ + self.analysis_chunks_

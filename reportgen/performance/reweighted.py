@@ -8,8 +8,9 @@ residual (label minus prediction) where the chunk lies. The doubly robust estima
 Rotnitzky and Zhao 1994: outcome model plus importance-weighted residual) adds that weighted residual
 to the per-row prediction, per bin of the prediction itself (so the correction also reaches ranking
 metrics): with weights of 1 (a chunk like the reference) the weighted and the unweighted residual
-cancel and the estimate is CBPE's / DLE's exactly. A bin's correction is shrunk by n_eff / (n_eff +
-SHRINK) of its effective sample size, so a few heavy rows cannot move it far.
+cancel and the estimate is CBPE's / DLE's exactly. A bin's correction d is shrunk towards zero by
+d^2 / (d^2 + v) (James-Stein style), v = the weighted residual variance over the bin's effective
+sample size (Kish): a correction within its own noise is mostly dropped, a clear one is kept.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from dataclasses import dataclass
 import numpy as np
 
 BINS = 10
-SHRINK = 30.0  # effective rows at which a bin's correction is halved
 
 
 @dataclass(frozen=True)
@@ -45,15 +45,21 @@ class BinnedResidual:
         return cls(edges, bins, residual, baseline)
 
     def correction(self, weights: np.ndarray) -> np.ndarray:
-        """Per bin: weighted minus unweighted mean residual, shrunk by the bin's effective sample size."""
+        """Per bin: weighted minus unweighted mean residual, shrunk by its signal-to-noise ratio."""
         n_bins = self.edges.size + 1
         sw = np.bincount(self.bins, weights=weights, minlength=n_bins)
         sw2 = np.bincount(self.bins, weights=weights * weights, minlength=n_bins)
         swr = np.bincount(self.bins, weights=weights * self.residual, minlength=n_bins)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            weighted = np.where(sw > 0, swr / np.where(sw > 0, sw, 1.0), self.baseline)
-            n_eff = np.where(sw2 > 0, sw * sw / np.where(sw2 > 0, sw2, 1.0), 0.0)
-        return (weighted - self.baseline) * n_eff / (n_eff + SHRINK)
+        swrr = np.bincount(self.bins, weights=weights * self.residual**2, minlength=n_bins)
+        safe = np.where(sw > 0, sw, 1.0)
+        weighted = np.where(sw > 0, swr / safe, self.baseline)
+        variance = np.maximum(np.where(sw > 0, swrr / safe - weighted**2, 0.0), 0.0)
+        n_eff = np.where(sw2 > 0, sw * sw / np.where(sw2 > 0, sw2, 1.0), 0.0)
+        noise = np.where(n_eff > 0, variance / np.maximum(n_eff, 1e-12), np.inf)
+        gap = weighted - self.baseline
+        with np.errstate(invalid="ignore"):
+            keep = np.where(gap * gap + noise > 0, gap * gap / (gap * gap + noise), 0.0)
+        return gap * np.nan_to_num(keep)
 
     def apply(self, prediction: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """The chunk rows' predictions plus their bin's correction."""

@@ -17,11 +17,10 @@ import numpy as np
 from reportgen.chunking import Chunk
 from reportgen.config import Config
 from reportgen.dataset import Dataset
-from reportgen.engine.views import local_chunk
 from reportgen.performance.calibration import Calibrator
 from reportgen.performance.cbpe import CBPE, estimate_classification
-from reportgen.performance.common import Series, with_trust
-from reportgen.performance.density_ratio import DensityRatio
+from reportgen.performance.common import Series
+from reportgen.performance.density_ratio import ChunkRatio
 from reportgen.performance.dle import DLE, loss_targets
 from reportgen.performance.reweighted import BinnedResidual
 from reportgen.steps import STEPS
@@ -61,19 +60,15 @@ class WeightedCBPE(CBPE):
 
     def _fit(self, reference: Dataset, reference_chunks: tuple[Chunk, ...], config: Config) -> None:
         super()._fit(reference, reference_chunks, config)
-        self.ratio_ = DensityRatio(config.seed).fit(reference, reference_chunks)
         rows = self.ratio_.eval_rows_
         p = self.calibrator_.transform(reference.y_proba[rows])
         y = reference.y_true[rows]
         classes = [1] if self.binary_ else range(p.shape[1])
         self.residuals_ = [BinnedResidual.fit(p[:, k], np.where(y >= 0, (y == k) - p[:, k], np.nan)) for k in classes]
 
-    def _chunk_stats(self, rows: Dataset, meta: Chunk) -> list[Series]:
-        chunks = (local_chunk(meta, rows.n_rows),)
-        ratio = self.ratio_.chunk_ratio(rows)
+    def estimate_chunk(self, rows: Dataset, chunks: tuple[Chunk, ...], ratio: ChunkRatio) -> list[Series]:
         corrected = CorrectedProbabilities(self.calibrator_, self.residuals_, ratio.weights)
-        series = estimate_classification(rows, chunks, corrected, self.metrics_, self.binary_)  # type: ignore[arg-type]
-        return with_trust(series, self.overlap_.assess(rows, chunks))
+        return estimate_classification(rows, chunks, corrected, self.metrics_, self.binary_)  # type: ignore[arg-type]
 
     def method_notes(self) -> list[dict[str, Any]]:
         notes = super().method_notes()
@@ -92,7 +87,6 @@ class WeightedDLE(DLE):
     def _fit(self, reference: Dataset, reference_chunks: tuple[Chunk, ...], config: Config) -> None:
         super()._fit(reference, reference_chunks, config)
         models = self.models_
-        self.ratio_ = DensityRatio(config.seed).fit(reference, reference_chunks, evaluation=models.holdout_)
         rows = self.ratio_.eval_rows_
         position = np.searchsorted(models.holdout_, rows)
         names = sorted(models.holdout_predictions_)
@@ -108,10 +102,8 @@ class WeightedDLE(DLE):
             return predicted
         return np.maximum(self.residuals_[loss].apply(predicted, weights), 0.0)
 
-    def _chunk_stats(self, rows: Dataset, meta: Chunk) -> list[Series]:
-        chunks = (local_chunk(meta, rows.n_rows),)
-        series = self.estimate(rows, chunks, self.ratio_.chunk_ratio(rows).weights)
-        return with_trust(series, self.overlap_.assess(rows, chunks))
+    def estimate_chunk(self, rows: Dataset, chunks: tuple[Chunk, ...], ratio: ChunkRatio) -> list[Series]:
+        return self.estimate(rows, chunks, ratio.weights)
 
     def method_notes(self) -> list[dict[str, Any]]:
         notes = super().method_notes()

@@ -9,10 +9,12 @@ import pytest
 from reportgen.config import load_config
 from reportgen.errors import ConfigError
 from reportgen.performance.cbpe import CBPE
-from reportgen.performance.density_ratio import DensityRatio, effective_sample_share, model_matrix
+from reportgen.performance.density_ratio import ChunkRatio, DensityRatio, effective_sample_share, model_matrix
 from reportgen.performance.dle import DLE
+from reportgen.performance.overlap import ChunkTrust
 from reportgen.performance.realized import RealizedPerformance
-from reportgen.performance.reweighted import SHRINK, BinnedResidual
+from reportgen.performance.reweighted import BinnedResidual
+from reportgen.performance.trust import RatioCutoffs, worst
 from reportgen.performance.weighted import WeightedCBPE, WeightedDLE
 from reportgen.pipeline_steps import applicable_steps
 from tests.performance.helpers import (
@@ -74,9 +76,11 @@ def test_binned_residual_matches_a_hand_computation():
     fitted = BinnedResidual.fit(prediction, residual)
     assert np.allclose(fitted.correction(np.ones(1000)), 0.0)  # weights of 1: CBPE / DLE exactly
     w = np.tile(np.r_[np.full(50, 3.0), np.ones(50)], 10)  # first half of every bin three times as heavy
-    weighted = (3 * 50 - 50) / (3 * 50 + 50)  # weighted mean residual per bin: 0.5 (unweighted: 0)
+    gap = (3 * 50 - 50) / (3 * 50 + 50)  # weighted mean residual per bin: 0.5 (unweighted: 0)
+    variance = 1.0 - gap**2  # weighted mean of r^2 (= 1) minus the squared weighted mean
     n_eff = (3 * 50 + 50) ** 2 / (9 * 50 + 50)
-    assert np.allclose(fitted.correction(w), weighted * n_eff / (n_eff + SHRINK))
+    noise = variance / n_eff
+    assert np.allclose(fitted.correction(w), gap * gap**2 / (gap**2 + noise))
 
 
 def test_weighted_cbpe_corrects_what_calibration_misses_per_region(hidden):
@@ -120,3 +124,27 @@ def test_estimators_key_selects_the_steps_and_rejects_unknown_names():
         load_config(data=binary_config(performance={"estimators": ["cbpe_wi"]}))
     with pytest.raises(ConfigError, match="does not fit problem_type regression"):
         names(regression_config(performance={"estimators": ["cbpe"]}))
+
+
+def test_trust_cutoffs_come_from_the_reference_chunks():
+    cut = RatioCutoffs.from_reference(np.array([0.95, 0.97, 0.96]), np.array([0.0, 0.02, 0.01]))
+    assert cut.inefficiency_low == pytest.approx(max(4 * 0.05, 0.2))
+    assert cut.inefficiency_medium == pytest.approx(0.1)
+    assert cut.sparse_low == pytest.approx(0.22)
+    like = ChunkRatio(np.ones(3), 0.96, 0.01)
+    assert cut.assess(like).level == "high" and cut.assess(like).reason is None
+    thin = cut.assess(ChunkRatio(np.ones(3), 0.5, 0.0))
+    assert thin.level == "low" and "keep 50% of the reference's effective rows" in thin.reason
+    assert cut.assess(ChunkRatio(np.ones(3), 0.85, 0.0)).level == "medium"
+    sparse = cut.assess(ChunkRatio(np.ones(3), 0.96, 0.4))
+    assert sparse.level == "low" and "40% of rows lie where the reference is over 10x sparser" in sparse.reason
+    both = worst(ChunkTrust("medium", 0.05, "trust medium: 5% of rows lie outside"), sparse)
+    assert both.level == "low" and both.share_outside == 0.05
+    assert both.reason.startswith("trust low: 5% of rows lie outside; 40% of rows")
+
+
+def test_chunks_far_from_the_reference_get_low_trust(hidden):
+    est = run_step(CBPE, hidden)
+    ana = est[(est["period"] == "analysis") & (est["metric"] == "accuracy")].sort_values("chunk_index")
+    assert ana["trust"].tolist() == ["high", "low"]  # x2 moved by one sd: weights keep < half the rows
+    assert "effective rows" in ana["note"].iloc[1]
