@@ -35,9 +35,10 @@ from reportgen.performance.common import (
     selected_metrics,
     with_trust,
 )
-from reportgen.performance.density_ratio import ChunkRatio, DensityRatio
+from reportgen.performance.density_ratio import DensityRatio
 from reportgen.performance.overlap import Overlap
-from reportgen.performance.trust import RatioCutoffs, worst
+from reportgen.performance.reweighted import CorrectedProbabilities, probability_residuals
+from reportgen.performance.trust import RatioCutoffs, per_metric
 from reportgen.steps import STEPS, Step
 
 CBPE_DESCRIPTION = (
@@ -96,6 +97,7 @@ class CBPE(Step):
     step: ClassVar[str] = "estimated_performance"
     problem_types: ClassVar[tuple[str, ...]] = ("binary_classification", "multiclass_classification")
     streams: ClassVar[bool] = True
+    weighted: ClassVar[bool] = False  # report the importance-weighted estimate (cbpe_iw)
 
     @classmethod
     def from_config(cls, config: Config) -> CBPE | None:
@@ -113,20 +115,25 @@ class CBPE(Step):
         self.overlap_ = Overlap().fit(reference)
         self.ratio_ = DensityRatio(config.seed).fit(reference, reference_chunks)
         self.cutoffs_ = RatioCutoffs.from_reference(*self.ratio_.reference_levels())
+        rows = self.ratio_.eval_rows_
+        calibrated = self.calibrator_.transform(reference.y_proba[rows])
+        self.residuals_ = probability_residuals(calibrated, reference.y_true[rows], self.binary_)
         self.reference_series_ = with_trust(
             estimate_classification(reference, reference_chunks, self.calibrator_, self.metrics_, self.binary_),
             self.overlap_.assess(reference, reference_chunks),
         )
 
-    def estimate_chunk(self, rows: Dataset, chunks: tuple[Chunk, ...], ratio: ChunkRatio) -> list[Series]:
-        """Series of one analysis chunk (`ratio`: its density ratio, used by the weighted variant)."""
-        return estimate_classification(rows, chunks, self.calibrator_, self.metrics_, self.binary_)
-
     def _chunk_stats(self, rows: Dataset, meta: Chunk) -> list[Series]:
+        """Plain and importance-weighted estimates of the chunk: one is reported, their gap sets the trust."""
         chunks = (local_chunk(meta, rows.n_rows),)
         ratio = self.ratio_.chunk_ratio(rows)
-        trust = worst(self.overlap_.assess(rows, chunks)[0], self.cutoffs_.assess(ratio))
-        return with_trust(self.estimate_chunk(rows, chunks, ratio), [trust])
+        corrected = CorrectedProbabilities(self.calibrator_, self.residuals_, ratio.weights)
+        plain = estimate_classification(rows, chunks, self.calibrator_, self.metrics_, self.binary_)
+        weighted = estimate_classification(rows, chunks, corrected, self.metrics_, self.binary_)  # type: ignore[arg-type]
+        overlap, ratio_trust = self.overlap_.assess(rows, chunks)[0], self.cutoffs_.assess(ratio)
+        return per_metric(
+            weighted if self.weighted else plain, plain, weighted, overlap, ratio_trust, self.profile_.noise
+        )
 
     def _finalize(self, stats: list[list[Series]]) -> pd.DataFrame:
         chunks = self.reference_chunks_ + self.analysis_chunks_

@@ -45,9 +45,10 @@ from reportgen.performance.common import (
     selected_metrics,
     with_trust,
 )
-from reportgen.performance.density_ratio import ChunkRatio, DensityRatio
+from reportgen.performance.density_ratio import DensityRatio
 from reportgen.performance.overlap import Overlap
-from reportgen.performance.trust import RatioCutoffs, worst
+from reportgen.performance.reweighted import BinnedResidual
+from reportgen.performance.trust import RatioCutoffs, per_metric
 from reportgen.steps import STEPS, Step
 
 HOLDOUT_SHARE = 0.2
@@ -234,6 +235,17 @@ def chunk_means(values: np.ndarray, valid: np.ndarray, chunks: Sequence[Chunk]) 
         return np.where(sizes > 0, sums / np.where(sizes > 0, sizes, 1.0), np.nan), sizes
 
 
+def loss_residuals(models: LossModels, targets: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, BinnedResidual]:
+    """Per loss: the binned residual (loss - predicted loss) of the hold-out rows, by the model that never saw them."""
+    out = {}
+    position = np.searchsorted(models.holdout_, rows)
+    for name, predicted in models.holdout_predictions_.items():
+        if np.array_equal(models.holdout_[np.minimum(position, len(models.holdout_) - 1)], rows):
+            held_out = predicted[position]
+            out[name] = BinnedResidual.fit(held_out, targets[name][rows] - held_out)
+    return out
+
+
 @STEPS.register
 class DLE(Step):
     """Estimated regression performance per chunk, with sampling-error band and thresholds."""
@@ -242,6 +254,7 @@ class DLE(Step):
     step: ClassVar[str] = "estimated_performance"
     problem_types: ClassVar[tuple[str, ...]] = ("regression",)
     streams: ClassVar[bool] = True
+    weighted: ClassVar[bool] = False  # report the importance-weighted estimate (dle_iw)
 
     @classmethod
     def from_config(cls, config: Config) -> DLE | None:
@@ -270,16 +283,22 @@ class DLE(Step):
         held_out = self.models_.holdout_ if self.models_.holdout_predictions_ else None
         self.ratio_ = DensityRatio(config.seed).fit(reference, reference_chunks, evaluation=held_out)
         self.cutoffs_ = RatioCutoffs.from_reference(*self.ratio_.reference_levels())
+        self.residuals_ = loss_residuals(self.models_, targets, self.ratio_.eval_rows_)
         self.reference_series_ = with_trust(
-            self.estimate(reference, reference_chunks), self.overlap_.assess(reference, reference_chunks)
+            self.estimate(reference, reference_chunks)[0], self.overlap_.assess(reference, reference_chunks)
         )
 
-    def row_losses(self, x: np.ndarray, loss: str, weights: np.ndarray | None = None) -> np.ndarray:
-        """Predicted loss of every row (`weights`: a chunk's density ratio, used by the weighted variant)."""
-        return self.models_.predict(x, loss)
+    def estimate(
+        self, ds: Dataset, chunks: Sequence[Chunk], weights: np.ndarray | None = None
+    ) -> tuple[list[Series], list[Series]]:
+        """(DLE series, importance-weighted DLE series) of every selected metric over `chunks` of one period.
 
-    def estimate(self, ds: Dataset, chunks: Sequence[Chunk], weights: np.ndarray | None = None) -> list[Series]:
-        """DLE series of every selected metric over `chunks` of one period."""
+        `weights`: one chunk's density ratio on the held-out reference rows (None: both the same).
+        """
+        plain = self._series(ds, chunks, None)
+        return plain, (self._series(ds, chunks, weights) if weights is not None else plain)
+
+    def _series(self, ds: Dataset, chunks: Sequence[Chunk], weights: np.ndarray | None) -> list[Series]:
         x, _, _ = feature_matrix(ds)
         valid = np.isfinite(ds.y_pred)
         starts, ends = K.chunk_bounds(chunks)
@@ -293,7 +312,9 @@ class DLE(Step):
                 out.append(Series(metric, None, np.full(len(chunks), np.nan), sizes, [reason] * len(chunks)))
                 continue
             if loss not in predicted:
-                predicted[loss] = self.row_losses(x, loss, weights)
+                predicted[loss] = self.models_.predict(x, loss)
+                if weights is not None and loss in self.residuals_:
+                    predicted[loss] = np.maximum(self.residuals_[loss].apply(predicted[loss], weights), 0.0)
             mean, sizes = chunk_means(predicted[loss], valid, chunks)
             notes = _base_notes(sizes, (ends - starts).astype(float), what="prediction")
             if loss == "squared_log":
@@ -306,15 +327,15 @@ class DLE(Step):
             out.append(Series(metric, None, K.finalize_regression(metric, mean), sizes, notes))
         return out
 
-    def estimate_chunk(self, rows: Dataset, chunks: tuple[Chunk, ...], ratio: ChunkRatio) -> list[Series]:
-        """Series of one analysis chunk (`ratio`: its density ratio, used by the weighted variant)."""
-        return self.estimate(rows, chunks)
-
     def _chunk_stats(self, rows: Dataset, meta: Chunk) -> list[Series]:
+        """Plain and importance-weighted estimates of the chunk: one is reported, their gap sets the trust."""
         chunks = (local_chunk(meta, rows.n_rows),)
         ratio = self.ratio_.chunk_ratio(rows)
-        trust = worst(self.overlap_.assess(rows, chunks)[0], self.cutoffs_.assess(ratio))
-        return with_trust(self.estimate_chunk(rows, chunks, ratio), [trust])
+        plain, weighted = self.estimate(rows, chunks, ratio.weights)
+        overlap, ratio_trust = self.overlap_.assess(rows, chunks)[0], self.cutoffs_.assess(ratio)
+        return per_metric(
+            weighted if self.weighted else plain, plain, weighted, overlap, ratio_trust, self.profile_.noise
+        )
 
     def _finalize(self, stats: list[list[Series]]) -> pd.DataFrame:
         chunks = self.reference_chunks_ + self.analysis_chunks_

@@ -16,6 +16,7 @@ sample size (Kish): a correction within its own noise is mostly dropped, a clear
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -66,3 +67,29 @@ class BinnedResidual:
         shift = self.correction(weights)
         bins = np.searchsorted(self.edges, np.where(np.isfinite(prediction), prediction, 0.0), side="right")
         return prediction + shift[bins]
+
+
+def probability_residuals(calibrated: np.ndarray, y: np.ndarray, binary: bool) -> list[BinnedResidual]:
+    """Per class (binary: the positive class) the binned residual 1{y = k} - p_k of held-out rows (y < 0: no target)."""
+    classes = [1] if binary else range(calibrated.shape[1])
+    return [
+        BinnedResidual.fit(calibrated[:, k], np.where(y >= 0, (y == k) - calibrated[:, k], np.nan)) for k in classes
+    ]
+
+
+class CorrectedProbabilities:
+    """Calibrated probabilities plus one chunk's doubly robust correction (a drop-in for CBPE's calibrator)."""
+
+    def __init__(self, calibrator: Any, residuals: list[BinnedResidual], weights: np.ndarray) -> None:
+        self.calibrator = calibrator
+        self.residuals = residuals
+        self.weights = weights
+
+    def transform(self, proba: np.ndarray) -> np.ndarray:
+        p = self.calibrator.transform(proba)
+        if len(self.residuals) == 1:  # binary: the positive class
+            c = np.clip(self.residuals[0].apply(p[:, 1], self.weights), 0.0, 1.0)
+            return np.column_stack([1.0 - c, c])
+        out = np.column_stack([np.clip(r.apply(p[:, k], self.weights), 0.0, 1.0) for k, r in enumerate(self.residuals)])
+        total = out.sum(axis=1, keepdims=True)
+        return np.where(total > 0, out / np.where(total > 0, total, 1.0), p)

@@ -128,23 +128,27 @@ def test_estimators_key_selects_the_steps_and_rejects_unknown_names():
 
 def test_trust_cutoffs_come_from_the_reference_chunks():
     cut = RatioCutoffs.from_reference(np.array([0.95, 0.97, 0.96]), np.array([0.0, 0.02, 0.01]))
-    assert cut.inefficiency_low == pytest.approx(max(4 * 0.05, 0.2))
-    assert cut.inefficiency_medium == pytest.approx(0.1)
-    assert cut.sparse_low == pytest.approx(0.22)
-    like = ChunkRatio(np.ones(3), 0.96, 0.01)
-    assert cut.assess(like).level == "high" and cut.assess(like).reason is None
-    thin = cut.assess(ChunkRatio(np.ones(3), 0.5, 0.0))
-    assert thin.level == "low" and "keep 50% of the reference's effective rows" in thin.reason
-    assert cut.assess(ChunkRatio(np.ones(3), 0.85, 0.0)).level == "medium"
-    sparse = cut.assess(ChunkRatio(np.ones(3), 0.96, 0.4))
-    assert sparse.level == "low" and "40% of rows lie where the reference is over 10x sparser" in sparse.reason
-    both = worst(ChunkTrust("medium", 0.05, "trust medium: 5% of rows lie outside"), sparse)
-    assert both.level == "low" and both.share_outside == 0.05
-    assert both.reason.startswith("trust low: 5% of rows lie outside; 40% of rows")
+    assert cut.thin_below == pytest.approx(0.5 * 0.95)
+    assert cut.sparse_above == pytest.approx(0.32)
+    like = cut.assess(ChunkRatio(np.ones(3), 0.9, 0.01))
+    assert like.trust.level == "high" and like.trust.reason is None and not like.thin
+    thin = cut.assess(ChunkRatio(np.ones(3), 0.3, 0.0))
+    assert thin.thin and thin.trust.level == "medium"
+    assert "keep 30% of the reference's effective rows (reference chunks 95% or more)" in thin.trust.reason
+    sparse = cut.assess(ChunkRatio(np.ones(3), 0.9, 0.4))
+    assert sparse.trust.level == "medium" and not sparse.thin
+    assert "40% of rows lie where the reference is over 10x sparser" in sparse.trust.reason
+    both = worst(ChunkTrust("low", 0.2, "trust low: 20% of rows lie outside"), sparse.trust)
+    assert both.level == "low" and both.share_outside == 0.2
+    assert both.reason.startswith("trust low: 20% of rows lie outside; 40% of rows")
 
 
-def test_chunks_far_from_the_reference_get_low_trust(hidden):
+def test_a_thin_chunk_whose_weighted_estimate_parts_gets_low_trust_per_metric(hidden):
     est = run_step(CBPE, hidden)
-    ana = est[(est["period"] == "analysis") & (est["metric"] == "accuracy")].sort_values("chunk_index")
-    assert ana["trust"].tolist() == ["high", "low"]  # x2 moved by one sd: weights keep < half the rows
-    assert "effective rows" in ana["note"].iloc[1]
+    ana = est[est["period"] == "analysis"]
+    acc = ana[ana["metric"] == "accuracy"].sort_values("chunk_index")
+    assert acc["trust"].tolist() == ["high", "low"]  # x2 moved by one sd; the weighted accuracy parts by > 1 SE
+    assert "sampling errors) from the unweighted estimate" in acc["note"].iloc[1]
+    auc = ana[ana["metric"] == "roc_auc"].sort_values("chunk_index")
+    assert auc["trust"].iloc[1] in ("medium", "low")  # thin in any case; the reason is given
+    assert "effective rows" in auc["note"].iloc[1]
