@@ -29,12 +29,12 @@ from reportgen.dataset import Dataset
 
 TRAIN_ROWS = 2_000  # reference rows the classifier sees (part A)
 EVAL_ROWS = 10_000  # held-out reference rows that carry the weights (part B)
-ROUNDS = 40
+ROUNDS = 30
 LEAVES = 8
 LEARNING_RATE = 0.1
 MAX_WEIGHT = 50.0  # ratios are clipped here (a few rows must not carry a whole chunk)
 SPARSE_RATIO = 10.0  # a chunk row whose ratio exceeds this lies where the reference is sparse
-CALIBRATION_CHUNKS = 8  # reference chunks used to learn what "like the reference" looks like
+CALIBRATION_CHUNKS = 6  # reference chunks used to learn what "like the reference" looks like
 TARGET_ESS = 0.9  # the weights are tempered (w ** power) until reference chunks keep this effective share
 POWERS = (1.0, 0.75, 0.5, 0.35, 0.25, 0.15, 0.1, 0.0)
 
