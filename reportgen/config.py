@@ -158,9 +158,7 @@ def _open_unit(v: float | None, what: str = "", example: str = "") -> float | No
 
 class PerformanceConfig(_Frozen):
     metrics: tuple[str, ...] | None = None
-    estimators: tuple[Literal["cbpe", "cbpe_iw", "dle", "dle_iw"], ...] | None = (
-        None  # default: spec.ESTIMATORS[...][0]
-    )
+    estimators: tuple[Literal["cbpe", "cbpe_iw", "dle", "dle_iw"], ...] | None = None  # default: spec.ESTIMATORS
     calibration: Literal["auto", "always", "never"] = "auto"
     threads: Whole | None = None
 
