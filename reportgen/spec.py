@@ -149,6 +149,7 @@ ESTIMATORS = {
     "regression": ("dle", "dle_iw"),
 }
 
+# Method names in tables and charts; a univariate drift method's module names it (drift/methods/).
 METHOD_LABELS = {
     "cbpe": "CBPE (estimated)",
     "dle": "DLE (estimated)",
@@ -157,13 +158,6 @@ METHOD_LABELS = {
     "realized": "Realized",
     "pca_reconstruction": "PCA reconstruction error",
     "domain_classifier": "Domain classifier",
-    "kolmogorov_smirnov": "Kolmogorov-Smirnov",
-    "jensen_shannon": "Jensen-Shannon",
-    "wasserstein": "Wasserstein",
-    "hellinger": "Hellinger",
-    "chi2": "Chi-squared",
-    "l_infinity": "L-infinity",
-    "psi": "PSI",
     "missing_values": "Missing values",
     "unseen_values": "Unseen values",
     "summary_stats": "Summary statistics",
