@@ -116,6 +116,7 @@ class CBPE(Step):
         self.ratio_ = DensityRatio(config.seed).fit(reference, reference_chunks)
         self.cutoffs_ = RatioCutoffs.from_reference(*self.ratio_.reference_levels())
         rows = self.ratio_.eval_rows_
+        assert reference.y_proba is not None and reference.y_true is not None  # classification with targets
         calibrated = self.calibrator_.transform(reference.y_proba[rows])
         self.residuals_ = probability_residuals(calibrated, reference.y_true[rows], self.binary_)
         self.reference_series_ = with_trust(

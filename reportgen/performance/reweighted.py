@@ -36,8 +36,8 @@ class BinnedResidual:
     def fit(cls, prediction: np.ndarray, residual: np.ndarray) -> BinnedResidual:
         """Bins from the held-out rows' predictions; rows with an undefined residual count as zero residual."""
         finite = np.isfinite(prediction)
-        edges = np.unique(np.quantile(prediction[finite], np.linspace(0, 1, BINS + 1)[1:-1])) if finite.any() else []
-        edges = np.asarray(edges, dtype=float)
+        cuts = np.quantile(prediction[finite], np.linspace(0, 1, BINS + 1)[1:-1]) if finite.any() else np.empty(0)
+        edges = np.unique(np.asarray(cuts, dtype=float))
         bins = np.searchsorted(edges, np.where(finite, prediction, 0.0), side="right")
         residual = np.where(np.isfinite(residual), residual, 0.0)
         counts = np.bincount(bins, minlength=edges.size + 1).astype(float)
