@@ -17,12 +17,12 @@ from reportgen.sources.spec import SparkSource, SqlSource
 
 def load_inputs(config: Config) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, dict[str, str]]:
     """Read the reference, analysis and (optional) targets data named in the config (files or SQL sources)."""
-    reference_source(config)
+    reference_path = reference_source(config)
     if not config.analysis:
         raise DataError(
             f"{config.source or 'config'}: no analysis data; set `analysis:` in the config or pass --analysis"
         )
-    reference = read_source(config.reference)
+    reference = read_source(reference_path)
     analysis = read_source(config.analysis)
     targets = read_source(config.targets) if config.targets else None
     return reference, analysis, targets, source_names(config)
