@@ -12,11 +12,14 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from reportgen.delivery.notify_spec import CHANNELS, DEFAULT_WEBHOOK_ENV, NotifyTarget
 from reportgen.delivery.webhook import NotifyError, post_json
+
+if TYPE_CHECKING:
+    from reportgen.report import ReportModel
 
 SLACK_STATUS = {"ok": ":white_check_mark: OK", "warning": ":warning: WARNING", "alert": ":rotating_light: ALERT"}
 TOP = 3  # recommendations a chat message lists
@@ -34,7 +37,7 @@ class Notice:
     link: str
 
 
-def notice_from_report(model: Any, link: str) -> Notice:
+def notice_from_report(model: ReportModel, link: str) -> Notice:
     """The notice for a ReportModel: its status, executive sentence and top three recommendation titles."""
     summary = model.summary or {}
     recs = summary.get("top_recommendations") or model.recommendations or []
@@ -128,7 +131,7 @@ def notify(target: NotifyTarget, notice: Notice, *, backoff: float = 1.0) -> int
 
 
 def notify_all(
-    targets: Iterable[NotifyTarget], model: Any, where: tuple[str, str], *, backoff: float = 1.0
+    targets: Iterable[NotifyTarget], model: ReportModel, where: tuple[str, str], *, backoff: float = 1.0
 ) -> list[str]:
     """Notify every target (one failing does not stop the others); the failure messages, in order.
 
@@ -166,7 +169,7 @@ def notify_channels(report_dir: Path, channels: Iterable[str], link: str | None)
     from reportgen.render.email import read_report_dir
 
     model, _, _ = read_report_dir(report_dir)
-    configured = {}
+    configured: dict[str, dict[str, Any]] = {}
     for entry in (model.config or {}).get("output", {}).get("notify", []) or []:
         configured.setdefault(entry.get("type"), entry)
     html = Path(report_dir) / "report.html"
@@ -188,9 +191,9 @@ def report_location(files: dict[str, Path], run_dir: Path | None, archive: Path 
     """(path relative to the archive or --out folder, for a `link:` base URL; absolute path) of the report."""
     names = ("report.html", "report.pdf", "results.json", "report.eml")
     if run_dir is not None and archive is not None:
-        found = next((run_dir / n for n in names if (run_dir / n).is_file()), run_dir).resolve()
-        return found.relative_to(archive.resolve()).as_posix(), str(found)
-    found = next((Path(p).resolve() for p in files.values() if Path(p).name in names[:3]), None)
+        in_run = next((run_dir / n for n in names if (run_dir / n).is_file()), run_dir).resolve()
+        return in_run.relative_to(archive.resolve()).as_posix(), str(in_run)
+    found: Path | None = next((Path(p).resolve() for p in files.values() if Path(p).name in names[:3]), None)
     if found is None and files:
         found = Path(next(iter(files.values()))).resolve()
     return (found.name, str(found)) if found is not None else ("", "")

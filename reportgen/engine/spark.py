@@ -109,7 +109,8 @@ class SparkEngine:
     def read_all(self) -> Dataset:
         """Every analysis row on the driver, in (time, tie-break) order: for a part of the report that
         cannot use per-chunk statistics yet (a step that does not stream, the concept-drift attribution)."""
-        frame = self.frame.toPandas().sort_values([KEY_TS, KEY_TB], kind="stable").reset_index(drop=True)
+        rows: pd.DataFrame = self.frame.toPandas()
+        frame = rows.sort_values([KEY_TS, KEY_TB], kind="stable").reset_index(drop=True)
         times = frame[KEY_TS].to_numpy(dtype=np.int64).view("datetime64[ns]")
         return encode_chunk(
             frame.drop(columns=[KEY_TS, KEY_TB]),

@@ -183,7 +183,7 @@ def read_spark_table(spark: SparkSession, value: Any, config: Config) -> pd.Data
     ts = config.columns.timestamp
     nanos = ts in frame.columns and isinstance(frame.schema[ts].dataType, T.LongType)
     nanos = nanos and spark.conf.get(NANOS_AS_LONG, "false") == "true"
-    out = frame.toPandas()
+    out: pd.DataFrame = frame.toPandas()
     if nanos:
         out[ts] = pd.to_datetime(out[ts], unit="ns")
     return out
