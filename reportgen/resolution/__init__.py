@@ -85,6 +85,7 @@ def resolve(
     ranking: pd.DataFrame | None = None,
     baseline: dict | None = None,
     data: Any = None,
+    residuals: Any = None,
 ) -> Resolution:
     """Diagnose the run, recommend actions and write the executive summary.
 
@@ -106,9 +107,12 @@ def resolve(
     data:
         Optional MonitoringData of the run; with targets it lets a concept-drift diagnosis name the
         features whose relationship with the target changed (their distributions do not move).
+    residuals:
+        Optional ResidualProfile, the residual_bins step's artifact: the attribution reads it instead
+        of the rows of `data` (a streamed run holds no rows).
     """
     chunk_dicts = [c.to_dict() if hasattr(c, "to_dict") else dict(c) for c in chunks]
-    ev = Evidence(results, chunk_dicts, config, ranking=ranking, data=data)
+    ev = Evidence(results, chunk_dicts, config, ranking=ranking, data=data, residuals=residuals)
     diagnoses = run_rules(ev)
     recommendations = recommend(diagnoses, ev)
     summary = build_summary(ev, diagnoses, recommendations)
