@@ -172,15 +172,13 @@ class PeriodChunker(Chunker):
         ends = np.concatenate([change, [n_rows]])
         bounds = [(int(s), int(e)) for s, e in zip(starts, ends)]
         keys = [self._key(periods[s]) for s in starts]
-        sizes = ends - starts
-        if len(sizes) > 2 and sizes[-1] < 0.5 * np.median(sizes[:-1]):
-            warnings.warn(
-                f"{period}: the last chunk ({keys[-1]}) has {int(sizes[-1]):,} rows, less than half the usual "
-                f"{int(np.median(sizes[:-1])):,}: a period still in progress? Its numbers are noisier; kept as it is",
-                ChunkingWarning,
-                stacklevel=3,
-            )
+        warn_short_last_period(keys, ends - starts, period=period)
         return bounds, keys
+
+    def key_of(self, start: pd.Timestamp) -> str:
+        """The chunk key of the calendar period that starts at `start` (2024-W48, 2024-11, ...)."""
+        freq = {"D": "D", "W": "W-SUN", "M": "M", "Q": "Q", "Y": "Y"}[self.period_alias]
+        return self._key(pd.Period(start, freq=freq))
 
     def _key(self, p: pd.Period) -> str:
         if self.period_alias == "W":
@@ -196,6 +194,17 @@ class PeriodChunker(Chunker):
 
     def describe(self) -> str:
         return f"{PERIOD_WORDS[self.period_alias]} chunks"
+
+
+def warn_short_last_period(keys: Sequence[str], sizes: np.ndarray, *, period: str) -> None:
+    """A last period with less than half the usual rows is kept, with a warning (a week in progress)."""
+    if len(sizes) > 2 and sizes[-1] < 0.5 * np.median(sizes[:-1]):
+        warnings.warn(
+            f"{period}: the last chunk ({keys[-1]}) has {int(sizes[-1]):,} rows, less than half the usual "
+            f"{int(np.median(sizes[:-1])):,}: a period still in progress? Its numbers are noisier; kept as it is",
+            ChunkingWarning,
+            stacklevel=4,
+        )
 
 
 def chunker_from_config(cfg: ChunkingConfig) -> Chunker:

@@ -27,9 +27,10 @@ from pydantic import (
 from reportgen import spec
 from reportgen.channels import CHANNELS
 from reportgen.delivery.notify_spec import NotifyTarget
+from reportgen.engine_config import EngineConfig
 from reportgen.errors import ConfigError
 from reportgen.files import read_text
-from reportgen.sources.spec import SqlSource
+from reportgen.sources.spec import SparkSource, SqlSource, source_model
 
 ProblemType = Literal["binary_classification", "multiclass_classification", "regression"]
 PROBLEM_TYPES = ("binary_classification", "multiclass_classification", "regression")
@@ -218,8 +219,8 @@ class Config(_Frozen):
 
     title: str = "Model monitoring report"
     problem_type: ProblemType
-    reference: str | SqlSource | None = None  # a file path, or {url, table | query, params}
-    analysis: str | SqlSource | None = None
+    reference: str | SqlSource | SparkSource | None = None  # a path, {url, table | query}; Spark: {table} | {sql}
+    analysis: str | SqlSource | SparkSource | None = None
     targets: str | SqlSource | None = None
     baseline: str | None = None  # last period's results.json: new / continuing / resolved alerts
     columns: ColumnsConfig
@@ -230,6 +231,7 @@ class Config(_Frozen):
     drift: DriftConfig = Field(default_factory=DriftConfig)
     thresholds: dict[str, ThresholdConfig] = Field(default_factory=dict)
     output: OutputConfig = Field(default_factory=OutputConfig)
+    engine: EngineConfig = Field(default_factory=EngineConfig)  # reportgen.engine_config
     seed: Whole = 0
     source: str | None = Field(default=None, exclude=True)
 
@@ -385,7 +387,7 @@ def validate_config(raw: Mapping[str, Any], source: str | None = None) -> Config
 
 def _config_error(exc: ValidationError, raw: Mapping[str, Any], source: str | None) -> ConfigError:
     # A mapping where text or a mapping is accepted (a SQL source): report the mapping's problem.
-    errors = [e for e in exc.errors() if any("SqlSource" in str(p) for p in e["loc"])] or exc.errors()
+    errors = [e for e in exc.errors() if any(source_model(raw, e["loc"]) in str(p) for p in e["loc"])] or exc.errors()
     err = errors[0]
     loc = [p for p in err["loc"] if not _is_union_tag(p)]
     key = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")

@@ -10,9 +10,9 @@ from typing import Any
 import pandas as pd
 
 from reportgen.config import Config
-from reportgen.errors import DataError
+from reportgen.errors import ConfigError, DataError
 from reportgen.io import read_table
-from reportgen.sources.spec import SqlSource
+from reportgen.sources.spec import SparkSource, SqlSource
 
 
 def load_inputs(config: Config) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, dict[str, str]]:
@@ -34,8 +34,13 @@ def load_inputs(config: Config) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
     return reference, analysis, targets, sources
 
 
-def read_source(value: str | SqlSource) -> pd.DataFrame:
+def read_source(value: str | SqlSource | SparkSource) -> pd.DataFrame:
     """The rows of a data file or a SQL source."""
+    if isinstance(value, SparkSource):
+        raise ConfigError(
+            "{table: ...} / {sql: ...} without url is read through Spark: set engine.type: spark "
+            "(or run with --engine spark), or give url: for a database"
+        )
     if isinstance(value, SqlSource):
         from reportgen.sources.sql import read_sql
 
@@ -43,8 +48,10 @@ def read_source(value: str | SqlSource) -> pd.DataFrame:
     return read_table(value)
 
 
-def source_name(value: str | SqlSource) -> str:
+def source_name(value: str | SqlSource | SparkSource) -> str:
     """The file path, or the SQL source's masked description (used in messages and the report)."""
+    if isinstance(value, SparkSource):
+        return value.describe()
     from reportgen.sources.url import describe
 
     return describe(value) if isinstance(value, SqlSource) else str(value)

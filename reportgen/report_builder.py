@@ -70,7 +70,7 @@ def build_report_model(
         resolution.summary["comparison"] = headline_comparison(resolution.summary["headline"], baseline, reasons)
     cautions = run_warnings(data, results, labels, notices=data.notices, baseline_reasons=reasons)
     summary = _plain(resolution.summary)
-    diagnoses = _plain(list(resolution.diagnoses))
+    diagnoses = _plain([d.to_dict() for d in resolution.diagnoses])
     recommendations = _plain(list(resolution.recommendations))
     return ReportModel(
         title=config.title,

@@ -24,6 +24,7 @@ Examples:
   reportgen run model.yaml --baseline reports/2024-W47/results.json
   reportgen run model.yaml --analysis week48.csv --archive archive/ --quiet   # weekly, into the audit archive
   reportgen run model.yaml --param start=2024-11-25 --param end=2024-12-02    # bound into SQL sources' queries
+  reportgen run model.yaml --engine spark                   # chunk statistics on Spark (engine.master, engine.conf)
 \b
 Exit codes: 0 done, 2 bad config or data (one line on stderr, nothing written),
 3 with --fail-on-alert when any alert fires, 4 (output.notify_failure_exit) when a
@@ -91,6 +92,12 @@ chat notification (output.notify) failed after its retries; the report is writte
     metavar="NAME=VALUE",
     help="Bind a value into the SQL sources' queries (:NAME); repeatable, wins over params: in the config.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default=None,
+    help="Where the analysis chunks are computed (overrides engine.type): local (this process) or spark.",
+)
 @click.option("--fail-on-alert", is_flag=True, help="Exit 3 when any alert fires in the analysis period.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--log-json", is_flag=True, help="One JSON line per finished step on stderr (for pipelines).")
@@ -106,12 +113,14 @@ def command(
     baseline: str | None,
     archive: Path | None,
     params: tuple[str, ...],
+    engine: str | None,
     fail_on_alert: bool,
     quiet: bool,
     log_json: bool,
 ) -> None:
     """Monitor the model CONFIG describes and write its report into --out."""
     from reportgen.config import load_config
+    from reportgen.engine import check_engine_available
     from reportgen.inputs import load_inputs
     from reportgen.monitor import Monitor
     from reportgen.progress import Progress, StepHook
@@ -127,7 +136,10 @@ def command(
         overrides["output.theme"] = theme
     if templates:
         overrides["output.templates"] = str(Path(templates).resolve())
+    if engine:
+        overrides["engine.type"] = engine
     config = with_params(load_config(config_path, overrides), parse_params(params))
+    check_engine_available(config)
     if out is None and archive is None:
         out = Path("report_out")
     for folder in (out, archive):

@@ -16,12 +16,13 @@ import pandas as pd
 from reportgen.config import Config
 from reportgen.resolution.baseline import compare
 from reportgen.resolution.diagnoses import RULES, run_rules
+from reportgen.resolution.diagnosis import Diagnosis
 from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.recommendations import recommend
 from reportgen.resolution.rules import CODES
 from reportgen.resolution.summary import build_summary
 
-__all__ = ["Resolution", "resolve", "CODES", "RULES", "METHOD_NOTES"]
+__all__ = ["Resolution", "resolve", "Diagnosis", "CODES", "RULES", "METHOD_NOTES"]
 
 METHOD_NOTES: tuple[dict[str, Any], ...] = (
     {
@@ -63,18 +64,23 @@ METHOD_NOTES: tuple[dict[str, Any], ...] = (
 class Resolution:
     """What the report shows in its summary and issue-resolution section (plain data)."""
 
-    diagnoses: list[dict[str, Any]] = field(default_factory=list)
+    diagnoses: list[Diagnosis[Any]] = field(default_factory=list)
     recommendations: list[dict[str, Any]] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
     method_notes: list[dict[str, Any]] = field(default_factory=lambda: list(METHOD_NOTES))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"diagnoses": self.diagnoses, "recommendations": self.recommendations, "summary": self.summary}
+        """The results.json blocks (diagnoses as their records)."""
+        return {
+            "diagnoses": [d.to_dict() for d in self.diagnoses],
+            "recommendations": self.recommendations,
+            "summary": self.summary,
+        }
 
     @property
     def codes(self) -> list[str]:
         """The diagnosis codes, most severe first."""
-        return [d["code"] for d in self.diagnoses]
+        return [d.code for d in self.diagnoses]
 
 
 def resolve(
@@ -117,5 +123,5 @@ def resolve(
     recommendations = recommend(diagnoses, ev)
     summary = build_summary(ev, diagnoses, recommendations)
     if baseline is not None:
-        summary["comparison"] = compare(ev, diagnoses, summary["headline"], baseline, config)
+        summary["comparison"], diagnoses = compare(ev, diagnoses, summary["headline"], baseline, config)
     return Resolution(diagnoses=diagnoses, recommendations=recommendations, summary=summary)

@@ -19,6 +19,7 @@ import pandas as pd
 from reportgen.config import Config
 from reportgen.errors import DataError
 from reportgen.resolution.alerts import Alert
+from reportgen.resolution.diagnosis import Diagnosis
 from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.text import direction_word
 from reportgen.results import COLUMNS, conform
@@ -65,12 +66,12 @@ def baseline_evidence(baseline: dict[str, Any], config: Config) -> Evidence:
 
 def compare(
     ev: Evidence,
-    diagnoses: list[dict[str, Any]],
+    diagnoses: list[Diagnosis[Any]],
     headline: list[dict[str, Any]],
     baseline: dict[str, Any],
     config: Config,
-) -> dict[str, Any]:
-    """The comparison block; also marks each current diagnosis `baseline: new | continuing`."""
+) -> tuple[dict[str, Any], list[Diagnosis[Any]]]:
+    """The comparison block, and the diagnoses with each (but no_issue) marked `baseline: new | continuing`."""
     old_ev = baseline_evidence(baseline, config)
     now, before = alert_series(ev), alert_series(old_ev)
     comparison: dict[str, Any] = {
@@ -84,29 +85,31 @@ def compare(
     old_diag = [d for d in baseline.get("diagnoses") or [] if isinstance(d, dict) and d.get("code") != "no_issue"]
     matched: set[int] = set()
     new_d, cont_d = [], []
+    marked: list[Diagnosis[Any]] = []
     for d in diagnoses:
-        if d["code"] == "no_issue":
+        if d.code == "no_issue":
+            marked.append(d)
             continue
         hit = next((i for i, o in enumerate(old_diag) if i not in matched and _same(d, o)), None)
         if hit is None:
-            d["baseline"] = "new"
-            new_d.append(_brief(d))
+            new_d.append(_brief(d.to_dict()))
+            marked.append(d.replace(baseline="new"))
         else:
             matched.add(hit)
-            d["baseline"] = "continuing"
-            cont_d.append(_brief(d))
+            cont_d.append(_brief(d.to_dict()))
+            marked.append(d.replace(baseline="continuing"))
     comparison["diagnoses"] = {
         "new": new_d,
         "continuing": cont_d,
         "resolved": [_brief(o) for i, o in enumerate(old_diag) if i not in matched],
     }
-    return comparison
+    return comparison, marked
 
 
-def _same(d: dict[str, Any], old: dict[str, Any]) -> bool:
-    if d["code"] != old.get("code"):
+def _same(d: Diagnosis[Any], old: dict[str, Any]) -> bool:
+    if d.code != old.get("code"):
         return False
-    a, b = set(d.get("features") or []), set(old.get("features") or [])
+    a, b = set(d.features), set(old.get("features") or [])
     return not a and not b or bool(a & b)
 
 

@@ -2,9 +2,8 @@
 
 The rules themselves live one module per code in reportgen.resolution.diagnoses, run in the order
 declared there. Each rule reads the Evidence (corroborated alerts on the analysis timeline) and the diagnoses the
-earlier rules made, and returns diagnoses as plain dicts:
-`{code, severity, title, summary, chunks, chunk_keys, features, evidence, actions, confidence,
-value_at_stake, ...}`. Codes are a results.json contract (DESIGN.md): extend, never rename.
+earlier rules made, and returns Diagnosis objects (reportgen.resolution.diagnosis).
+Codes are a results.json contract (README "results.json"): extend, never rename.
 """
 
 from __future__ import annotations
@@ -12,11 +11,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from reportgen.resolution.alerts import BRIDGE_PER_CHUNKS, Alert, steady_columns
+from reportgen.resolution.diagnosis import Detail, Diagnosis, MetricNumbers, Severity
 from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.text import (
     direction_word,
@@ -42,6 +42,7 @@ SEVERITY_RANK = {"alert": 2, "warning": 1, "info": 0}
 MAX_EVIDENCE = 60
 # findings whose chunks lose value because of them; the others carry money only when they hurt
 MONEY_CODES = ("performance_drop_covariate_shift", "concept_drift", "business_value_drop")
+D = TypeVar("D", bound=Detail)
 
 
 @dataclass
@@ -49,30 +50,34 @@ class Context:
     """What the rules share: the evidence and the diagnoses made so far."""
 
     ev: Evidence
-    diagnoses: list[dict[str, Any]] = field(default_factory=list)
+    diagnoses: list[Diagnosis[Any]] = field(default_factory=list)
 
     def positions_of(self, *codes: str) -> set[int]:
         pos: set[int] = set()
         for d in self.diagnoses:
-            if d["code"] in codes:
-                pos |= set(self.ev.positions(d["chunks"]))
+            if d.code in codes:
+                pos |= set(self.ev.positions(d.chunks))
         return pos
 
+    def replace(self, old: Diagnosis[Any], new: Diagnosis[Any]) -> None:
+        """Put `new` where `old` (made by an earlier rule) stands."""
+        self.diagnoses[next(i for i, d in enumerate(self.diagnoses) if d is old)] = new
 
-Rule = Callable[[Context], list[dict[str, Any]]]
+
+Rule = Callable[[Context], list[Diagnosis[Any]]]
 
 
-def sort_diagnoses(diagnoses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def sort_diagnoses(diagnoses: list[Diagnosis[Any]]) -> list[Diagnosis[Any]]:
     code_rank = {c: i for i, c in enumerate(CODES)}
     return sorted(
         diagnoses,
         key=lambda d: (
-            -SEVERITY_RANK[d["severity"]],
-            d["code"] != "no_issue",
-            -(d.get("value_at_stake") or 0.0),
-            code_rank.get(d["code"], 99),
-            d["chunks"][:1] or [-1],
-            d["title"],
+            -SEVERITY_RANK[d.severity],
+            d.code != "no_issue",
+            -(d.value_at_stake or 0.0),
+            code_rank.get(d.code, 99),
+            d.chunks[:1] or (-1,),
+            d.title,
         ),
     )
 
@@ -81,17 +86,20 @@ def sort_diagnoses(diagnoses: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def diagnosis(
     ctx: Context,
     code: str,
-    severity: str,
+    severity: Severity,
     title: str,
     summary: str,
     positions: Iterable[int],
-    features: list[str],
+    features: Iterable[str],
     alerts: Iterable[Alert],
-    actions: list[str],
+    actions: Iterable[str],
     confidence: float,
-    **extra: Any,
-) -> dict[str, Any]:
-    """One diagnosis dict with chunk indices and keys, evidence records (capped) and money at stake."""
+    detail: D,
+    *,
+    money: bool = False,
+) -> Diagnosis[D]:
+    """One diagnosis with chunk indices and keys, evidence records (capped) and money at stake
+    (always for MONEY_CODES, for the others when `money`: when they hurt)."""
     ev = ctx.ev
     positions = sorted(set(positions))
     chunks = ev.chunk_indices(positions)
@@ -99,24 +107,22 @@ def diagnosis(
         a.record
         for a in sorted(alerts, key=lambda a: (-_finite(a.z), a.pos, a.step, a.method or "", a.metric, a.column or ""))
     ]
-    out = {
-        "code": code,
-        "severity": severity,
-        "title": title,
-        "summary": summary,
-        "chunks": chunks,
-        "chunk_keys": ev.chunk_keys(positions),
-        "features": list(features),
-        "evidence": records[:MAX_EVIDENCE],
-        "evidence_count": len(records),
-        "actions": actions,
-        "confidence": round(float(confidence), 2),
-        "confidence_label": "high" if confidence >= 0.75 else "medium" if confidence >= 0.5 else "low",
-        "value_at_stake": ev.money_at_stake(chunks) if code in MONEY_CODES or extra.pop("money", False) else None,
-        "currency": ev.currency,
-    }
-    out.update(extra)
-    return out
+    return Diagnosis(
+        code=code,
+        severity=severity,
+        title=title,
+        summary=summary,
+        chunks=tuple(chunks),
+        chunk_keys=tuple(ev.chunk_keys(positions)),
+        features=tuple(features),
+        evidence=tuple(records[:MAX_EVIDENCE]),
+        evidence_count=len(records),
+        actions=tuple(actions),
+        confidence=round(float(confidence), 2),
+        value_at_stake=ev.money_at_stake(chunks) if code in MONEY_CODES or money else None,
+        currency=ev.currency,
+        detail=detail,
+    )
 
 
 def _finite(z: float) -> float:
@@ -218,16 +224,30 @@ def perf_phrase(prefix: str, metric: str, stats: dict[str, float]) -> str:
     return f"{prefix} {metric_label(metric)} {verb} from {fmt_value(stats['reference'])} to {fmt_value(stats['value'])} ({fmt_percent(stats['relative_change'])}, {direction_word(stats['change'], metric)})"
 
 
-def metric_numbers(stats: dict[str, float] | None, realized: dict[str, float] | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def metric_numbers(stats: dict[str, float] | None, realized: dict[str, float] | None = None) -> MetricNumbers:
+    """The finite numbers of a metric window (metric_window), with the realized mean and worst when given."""
+    out: dict[str, float] = {}
     if stats:
         out.update({k: round(v, 6) for k, v in stats.items() if math.isfinite(v)})
     if realized:
         out["realized"] = round(realized["value"], 6)
         out["realized_worst"] = round(realized["worst"], 6)
-    return out
+    return MetricNumbers(**out)
 
 
-def money_phrase(d: dict[str, Any], ev: Evidence) -> str:
-    money = d.get("value_at_stake")
+def chunk_range(group: list[Diagnosis[Any]]) -> str:
+    """The first and last chunk key of a group of diagnoses: '2024-03 to 2024-05'."""
+    keys = [k for d in group for k in d.chunk_keys]
+    if not keys:
+        return ""
+    return keys[0] if len(keys) == 1 else f"{keys[0]} to {keys[-1]}"
+
+
+def money_note(group: list[Diagnosis[Any]], ev: Evidence) -> str:
+    money = sum(d.value_at_stake or 0 for d in group)
+    return f" About {fmt_money(money, ev.currency)} of value is at stake." if money else ""
+
+
+def money_phrase(d: Diagnosis[Any], ev: Evidence) -> str:
+    money = d.value_at_stake
     return f"; expect about {fmt_money(money, ev.currency)} less value than at the reference rate" if money else ""

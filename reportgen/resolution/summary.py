@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from reportgen.resolution.diagnoses import SENTENCES
+from reportgen.resolution.diagnosis import Diagnosis
 from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.rules import SEVERITY_RANK, metric_window
 from reportgen.resolution.text import (
@@ -38,20 +39,20 @@ def performance_alert_chunks(ev: Evidence, step: str) -> tuple[list[int], list[i
     return sorted(set(good) | alone), good
 
 
-def section_statuses(ev: Evidence, diagnoses: list[dict[str, Any]]) -> dict[str, str]:
+def section_statuses(ev: Evidence, diagnoses: list[Diagnosis[Any]]) -> dict[str, str]:
     """{step: ok | info | warning | alert} for the steps present, plus issue_resolution."""
-    codes = {d["code"]: d for d in diagnoses}
+    codes = {d.code for d in diagnoses}
     shifting = any(
-        d["code"] in ("performance_drop_covariate_shift", "covariate_shift_no_impact", "prediction_drift")
-        and d["severity"] != "info"
+        d.code in ("performance_drop_covariate_shift", "covariate_shift_no_impact", "prediction_drift")
+        and d.severity != "info"
         for d in diagnoses
     )
     # drift that coincides with a corroborated performance finding is never mere info
     drift_pos = set(ev.input_drift_pos)
     with_drop = any(
-        d["severity"] != "info"
-        and d["code"] in ("concept_drift", "business_value_drop")
-        and drift_pos & set(ev.positions(d["chunks"]))
+        d.severity != "info"
+        and d.code in ("concept_drift", "business_value_drop")
+        and drift_pos & set(ev.positions(d.chunks))
         for d in diagnoses
     )
     drift_level = "warning" if shifting or with_drop or ev.artefacts else "info"
@@ -76,7 +77,7 @@ def section_statuses(ev: Evidence, diagnoses: list[dict[str, Any]]) -> dict[str,
     present = sorted(ev.steps_present, key=lambda s: (step_rank(s), s))
     # a step without a rule of its own reads ok; one without a usable record reads no_data
     out = {s: statuses.get(s, "ok") if _usable(ev, s) else "no_data" for s in present}
-    worst = max((d["severity"] for d in diagnoses), key=SEVERITY_RANK.__getitem__, default="info")
+    worst = max((d.severity for d in diagnoses), key=SEVERITY_RANK.__getitem__, default="info")
     out["issue_resolution"] = "ok" if worst == "info" and "no_issue" in codes else worst
     return out
 
@@ -87,9 +88,9 @@ def _usable(ev: Evidence, step: str) -> bool:
     return bool(r.loc[(r["step"] == step) & (r["period"] == "analysis"), "value"].notna().any())
 
 
-def overall_status(sections: dict[str, str], diagnoses: list[dict[str, Any]]) -> str:
+def overall_status(sections: dict[str, str], diagnoses: list[Diagnosis[Any]]) -> str:
     """ok / warning / alert: the worst of the diagnoses and sections, with info counting as ok."""
-    ranks = [STATUS_RANK[s] for s in sections.values()] + [STATUS_RANK[d["severity"]] for d in diagnoses]
+    ranks = [STATUS_RANK[s] for s in sections.values()] + [STATUS_RANK[d.severity] for d in diagnoses]
     worst = max(ranks, default=0)
     return ("ok", "warning", "alert")[worst]
 
@@ -214,32 +215,32 @@ def _business_value_item(ev: Evidence, sections: dict[str, str]) -> dict[str, An
     )
 
 
-def sentence(ev: Evidence, diagnoses: list[dict[str, Any]], recommendations: list[dict[str, Any]]) -> str:
+def sentence(ev: Evidence, diagnoses: list[Diagnosis[Any]], recommendations: list[dict[str, Any]]) -> str:
     """One plain sentence a manager can repeat, built from the most severe diagnosis."""
     if not diagnoses:
         return "No results to judge."
     top = diagnoses[0]
-    writer = SENTENCES.get(top["code"], _generic)
+    writer = SENTENCES.get(top.code, _generic)
     text = writer(top, ev, diagnoses)
-    others = [d for d in diagnoses[1:] if d["severity"] != "info" and d["code"] != "business_value_drop"]
+    others = [d for d in diagnoses[1:] if d.severity != "info" and d.code != "business_value_drop"]
     if others:
         first = others[0]
         more = f", and {plural(len(others) - 1, 'more finding')} below" if len(others) > 1 else ""
-        text += f" Also: {first['title'].rstrip('.')} ({_keys(first, ev)}){more}."
+        text += f" Also: {first.title.rstrip('.')} ({_keys(first, ev)}){more}."
     return text
 
 
-def _keys(d: dict[str, Any], ev: Evidence) -> str:
-    labels = ev.chunk_labels(ev.positions(d["chunks"])) or d["chunk_keys"]
+def _keys(d: Diagnosis[Any], ev: Evidence) -> str:
+    labels = ev.chunk_labels(ev.positions(d.chunks)) or list(d.chunk_keys)
     return labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
 
 
-def _generic(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
-    return f"{d['title']}."
+def _generic(d: Diagnosis[Any], ev: Evidence, all_d: list[Diagnosis[Any]]) -> str:
+    return f"{d.title}."
 
 
 def build_summary(
-    ev: Evidence, diagnoses: list[dict[str, Any]], recommendations: list[dict[str, Any]]
+    ev: Evidence, diagnoses: list[Diagnosis[Any]], recommendations: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """The executive summary dict (comparison is filled in by the baseline module)."""
     sections = section_statuses(ev, diagnoses)

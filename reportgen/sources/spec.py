@@ -85,6 +85,12 @@ class SqlSource(BaseModel):
         return self.model_copy(update={"params": {**self.params, **params}})
 
 
+def source_model(raw: Any, loc: tuple[Any, ...]) -> str:
+    """Which source model a config error at `loc` is about: a mapping with `url` is a SqlSource, else Spark's."""
+    given = raw.get(loc[0]) if isinstance(raw, dict) and loc else None
+    return "SparkSource" if isinstance(given, dict) and "url" not in given else "SqlSource"
+
+
 def as_source(value: Any) -> Any:
     """A mapping given as YAML flow text on the command line (`{url: env:DB, table: t}`) as a dict."""
     if isinstance(value, str) and value.lstrip().startswith("{"):
@@ -96,3 +102,40 @@ def as_source(value: Any) -> Any:
             return value
         return parsed if isinstance(parsed, dict) else value
     return value
+
+
+class SparkSource(BaseModel):
+    """`{table: db.name}` or `{sql: "select ..."}`: rows read through Spark (engine.type: spark)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    table: str | None = None
+    sql: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_base(cls, data: Any) -> Any:
+        """load_config adds the config file's folder to every mapping source; a Spark source has no file."""
+        if isinstance(data, dict) and "base" in data:
+            data = {k: v for k, v in data.items() if k != "base"}
+        return data
+
+    @field_validator("table")
+    @classmethod
+    def _table_name(cls, v: str | None) -> str | None:
+        if v is not None and not TABLE_NAME.match(v):
+            raise ValueError(f"expected a table name such as predictions or db.predictions, found {v!r}")
+        return v
+
+    def describe(self) -> str:
+        """How messages and the report name it: the table, or the query's first characters."""
+        if self.table:
+            return f"table {self.table}"
+        text = " ".join(str(self.sql).split())
+        return f"Spark SQL ({text if len(text) <= 60 else text[:57] + '...'})"
+
+    @model_validator(mode="after")
+    def _table_or_sql(self) -> SparkSource:
+        if (self.table is None) == (self.sql is None):
+            raise ValueError("give exactly one of table or sql (a Spark source); a database needs url too")
+        return self

@@ -55,11 +55,11 @@ def test_the_run_artifact_and_the_rows_give_the_same_diagnosis() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         report = run_steps(config, data)
-    from_rows = resolve(report.results, data.chunks, config, data=data)
+    from_rows = [d.to_dict() for d in resolve(report.results, data.chunks, config, data=data).diagnoses]
     concept = [d for d in report.model.diagnoses if d["code"] == "concept_drift"]
     assert concept and concept[0]["features"] == ["x1"]
-    assert [d["features"] for d in from_rows.diagnoses] == [d["features"] for d in report.model.diagnoses]
-    assert [d.get("attribution") for d in from_rows.diagnoses] == [d.get("attribution") for d in report.model.diagnoses]
+    assert [d["features"] for d in from_rows] == [d["features"] for d in report.model.diagnoses]
+    assert [d.get("attribution") for d in from_rows] == [d.get("attribution") for d in report.model.diagnoses]
 
 
 def test_a_streamed_run_reads_the_same_sums(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ def as_results_json(results, chunks, res) -> dict:
     payload = {
         "chunks": chunks,
         "results": to_records(results),
-        "diagnoses": res.diagnoses,
+        "diagnoses": [d.to_dict() for d in res.diagnoses],
         "summary": res.summary,
         "generated_at": "2026-11-20T00:00:00+00:00",
     }
@@ -36,8 +36,8 @@ def test_new_continuing_and_resolved() -> None:
     assert "car_value" in new_cols and "tenure" in cont_cols and "debt_ratio" in gone_cols
     assert "tenure" not in new_cols and "car_value" not in cont_cols
     assert {a["step"] for a in comp["new"]} >= {"estimated_performance", "univariate_drift", "business_value"}
-    by_code = {d["code"]: d for d in res.diagnoses}
-    assert by_code["performance_drop_covariate_shift"]["baseline"] == "new"
+    by_code = {d.code: d for d in res.diagnoses}
+    assert by_code["performance_drop_covariate_shift"].baseline == "new"
     # tenure drifted harmlessly last week; now it is part of the performance drop
     assert sorted(d["code"] for d in comp["diagnoses"]["resolved"]) == ["covariate_shift_no_impact", "data_quality"]
     head = {h["label"]: h for h in comp["headline"]}
@@ -55,7 +55,7 @@ def test_same_report_twice_is_all_continuing() -> None:
     comp = res.summary["comparison"]
     assert comp["new"] == [] and comp["resolved"] == []
     assert comp["continuing"]
-    assert all(d["baseline"] == "continuing" for d in res.diagnoses)
+    assert all(d.baseline == "continuing" for d in res.diagnoses)
     assert all(h["change"] == 0 and h["direction_word"] == "unchanged" for h in comp["headline"])
 
 

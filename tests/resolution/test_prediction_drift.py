@@ -22,9 +22,9 @@ PROBLEMS = ("binary_classification", "multiclass_classification", "regression")
 def test_outputs_that_explain_a_realized_drop_read_prediction_drift(problem: str) -> None:
     # realized performance leaves the estimate's band where the outputs moved and the inputs held
     res = resolve(*scenario(problem, outputs=[5, 6, 7], concept=[5, 6, 7]))
-    codes = [d["code"] for d in res.diagnoses]
-    assert "concept_drift" not in codes
-    swap = next(d for d in res.diagnoses if d["code"] == "prediction_drift")
+    diagnoses = [d.to_dict() for d in res.diagnoses]
+    assert "concept_drift" not in [d["code"] for d in diagnoses]
+    swap = next(d for d in diagnoses if d["code"] == "prediction_drift")
     assert swap["severity"] == "alert"
     assert "Realized performance dropped with them" in swap["summary"]
     assert any(e["step"] == "realized_performance" for e in swap["evidence"])
@@ -33,8 +33,8 @@ def test_outputs_that_explain_a_realized_drop_read_prediction_drift(problem: str
 @pytest.mark.parametrize("problem", PROBLEMS)
 def test_a_realized_drop_with_steady_outputs_stays_concept_drift(problem: str) -> None:
     res = resolve(*scenario(problem, concept=[5, 6, 7]))
-    assert "concept_drift" in [d["code"] for d in res.diagnoses]
-    assert "prediction_drift" not in [d["code"] for d in res.diagnoses]
+    assert "concept_drift" in res.codes
+    assert "prediction_drift" not in res.codes
 
 
 def swapped(problem: str, seed: int) -> tuple:

@@ -16,11 +16,11 @@ PROBLEMS = ("binary_classification", "multiclass_classification", "regression")
 
 
 def codes(res: Resolution) -> list[str]:
-    return [d["code"] for d in res.diagnoses]
+    return [d.code for d in res.diagnoses]
 
 
 def first(res: Resolution, code: str) -> dict:
-    return next(d for d in res.diagnoses if d["code"] == code)
+    return next(d for d in res.diagnoses if d.code == code)
 
 
 @pytest.mark.parametrize("problem", PROBLEMS)
@@ -39,8 +39,8 @@ def test_isolated_alert_is_info_not_warning(problem: str) -> None:
     assert codes(res) == ["no_issue"]
     assert res.summary["status"] == "ok"
     assert res.summary["sections"]["univariate_drift"] == "info"
-    assert "1 isolated alert" in res.diagnoses[0]["summary"]
-    assert res.diagnoses[0]["evidence"][0]["column"] == "car_value"
+    assert "1 isolated alert" in res.diagnoses[0].summary
+    assert res.diagnoses[0].evidence[0]["column"] == "car_value"
 
 
 @pytest.mark.parametrize("problem", PROBLEMS)
@@ -51,13 +51,13 @@ def test_performance_drop_with_covariate_shift_names_features_by_tracking(proble
         )
     )
     top = res.diagnoses[0]
-    assert top["code"] == "performance_drop_covariate_shift"
-    assert top["severity"] == "alert"
-    assert top["chunks"] == [N_REF + p for p in (6, 7, 8, 9)]
+    assert top.code == "performance_drop_covariate_shift"
+    assert top.severity == "alert"
+    assert list(top.chunks) == [N_REF + p for p in (6, 7, 8, 9)]
     # car_value drifts exactly when performance drops; loan_length only half of the time
-    assert top["features"] == ["car_value", "loan_length"]
-    assert top["value_at_stake"] > 0
-    assert "tenure" in first(res, "covariate_shift_no_impact")["features"]
+    assert list(top.features) == ["car_value", "loan_length"]
+    assert top.value_at_stake > 0
+    assert "tenure" in first(res, "covariate_shift_no_impact").features
     assert res.summary["status"] == "alert"
     sentence = res.summary["sentence"]
     assert "most likely because car_value and loan_length shifted" in sentence
@@ -72,11 +72,11 @@ def test_performance_drop_with_covariate_shift_names_features_by_tracking(proble
 def test_concept_drift_flags_the_estimate(problem: str) -> None:
     res = resolve(*scenario(problem, concept=[3, 4, 5]))
     d = first(res, "concept_drift")
-    assert res.diagnoses[0]["code"] in ("concept_drift", "business_value_drop")
-    assert d["severity"] == "alert"
-    assert d["chunks"] == [N_REF + 3, N_REF + 4, N_REF + 5]
-    assert d["untrusted_estimate_chunks"] == d["chunks"]
-    assert d["features"] == []
+    assert res.diagnoses[0].code in ("concept_drift", "business_value_drop")
+    assert d.severity == "alert"
+    assert list(d.chunks) == [N_REF + 3, N_REF + 4, N_REF + 5]
+    assert d.detail.untrusted_estimate_chunks == d.chunks
+    assert d.features == ()
     assert "performance_drop_covariate_shift" not in codes(res)
     assert "concept drift" in res.summary["sentence"]
     assert any(r["title"].startswith("Collect fresh labels") for r in res.recommendations)
@@ -87,9 +87,9 @@ def test_covariate_shift_without_impact_says_keep_monitoring(problem: str) -> No
     res = resolve(*scenario(problem, drift={"tenure": [2, 3], "debt_ratio": [3]}))
     assert codes(res) == ["covariate_shift_no_impact"]
     d = res.diagnoses[0]
-    assert d["features"] == ["tenure", "debt_ratio"]
-    assert d["chunks"] == [N_REF + 2, N_REF + 3]
-    assert d["severity"] == "warning"
+    assert list(d.features) == ["tenure", "debt_ratio"]
+    assert list(d.chunks) == [N_REF + 2, N_REF + 3]
+    assert d.severity == "warning"
     assert res.summary["status"] == "warning"
     assert res.summary["sections"]["estimated_performance"] == "ok"
     assert res.recommendations[0]["title"].startswith("Keep monitoring")
@@ -100,9 +100,9 @@ def test_data_quality_sets_drift_aside_as_artefact(problem: str) -> None:
     res = resolve(*scenario(problem, dq={"salary_range": [4, 5]}, drift={"salary_range": [4, 5]}))
     assert codes(res) == ["data_quality"]
     d = res.diagnoses[0]
-    assert d["features"] == ["salary_range"]
-    assert d["artefact_features"] == ["salary_range"]
-    assert "artefact" in d["summary"]
+    assert list(d.features) == ["salary_range"]
+    assert list(d.detail.artefact_features) == ["salary_range"]
+    assert "artefact" in d.summary
     assert res.recommendations[0]["title"].startswith("Fix the upstream data pipeline for salary_range")
 
 
@@ -110,8 +110,8 @@ def test_data_quality_sets_drift_aside_as_artefact(problem: str) -> None:
 def test_prediction_drift_without_input_drift(problem: str) -> None:
     res = resolve(*scenario(problem, outputs=[5, 6]))
     assert codes(res) == ["prediction_drift"]
-    assert "y_pred" in res.diagnoses[0]["features"]
-    assert res.diagnoses[0]["value_at_stake"] is None  # business value within its noise
+    assert "y_pred" in res.diagnoses[0].features
+    assert res.diagnoses[0].value_at_stake is None  # business value within its noise
 
 
 @pytest.mark.parametrize("problem", PROBLEMS)
@@ -119,10 +119,10 @@ def test_business_value_drop_carries_money(problem: str) -> None:
     res = resolve(*scenario(problem, drop=[8, 9], drift={"car_value": [8, 9]}))
     bv = first(res, "business_value_drop")
     # 30% of 100 per row x 1000 rows in two chunks, within the noise of the synthetic values
-    assert bv["value_at_stake"] == pytest.approx(60_000, rel=0.05)
-    assert bv["linked_diagnoses"] == ["performance_drop_covariate_shift"]
+    assert bv.value_at_stake == pytest.approx(60_000, rel=0.05)
+    assert list(bv.detail.linked_diagnoses) == ["performance_drop_covariate_shift"]
     assert "EUR 60,000" in res.summary["sentence"]
-    assert res.recommendations[0]["value_at_stake"] == pytest.approx(bv["value_at_stake"])
+    assert res.recommendations[0]["value_at_stake"] == pytest.approx(bv.value_at_stake)
 
 
 def test_unexplained_business_value_drop_gets_its_own_recommendation() -> None:
@@ -133,7 +133,7 @@ def test_unexplained_business_value_drop_gets_its_own_recommendation() -> None:
     res = resolve(results, chunks, config)
     assert codes(res) == ["business_value_drop"]
     assert res.recommendations[0]["diagnosis"] == "business_value_drop"
-    assert res.diagnoses[0]["value_at_stake"] == pytest.approx(80_000, rel=0.05)
+    assert res.diagnoses[0].value_at_stake == pytest.approx(80_000, rel=0.05)
 
 
 def test_diagnosis_and_recommendation_fields_follow_the_contract() -> None:
@@ -160,11 +160,11 @@ def test_diagnosis_and_recommendation_fields_follow_the_contract() -> None:
         "value_at_stake",
     }
     for d in res.diagnoses:
-        assert keys <= set(d)
-        assert d["code"] in CODES and d["severity"] in ("info", "warning", "alert")
-        assert len(d["chunks"]) == len(d["chunk_keys"])
-        assert d["actions"] and all(isinstance(a, str) for a in d["actions"])
-        assert 0 <= d["confidence"] <= 1
+        assert keys <= set(d.to_dict())
+        assert d.code in CODES and d.severity in ("info", "warning", "alert")
+        assert len(d.chunks) == len(d.chunk_keys)
+        assert d.actions and all(isinstance(a, str) for a in d.actions)
+        assert 0 <= d.confidence <= 1
     sev = [{"alert": 2, "warning": 1, "info": 0}[r["severity"]] for r in res.recommendations]
     assert sev == sorted(sev, reverse=True)
     for r in res.recommendations:
@@ -216,7 +216,7 @@ def test_without_business_value_or_targets() -> None:
         )
     )
     assert codes(res) == ["performance_drop_covariate_shift"]
-    assert res.diagnoses[0]["value_at_stake"] is None
+    assert res.diagnoses[0].value_at_stake is None
     assert "less value" not in res.summary["sentence"]
     assert [h["label"] for h in res.summary["headline"]] == [
         "Estimated ROC AUC",
@@ -240,11 +240,11 @@ def test_ranking_correlation_orders_features_when_given() -> None:
     )
     res = resolve(results, chunks, config, ranking=ranking)
     # car_value tracks the drop less than half as well as loan_length: drifted, but not the cause
-    assert res.diagnoses[0]["features"] == ["loan_length"]
-    assert res.diagnoses[0]["other_drifted_features"] == ["car_value"]
+    assert list(res.diagnoses[0].features) == ["loan_length"]
+    assert list(res.diagnoses[0].detail.other_drifted_features) == ["car_value"]
     ranking["correlation"] = [0.7, 0.9]
     res = resolve(results, chunks, config, ranking=ranking)
-    assert res.diagnoses[0]["features"] == ["car_value", "loan_length"]
+    assert list(res.diagnoses[0].features) == ["car_value", "loan_length"]
 
 
 def test_drift_that_starts_before_the_drop_joins_its_episode() -> None:
@@ -252,8 +252,8 @@ def test_drift_that_starts_before_the_drop_joins_its_episode() -> None:
     assert codes(res)[0] == "performance_drop_covariate_shift"
     assert "covariate_shift_no_impact" not in codes(res)
     d = res.diagnoses[0]
-    assert d["chunks"] == [N_REF + p for p in (4, 5, 6, 7, 8)]
-    assert "The shift in car_value began in the two weeks from" in d["summary"]
+    assert list(d.chunks) == [N_REF + p for p in (4, 5, 6, 7, 8)]
+    assert "The shift in car_value began in the two weeks from" in d.summary
 
 
 def test_row_range_chunks_are_named_by_their_dates_in_sentences() -> None:
@@ -261,7 +261,7 @@ def test_row_range_chunks_are_named_by_their_dates_in_sentences() -> None:
     for c in chunks:
         c["key"] = f"[{c['start_row']}:{c['end_row'] - 1}]"
     res = resolve(results, chunks, config)
-    assert res.diagnoses[0]["chunk_keys"] == ["[2000:2999]", "[3000:3999]"]
+    assert list(res.diagnoses[0].chunk_keys) == ["[2000:2999]", "[3000:3999]"]
     assert "from 2024-03-11 to 2024-03-25" in res.summary["sentence"]
 
 
@@ -270,8 +270,8 @@ def test_drift_only_results_say_the_impact_is_unknown() -> None:
     drift_only = results[results["step"].isin(["univariate_drift", "multivariate_drift"])]
     res = resolve(drift_only, chunks, config)
     assert codes(res) == ["covariate_shift_no_impact"]
-    assert "impact is unknown" in res.diagnoses[0]["summary"]
-    assert res.diagnoses[0]["value_at_stake"] is None
+    assert "impact is unknown" in res.diagnoses[0].summary
+    assert res.diagnoses[0].value_at_stake is None
     assert [h["label"] for h in res.summary["headline"]] == ["Drifted inputs"]
 
 
@@ -299,7 +299,7 @@ def test_reference_only_run_has_nothing_to_diagnose() -> None:
     results, chunks, config = scenario("binary_classification")
     ref_chunks = [c for c in chunks if c["period"] == "reference"]
     res = resolve(results[results["period"] == "reference"], ref_chunks, config)
-    assert codes(res) == ["no_issue"] and res.diagnoses[0]["chunks"] == []
+    assert codes(res) == ["no_issue"] and list(res.diagnoses[0].chunks) == []
     assert res.summary["status"] == "ok"
 
 
@@ -308,11 +308,11 @@ def test_without_estimation_realized_drops_are_diagnosed(problem: str) -> None:
     results, chunks, config = scenario(problem, drop=[2, 3], drift={"car_value": [2, 3]}, concept=[7, 8])
     no_estimate = results[results["step"] != "estimated_performance"]
     res = resolve(no_estimate, chunks, config)
-    by_code = {d["code"]: d for d in res.diagnoses}
-    assert by_code["performance_drop_covariate_shift"]["chunks"] == [N_REF + 2, N_REF + 3]
-    assert by_code["performance_drop_covariate_shift"]["features"] == ["car_value"]
-    assert by_code["concept_drift"]["chunks"] == [N_REF + 7, N_REF + 8]
-    assert "Realized" in by_code["performance_drop_covariate_shift"]["summary"]
+    by_code = {d.code: d for d in res.diagnoses}
+    assert list(by_code["performance_drop_covariate_shift"].chunks) == [N_REF + 2, N_REF + 3]
+    assert list(by_code["performance_drop_covariate_shift"].features) == ["car_value"]
+    assert list(by_code["concept_drift"].chunks) == [N_REF + 7, N_REF + 8]
+    assert "Realized" in by_code["performance_drop_covariate_shift"].summary
     assert res.summary["sentence"].startswith("Realized ")
 
 
@@ -329,7 +329,7 @@ def test_business_value_per_prediction_is_scaled_to_chunk_totals() -> None:
         update={"business_value": config.business_value.model_copy(update={"normalize": "per_prediction"})}
     )
     res = resolve(per_row, chunks, normalized)
-    assert res.diagnoses[0]["value_at_stake"] == pytest.approx(total.diagnoses[0]["value_at_stake"], rel=1e-9)
+    assert res.diagnoses[0].value_at_stake == pytest.approx(total.diagnoses[0].value_at_stake, rel=1e-9)
     bv = {h["label"]: h for h in res.summary["headline"]}["Estimated business value"]
     assert bv["value"] == pytest.approx(
         {h["label"]: h for h in total.summary["headline"]}["Estimated business value"]["value"]

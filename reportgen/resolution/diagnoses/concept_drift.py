@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Any
 
 from reportgen.resolution.alerts import episodes
 from reportgen.resolution.attribution import concept_features
 from reportgen.resolution.diagnoses.prediction_drift import explained_by_outputs
+from reportgen.resolution.diagnosis import Detail, Diagnosis, FeatureAttribution, MetricNumbers, Severity
 from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.rules import (
     Context,
@@ -14,6 +16,7 @@ from reportgen.resolution.rules import (
     diagnosis,
     metric_numbers,
     metric_window,
+    money_note,
     money_phrase,
     span,
 )
@@ -22,13 +25,27 @@ from reportgen.resolution.text import (
     join_names,
     metric_label,
     movement_verb,
+    unique,
 )
 
 CODE = "concept_drift"
 ANCHOR = "estimated-vs-realized"  # the report section that shows the evidence
 
 
-def find(ctx: Context) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class ConceptDrift(Detail):
+    """The diverging metric with the estimate's numbers and the realized ones, the features whose relation
+    with the target changed, and the chunks where the label-free estimate cannot be trusted."""
+
+    metric: str
+    attribution: tuple[FeatureAttribution, ...]
+    numbers: MetricNumbers  # the estimate's window, plus realized and realized_reference
+    untrusted_estimate_chunks: tuple[int, ...]
+    untrusted_estimate_chunk_keys: tuple[str, ...]
+    diverging_metrics: tuple[str, ...]
+
+
+def find(ctx: Context) -> list[Diagnosis[ConceptDrift]]:
     """Realized performance leaves the estimate's band (or alerts while the estimate holds), unless the
     model's outputs moved there with inputs and target steady (prediction drift explains it)."""
     ev = ctx.ev
@@ -80,7 +97,7 @@ def find(ctx: Context) -> list[dict[str, Any]]:
             )
             + f"{who}{target_note}"
         )
-        severity = "alert" if worse else "warning"
+        severity: Severity = "alert" if worse else "warning"
         n_metrics = len({a.metric for a in alerts})
         confidence = min(0.95, 0.5 + 0.1 * n_metrics + 0.1 * len(run))
         actions = [
@@ -89,10 +106,15 @@ def find(ctx: Context) -> list[dict[str, Any]]:
             "Ask the business whether the target definition or the process behind it changed.",
         ]
         chunks = ev.chunk_indices(run)
+        numbers = metric_numbers(est)
+        if realized:
+            numbers = replace(
+                numbers, realized=round(realized["value"], 6), realized_reference=round(realized["reference"], 6)
+            )
         out.append(
             diagnosis(
                 ctx,
-                "concept_drift",
+                CODE,
                 severity,
                 f"Concept drift: realized {metric_label(m)} left the estimate's band"
                 if ev.has_estimate
@@ -103,37 +125,45 @@ def find(ctx: Context) -> list[dict[str, Any]]:
                 alerts,
                 actions,
                 confidence,
-                metric=m,
-                attribution=[
-                    {"feature": s.feature, "statistic": round(s.statistic, 3), "dof": s.dof, "p_value": s.p_value}
-                    for s in shifts
-                ],
-                numbers={
-                    **metric_numbers(est),
-                    **(
-                        {"realized": round(realized["value"], 6), "realized_reference": round(realized["reference"], 6)}
-                        if realized
-                        else {}
+                ConceptDrift(
+                    metric=m,
+                    attribution=tuple(
+                        FeatureAttribution(s.feature, round(s.statistic, 3), s.dof, s.p_value) for s in shifts
                     ),
-                },
-                untrusted_estimate_chunks=chunks,
-                untrusted_estimate_chunk_keys=ev.chunk_keys(run),
-                diverging_metrics=sorted({a.metric for a in alerts}),
+                    numbers=numbers,
+                    untrusted_estimate_chunks=tuple(chunks),
+                    untrusted_estimate_chunk_keys=tuple(ev.chunk_keys(run)),
+                    diverging_metrics=tuple(sorted({a.metric for a in alerts})),
+                ),
             )
         )
     return out
 
 
-def sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
-    nums = d.get("numbers") or {}
-    metric = d.get("metric")
-    when = span(ev, ev.positions(d["chunks"]))
-    if metric and "realized" in nums and "value" in nums and ev.has_estimate:
-        verb = movement_verb(nums["realized"] - nums["value"])
-        head = f"Realized {metric_label(metric)} {verb} to {fmt_value(nums['realized'])} {when} while the estimate said {fmt_value(nums['value'])}"
-    elif metric and "realized" in nums:
-        head = f"Realized {metric_label(metric)} {movement_verb(nums['realized'] - nums.get('realized_reference', nums['realized']))} to {fmt_value(nums['realized'])} {when} while the inputs held steady"
+def sentence(d: Diagnosis[ConceptDrift], ev: Evidence, all_d: list[Diagnosis[Any]]) -> str:
+    nums = d.detail.numbers
+    metric = d.detail.metric
+    when = span(ev, ev.positions(d.chunks))
+    if metric and nums.realized is not None and nums.value is not None and ev.has_estimate:
+        verb = movement_verb(nums.realized - nums.value)
+        head = f"Realized {metric_label(metric)} {verb} to {fmt_value(nums.realized)} {when} while the estimate said {fmt_value(nums.value)}"
+    elif metric and nums.realized is not None:
+        reference = nums.realized if nums.realized_reference is None else nums.realized_reference
+        head = f"Realized {metric_label(metric)} {movement_verb(nums.realized - reference)} to {fmt_value(nums.realized)} {when} while the inputs held steady"
     else:
         head = f"Realized performance parted from the estimate {when}"
-    who = f" for {join_names(d['features'])}" if d["features"] else ""
+    who = f" for {join_names(d.features)}" if d.features else ""
     return f"{head}: the link between inputs and outcome changed{who} (concept drift){money_phrase(d, ev)}. Collect recent labels and retrain."
+
+
+def recommendation(group: list[Diagnosis[ConceptDrift]], ev: Evidence, all_d: list[Diagnosis[Any]]) -> tuple[str, str]:
+    """Collect labels and retrain: features alone do not show a changed relation."""
+    metrics = unique(m for d in group for m in d.detail.diverging_metrics)
+    untrusted = [k for d in group for k in d.detail.untrusted_estimate_chunk_keys]
+    title = "Collect fresh labels and retrain: the link between inputs and outcome changed"
+    detail = (
+        f"Realized {join_names([metric_label(m) for m in metrics], 4)} left the estimate's confidence band in chunks {join_names(untrusted, 6)}. "
+        "Label-free estimates are not trustworthy there. Gather targets for these chunks, retrain on them "
+        f"(features alone will not show this), and check whether the target definition changed.{money_note(group, ev)}"
+    )
+    return title, detail

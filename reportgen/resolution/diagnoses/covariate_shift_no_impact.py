@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from reportgen.resolution.alerts import episodes
+from reportgen.resolution.diagnoses.performance_drop_covariate_shift import PerformanceDrop
+from reportgen.resolution.diagnosis import Detail, Diagnosis, MetricNumbers
 from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.rules import (
     MAX_EVIDENCE,
     Context,
     bridge,
+    chunk_range,
     diagnosis,
     lasting,
     metric_numbers,
@@ -21,20 +25,30 @@ from reportgen.resolution.text import (
     fmt_value,
     join_names,
     metric_label,
+    unique,
 )
 
 CODE = "covariate_shift_no_impact"
 ANCHOR = "univariate-drift"  # the report section that shows the evidence
 
 
-def find(ctx: Context) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class CovariateShift(Detail):
+    """The primary metric that held, its numbers, and the chunks where the multivariate detectors alerted."""
+
+    metric: str | None
+    numbers: MetricNumbers
+    multivariate_chunks: tuple[int, ...]
+
+
+def find(ctx: Context) -> list[Diagnosis[CovariateShift]]:
     """Inputs drift while estimated and realized performance hold."""
     ev = ctx.ev
     out = []
     perf_runs = [
-        ev.positions(d["chunks"])
+        ev.positions(d.chunks)
         for d in ctx.diagnoses
-        if d["code"] in ("performance_drop_covariate_shift", "prediction_drift")
+        if d.code in ("performance_drop_covariate_shift", "prediction_drift")
     ]
     busy = {p for r in perf_runs for p in r} | set(ev.real_drop_pos) | set(ev.est_drop_pos if ev.est_alerts else [])
     pos = [p for p in ev.input_drift_pos if p not in busy]
@@ -45,14 +59,14 @@ def find(ctx: Context) -> list[dict[str, Any]]:
             (
                 d
                 for d in ctx.diagnoses
-                if d["code"] == "performance_drop_covariate_shift"
-                and (run[-1] + 1 in ev.positions(d["chunks"]) or run[0] - 1 in ev.positions(d["chunks"]))
+                if isinstance(d.detail, PerformanceDrop)
+                and (run[-1] + 1 in ev.positions(d.chunks) or run[0] - 1 in ev.positions(d.chunks))
             ),
             None,
         )
-        if neighbour is not None and set(features) <= set(neighbour["features"]):
+        if neighbour is not None and set(features) <= set(neighbour.features):
             # the same inputs drifting just before (or after) the drop: part of that episode
-            absorb(ev, neighbour, run, features)
+            ctx.replace(neighbour, absorb(ev, neighbour, run, features))
             continue
         mv = ev.alerts_in(ev.mv_alerts, run)
         alerts = ev.alerts_in(ev.drift_alerts, run) + mv
@@ -82,7 +96,7 @@ def find(ctx: Context) -> list[dict[str, Any]]:
         out.append(
             diagnosis(
                 ctx,
-                "covariate_shift_no_impact",
+                CODE,
                 "warning" if strong else "info",
                 "Inputs shifted without hurting performance",
                 summary,
@@ -91,38 +105,58 @@ def find(ctx: Context) -> list[dict[str, Any]]:
                 alerts,
                 actions,
                 0.8 if realized else 0.65 if metric else 0.4,
-                metric=metric,
-                numbers=metric_numbers(stats, realized),
-                multivariate_chunks=ev.chunk_indices(sorted({a.pos for a in mv})),
+                CovariateShift(
+                    metric=metric,
+                    numbers=metric_numbers(stats, realized),
+                    multivariate_chunks=tuple(ev.chunk_indices(sorted({a.pos for a in mv}))),
+                ),
             )
         )
     return out
 
 
-def absorb(ev: Evidence, diagnosis_: dict[str, Any], run: list[int], features: list[str]) -> None:
-    """Extend a performance-drop diagnosis with adjacent chunks where its features already drifted."""
-    positions = sorted(set(ev.positions(diagnosis_["chunks"])) | set(run))
-    before = run[-1] < min(ev.positions(diagnosis_["chunks"]))
-    diagnosis_["chunks"] = ev.chunk_indices(positions)
-    diagnosis_["chunk_keys"] = ev.chunk_keys(positions)
-    diagnosis_["evidence"] = (diagnosis_["evidence"] + [a.record for a in ev.alerts_in(ev.drift_alerts, run)])[
-        :MAX_EVIDENCE
-    ]
-    diagnosis_["evidence_count"] += len(ev.alerts_in(ev.drift_alerts, run))
+def absorb(
+    ev: Evidence, drop: Diagnosis[PerformanceDrop], run: list[int], features: list[str]
+) -> Diagnosis[PerformanceDrop]:
+    """The performance-drop diagnosis extended with adjacent chunks where its features already drifted."""
+    positions = sorted(set(ev.positions(drop.chunks)) | set(run))
+    before = run[-1] < min(ev.positions(drop.chunks))
+    records = tuple(a.record for a in ev.alerts_in(ev.drift_alerts, run))
     when = span(ev, run)
-    diagnosis_["summary"] += (
-        f" The shift in {join_names(features) or 'the joint distribution of the inputs'} {'began' if before else 'went on'} {when}, {'before' if before else 'after'} performance {'dropped' if before else 'recovered'}."
+    shift = (
+        f" The shift in {join_names(features) or 'the joint distribution of the inputs'} {'began' if before else 'went on'} {when}, "
+        f"{'before' if before else 'after'} performance {'dropped' if before else 'recovered'}."
+    )
+    return drop.replace(
+        chunks=tuple(ev.chunk_indices(positions)),
+        chunk_keys=tuple(ev.chunk_keys(positions)),
+        evidence=(drop.evidence + records)[:MAX_EVIDENCE],
+        evidence_count=drop.evidence_count + len(records),
+        summary=drop.summary + shift,
     )
 
 
-def sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
-    when = span(ev, ev.positions(d["chunks"]))
-    nums = d.get("numbers") or {}
-    metric = d.get("metric")
+def sentence(d: Diagnosis[CovariateShift], ev: Evidence, all_d: list[Diagnosis[Any]]) -> str:
+    when = span(ev, ev.positions(d.chunks))
+    nums = d.detail.numbers
+    metric = d.detail.metric
     held = (
-        f", but estimated {metric_label(metric)} held at {fmt_value(nums['value'])} (reference {fmt_value(nums['reference'])})"
-        if metric and "value" in nums
+        f", but estimated {metric_label(metric)} held at {fmt_value(nums.value)} (reference {fmt_value(nums.reference)})"
+        if metric and nums.value is not None
         else ", but performance held"
     )
-    who = f"Input{'s' if len(d['features']) > 1 else ''} {join_names(d['features'])}" if d["features"] else "The inputs"
+    who = f"Input{'s' if len(d.features) > 1 else ''} {join_names(d.features)}" if d.features else "The inputs"
     return f"{who} shifted {when}{held}. No action needed beyond monitoring."
+
+
+def recommendation(
+    group: list[Diagnosis[CovariateShift]], ev: Evidence, all_d: list[Diagnosis[Any]]
+) -> tuple[str, str]:
+    """Keep monitoring: the shift has not hurt performance."""
+    features = unique(f for d in group for f in d.features)
+    title = "Keep monitoring: inputs shifted but performance holds"
+    detail = (
+        f"Drift in {join_names(features, 8) or 'the joint input distribution'} (chunks {chunk_range(group)}) has not hurt estimated or realized performance. "
+        "No retraining needed now; confirm the shift is expected and include these data in the next scheduled retraining."
+    )
+    return title, detail

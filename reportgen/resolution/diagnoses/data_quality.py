@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from reportgen.resolution.alerts import episodes
+from reportgen.resolution.diagnosis import Detail, Diagnosis
 from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.rules import (
     Context,
     bridge,
+    chunk_range,
     diagnosis,
     rank_by_alerts,
     span,
@@ -18,13 +21,21 @@ from reportgen.resolution.text import (
     join_names,
     plural,
     sentence_case,
+    unique,
 )
 
 CODE = "data_quality"
 ANCHOR = "data-quality"  # the report section that shows the evidence
 
 
-def find(ctx: Context) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class DataQualityFault(Detail):
+    """The features whose drift alerts in the fault's chunks were set aside as artefacts of it."""
+
+    artefact_features: tuple[str, ...]
+
+
+def find(ctx: Context) -> list[Diagnosis[DataQualityFault]]:
     """Missing-value or unseen-category alerts; drift in the same features and chunks may be an artefact."""
     ev = ctx.ev
     out = []
@@ -83,7 +94,7 @@ def find(ctx: Context) -> list[dict[str, Any]]:
         out.append(
             diagnosis(
                 ctx,
-                "data_quality",
+                CODE,
                 "alert" if hit_perf else "warning",
                 f"Data-quality fault in {join_names(features, 2)}",
                 summary,
@@ -92,13 +103,32 @@ def find(ctx: Context) -> list[dict[str, Any]]:
                 alerts + artefacts + perf_alerts,
                 actions,
                 min(0.95, 0.6 + 0.1 * len(alerts)),
-                artefact_features=art_cols,
+                DataQualityFault(artefact_features=tuple(art_cols)),
                 money=bool(hit_perf),
             )
         )
     return out
 
 
-def sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
-    when = span(ev, ev.positions(d["chunks"]))
-    return f"Data-quality fault in {join_names(d['features'])} {when} (missing values or unseen categories); fix the upstream pipeline before retraining."
+def sentence(d: Diagnosis[DataQualityFault], ev: Evidence, all_d: list[Diagnosis[Any]]) -> str:
+    when = span(ev, ev.positions(d.chunks))
+    return f"Data-quality fault in {join_names(d.features)} {when} (missing values or unseen categories); fix the upstream pipeline before retraining."
+
+
+def recommendation(
+    group: list[Diagnosis[DataQualityFault]], ev: Evidence, all_d: list[Diagnosis[Any]]
+) -> tuple[str, str]:
+    """Fix the pipeline first; drift on the faulty features may be its artefact."""
+    features = unique(f for d in group for f in d.features)
+    art = unique(f for d in group for f in d.detail.artefact_features)
+    title = f"Fix the upstream data pipeline for {join_names(features, 3)} before retraining"
+    detail = (
+        f"Missing-value or unseen-category alerts in {join_names(features, 8)} (chunks {chunk_range(group)}). "
+        + (
+            f"Drift alerts on {join_names(art, 8)} in those chunks are likely artefacts and were set aside. "
+            if art
+            else ""
+        )
+        + "Find the source (a join, an upstream schema change, a new category not mapped), fix it, and re-run the report; do not retrain on the faulty rows."
+    )
+    return title, detail

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from reportgen.resolution.diagnosis import Detail, Diagnosis, MetricNumbers
 from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.rules import (
     SEVERITY_RANK,
@@ -25,10 +27,18 @@ CODE = "no_issue"
 ANCHOR = "estimated-performance"  # the report section that shows the evidence
 
 
-def find(ctx: Context) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class NoIssue(Detail):
+    """The primary metric and its numbers over the whole analysis period."""
+
+    metric: str | None
+    numbers: MetricNumbers
+
+
+def find(ctx: Context) -> list[Diagnosis[NoIssue]]:
     """Nothing corroborated needs attention: say so plainly, noting isolated alerts as noise."""
     ev = ctx.ev
-    if any(SEVERITY_RANK[d["severity"]] >= 1 for d in ctx.diagnoses):
+    if any(SEVERITY_RANK[d.severity] >= 1 for d in ctx.diagnoses):
         return []
     metric = ev.primary_metric
     all_pos = list(range(len(ev.analysis)))
@@ -60,7 +70,7 @@ def find(ctx: Context) -> list[dict[str, Any]]:
     return [
         diagnosis(
             ctx,
-            "no_issue",
+            CODE,
             "info",
             "No issue found",
             sentence_case(summary),
@@ -69,15 +79,22 @@ def find(ctx: Context) -> list[dict[str, Any]]:
             isolated,
             ["No action needed; keep monitoring with the next report."],
             0.9 if not isolated else 0.75,
-            metric=metric,
-            numbers=metric_numbers(stats, realized),
+            NoIssue(metric=metric, numbers=metric_numbers(stats, realized)),
         )
     ]
 
 
-def sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
-    nums = d.get("numbers") or {}
-    metric = d.get("metric")
-    if metric and "value" in nums:
-        return f"All clear: estimated {metric_label(metric)} stayed at {fmt_value(nums['value'])} (reference {fmt_value(nums['reference'])}), inputs and data quality are stable. No action needed."
+def sentence(d: Diagnosis[NoIssue], ev: Evidence, all_d: list[Diagnosis[Any]]) -> str:
+    nums = d.detail.numbers
+    metric = d.detail.metric
+    if metric and nums.value is not None:
+        return f"All clear: estimated {metric_label(metric)} stayed at {fmt_value(nums.value)} (reference {fmt_value(nums.reference)}), inputs and data quality are stable. No action needed."
     return "All clear: inputs and data quality are stable. No action needed."
+
+
+def recommendation(group: list[Diagnosis[NoIssue]], ev: Evidence, all_d: list[Diagnosis[Any]]) -> tuple[str, str]:
+    """Nothing to do but run the next report."""
+    return (
+        "No action needed; keep monitoring",
+        "Performance, inputs and data quality stay within their reference ranges. Run the next report on schedule.",
+    )

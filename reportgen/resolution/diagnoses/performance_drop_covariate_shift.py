@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from reportgen.resolution.alerts import episodes
+from reportgen.resolution.diagnosis import Detail, Diagnosis, MetricNumbers, SupportShare
 from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.rules import (
     Context,
     bridge,
+    chunk_range,
     diagnosis,
     metric_numbers,
     metric_window,
+    money_note,
     money_phrase,
     perf_phrase,
     rank_features,
@@ -28,13 +33,31 @@ from reportgen.resolution.text import (
     metric_label,
     movement_verb,
     sentence_case,
+    unique,
 )
 
 CODE = "performance_drop_covariate_shift"
 ANCHOR = "univariate-drift"  # the report section that shows the evidence
 
 
-def find(ctx: Context) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class PerformanceDrop(Detail):
+    """The dropped metric and its numbers, the drifted inputs behind it and where the estimate cannot be trusted."""
+
+    metric: str | None
+    numbers: MetricNumbers
+    correlations: Mapping[str, float]  # each drifted feature's drift vs the drop, strongest cause first
+    other_drifted_features: tuple[str, ...]  # drifted without tracking the drop (bystanders)
+    multivariate_chunks: tuple[int, ...]
+    outside_reference_range: Mapping[str, SupportShare]  # features (and the joint support) that left it
+    broken_relations: Mapping[str, float]  # {feature: PCA residual ratio to the reference's}
+    data_integrity: tuple[str, ...]  # drifted features carrying a broken relation
+    estimate_extrapolates: bool
+    metric_step: str  # the step whose series the numbers come from
+    untrusted_estimate_chunks: tuple[int, ...]
+
+
+def find(ctx: Context) -> list[Diagnosis[PerformanceDrop]]:
     """Estimated performance degrades; input drift in or next to those chunks names the cause."""
     ev = ctx.ev
     out = []
@@ -118,7 +141,7 @@ def find(ctx: Context) -> list[dict[str, Any]]:
             )
         ctx_d = diagnosis(
             ctx,
-            "performance_drop_covariate_shift",
+            CODE,
             "alert",
             f"{metric_label(m) if m else 'Performance'} worsened as inputs shifted"
             if (features or mv_hit)
@@ -129,17 +152,19 @@ def find(ctx: Context) -> list[dict[str, Any]]:
             alerts,
             actions,
             confidence,
-            metric=m,
-            numbers=metric_numbers(stats, realized),
-            correlations={f: round(corr.get(f, 0.0), 3) for f in ranked_all},
-            other_drifted_features=bystanders,
-            multivariate_chunks=ev.chunk_indices(mv_hit),
-            outside_reference_range=outside,
-            broken_relations=broken,
-            data_integrity=moved_broken,
-            estimate_extrapolates=bool(extrapolated),
-            metric_step=step,
-            untrusted_estimate_chunks=ev.chunk_indices(extrapolated),
+            PerformanceDrop(
+                metric=m,
+                numbers=metric_numbers(stats, realized),
+                correlations={f: round(corr.get(f, 0.0), 3) for f in ranked_all},
+                other_drifted_features=tuple(bystanders),
+                multivariate_chunks=tuple(ev.chunk_indices(mv_hit)),
+                outside_reference_range={f: SupportShare(v["share"], v["chunks"]) for f, v in outside.items()},
+                broken_relations=broken,
+                data_integrity=tuple(moved_broken),
+                estimate_extrapolates=bool(extrapolated),
+                metric_step=step,
+                untrusted_estimate_chunks=tuple(ev.chunk_indices(extrapolated)),
+            ),
         )
         out.append(ctx_d)
     return out
@@ -178,21 +203,49 @@ def _integrity_action(moved: list[str], broken: dict[str, float]) -> str:
     )
 
 
-def sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
-    nums = d.get("numbers") or {}
-    metric = d.get("metric")
-    when = span(ev, ev.positions(d["chunks"]))
-    if metric and "value" in nums:
-        label = "Estimated" if d.get("metric_step", "estimated_performance") == "estimated_performance" else "Realized"
+def sentence(d: Diagnosis[PerformanceDrop], ev: Evidence, all_d: list[Diagnosis[Any]]) -> str:
+    nums = d.detail.numbers
+    metric = d.detail.metric
+    when = span(ev, ev.positions(d.chunks))
+    if metric and nums.value is not None and nums.change is not None and nums.reference is not None:
+        label = "Estimated" if d.detail.metric_step == "estimated_performance" else "Realized"
         if not ev.has_estimate:
             label = "Realized"
-        head = f"{label} {metric_label(metric)} {movement_verb(nums['change'])} from {fmt_value(nums['reference'])} to {fmt_value(nums['value'])} {when}"
+        head = f"{label} {metric_label(metric)} {movement_verb(nums.change)} from {fmt_value(nums.reference)} to {fmt_value(nums.value)} {when}"
     else:
         head = f"Performance dropped {when}"
-    cause = f", most likely because {join_names(d['features'])} shifted" if d["features"] else ""
+    cause = f", most likely because {join_names(d.features)} shifted" if d.features else ""
     fix = " Retrain on recent data."
-    if d.get("data_integrity"):
-        fix = f" Check the upstream pipeline for {join_names(d['data_integrity'])}, then retrain."
-    if d.get("estimate_extrapolates") and ev.has_estimate:
+    if d.detail.data_integrity:
+        fix = f" Check the upstream pipeline for {join_names(d.detail.data_integrity)}, then retrain."
+    if d.detail.estimate_extrapolates and ev.has_estimate:
         fix += " The label-free estimate extrapolates there and cannot be trusted."
     return f"{head}{cause}{money_phrase(d, ev)}.{fix}"
+
+
+def recommendation(
+    group: list[Diagnosis[PerformanceDrop]], ev: Evidence, all_d: list[Diagnosis[Any]]
+) -> tuple[str, str]:
+    """Retrain, naming the shifted segment and the data-quality rows to leave out."""
+    features = unique(f for d in group for f in d.features)
+    dq = [k for d in all_d if d.code == "data_quality" for k in d.chunk_keys]
+    title = "Retrain the model on recent data" + (
+        f", including the shifted {join_names(features, 3)} segment" if features else ""
+    )
+    metric = group[0].detail.metric
+    nums = group[0].detail.numbers
+    perf = (
+        f"Estimated {metric_label(metric)} {nums.reference:.3f} in reference vs {nums.value:.3f} in chunks {chunk_range(group)}. "
+        if metric and nums.value is not None and nums.reference is not None
+        else ""
+    )
+    corr = group[0].detail.correlations
+    ranked = ", ".join(f"{f} (r = {corr.get(f, 0):.2f})" for f in features[:6])
+    detail = (
+        f"{perf}Inputs whose drift tracks the drop: {ranked or 'none beyond the multivariate detectors'}. "
+        f"Retrain on a window that covers chunks {chunk_range(group)} (targets for them help most), validate on the latest chunk, "
+        f"and compare against the current model before switching."
+        + (f" Leave out or repair the rows of the data-quality fault ({join_names(dq, 4)}) first." if dq else "")
+        + money_note(group, ev)
+    )
+    return title, detail

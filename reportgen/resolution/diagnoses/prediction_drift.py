@@ -8,13 +8,16 @@ distribution held too (a moved target points at the world, not at the model).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from reportgen.resolution.alerts import episodes
+from reportgen.resolution.diagnosis import Detail, Diagnosis
 from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.rules import (
     Context,
     bridge,
+    chunk_range,
     diagnosis,
     lasting,
     money_phrase,
@@ -24,10 +27,16 @@ from reportgen.resolution.rules import (
 )
 from reportgen.resolution.text import (
     join_names,
+    unique,
 )
 
 CODE = "prediction_drift"
 ANCHOR = "univariate-drift"  # the report section that shows the evidence
+
+
+@dataclass(frozen=True)
+class PredictionDrift(Detail):
+    """Nothing beyond the core fields: the drifting output columns are the diagnosis' features."""
 
 
 def output_shift_pos(ev: Evidence) -> list[int]:
@@ -41,7 +50,7 @@ def explained_by_outputs(ev: Evidence) -> set[int]:
     return set(output_shift_pos(ev)) - set(ev.target_pos)
 
 
-def find(ctx: Context) -> list[dict[str, Any]]:
+def find(ctx: Context) -> list[Diagnosis[PredictionDrift]]:
     """The model's outputs move without a matching input drift."""
     ev = ctx.ev
     out = []
@@ -72,7 +81,7 @@ def find(ctx: Context) -> list[dict[str, Any]]:
         out.append(
             diagnosis(
                 ctx,
-                "prediction_drift",
+                CODE,
                 "alert" if hurts else "warning" if lasting(ev, run) else "info",
                 "Model outputs shifted without input drift",
                 summary,
@@ -81,12 +90,26 @@ def find(ctx: Context) -> list[dict[str, Any]]:
                 list({(a.step, a.method, a.metric, a.column, a.pos): a for a in alerts + perf + realized}.values()),
                 actions,
                 0.7 if len(alerts) > 1 else 0.5,
+                PredictionDrift(),
                 money=hurts,
             )
         )
     return out
 
 
-def sentence(d: dict[str, Any], ev: Evidence, all_d: list[dict[str, Any]]) -> str:
-    when = span(ev, ev.positions(d["chunks"]))
+def sentence(d: Diagnosis[PredictionDrift], ev: Evidence, all_d: list[Diagnosis[Any]]) -> str:
+    when = span(ev, ev.positions(d.chunks))
     return f"The model's outputs shifted {when} with no matching change in its inputs{money_phrase(d, ev)}. Check the deployed model and its preprocessing."
+
+
+def recommendation(
+    group: list[Diagnosis[PredictionDrift]], ev: Evidence, all_d: list[Diagnosis[Any]]
+) -> tuple[str, str]:
+    """Check the deployment: the scores moved while the inputs did not."""
+    cols = unique(f for d in group for f in d.features)
+    title = "Check the deployed model and its preprocessing"
+    detail = (
+        f"The model's outputs ({join_names(cols, 4)}) shifted in chunks {chunk_range(group)} without a matching input drift. "
+        "Compare the model version, encoders and default values in production with those of the reference period."
+    )
+    return title, detail

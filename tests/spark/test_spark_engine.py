@@ -1,0 +1,77 @@
+"""The Spark engine computes the chunks and per-chunk statistics of the local engine, from any row order."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from reportgen.config import load_config
+from reportgen.engine import LocalEngine
+from reportgen.engine.schema import AnalysisSchema
+from reportgen.engine.spark import SparkEngine
+from reportgen.engine.spark_source import read_spark_source
+from reportgen.io import prepare_data
+from reportgen.pipeline_steps import applicable_steps
+from tests.conftest import simulate_binary
+
+pytestmark = pytest.mark.spark
+
+COLUMNS = {
+    "id": "id",
+    "timestamp": "timestamp",
+    "prediction": "y_pred",
+    "predicted_probability": "y_pred_proba",
+    "target": "y",
+}
+
+
+def _config(chunking: dict):
+    return load_config(data={"problem_type": "binary_classification", "columns": COLUMNS, "chunking": chunking})
+
+
+def _frames() -> tuple[pd.DataFrame, pd.DataFrame]:
+    analysis = simulate_binary(3000, 3000, seed=2, shift=0.5)
+    analysis.loc[::7, "x"] = np.nan
+    # three rows share each time: the id orders them
+    analysis["timestamp"] = pd.Timestamp("2024-03-01") + pd.to_timedelta(np.arange(3000) // 3 * 10, unit="min")
+    return simulate_binary(3000, 0, seed=1), analysis
+
+
+def _records(config, reference: pd.DataFrame, analysis: pd.DataFrame, engine_for) -> tuple[tuple, list]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the short last chunk, said once per engine
+        data = prepare_data(config, reference, analysis)
+        steps = [s for s in applicable_steps(config) if s.streams]
+        engine = engine_for(data)
+        for step in steps:
+            step.fit(data.reference, data.reference_chunks, config)
+            step.prepare(engine.analysis_chunks())
+        stats = engine.map_chunk_stats(steps)
+    return engine.analysis_chunks(), [step.finalize(stats[step.name]) for step in steps]
+
+
+@pytest.mark.parametrize(
+    "chunking", [{"size": 700}, {"size": 700, "incomplete": "drop"}, {"number": 4}, {"period": "D"}, {"period": "W"}]
+)
+def test_spark_gives_the_chunks_and_records_of_the_local_engine(spark, tmp_path: Path, chunking: dict) -> None:
+    config = _config(chunking)
+    reference, analysis = _frames()
+    path = tmp_path / "analysis"
+    analysis.sample(frac=1.0, random_state=0).to_parquet(path, partition_cols=None, row_group_size=400)
+    local_chunks, expected = _records(config, reference, analysis, lambda d: LocalEngine(d.analysis, d.analysis_chunks))
+    frame = read_spark_source(spark, str(path)).repartition(3)  # rows out of time order, in 3 partitions
+    spark_chunks, got = _records(
+        config,
+        reference,
+        analysis,
+        lambda d: SparkEngine(
+            config, AnalysisSchema.of(d), first_index=len(d.reference_chunks), frame=frame, source=str(path)
+        ),
+    )
+    assert spark_chunks == local_chunks
+    for a, b in zip(expected, got):
+        pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-9, atol=1e-12)
