@@ -20,7 +20,7 @@ from reportgen.dataset import Column, Dataset
 
 N_BINS = 10
 MAX_LEVELS = 30  # categorical levels with a bin of their own; rarer levels share one
-CODE_CELLS = 5_000_000  # reference codes kept for co-occurrence tables (rows x features)
+CODE_CELLS = 2_000_000  # reference codes kept for co-occurrence tables (rows x features; int16: 4 MB at most)
 MIN_CODE_ROWS = 2_000
 SEED = 0
 
@@ -138,7 +138,7 @@ class ResidualProfile:
     plan: tuple[FeatureBins, ...]
     reference_chunks: list[ChunkSums]
     reference_chunk_rows: list[int]
-    reference_codes: np.ndarray  # (rows, features) bin codes of a seeded reference sample
+    reference_codes: np.ndarray  # (rows, features) int16 bin codes of a seeded reference sample
     analysis_chunks: dict[int, ChunkSums] = field(default_factory=dict)  # by chunk index
     _cooccurrence: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, repr=False)
 
@@ -155,7 +155,7 @@ class ResidualProfile:
         key = (k, j)
         if key not in self._cooccurrence:
             nk, nj = self.plan[k].n_bins, self.plan[j].n_bins
-            cells = self.reference_codes[:, k] * nj + self.reference_codes[:, j]
+            cells = self.reference_codes[:, k].astype(np.int64) * nj + self.reference_codes[:, j]
             table = np.bincount(cells, minlength=nk * nj).reshape(nk, nj).astype(float)
             self._cooccurrence[key] = table / np.maximum(table.sum(axis=1, keepdims=True), 1.0)
         return self._cooccurrence[key]
@@ -170,5 +170,5 @@ def reference_codes(plan: tuple[FeatureBins, ...], reference: Dataset) -> np.nda
         else slice(None)
     )
     if not plan:
-        return np.zeros((reference.n_rows if isinstance(pick, slice) else rows, 0), dtype=np.int64)
-    return np.column_stack([b.codes(reference.features[b.name])[pick] for b in plan])
+        return np.zeros((reference.n_rows if isinstance(pick, slice) else rows, 0), dtype=np.int16)
+    return np.column_stack([b.codes(reference.features[b.name])[pick] for b in plan]).astype(np.int16)  # < 34 bins
