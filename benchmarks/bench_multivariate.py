@@ -9,9 +9,8 @@ PCA has structure to find; the analysis period drifts in its second half.
 
     python benchmarks/bench_multivariate.py                      # PCA at 1M and 10M, DC at 1M rows
     python benchmarks/bench_multivariate.py --pca-rows 1000000 --dc-rows 200000
-    # domain classifier at 10M analysis rows (above GLOBAL_BIN_ROWS): shared bin edges vs each task its own
-    python benchmarks/bench_multivariate.py --pca-rows --dc-rows 10000000 --modes method_default
-    python benchmarks/bench_multivariate.py --pca-rows --dc-rows 10000000 --modes method_default --shared-bin-rows 0
+    # domain classifier at 10M analysis rows (200 chunks of 50k, half drifted), chunk AUCs saved to compare runs
+    python benchmarks/bench_multivariate.py --pca-rows --dc-rows 10000000 --modes method_default --values-out /tmp/dc
 
 Measured 2026-11-27 (2 shared CPUs, load ~5; CPU s), domain classifier, 1M reference rows, 200 chunks:
   1M analysis rows, method_default      fit 16.01 -> 5.05   run 30.72 -> 29.16  (all 200 -> 40 reference chunks scored)
@@ -36,7 +35,8 @@ import reportgen.drift.domain_classifier as domain_classifier
 from reportgen.chunking import NumberChunker
 from reportgen.config import load_config
 from reportgen.dataset import Column, Dataset, MonitoringData
-from reportgen.drift.multivariate import DomainClassifierDrift, PCAReconstructionDrift
+from reportgen.drift.domain_classifier_drift import DomainClassifierDrift
+from reportgen.drift.multivariate import PCAReconstructionDrift
 
 N_NUMERIC, N_CATEGORICAL, N_CHUNKS = 20, 5, 200
 VALUES_OUT: str | None = None  # --values-out
@@ -136,9 +136,6 @@ def main() -> None:
         "--modes", nargs="+", default=["method_default", "reference_quantile"], help="threshold rules to time"
     )
     parser.add_argument(
-        "--global-bin-rows", type=int, default=None, help="override GLOBAL_BIN_ROWS (rows binned once for all tasks)"
-    )
-    parser.add_argument(
         "--max-chunk-rows",
         type=int,
         default=None,
@@ -148,23 +145,17 @@ def main() -> None:
         "--values-out", default=None, help="write each run's chunk values to FILE.<method>.<rows>.<mode>.npy"
     )
     parser.add_argument(
-        "--shared-bin-rows",
-        type=int,
-        default=None,
-        help="override SHARED_BIN_SAMPLE_ROWS (0: every task above the cap bins with its own edges)",
+        "--pool-rows", type=int, default=None, help="override POOL_ROWS (reference rows kept for bins and draws)"
     )
     args = parser.parse_args()
-    if args.global_bin_rows is not None:
-        domain_classifier.GLOBAL_BIN_ROWS = args.global_bin_rows
-    if args.shared_bin_rows is not None:
-        domain_classifier.SHARED_BIN_SAMPLE_ROWS = args.shared_bin_rows
+    if args.pool_rows is not None:
+        domain_classifier.POOL_ROWS = args.pool_rows
     if args.max_chunk_rows is not None:
         domain_classifier.MAX_CHUNK_ROWS = args.max_chunk_rows
     global VALUES_OUT
     VALUES_OUT = args.values_out
     print(
-        f"domain classifier: GLOBAL_BIN_ROWS {domain_classifier.GLOBAL_BIN_ROWS:,}, SHARED_BIN_SAMPLE_ROWS "
-        f"{domain_classifier.SHARED_BIN_SAMPLE_ROWS:,}, MAX_CHUNK_ROWS {domain_classifier.MAX_CHUNK_ROWS:,}"
+        f"domain classifier: POOL_ROWS {domain_classifier.POOL_ROWS:,}, MAX_CHUNK_ROWS {domain_classifier.MAX_CHUNK_ROWS:,}"
     )
     rows_out = []
     for rows in args.pca_rows:

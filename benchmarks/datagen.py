@@ -7,8 +7,9 @@ probability, `y_pred_proba`, `y_pred`) and the target `repaid` is drawn from it.
 last fifth follows the generator's "performance_shift" regime (debt_to_income moves), so steps
 have something to find.
 
-Files are cached under benchmarks/data/ (git-ignored) and written in row groups of 1M rows, so
-memory stays bounded at any size.
+Files are cached under benchmarks/data/ (git-ignored; `data=` elsewhere, e.g. /tmp for 50M rows)
+and written in row groups of 1M rows, so memory stays bounded at any size; `parts=N` writes the
+analysis as a folder of N files.
 
     python benchmarks/datagen.py --rows 1000000 10000000        # analysis files (+ the reference)
     from benchmarks.datagen import dataset_paths, benchmark_config
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -88,8 +90,25 @@ def _block(
     return pd.DataFrame(frame)
 
 
-def make_dataset(rows: int, path: Path, *, seed: int = 0, period: str = "analysis", overwrite: bool = False) -> Path:
-    """Write `rows` rows to `path` (Parquet) unless it exists; returns the path.
+def _frames(rows: int, seed: int, period: str) -> Iterator[pd.DataFrame]:
+    """The period's rows in blocks of BLOCK, in time order (one random stream: same rows whatever the files)."""
+    rng = np.random.default_rng([seed, 0 if period == "reference" else 1])
+    start = pd.Timestamp("2023-01-01" if period == "reference" else "2024-01-01")
+    year = 365 * 86400.0
+    first_id = 0 if period == "reference" else 10**12
+    done = 0
+    while done < rows:
+        n = min(BLOCK, rows - done)
+        regime = "performance_shift" if period == "analysis" and done >= 0.8 * rows else "stable"
+        block_start = start + pd.Timedelta(seconds=year * done / rows)
+        yield _block(n, rng, regime, block_start, year * n / rows, first_id + done)
+        done += n
+
+
+def make_dataset(
+    rows: int, path: Path, *, seed: int = 0, period: str = "analysis", overwrite: bool = False, parts: int = 1
+) -> Path:
+    """Write `rows` rows to `path` (one Parquet file, or a folder of `parts` files) unless it exists.
 
     period "reference": stable, timestamps over 2023; "analysis": timestamps over 2024, the last
     fifth of the rows shifted (debt_to_income), ids after the reference's.
@@ -101,37 +120,38 @@ def make_dataset(rows: int, path: Path, *, seed: int = 0, period: str = "analysi
     if path.exists() and not overwrite:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng([seed, 0 if period == "reference" else 1])
-    start = pd.Timestamp("2023-01-01" if period == "reference" else "2024-01-01")
-    year = 365 * 86400.0
     tmp = path.with_suffix(".tmp")
+    if parts > 1:
+        tmp.mkdir(parents=True, exist_ok=True)
+    per_part = -(-rows // BLOCK // parts) * BLOCK  # whole blocks per file
     writer: pq.ParquetWriter | None = None
-    done = 0
-    first_id = 0 if period == "reference" else 10**12
-    while done < rows:
-        n = min(BLOCK, rows - done)
-        regime = "performance_shift" if period == "analysis" and done >= 0.8 * rows else "stable"
-        block_start = start + pd.Timedelta(seconds=year * done / rows)
-        frame = _block(n, rng, regime, block_start, year * n / rows, first_id + done)
+    written = part = 0
+    for frame in _frames(rows, seed, period):
         table = pa.Table.from_pandas(frame, preserve_index=False)
         if writer is None:
-            writer = pq.ParquetWriter(tmp, table.schema, compression="snappy")
+            target = tmp / f"part-{part:03d}.parquet" if parts > 1 else tmp
+            writer = pq.ParquetWriter(target, table.schema, compression="snappy")
         writer.write_table(table, row_group_size=BLOCK)
-        done += n
-    assert writer is not None
-    writer.close()
+        written += len(frame)
+        if parts > 1 and written >= per_part * (part + 1):
+            writer.close()
+            writer, part = None, part + 1
+    if writer is not None:
+        writer.close()
     tmp.replace(path)
     return path
 
 
-def dataset_paths(analysis_rows: int, reference_rows: int = REFERENCE_ROWS, *, seed: int = 0) -> tuple[Path, Path]:
-    """(reference, analysis) Parquet files, made once and cached under benchmarks/data/."""
+def dataset_paths(
+    analysis_rows: int, reference_rows: int = REFERENCE_ROWS, *, seed: int = 0, data: Path = DATA, parts: int = 1
+) -> tuple[Path, Path]:
+    """(reference, analysis) Parquet files, made once and cached under `data` (default benchmarks/data/);
+    with `parts` > 1 the analysis is a folder of that many files."""
     reference = make_dataset(
-        reference_rows, DATA / f"reference_{reference_rows}_s{seed}.parquet", seed=seed, period="reference"
+        reference_rows, data / f"reference_{reference_rows}_s{seed}.parquet", seed=seed, period="reference"
     )
-    analysis = make_dataset(
-        analysis_rows, DATA / f"analysis_{analysis_rows}_s{seed}.parquet", seed=seed, period="analysis"
-    )
+    name = f"analysis_{analysis_rows}_s{seed}" + (f"_{parts}parts" if parts > 1 else ".parquet")
+    analysis = make_dataset(analysis_rows, data / name, seed=seed, period="analysis", parts=parts)
     return reference, analysis
 
 

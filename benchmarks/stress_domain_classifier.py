@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 from reportgen.dataset import Column
-from reportgen.drift.domain_classifier import DomainClassifier, Task
+from reportgen.drift.domain_classifier import DomainClassifier
 
 
 def columns(n: int, seed: int) -> dict[str, Column]:
@@ -35,17 +35,17 @@ def main() -> None:
     args = parser.parse_args()
     ref = columns(4_000, 0)
     parts = [columns(300, i + 1) for i in range(40)]
-    ana = {
-        k: Column(k, v.kind, np.concatenate([p[k].values for p in parts]), v.categories) for k, v in parts[0].items()
-    }
     bounds = [(i, i + 400) for i in range(0, 4_000, 400)]
-    tasks = [Task((1, i), "analysis", slice(i * 300, (i + 1) * 300)) for i in range(len(parts))]
     t0, c0, rounds = time.perf_counter(), time.process_time(), 0
     while time.perf_counter() - t0 < args.seconds:
-        DomainClassifier(n_jobs=args.workers).fit(ref, bounds).score(tasks, ref, ana)
+        clf = DomainClassifier(n_jobs=args.workers).fit(ref, bounds)
+        # the folds of each chunk on threads, while reference chunks run as a batch on other threads
+        jobs = [lambda p=p, i=i: clf.chunk_auc(p, (1, i), workers=2) for i, p in enumerate(parts)]
+        jobs += [lambda i=i: clf.reference_chunk_auc(ref, i, (0, i)) for i in range(len(bounds))]
+        clf.run_all(jobs)
         rounds += 1
     print(
-        f"{rounds} rounds of {len(tasks)} tasks with {args.workers} workers in {time.perf_counter() - t0:.0f} s wall, "
+        f"{rounds} rounds of {len(parts) + len(bounds)} tasks with {args.workers} workers in {time.perf_counter() - t0:.0f} s wall, "
         f"{time.process_time() - c0:.0f} CPU s; no crash"
     )
 

@@ -157,10 +157,14 @@ def constant_in_reference(data: Any) -> list[dict[str, Any]]:
                 constant.append(name)
     if not constant:
         return []
-    chunks = []
-    for c in data.analysis_chunks:
-        if any(_moves(ref.features[n], ana.features[n], c.slice) for n in constant if n in ana.features):
-            chunks.append(c.index)
+    if getattr(data, "facts", None) is not None:  # the run's per-chunk facts (a streamed run has no rows here)
+        chunks = sorted({i for n in constant for i in data.facts.moved(n)})
+    else:
+        chunks = [
+            c.index
+            for c in data.analysis_chunks
+            if any(_moves(ref.features[n], ana.features[n], c.slice) for n in constant if n in ana.features)
+        ]
     names = ", ".join(constant)
     return [
         caution(
@@ -192,7 +196,11 @@ def overwritten_targets(
     target = config.columns.target
     if targets is None or not target or target not in analysis.columns:
         return []
-    filled = int(analysis[target].notna().sum())
+    return target_overwritten(target, int(analysis[target].notna().sum()), source=source)
+
+
+def target_overwritten(target: str, filled: int, *, source: str | None = None) -> list[dict[str, Any]]:
+    """The `target_overwritten` notice for an analysis target column holding `filled` values."""
     where = f" ({source})" if source else ""
     return [
         {

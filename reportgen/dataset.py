@@ -71,6 +71,10 @@ class Dataset:
     classes: tuple = ()
     outputs: Mapping[str, Column] = field(default_factory=dict)
     source: str | None = None
+    # What one step computed from these rows for a later step (e.g. per-chunk order statistics that
+    # univariate drift reads off its sorted chunks for summary statistics); a chunk's rows get a fresh
+    # memo (dataclasses.replace does not copy it), so it lives and dies with those rows.
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def has_targets(self) -> bool:
@@ -102,6 +106,7 @@ class MonitoringData:
     reference_chunks: tuple[Chunk, ...]
     analysis_chunks: tuple[Chunk, ...]
     notices: tuple[dict[str, Any], ...] = ()  # facts found while reading (reportgen.cautions turns them into warnings)
+    facts: Any = None  # PeriodFacts of the analysis chunks (reportgen.engine.facts), set by the run's one pass
 
     @property
     def chunks(self) -> tuple[Chunk, ...]:
@@ -356,14 +361,14 @@ def data_summary(data: MonitoringData) -> list[dict[str, Any]]:
     """One row per monitored column for the report's appendix: what reportgen made of the data.
 
     Keys: name, kind, role, rows, missing, distinct (reference period), analysis_rows,
-    analysis_missing, and note: why a column deserves a look (a low-cardinality integer treated
+    analysis_missing (over the analysis chunks: a dropped short last chunk is not counted), and note: why a column deserves a look (a low-cardinality integer treated
     as continuous, a constant column, a categorical with very many levels, unseen categories).
     """
     config = data.config
     declared = set(config.columns.continuous) | set(config.columns.categorical)
+    missing, unseen = _analysis_counts(data)
     rows = []
     for name, ref_col in data.reference.monitored_columns().items():
-        ana_col = data.analysis.monitored_columns().get(name)
         distinct = _distinct(ref_col)
         rows.append(
             {
@@ -374,11 +379,27 @@ def data_summary(data: MonitoringData) -> list[dict[str, Any]]:
                 "missing": int(ref_col.missing_mask().sum()),
                 "distinct": distinct,
                 "analysis_rows": data.analysis.n_rows,
-                "analysis_missing": int(ana_col.missing_mask().sum()) if ana_col is not None else None,
-                "note": _summary_note(ref_col, ana_col, distinct, declared),
+                "analysis_missing": missing.get(name),
+                "note": _summary_note(ref_col, unseen.get(name, 0), distinct, declared),
             }
         )
     return rows
+
+
+def _analysis_counts(data: MonitoringData) -> tuple[dict[str, int], dict[str, int]]:
+    """({column: missing}, {categorical column: unseen values}) over the analysis chunks: from the run's
+    per-chunk facts when set (a streamed run has no analysis rows in memory), else from the arrays."""
+    if data.facts is not None:
+        names = data.reference.monitored_columns()
+        missing = {n: m for n in names if (m := data.facts.missing(n)) is not None}
+        return missing, {n: data.facts.unseen(n) for n in names}
+    rows = np.zeros(data.analysis.n_rows, dtype=bool)
+    for chunk in data.analysis_chunks:
+        rows[chunk.slice] = True
+    columns = data.analysis.monitored_columns().items()
+    missing = {n: int((c.missing_mask() & rows).sum()) for n, c in columns}
+    unseen = {n: int(((c.values == c.unseen_code) & rows).sum()) for n, c in columns if c.is_categorical}
+    return missing, unseen
 
 
 def _distinct(column: Column) -> int:
@@ -389,7 +410,7 @@ def _distinct(column: Column) -> int:
     return int(np.unique(values).size)
 
 
-def _summary_note(ref: Column, ana: Column | None, distinct: int, declared: set[str]) -> str:
+def _summary_note(ref: Column, unseen: int, distinct: int, declared: set[str]) -> str:
     notes = []
     if ref.kind == "continuous":
         values = ref.values[~np.isnan(ref.values)]
@@ -404,8 +425,6 @@ def _summary_note(ref: Column, ana: Column | None, distinct: int, declared: set[
     else:
         if distinct > 50 and ref.role == "feature":
             notes.append(f"{distinct} categories: drift on rare categories is noisy; consider grouping them")
-        if ana is not None:
-            unseen = int((ana.values == ana.unseen_code).sum())
-            if unseen:
-                notes.append(f"{unseen:,} analysis values never seen in the reference")
+        if unseen:
+            notes.append(f"{unseen:,} analysis values never seen in the reference")
     return "; ".join(notes)

@@ -17,10 +17,7 @@ from reportgen.sources.spec import SparkSource, SqlSource
 
 def load_inputs(config: Config) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, dict[str, str]]:
     """Read the reference, analysis and (optional) targets data named in the config (files or SQL sources)."""
-    if not config.reference:
-        raise DataError(
-            f"{config.source or 'config'}: no reference data; set `reference:` in the config or pass --reference"
-        )
+    reference_source(config)
     if not config.analysis:
         raise DataError(
             f"{config.source or 'config'}: no analysis data; set `analysis:` in the config or pass --analysis"
@@ -28,10 +25,22 @@ def load_inputs(config: Config) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
     reference = read_source(config.reference)
     analysis = read_source(config.analysis)
     targets = read_source(config.targets) if config.targets else None
-    sources = {"reference": source_name(config.reference), "analysis": source_name(config.analysis)}
-    if config.targets:
-        sources["targets"] = source_name(config.targets)
-    return reference, analysis, targets, sources
+    return reference, analysis, targets, source_names(config)
+
+
+def reference_source(config: Config) -> str | SqlSource:
+    """The reference data the config names; DataError when it names none."""
+    if not config.reference:
+        raise DataError(
+            f"{config.source or 'config'}: no reference data; set `reference:` in the config or pass --reference"
+        )
+    return config.reference
+
+
+def source_names(config: Config) -> dict[str, str]:
+    """{role: file path or masked SQL source} of the reference, analysis and targets data a config names."""
+    roles = {"reference": config.reference, "analysis": config.analysis, "targets": config.targets}
+    return {role: source_name(value) for role, value in roles.items() if value}
 
 
 def read_source(value: str | SqlSource | SparkSource) -> pd.DataFrame:
@@ -45,7 +54,23 @@ def read_source(value: str | SqlSource | SparkSource) -> pd.DataFrame:
         from reportgen.sources.sql import read_sql
 
         return read_sql(value)
+    if Path(value).is_dir() and any(Path(value).rglob("*.parquet")):
+        return read_parquet_folder(Path(value))
     return read_table(value)
+
+
+def read_parquet_folder(path: Path) -> pd.DataFrame:
+    """Every .parquet file under a folder, in path order (the order a streamed run reads them in)."""
+    import pyarrow as pa
+
+    from reportgen.io import read_parquet
+
+    files = sorted(str(p) for p in path.rglob("*.parquet"))
+    frames = [read_parquet(Path(f)) for f in files]
+    try:
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    except (TypeError, ValueError, pa.ArrowException) as exc:
+        raise DataError(f"the Parquet files do not share one schema ({exc})", file=str(path)) from None
 
 
 def source_name(value: str | SqlSource | SparkSource) -> str:

@@ -17,6 +17,7 @@ import pandas as pd
 from reportgen.chunking import Chunk, chunker_from_config
 from reportgen.config import Config
 from reportgen.dataset import (
+    Dataset,
     Kind,
     MonitoringData,
     build_dataset,
@@ -164,23 +165,49 @@ def prepare_data(
         analysis = join_targets(
             analysis, targets, config, targets_source=sources.get("targets", "targets data"), analysis_source=ana_src
         )
+    ref_ds, ref_chunks = prepare_reference(config, reference, source=ref_src)
+    features = list(ref_ds.features)
+    kinds = {n: c.kind for n, c in ref_ds.features.items()}
+    check_columns(analysis, config, features, source=ana_src, need_target=False)
+    check_values(analysis, config, features, kinds, source=ana_src)
+    analysis = sort_by_time(analysis, config, source=ana_src)
+    if ref_ds.classes:
+        check_classes(analysis, config, ref_ds.classes, source=ana_src, period="analysis")
+    vocabularies = {n: c.categories for n, c in ref_ds.features.items() if c.is_categorical}
+    ana_ds = build_dataset(
+        analysis,
+        config,
+        period="analysis",
+        features=features,
+        kinds=kinds,
+        vocabularies=vocabularies,
+        classes=ref_ds.classes,
+        source=ana_src,
+    )
+    check_chunk_count(config, ana_ds.n_rows, period="analysis", source=ana_src)
+    ana_chunks = chunker_from_config(config.chunking).split(
+        ana_ds.n_rows, ana_ds.timestamps, period="analysis", first_index=len(ref_chunks), source=ana_src
+    )
+    check_chunk_plan(config, ana_chunks, period="analysis", source=ana_src)
+    return MonitoringData(config, ref_ds, ana_ds, tuple(ref_chunks), tuple(ana_chunks))
+
+
+def prepare_reference(config: Config, reference: pd.DataFrame, *, source: str) -> tuple[Dataset, list[Chunk]]:
+    """The reference checked, sorted, encoded and chunked; it fixes the features, kinds, vocabularies
+    and classes the analysis period is encoded with (in memory, or chunk by chunk when streamed)."""
     features = feature_names(config, reference)
     if not features:
         raise DataError(
-            "no feature columns: every column plays another role; list them under columns.features", file=ref_src
+            "no feature columns: every column plays another role; list them under columns.features", file=source
         )
-    check_columns(reference, config, features, source=ref_src, need_target=True)
-    check_columns(analysis, config, features, source=ana_src, need_target=False)
+    check_columns(reference, config, features, source=source, need_target=True)
     kinds = feature_kinds(config, reference, features)
-    for frame, src in ((reference, ref_src), (analysis, ana_src)):
-        check_values(frame, config, features, kinds, source=src)
-    reference = sort_by_time(reference, config, source=ref_src)
-    analysis = sort_by_time(analysis, config, source=ana_src)
+    check_values(reference, config, features, kinds, source=source)
+    reference = sort_by_time(reference, config, source=source)
     vocabularies = {n: vocabulary(reference[n]) for n in features if kinds[n] == "categorical"}
     classes = () if config.problem_type == "regression" else class_labels(config, reference)
     if classes:
-        check_classes(reference, config, classes, source=ref_src, period="reference")
-        check_classes(analysis, config, classes, source=ana_src, period="analysis")
+        check_classes(reference, config, classes, source=source, period="reference")
     ref_ds = build_dataset(
         reference,
         config,
@@ -189,28 +216,14 @@ def prepare_data(
         kinds=kinds,
         vocabularies=vocabularies,
         classes=classes,
-        source=ref_src,
+        source=source,
     )
-    ana_ds = build_dataset(
-        analysis,
-        config,
-        period="analysis",
-        features=features,
-        kinds=kinds,
-        vocabularies=vocabularies,
-        classes=classes,
-        source=ana_src,
+    check_chunk_count(config, ref_ds.n_rows, period="reference", source=source)
+    ref_chunks = chunker_from_config(config.chunking).split(
+        ref_ds.n_rows, ref_ds.timestamps, period="reference", source=source
     )
-    chunker = chunker_from_config(config.chunking)
-    check_chunk_count(config, ref_ds.n_rows, period="reference", source=ref_src)
-    check_chunk_count(config, ana_ds.n_rows, period="analysis", source=ana_src)
-    ref_chunks = chunker.split(ref_ds.n_rows, ref_ds.timestamps, period="reference", source=ref_src)
-    check_chunk_plan(config, ref_chunks, period="reference", source=ref_src)
-    ana_chunks = chunker.split(
-        ana_ds.n_rows, ana_ds.timestamps, period="analysis", first_index=len(ref_chunks), source=ana_src
-    )
-    check_chunk_plan(config, ana_chunks, period="analysis", source=ana_src)
-    return MonitoringData(config, ref_ds, ana_ds, tuple(ref_chunks), tuple(ana_chunks))
+    check_chunk_plan(config, ref_chunks, period="reference", source=source)
+    return ref_ds, ref_chunks
 
 
 def check_chunk_count(config: Config, n_rows: int, *, period: str, source: str) -> None:

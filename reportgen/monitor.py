@@ -17,6 +17,8 @@ from reportgen.cautions import overwritten_targets
 from reportgen.config import Config, load_config
 from reportgen.dataset import MonitoringData
 from reportgen.engine import Engine, LocalEngine
+from reportgen.engine.facts import FactsCollector
+from reportgen.engine.streamed import streamed_data
 from reportgen.inputs import read_baseline
 from reportgen.io import prepare_data
 from reportgen.pipeline_steps import applicable_steps
@@ -108,6 +110,20 @@ class Monitor:
             data = replace(data, notices=(*data.notices, *notices))
         return run_steps(config, data, sources=sources, progress=progress)
 
+    def run_streamed(
+        self,
+        reference: pd.DataFrame,
+        *,
+        sources: dict[str, str] | None = None,
+        progress: ProgressHook | None = None,
+    ) -> Report:
+        """Like run(), with the analysis period read by the config's engine from `analysis:` (a Parquet
+        file or folder streamed chunk by chunk): only the reference is held in memory."""
+        config = as_config(self.config)
+        with _stage(progress, "prepare data", 0, 1):
+            data, engine = streamed_data(config, reference, sources=sources)
+        return run_steps(config, data, sources=sources, progress=progress, engine=engine)
+
 
 ProgressHook = Callable[[str, str, int, int], None]
 
@@ -150,7 +166,9 @@ def run_steps(
             else:
                 frames.append(step.run(data))
     with _stage(progress, "chunk statistics", len(steps), total):
-        stats = engine.map_chunk_stats(streaming)
+        facts = FactsCollector(data.reference, data.reference_chunks)  # what the report reads after the steps
+        stats = engine.map_chunk_stats([*streaming, facts])
+        data = replace(data, facts=facts.finalize(engine.analysis_chunks(), stats.pop(facts.name)))
     with _stage(progress, "thresholds and alerts", len(steps) + 1, total):
         frames.extend(step.finalize(stats.pop(step.name)) for step in streaming)
     notes = [note for step in steps for note in step.method_notes()]

@@ -3,6 +3,7 @@ and builds the configured, applicable ones in pipeline order."""
 
 from __future__ import annotations
 
+import reportgen.drift.domain_classifier_drift
 import reportgen.drift.multivariate
 import reportgen.drift.univariate
 import reportgen.performance.business_value

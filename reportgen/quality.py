@@ -13,19 +13,23 @@ Default alert rules (a configured `thresholds: data_quality[.method[.rate]]` rul
   std of the reference-chunk rates) + 1 / rows, the binomial error using at least a rate of 1 / rows.
   So with a clean reference a chunk of 1,000 rows tolerates up to 3 missing values: one stray
   missing value never alerts, a broken feed always does.
-- unseen rate: above 0. The vocabulary comes from the reference, so any unseen value is a new
-  category (or a spelling change) worth a look.
+- unseen rate: above what the reference's own chunks show when each is judged against the vocabulary
+  of the others (leave one chunk out): the count alerts beyond the 3-sigma one-sided Poisson quantile
+  (p < 0.00135) at that rate and the chunk's size, or beyond mean + 3 std of those chunk rates. A
+  closed vocabulary (no reference chunk holds a level the others lack) keeps the strict rule: any unseen
+  value alerts. A long tail of rare levels (a few flights of a small carrier) is sampling, not a fault.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import poisson
 
 from reportgen.chunking import Chunk, chunk_starts
 from reportgen.config import Config
@@ -38,6 +42,19 @@ from reportgen.steps import STEPS, Step
 from reportgen.thresholds import compute_thresholds, threshold_from_config
 
 RANGE = (0.0, 1.0)
+UNSEEN_ALPHA = 0.00135  # one-sided 3-sigma tail, as the missing-value rule's 3 standard errors
+
+
+def leave_one_chunk_out_unseen(col: Column, chunks: tuple[Chunk, ...]) -> np.ndarray:
+    """Rows of each reference chunk whose category occurs in no other reference chunk (unseen without it)."""
+    if not chunks:
+        return np.zeros(0, np.int64)
+    levels = col.n_levels
+    counts = np.stack(
+        [np.bincount(col.values[c.start_row : c.end_row].astype(np.int64), minlength=levels) for c in chunks]
+    )[:, : len(col.categories)]
+    only_here = (counts > 0) & (counts == counts.sum(axis=0))
+    return (counts * only_here).sum(axis=1)
 
 
 def _chunk_sums(flags: np.ndarray, chunks: tuple[Chunk, ...]) -> np.ndarray:
@@ -134,6 +151,7 @@ class DataQuality(Step):
         self.columns_: dict[str, str] = {}
         self.reference_rates_: dict[str, tuple[float, float, float]] = {}
         self.reference_counts_: dict[tuple[str, str], np.ndarray] = {}
+        self.unseen_turnover_: dict[str, tuple[float, float, float]] = {}
         for name, col in reference.monitored_columns().items():
             if col.role == "target":
                 continue
@@ -146,6 +164,15 @@ class DataQuality(Step):
             self.reference_rates_[name] = (overall, float(rates.mean()) if rates.size else overall, std)
             for method, flags in _flagged(col, col.kind).items():
                 self.reference_counts_[(name, method)] = _chunk_sums(flags.astype(np.int64), reference_chunks)
+            if col.kind == "categorical":
+                loo = leave_one_chunk_out_unseen(col, reference_chunks)
+                sizes = np.array([max(c.rows, 1) for c in reference_chunks], dtype=np.float64)
+                loo_rates = loo / sizes
+                self.unseen_turnover_[name] = (
+                    float(loo.sum() / sizes.sum()) if sizes.size else 0.0,
+                    float(loo_rates.mean()) if loo_rates.size else 0.0,
+                    float(loo_rates.std(ddof=1)) if loo_rates.size > 1 else 0.0,
+                )
 
     def _chunk_stats(self, rows: Dataset, meta: Chunk) -> dict[tuple[str, str], int | None]:
         """Missing (and unseen) values per column in one chunk; None when the column is absent."""
@@ -199,13 +226,26 @@ class DataQuality(Step):
             )
             return np.full(n, np.nan), np.full(n, np.inf if hi is None else hi)
         if method == "unseen_values":
-            return np.full(n, np.nan), np.zeros(n)
+            return np.full(n, np.nan), self._unseen_upper(name, rows)
         overall, mean, std = self.reference_rates_[name]
         m = np.maximum(rows, 1.0)
         p = np.maximum(overall, 1.0 / m)
         binomial = overall + 3.0 * np.sqrt(p * (1.0 - p) / m)
         upper = np.minimum(np.maximum(binomial, mean + 3.0 * std) + 1.0 / m, 1.0)
         return np.full(n, np.nan), upper
+
+    def _unseen_upper(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """Upper unseen rate per chunk: the reference's own turnover of rare levels at the chunk's size.
+
+        0 for a closed vocabulary; otherwise the one-sided 3-sigma Poisson quantile of the count at the
+        leave-one-chunk-out rate, or mean + 3 std of those chunk rates when they spread wider.
+        """
+        rate, mean, std = self.unseen_turnover_.get(name, (0.0, 0.0, 0.0))
+        if rate <= 0.0:
+            return np.zeros(rows.size)
+        m = np.maximum(rows, 1.0)
+        count = np.maximum(poisson.ppf(1.0 - UNSEEN_ALPHA, m * rate), m * (mean + 3.0 * std))
+        return np.minimum(count / m, 1.0)
 
     def method_notes(self) -> list[dict[str, Any]]:
         """How missing and unseen rates are measured and judged."""
@@ -222,7 +262,7 @@ class DataQuality(Step):
                 "method": "unseen_values",
                 "title": "Unseen categories",
                 "description": "Share of rows of the chunk whose category never occurs in the reference, per categorical column.",
-                "thresholds": "Alert above 0: any category never seen in the reference is worth a look (configure thresholds.data_quality.unseen_values to relax).",
+                "thresholds": "Alert above 0 when the reference's vocabulary is closed. When reference chunks themselves hold levels no other reference chunk has (a long tail of rare levels), alert only beyond that turnover at the chunk's size: the one-sided 3-sigma Poisson quantile of the count, or mean + 3 standard deviations of those chunk rates (configure thresholds.data_quality.unseen_values to replace the rule).",
             },
         ]
 
@@ -243,7 +283,7 @@ class SummaryStats(Step):
         self.columns_ = {name: (col.kind, col.role) for name, col in reference.monitored_columns().items()}
         columns = reference.monitored_columns()
         self.reference_stats_ = self._each_column(
-            lambda name, kind: self._stats(columns[name], reference_chunks, kind), reference.n_rows
+            lambda name, kind: self._stats(columns[name], reference_chunks, kind, reference.memo), reference.n_rows
         )
 
     def _each_column(self, work: Callable[[str, str], Any], rows: int) -> dict[str, Any]:
@@ -269,7 +309,7 @@ class SummaryStats(Step):
             col = present.get(name)
             if col is None:
                 return None
-            return {metric: float(v[0]) for metric, v in self._stats(col, whole, kind).items()}
+            return {metric: float(v[0]) for metric, v in self._stats(col, whole, kind, rows.memo).items()}
 
         return self._each_column(stats, rows.n_rows)
 
@@ -293,8 +333,9 @@ class SummaryStats(Step):
         return records.frame()
 
     @staticmethod
-    def _stats(col: Column, chunks: tuple[Chunk, ...], kind: str) -> dict[str, np.ndarray]:
-        """Per-chunk statistics of one period's column (NaN where a chunk has no values)."""
+    def _stats(col: Column, chunks: tuple[Chunk, ...], kind: str, memo: Mapping[Any, Any]) -> dict[str, np.ndarray]:
+        """Per-chunk statistics of one period's column (NaN where a chunk has no values); `memo` is the
+        Dataset's memo holding order statistics univariate drift read off the same chunks."""
         k = len(chunks)
         if kind == "categorical":
             levels = col.n_levels
@@ -323,7 +364,7 @@ class SummaryStats(Step):
             dev = np.where(present, filled - row_mean, 0.0)
             ss = _chunk_sums(dev * dev, chunks)
             std = np.where(n > 1, np.sqrt(ss / np.maximum(n - 1, 1)), np.nan)
-        known = chunk_order_stats(v, [(c.start_row, c.end_row) for c in chunks]) if k else None
+        known = chunk_order_stats(memo, col.name, [(c.start_row, c.end_row) for c in chunks]) if k else None
         if known is not None:  # univariate drift already sorted these chunks: no second pass
             mins, maxs, med = (a.copy() for a in known)
         elif k and _contiguous(chunks) and all(c.rows > 0 for c in chunks):

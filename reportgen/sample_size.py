@@ -59,6 +59,9 @@ def label_counts(data: Any) -> dict[int, int | None]:
     """{chunk index: rows with a label} for every chunk; None for a period without any target column."""
     out: dict[int, int | None] = {}
     for period in ("reference", "analysis"):
+        if period == "analysis" and getattr(data, "facts", None) is not None:
+            out.update(data.facts.labelled())  # a streamed run: from the per-chunk facts
+            continue
         ds = data.dataset(period)
         chunks = data.chunks_of(period)
         if ds.y_true is None:

@@ -129,3 +129,28 @@ def test_a_fitted_step_stays_small_after_a_run(fitted) -> None:
     before = len(pickle.dumps(step))
     step.run(data)
     assert len(pickle.dumps(step)) < before + 200_000
+
+
+def test_order_statistics_pass_from_univariate_drift_to_summary_statistics_through_the_chunk_memo() -> None:
+    """Univariate drift keeps each chunk's min / max / median in that chunk's Dataset.memo; summary
+    statistics reads them there (same values as computing them), and a new chunk starts with an empty memo."""
+    from reportgen.drift.methods import ORDER_STATS
+    from reportgen.drift.univariate import UnivariateDrift
+    from reportgen.quality import SummaryStats
+
+    columns = {"id": "id", "timestamp": "timestamp", "prediction": "y_pred", "predicted_probability": "y_pred_proba"}
+    config = load_config(data={"problem_type": "binary_classification", "columns": columns, "chunking": {"size": 500}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = prepare_data(config, simulate_binary(2000, seed=1), simulate_binary(1500, 2000, seed=2, shift=0.4))
+    drift = UnivariateDrift().fit(data.reference, data.reference_chunks, config)
+    summary = SummaryStats().fit(data.reference, data.reference_chunks, config)
+    assert (ORDER_STATS, "x") in data.reference.memo
+    meta = data.analysis_chunks[1]
+    rows = chunk_view(data.analysis, meta)
+    assert rows.memo == {} and rows.memo is not data.analysis.memo
+    plain = summary.chunk_stats(rows, meta)
+    drift.chunk_stats(rows, meta)
+    assert (ORDER_STATS, "x") in rows.memo
+    assert summary.chunk_stats(rows, meta) == plain
+    assert chunk_view(data.analysis, meta).memo == {}

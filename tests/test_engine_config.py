@@ -125,7 +125,7 @@ def test_make_engine_builds_the_chosen_local_engine(tmp_path: Path) -> None:
     for stream, kind in ((False, LocalEngine), (True, ParquetEngine)):
         cfg = load_config(data={**config, "engine": {"stream": stream, "batch_rows": 300}})
         data = prepare_data(cfg, reference, analysis)
-        engine = make_engine(cfg, data)
+        engine = make_engine(cfg, data.reference, data.reference_chunks, data)
         assert isinstance(engine, kind)
         assert engine.analysis_chunks() == data.analysis_chunks
     assert engine.batch_rows == 300

@@ -42,9 +42,9 @@ chat notification (output.notify) failed after its retries; the report is writte
 )
 @click.option(
     "--analysis",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),
     default=None,
-    help="Analysis data file, or a SQL source as {url: env:VAR, query: ...} (overrides the config).",
+    help="Analysis data file, a folder of Parquet files, or a SQL source as {url: env:VAR, query: ...} (overrides the config).",
 )
 @click.option(
     "--targets",
@@ -121,7 +121,8 @@ def command(
     """Monitor the model CONFIG describes and write its report into --out."""
     from reportgen.config import load_config
     from reportgen.engine import check_engine_available
-    from reportgen.inputs import load_inputs
+    from reportgen.engine.streamed import streamed_run
+    from reportgen.inputs import load_inputs, read_source, reference_source, source_names
     from reportgen.monitor import Monitor
     from reportgen.progress import Progress, StepHook
     from reportgen.sources import with_params
@@ -145,10 +146,16 @@ def command(
     for folder in (out, archive):
         if folder is not None:
             check_out_dir(folder)
+    streamed = streamed_run(config)
     with Progress(quiet=quiet, log_json=log_json) as progress:
-        with progress.step("read inputs"):
-            ref, ana, tgt, sources = load_inputs(config)
-        report = Monitor(config).run(ref, ana, tgt, sources=sources, progress=StepHook(progress))
+        if streamed:  # only the reference is read here; the engine streams the analysis chunk by chunk
+            with progress.step("read inputs"):
+                ref, sources = read_source(reference_source(config)), source_names(config)
+            report = Monitor(config).run_streamed(ref, sources=sources, progress=StepHook(progress))
+        else:
+            with progress.step("read inputs"):
+                ref, ana, tgt, sources = load_inputs(config)
+            report = Monitor(config).run(ref, ana, tgt, sources=sources, progress=StepHook(progress))
         with progress.step("write report"):
             files = report.save(out, config.output.formats) if out is not None else {}
             stored = None

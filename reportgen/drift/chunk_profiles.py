@@ -7,7 +7,7 @@ the analysis chunks, and the random reference samples that calibrate the thresho
 
 from __future__ import annotations
 
-import weakref
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -161,33 +161,29 @@ def bin_counts(sorted_values: np.ndarray, offsets: np.ndarray, edges: np.ndarray
     return _segment_counts(sorted_values, np.diff(offsets).astype(np.int64), edges)
 
 
-_ORDER_STATS: dict[int, tuple[Any, tuple, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+ORDER_STATS = "order_stats"  # memo key: (ORDER_STATS, column) -> (bounds, (3, chunks) min / max / median)
 
 
-def _remember_order_stats(
-    values: np.ndarray, bounds: list[tuple[int, int]], mins: np.ndarray, maxs: np.ndarray, medians: np.ndarray
-) -> None:
-    """Keep the per-chunk min, max and median read off the sorted chunks, for `chunk_order_stats`."""
-    key = id(values)
-    try:
-        ref = weakref.ref(values, lambda _, key=key: _ORDER_STATS.pop(key, None))
-    except TypeError:  # not weak-referenceable: nothing is cached
-        return
-    _ORDER_STATS[key] = (ref, tuple(bounds), (mins, maxs, medians))
+def remember_order_stats(memo: dict[Any, Any], column: str, bounds: list[tuple[int, int]], cp: ChunkProfile) -> None:
+    """Keep a column's per-chunk min, max and median, read off its sorted chunks, in the memo of the
+    Dataset holding those rows (Dataset.memo), for `chunk_order_stats`."""
+    if cp.order is not None:
+        memo[(ORDER_STATS, column)] = (tuple(bounds), cp.order)
 
 
 def chunk_order_stats(
-    values: np.ndarray, bounds: list[tuple[int, int]]
+    memo: Mapping[Any, Any], column: str, bounds: list[tuple[int, int]]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """(min, max, median) of the non-missing values of each [start, end) chunk of this very array,
-    when `continuous_chunks` already sorted those chunks (univariate drift runs before summary
-    statistics), else None. Values equal numpy's min / max / median (NaN for empty chunks); the
-    arrays are shared, do not modify them.
+    """(min, max, median) of the non-missing values of each [start, end) chunk of a column, when
+    univariate drift already sorted these very chunks of the Dataset owning `memo` (it runs before
+    summary statistics), else None. Values equal numpy's min / max / median (NaN for empty chunks);
+    the arrays are shared, do not modify them.
     """
-    got = _ORDER_STATS.get(id(values))
-    if got is None or got[0]() is not values or got[1] != tuple(bounds):
+    got = memo.get((ORDER_STATS, column))
+    if got is None or got[0] != tuple(bounds):
         return None
-    return got[2]
+    order = got[1]
+    return order[0], order[1], order[2]
 
 
 def _segment_order_stats(s: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -338,12 +334,16 @@ def _chunk_profile(
     out: dict[str, np.ndarray],
     leave_out: np.ndarray,
 ) -> ChunkProfile:
-    """The ChunkProfile of filled arrays; the order statistics are kept for summary statistics."""
-    if bounds:
-        order = out["order"]
-        _remember_order_stats(values, bounds, order[0], order[1], order[2])
+    """The ChunkProfile of filled arrays, with the order statistics (for summary statistics, see remember_order_stats)."""
     return ChunkProfile(
-        profile, out["sizes"], np.asarray(leave_out, bool), out["counts"], out["ks"], out["w"], out["plot"]
+        profile,
+        out["sizes"],
+        np.asarray(leave_out, bool),
+        out["counts"],
+        out["ks"],
+        out["w"],
+        out["plot"],
+        order=out["order"],
     )
 
 

@@ -6,33 +6,27 @@ held-out predictions. 0.5 means the chunk is indistinguishable from reference; 1
 be told apart. Here each fold's AUC is computed on its held-out rows and the chunk value is their
 mean (so fold-to-fold score offsets cannot leak into the AUC).
 
-What keeps it fast (NannyML trains on the whole reference for every chunk: ~340 s for 1M rows):
-- a reference subsample of `reference_rows` rows (at least the chunk's size), stratified over the
-  reference chunks (each contributes in proportion to its size, so the whole reference period is
-  represented); balanced classes also give the most precise AUC for a given number of rows;
+Everything that depends on the reference is built once at fit, so a chunk's AUC needs only that
+chunk's rows (the step streams, reportgen.steps):
+- the reference pool: a seeded sample of POOL_ROWS reference rows, stratified over the reference
+  chunks (the whole reference when it is smaller, or when `reference_rows` is None). Each chunk is
+  compared with a fresh stratified draw of `reference_rows` pool rows (at least the chunk's size);
+  balanced classes also give the most precise AUC for a given number of rows;
+- the bin edges: LightGBM's bin mappers (63 bins) found once on the pool, so bins come from the
+  reference only, and every task bins its rows with them (`reference=`) instead of finding its own
+  edges (over half of a task's time at 10M rows). A shift beyond the reference range lands in the
+  outer bins and an unseen category in LightGBM's "other" bin, where the trees still find it;
+- chunks above MAX_CHUNK_ROWS rows (25k) are scored on a seeded sample of that size, against as many
+  reference rows; the null draws of that size are capped alike and the thresholds' Mann-Whitney
+  scaling uses the scored size, so the calibrated thresholds hold;
 - two stratified folds and early stopping (10 rounds without AUC gain, at most 200 trees, learning
   rate 0.2) on a validation fifth of the training fold (never on the held-out fold, which would
   bias the AUC upward); on stable data it stops after a few trees;
-- both periods binned once (LightGBM Dataset, 63 bins; up to GLOBAL_BIN_ROWS rows) and every fold
-  trained on a row subset of it, instead of re-binning per model (a quarter of the time); above
-  that, the bin edges (LightGBM's bin mappers) are found once on a seeded sample of
-  SHARED_BIN_SAMPLE_ROWS rows of both periods (LightGBM's own default sample for bin edges) and
-  every task's matrix is binned with them (`reference=`), instead of every task finding its own
-  edges (over half of a task's time at 10M rows);
-- chunks above MAX_CHUNK_ROWS rows (25k) are scored on a seeded sample of that size, against as many
-  reference rows; the null draws of that size are capped alike and the thresholds' Mann-Whitney
-  scaling uses the scored size, so the calibrated thresholds hold. benchmarks/bench_multivariate.py
-  at 10M analysis rows (200 chunks of 50k, half drifted): run 182 -> 95 CPU s (loaded machine;
-  19.2 -> 10.1 for 20 of those chunks back to back), the same alerts (0 of 100 stable, 100 of 100
-  drifted), stable AUCs within 0.009, drifted AUCs 0.005 lower on average (92% within 0.01);
-- small trees (15 leaves), one LightGBM thread per model and chunks trained in parallel on a
-  thread pool (LightGBM releases the GIL), so results do not depend on the worker count.
-Measured (tests/drift/test_domain_classifier.py and benchmarks): AUCs within 0.017 of the same
-procedure on the whole reference, for mean shifts and for a correlation flip.
-Shared bin edges (benchmarks/bench_multivariate.py, 10M analysis + 1M reference rows, 200 chunks):
-run 190.9 -> 149.4 CPU s; AUCs within 0.003 of per-task bin edges on 50k-row chunks, within 0.02
-of whole-data binning in the tests. The step (multivariate.py) scores at most 40 evenly spaced
-reference chunks for the reference band: fit at 1M reference rows in 200 chunks 16.0 -> 5.1 CPU s.
+- small trees (15 leaves), one LightGBM thread per model; the folds of one chunk, or the tasks of a
+  batch (reference chunks, null draws), train in parallel threads (LightGBM releases the GIL), so
+  results do not depend on the worker count.
+Measured (tests/drift/test_domain_classifier.py and benchmarks/bench_multivariate.py): AUCs within
+0.02 of the same procedure on the whole reference, for mean shifts and for a correlation flip.
 Determinism: every task draws from its own seeded generator (seed, task kind, chunk index) and
 LightGBM runs with `deterministic=True`, `force_col_wise=True` and a fixed seed.
 Continuous features are fed as float64 (NaN = missing, LightGBM's own handling); categorical codes
@@ -42,9 +36,9 @@ Continuous features are fed as float64 (NaN = missing, LightGBM's own handling);
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -52,10 +46,7 @@ from reportgen.dataset import Column
 from reportgen.parallel import available_cpus
 
 MAX_CHUNK_ROWS = 25_000  # bigger chunks: a seeded sample this size is scored (AUC null SD 0.0026 at 25k + 25k); 0 = all
-GLOBAL_BIN_ROWS = 4_000_000  # bin both periods once up to this many rows (~0.8 GB of float64 while binning)
-SHARED_BIN_SAMPLE_ROWS = (
-    200_000  # above GLOBAL_BIN_ROWS: bin edges from a seeded sample this size, shared by every task (0 = per task)
-)
+POOL_ROWS = 200_000  # reference rows kept at fit: the bin edges and every comparison draw come from them
 
 
 def evenly_spaced(n: int, k: int | None) -> np.ndarray:
@@ -87,14 +78,29 @@ def auc_score(y: np.ndarray, score: np.ndarray) -> float:
     return float((ranks[y].sum() - n1 * (n1 + 1) / 2.0) / (n1 * n0))
 
 
-@dataclass(frozen=True)
-class Task:
-    """One AUC to compute: the scored rows (reference or analysis) and the reference rows excluded."""
-
-    key: tuple[int, int]  # (kind, index) -> seeds the task's generator
-    period: str  # where the scored rows live: "reference" or "analysis"
-    rows: np.ndarray | slice  # the scored rows
-    excluded: np.ndarray | None = None  # reference rows the comparison subsample must avoid (bool mask)
+def stratified_sample(
+    bounds: Sequence[tuple[int, int]], size: int, rng: np.random.Generator, excluded: np.ndarray | None = None
+) -> np.ndarray:
+    """`size` sorted positions, each [start, end) block contributing in proportion to its rows left
+    after `excluded` (bool mask); every available position when `size` covers them all."""
+    pools = []
+    for s, e in bounds:
+        pools.append((s, None if excluded is None else np.flatnonzero(~excluded[s:e])))
+    avail = np.array(
+        [(e - s) if keep is None else keep.size for (s, e), (_, keep) in zip(bounds, pools)], dtype=np.int64
+    )
+    if size >= int(avail.sum()):
+        return np.concatenate(
+            [np.arange(s, e) if keep is None else keep + s for (s, e), (_, keep) in zip(bounds, pools)]
+        ).astype(np.int64)
+    quota = _largest_remainder(avail, size)
+    parts = []
+    for (s, keep), n_avail, q in zip(pools, avail, quota):
+        if q == 0:
+            continue
+        pick = np.sort(rng.choice(int(n_avail), size=int(q), replace=False))
+        parts.append(pick + s if keep is None else keep[pick] + s)
+    return np.concatenate(parts).astype(np.int64)
 
 
 class DomainClassifier:
@@ -103,7 +109,7 @@ class DomainClassifier:
     Parameters
     ----------
     reference_rows:
-        Rows drawn from the reference for each chunk (at least the chunk's size); None = all of it.
+        Pool rows drawn for each chunk (at least the chunk's size); None = the whole reference.
     folds:
         Stratified cross-validation folds.
     max_rounds, learning_rate, num_leaves, min_data_in_leaf, max_bin, early_stopping_rounds:
@@ -144,10 +150,10 @@ class DomainClassifier:
         self.seed = seed
         self.n_jobs = n_jobs
 
-    # --- layout -------------------------------------------------------------------------------
+    # --- the reference state (driver side, once) ------------------------------------------------
 
     def fit(self, columns: Mapping[str, Column], chunk_bounds: Sequence[tuple[int, int]]) -> DomainClassifier:
-        """Remember the feature layout and the reference chunks the subsample is stratified over."""
+        """Keep the feature layout and the reference pool (stratified over the reference chunks)."""
         if not columns:
             raise ValueError("the domain classifier needs at least one feature")
         self.names_ = tuple(columns)
@@ -155,7 +161,44 @@ class DomainClassifier:
         n = len(next(iter(columns.values())).values)
         self.n_reference_ = n
         self.reference_bounds_ = tuple((int(s), int(e)) for s, e in chunk_bounds) or ((0, n),)
+        if self.reference_rows is None or n <= POOL_ROWS:
+            rows = np.arange(n, dtype=np.int64)
+        else:
+            rows = stratified_sample(self.reference_bounds_, POOL_ROWS, np.random.default_rng([self.seed, 4]))
+        self.pool_rows_ = rows
+        self.pool_ = self.matrix(columns, rows)
+        self.pool_bounds_ = tuple(
+            (int(np.searchsorted(rows, s)), int(np.searchsorted(rows, e))) for s, e in self.reference_bounds_
+        )
+        self._template: Any = None
+        self._lock = threading.Lock()
         return self
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Picklable: the LightGBM bin template is rebuilt from the pool where the state lands."""
+        state = self.__dict__.copy()
+        state["_template"] = None
+        state.pop("_lock", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def template(self) -> Any:
+        """The LightGBM Dataset of the pool whose bin mappers every task reuses (built once, thread-safe)."""
+        import lightgbm as lgb
+
+        with self._lock:
+            if self._template is None:
+                self._template = lgb.Dataset(
+                    self.pool_,
+                    np.zeros(self.pool_.shape[0]),
+                    categorical_feature=list(self.categorical_),
+                    params=self._dataset_params(),
+                    free_raw_data=True,
+                ).construct()
+            return self._template
 
     def params(self) -> dict:
         """The LightGBM parameters (fixed threads and seeds: deterministic)."""
@@ -173,118 +216,6 @@ class DomainClassifier:
             "verbose": -1,
         }
 
-    def _matrix(self, columns: Mapping[str, Column], rows: np.ndarray | slice) -> np.ndarray:
-        first = columns[self.names_[0]].values[rows]
-        out = np.empty((len(first), len(self.names_)), dtype=np.float64)
-        for j, name in enumerate(self.names_):
-            out[:, j] = first if j == 0 else columns[name].values[rows]
-        return out
-
-    def reference_sample(self, size: int, rng: np.random.Generator, excluded: np.ndarray | None = None) -> np.ndarray:
-        """`size` reference rows, stratified over the reference chunks, avoiding `excluded` rows."""
-        pools = []
-        for s, e in self.reference_bounds_:
-            if excluded is None:
-                pools.append((s, e, None))
-            else:
-                keep = np.flatnonzero(~excluded[s:e])
-                pools.append((s, e, keep))
-        avail = np.array([(e - s) if keep is None else keep.size for s, e, keep in pools], dtype=np.int64)
-        total = int(avail.sum())
-        if size >= total:
-            return np.concatenate([np.arange(s, e) if keep is None else keep + s for s, e, keep in pools])
-        quota = _largest_remainder(avail, size)
-        parts = []
-        for (s, _e, keep), n_avail, q in zip(pools, avail, quota):
-            if q == 0:
-                continue
-            pick = np.sort(rng.choice(int(n_avail), size=int(q), replace=False))
-            parts.append(pick + s if keep is None else keep[pick] + s)
-        return np.concatenate(parts)
-
-    # --- scoring ------------------------------------------------------------------------------
-
-    def task_auc(
-        self,
-        task: Task,
-        reference: Mapping[str, Column],
-        analysis: Mapping[str, Column] | None,
-        binned: _Binned | _Mappers | None = None,
-    ) -> float:
-        """The cross-validated AUC of one task (a chunk, or a random reference sample)."""
-        rng = np.random.default_rng([self.seed, *task.key])
-        rows = np.arange(task.rows.start, task.rows.stop) if isinstance(task.rows, slice) else np.asarray(task.rows)
-        if self.max_chunk_rows is not None and rows.size > self.max_chunk_rows:  # a seeded sample of a big chunk
-            rows = np.sort(rng.choice(rows, size=int(self.max_chunk_rows), replace=False))
-        scored = self._matrix(reference if task.period == "reference" else analysis, rows)  # type: ignore[arg-type]
-        m = scored.shape[0]
-        if m < 2 * self.folds:
-            return float("nan")
-        excluded = task.excluded
-        if task.period == "reference" and excluded is None:
-            excluded = np.zeros(self.n_reference_, dtype=bool)
-            excluded[task.rows] = True
-        size = self.n_reference_ if self.reference_rows is None else max(int(self.reference_rows), m)
-        ref_rows = self.reference_sample(size, rng, excluded)
-        if ref_rows.size < 2 * self.folds:
-            return float("nan")
-        X = np.concatenate([self._matrix(reference, ref_rows), scored])
-        y = np.concatenate([np.zeros(ref_rows.size), np.ones(m)])
-        positions = None
-        if isinstance(binned, _Binned):
-            offset = 0 if task.period == "reference" else self.n_reference_
-            positions = np.concatenate([ref_rows, rows + offset])
-        return self._cv_auc(X, y, rng, binned, positions)
-
-    def _cv_auc(
-        self,
-        X: np.ndarray,
-        y: np.ndarray,
-        rng: np.random.Generator,
-        binned: _Binned | _Mappers | None = None,
-        positions: np.ndarray | None = None,
-    ) -> float:
-        import lightgbm as lgb
-
-        k = self.folds
-        slot = np.empty(y.size, dtype=np.int64)
-        for label in (0.0, 1.0):
-            idx = np.flatnonzero(y == label)
-            slot[idx[rng.permutation(idx.size)]] = np.arange(idx.size)
-        fold = slot % k
-        valid_slice = (slot // k) % 5 == 0  # a stratified fifth of each training part stops the boosting
-        params = self.params()
-        local = None
-        if isinstance(binned, _Mappers):  # bin once per task with the shared bin edges; folds are row subsets
-            local = lgb.Dataset(
-                X, y, reference=binned.data, params=self._dataset_params(), free_raw_data=False
-            ).construct()
-            binned = None
-        elif binned is None:  # bin once per task; the folds are row subsets of the binned data
-            local = lgb.Dataset(
-                X, y, categorical_feature=list(self.categorical_), params=self._dataset_params(), free_raw_data=False
-            ).construct()
-        aucs = []
-        for f in range(k):
-            test = fold == f
-            train = np.flatnonzero(~test & ~valid_slice)
-            valid = np.flatnonzero(~test & valid_slice)
-            if binned is not None:
-                dtrain, dvalid = binned.subset(positions[train], y[train]), binned.subset(positions[valid], y[valid])
-            else:
-                dtrain, dvalid = local.subset(train), local.subset(valid)
-            booster = lgb.train(
-                params,
-                dtrain,
-                num_boost_round=self.max_rounds,
-                valid_sets=[dvalid],
-                callbacks=[lgb.early_stopping(self.early_stopping_rounds, first_metric_only=True, verbose=False)],
-            )
-            # num_threads=1: predict otherwise ignores the booster's setting and spins up every OpenMP thread (3x the CPU)
-            pred = booster.predict(X[test], num_iteration=booster.best_iteration or None, num_threads=1)
-            aucs.append(auc_score(y[test], pred))
-        return float(np.nanmean(aucs)) if np.isfinite(aucs).any() else float("nan")
-
     def _dataset_params(self) -> dict:
         return {
             "max_bin": self.max_bin,
@@ -294,102 +225,140 @@ class DomainClassifier:
             "num_threads": 1,
         }
 
-    def score(
-        self, tasks: Sequence[Task], reference: Mapping[str, Column], analysis: Mapping[str, Column] | None = None
-    ) -> np.ndarray:
-        """AUC of every task, computed in parallel (results independent of the worker count).
-
-        When reference and analysis together have at most `GLOBAL_BIN_ROWS` rows, LightGBM bins them
-        once (bin edges from a seeded sample of both periods) and every fold trains on a row subset
-        of that binned data: binning per model was a quarter of the time. Above that, the bin edges
-        come from one seeded sample of both periods and every task bins its own rows with them.
-        """
-        workers = self.n_jobs or available_cpus()
-        binned = self._bin_all(reference, analysis, workers) if len(tasks) > 1 else None
-        run = lambda t: self.task_auc(t, reference, analysis, binned)  # noqa: E731
-        if workers <= 1 or len(tasks) <= 1:
-            return np.array([run(t) for t in tasks], dtype=float)
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            return np.array(list(pool.map(run, tasks)), dtype=float)
-
-    def _bin_all(
-        self, reference: Mapping[str, Column], analysis: Mapping[str, Column] | None, workers: int
-    ) -> _Binned | _Mappers | None:
-        import lightgbm as lgb
-
-        n_ana = 0 if analysis is None else len(analysis[self.names_[0]].values)
-        total = self.n_reference_ + n_ana
-        if total > GLOBAL_BIN_ROWS:
-            return self._shared_mappers(reference, analysis, total)
-        X = np.empty((total, len(self.names_)), dtype=np.float64)
+    def matrix(self, columns: Mapping[str, Column], rows: np.ndarray | None = None) -> np.ndarray:
+        """The features of `rows` (all when None) as one float64 matrix in the fitted column order."""
+        first = columns[self.names_[0]].values
+        first = first if rows is None else first[rows]
+        out = np.empty((len(first), len(self.names_)), dtype=np.float64)
         for j, name in enumerate(self.names_):
-            X[: self.n_reference_, j] = reference[name].values
-            if n_ana:
-                X[self.n_reference_ :, j] = analysis[name].values  # type: ignore[index]
-        params = {**self._dataset_params(), "num_threads": workers}
-        data = lgb.Dataset(
-            X, np.zeros(total), categorical_feature=list(self.categorical_), params=params, free_raw_data=True
-        ).construct()
-        del X
-        return _Binned(data)
+            values = columns[name].values
+            out[:, j] = first if j == 0 else (values if rows is None else values[rows])
+        return out
 
-    def _shared_mappers(
-        self, reference: Mapping[str, Column], analysis: Mapping[str, Column] | None, total: int
-    ) -> _Mappers | None:
-        """Bin edges found once on a seeded sample of both periods (None when SHARED_BIN_SAMPLE_ROWS is 0)."""
-        import lightgbm as lgb
+    def reference_sample(self, size: int, rng: np.random.Generator, excluded: np.ndarray | None = None) -> np.ndarray:
+        """`size` pool positions, stratified over the reference chunks, avoiding `excluded` positions."""
+        return stratified_sample(self.pool_bounds_, size, rng, excluded)
 
-        size = min(int(SHARED_BIN_SAMPLE_ROWS), total)
-        if size <= 0:
-            return None
-        rng = np.random.default_rng([self.seed, 3])
-        rows = np.sort(rng.choice(total, size=size, replace=False))
-        cut = int(np.searchsorted(rows, self.n_reference_))
-        X = self._matrix(reference, rows[:cut])
-        if cut < rows.size:
-            X = np.concatenate([X, self._matrix(analysis, rows[cut:] - self.n_reference_)])  # type: ignore[arg-type]
-        params = self._dataset_params()
-        data = lgb.Dataset(
-            X, np.zeros(size), categorical_feature=list(self.categorical_), params=params, free_raw_data=True
-        ).construct()
-        return _Mappers(data)
+    # --- one AUC each ------------------------------------------------------------------------
+
+    def chunk_auc(self, columns: Mapping[str, Column], key: tuple[int, int], workers: int | None = None) -> float:
+        """The AUC of one analysis chunk: every row of `columns` (a seeded sample above max_chunk_rows)."""
+        rng = np.random.default_rng([self.seed, *key])
+        rows = self._capped(len(columns[self.names_[0]].values), rng)
+        return self._auc(self.matrix(columns, rows), rng, None, self._fold_workers(workers))
+
+    def reference_chunk_auc(
+        self, reference: Mapping[str, Column], index: int, key: tuple[int, int], workers: int | None = 1
+    ) -> float:
+        """The AUC of reference chunk `index` against the pool without that chunk's rows."""
+        rng = np.random.default_rng([self.seed, *key])
+        start, end = self.reference_bounds_[index]
+        rows = start + self._capped(end - start, rng)
+        excluded = np.zeros(self.pool_.shape[0], dtype=bool)
+        excluded[slice(*self.pool_bounds_[index])] = True
+        return self._auc(self.matrix(reference, rows), rng, excluded, self._fold_workers(workers))
+
+    def null_auc(self, positions: np.ndarray, key: tuple[int, int], workers: int | None = 1) -> float:
+        """The AUC of the pool rows at `positions` (a random reference sample) against the rest of the pool."""
+        rng = np.random.default_rng([self.seed, *key])
+        excluded = np.zeros(self.pool_.shape[0], dtype=bool)
+        excluded[positions] = True
+        return self._auc(self.pool_[positions], rng, excluded, self._fold_workers(workers))
+
+    def null_positions(self, chunk_rows: int, draws: int) -> list[np.ndarray]:
+        """`draws` seeded random samples of the pool, each the scored size of a `chunk_rows`-row chunk."""
+        rng = np.random.default_rng([self.seed, 2])
+        size = min(self.scored_size(chunk_rows), self.pool_.shape[0])
+        return [np.sort(rng.choice(self.pool_.shape[0], size=size, replace=False)) for _ in range(draws)]
+
+    def pool_chunk_rows(self, index: int) -> int:
+        """Pool rows of reference chunk `index` (left out when that chunk is scored)."""
+        start, end = self.pool_bounds_[index]
+        return end - start
 
     def scored_size(self, chunk_rows: int) -> int:
         """Rows of a chunk of `chunk_rows` rows that are scored (all, or the `max_chunk_rows` sample)."""
         return int(chunk_rows) if self.max_chunk_rows is None else min(int(chunk_rows), int(self.max_chunk_rows))
 
     def reference_size(self, chunk_rows: int, excluded_rows: int = 0) -> int:
-        """Reference rows compared with a chunk of `chunk_rows` rows (`excluded_rows` unavailable)."""
-        available = self.n_reference_ - int(excluded_rows)
+        """Pool rows compared with a chunk of `chunk_rows` rows (`excluded_rows` of the pool unavailable)."""
+        available = self.pool_.shape[0] - int(excluded_rows)
         if self.reference_rows is None:
             return available
         return min(available, max(int(self.reference_rows), self.scored_size(chunk_rows)))
 
+    def run_all(self, jobs: Sequence[Callable[[], float]]) -> np.ndarray:
+        """Run AUC jobs (each single-threaded) on `n_jobs` threads; results in order, independent of threads."""
+        workers = min(self.n_jobs or available_cpus(), max(1, len(jobs)))
+        if workers <= 1:
+            return np.array([job() for job in jobs], dtype=float)
+        self.template()  # build it once before the threads start
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return np.array(list(pool.map(lambda job: job(), jobs)), dtype=float)
 
-class _Binned:
-    """One LightGBM Dataset binned once; thread-safe row subsets with their own labels."""
+    # --- cross-validation ----------------------------------------------------------------------
 
-    def __init__(self, data) -> None:
-        self.data = data
-        self.lock = threading.Lock()
+    def _fold_workers(self, workers: int | None) -> int:
+        return min(self.folds, self.n_jobs or available_cpus()) if workers is None else max(1, int(workers))
 
-    def subset(self, positions: np.ndarray, labels: np.ndarray):
-        order = np.argsort(positions, kind="stable")
-        # num_threads=1: the parent was binned with every core, and LightGBM keeps the thread count of
-        # its last call in a process-wide variable that sizes per-thread buffers; a subset built with
-        # the parent's count while another worker predicts overran those buffers (segfault)
-        params = {**(self.data.params or {}), "num_threads": 1}
-        with self.lock:
-            sub = self.data.subset(positions[order].astype(np.int32), params=params).construct()
-            sub.set_label(labels[order])
-        return sub
+    def _capped(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        rows = np.arange(n, dtype=np.int64)
+        if self.max_chunk_rows is not None and n > self.max_chunk_rows:
+            rows = np.sort(rng.choice(rows, size=int(self.max_chunk_rows), replace=False))
+        return rows
 
+    def _auc(self, scored: np.ndarray, rng: np.random.Generator, excluded: np.ndarray | None, workers: int) -> float:
+        m = scored.shape[0]
+        if m < 2 * self.folds:
+            return float("nan")
+        available = self.pool_.shape[0] - (0 if excluded is None else int(excluded.sum()))
+        size = available if self.reference_rows is None else max(int(self.reference_rows), m)
+        ref = self.reference_sample(size, rng, excluded)
+        if ref.size < 2 * self.folds:
+            return float("nan")
+        X = np.concatenate([self.pool_[ref], scored])
+        y = np.concatenate([np.zeros(ref.size), np.ones(m)])
+        return self._cv_auc(X, y, rng, workers)
 
-class _Mappers:
-    """A constructed LightGBM Dataset whose bin mappers every task reuses (read-only, thread-safe)."""
+    def _cv_auc(self, X: np.ndarray, y: np.ndarray, rng: np.random.Generator, workers: int = 1) -> float:
+        import lightgbm as lgb
 
-    def __init__(self, data) -> None:
-        self.data = data
+        k = self.folds
+        slot = np.empty(y.size, dtype=np.int64)
+        for label in (0.0, 1.0):
+            idx = np.flatnonzero(y == label)
+            slot[idx[rng.permutation(idx.size)]] = np.arange(idx.size)
+        fold = slot % k
+        valid_slice = (slot // k) % 5 == 0  # a stratified fifth of each training part stops the boosting
+        data = lgb.Dataset(X, y, reference=self.template(), params=self._dataset_params(), free_raw_data=False)
+        data.construct()
+        parts = []
+        for f in range(k):  # subsets built one after the other (LightGBM's Dataset is not thread-safe)
+            test = fold == f
+            train = np.flatnonzero(~test & ~valid_slice).astype(np.int32)
+            valid = np.flatnonzero(~test & valid_slice).astype(np.int32)
+            parts.append((test, data.subset(train).construct(), data.subset(valid).construct()))
+        params = self.params()
+
+        def fold_auc(part: tuple) -> float:
+            test, dtrain, dvalid = part
+            booster = lgb.train(
+                params,
+                dtrain,
+                num_boost_round=self.max_rounds,
+                valid_sets=[dvalid],
+                callbacks=[lgb.early_stopping(self.early_stopping_rounds, first_metric_only=True, verbose=False)],
+            )
+            # num_threads=1: predict otherwise ignores the booster's setting and spins up every OpenMP thread (3x the CPU)
+            pred = booster.predict(X[test], num_iteration=booster.best_iteration or None, num_threads=1)
+            return auc_score(y[test], pred)
+
+        if workers > 1 and k > 1:
+            with ThreadPoolExecutor(max_workers=min(workers, k)) as pool:
+                aucs = list(pool.map(fold_auc, parts))
+        else:
+            aucs = [fold_auc(part) for part in parts]
+        return float(np.nanmean(aucs)) if np.isfinite(aucs).any() else float("nan")
 
 
 def _largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:

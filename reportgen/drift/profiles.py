@@ -203,6 +203,7 @@ class ChunkProfile:
     ks: np.ndarray | None = None
     w: np.ndarray | None = None
     plot_counts: np.ndarray | None = None
+    order: np.ndarray | None = None  # (3, chunks): min, max, median of each chunk's non-missing values
 
     @property
     def n_chunks(self) -> int:

@@ -37,6 +37,7 @@ from reportgen.drift.methods import (
     continuous_chunks,
     make_profile,
     profile_with_chunks,
+    remember_order_stats,
     sample_chunks,
 )
 from reportgen.errors import StepError
@@ -151,6 +152,7 @@ class UnivariateDrift(Step):
         else:
             prepared = [prepare(column) for _, column in columns]
         for (col_name, column), (profile, ref_chunks) in zip(columns, prepared):
+            remember_order_stats(reference.memo, col_name, bounds, ref_chunks)  # for summary statistics
             methods = {m: UNIVARIATE_METHODS.get(m)().fit(profile) for m in applicable_methods(profile.kind, names)}
             if methods:
                 self.columns_[col_name] = _ColumnState(
@@ -168,7 +170,7 @@ class UnivariateDrift(Step):
 
         present = rows.monitored_columns()
         states = list(self.columns_.values())
-        work = lambda state: self._column_stats(state, present.get(state.name))  # noqa: E731
+        work = lambda state: self._column_stats(state, present.get(state.name), rows.memo)  # noqa: E731
         threads = chunk_threads(self.threads, rows.n_rows, len(states))
         if threads > 1:
             with threadpool_limits(limits=1), ThreadPoolExecutor(max_workers=threads) as pool:
@@ -177,7 +179,9 @@ class UnivariateDrift(Step):
             found = [work(state) for state in states]
         return dict(zip(self.columns_, found))
 
-    def _column_stats(self, state: _ColumnState, column: Column | None) -> dict[str, np.ndarray] | None:
+    def _column_stats(
+        self, state: _ColumnState, column: Column | None, memo: dict[Any, Any]
+    ) -> dict[str, np.ndarray] | None:
         if column is None:
             return None
         try:
@@ -187,6 +191,7 @@ class UnivariateDrift(Step):
             else:
                 exact = any(m.needs == "sorted" for m in state.methods.values())
                 cp = continuous_chunks(state.profile, column.values, bounds, np.zeros(1, bool), exact=exact)
+                remember_order_stats(memo, state.name, bounds, cp)  # summary statistics reads them
         except Exception as exc:  # name the column: the base class names the step
             raise StepError(f"step '{self.name}' failed on column '{state.name}': {type(exc).__name__}: {exc}") from exc
         return {key: getattr(cp, key) for key in CHUNK_ARRAYS if getattr(cp, key) is not None}

@@ -17,9 +17,13 @@ from typing import TYPE_CHECKING
 from reportgen.errors import ConfigError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from reportgen.chunking import Chunk
     from reportgen.config import Config
-    from reportgen.dataset import MonitoringData
+    from reportgen.dataset import Dataset, MonitoringData
     from reportgen.engine.local import Engine
+    from reportgen.engine.targets import ChunkTargets
 
 # Above this many analysis rows a Parquet source streams under `stream: auto`: in memory, 2M rows x
 # 25 features already peak near 2.5 GB, while streaming costs ~20% more CPU (benchmarks/bench_engine.py).
@@ -99,21 +103,30 @@ def java_available() -> bool:
     return shutil.which("java") is not None
 
 
-def make_engine(config: Config, data: MonitoringData) -> Engine:
+def make_engine(
+    config: Config,
+    reference: Dataset,
+    reference_chunks: Sequence[Chunk],
+    analysis: MonitoringData | None = None,
+    *,
+    targets: ChunkTargets | None = None,
+) -> Engine:
     """The engine of `config.engine` for the analysis source of `config`.
 
-    `data` holds the prepared reference; its analysis Dataset is used only by the in-memory engine
-    (streamed and Spark runs build the analysis chunks themselves from `config.analysis`).
+    `reference` fixes the analysis schema; `analysis` (prepared in memory) is read only by the
+    in-memory engine: streamed and Spark runs read `config.analysis` and make the chunks themselves.
+    `targets` (a targets file) is joined onto each chunk by the streaming Parquet engine.
     """
     from reportgen.engine.schema import AnalysisSchema
 
     check_engine_available(config)
-    first_index = len(data.reference_chunks)
+    schema = AnalysisSchema.of_reference(reference)
+    first_index = len(reference_chunks)
     if config.engine.type == "spark":
         import importlib
 
         spark = importlib.import_module(SPARK_MODULE)
-        engine: Engine = spark.SparkEngine(config, AnalysisSchema.of(data), first_index=first_index)
+        engine: Engine = spark.SparkEngine(config, schema, first_index=first_index)
         return engine
     if streams_analysis(config):
         from reportgen.engine.parquet import ParquetEngine
@@ -121,10 +134,13 @@ def make_engine(config: Config, data: MonitoringData) -> Engine:
         return ParquetEngine(
             str(config.analysis),
             config,
-            AnalysisSchema.of(data),
+            schema,
             first_index=first_index,
             batch_rows=config.engine.batch_rows,
+            targets=targets,
         )
+    if analysis is None:
+        raise ValueError("the in-memory engine needs the prepared analysis data")
     from reportgen.engine.local import LocalEngine
 
-    return LocalEngine(data.analysis, data.analysis_chunks)
+    return LocalEngine(analysis.analysis, analysis.analysis_chunks)

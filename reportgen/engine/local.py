@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from reportgen.chunking import Chunk
 from reportgen.dataset import Dataset
 from reportgen.engine.views import chunk_view
 
-if TYPE_CHECKING:
-    from reportgen.steps import Step
+
+class ChunkStatistics(Protocol):
+    """What an engine maps over the chunks: a step, or the run's per-chunk facts (reportgen.engine.facts)."""
+
+    @property
+    def name(self) -> str: ...
+
+    def chunk_stats(self, rows: Dataset, meta: Chunk) -> Any:
+        """Pure: small picklable statistics of one chunk's rows."""
+        ...
 
 
 class Engine(Protocol):
@@ -20,8 +28,19 @@ class Engine(Protocol):
         """Metadata of every analysis chunk (index, key, rows, times), in order."""
         ...
 
-    def map_chunk_stats(self, steps: Sequence[Step]) -> dict[str, list[Any]]:
+    def map_chunk_stats(self, steps: Sequence[ChunkStatistics]) -> dict[str, list[Any]]:
         """{step name: [chunk_stats of each analysis chunk, in chunk order]} in one pass over the data."""
+        ...
+
+
+@runtime_checkable
+class StreamingEngine(Engine, Protocol):
+    """An engine that reads the analysis source itself (streamed Parquet, Spark)."""
+
+    n_rows: int  # rows of the analysis period, once analysis_chunks() ran
+
+    def read_all(self) -> Dataset:
+        """The whole period in memory, for a part of the run that cannot stream (reportgen.engine.deferred)."""
         ...
 
 
@@ -35,7 +54,7 @@ class LocalEngine:
     def analysis_chunks(self) -> tuple[Chunk, ...]:
         return self.chunks
 
-    def map_chunk_stats(self, steps: Sequence[Step]) -> dict[str, list[Any]]:
+    def map_chunk_stats(self, steps: Sequence[ChunkStatistics]) -> dict[str, list[Any]]:
         from threadpoolctl import threadpool_limits
 
         out: dict[str, list[Any]] = {step.name: [] for step in steps}

@@ -18,15 +18,17 @@ import pandas as pd
 
 from reportgen.chunking import Chunk, chunker_from_config
 from reportgen.config import Config
+from reportgen.dataset import Dataset
 from reportgen.engine.schema import AnalysisSchema, encode_chunk
 from reportgen.errors import DataError
-from reportgen.io import check_chunk_plan, check_unique_ids, parse_timestamps
+from reportgen.io import check_chunk_count, check_chunk_plan, check_unique_ids, parse_timestamps
 
 if TYPE_CHECKING:
     import pyarrow as pa
     import pyarrow.dataset as pads
 
-    from reportgen.steps import Step
+    from reportgen.engine.local import ChunkStatistics
+    from reportgen.engine.targets import ChunkTargets
 
 BATCH_ROWS = 1 << 16
 
@@ -42,6 +44,8 @@ class ParquetEngine:
         The run's config and what the reference fixed (features, kinds, vocabularies, classes).
     first_index:
         Index of the first analysis chunk (the number of reference chunks).
+    targets:
+        A targets file joined onto each chunk by id (its target replaces the files' own, if any).
     """
 
     def __init__(
@@ -52,15 +56,18 @@ class ParquetEngine:
         *,
         first_index: int,
         batch_rows: int = BATCH_ROWS,
+        targets: ChunkTargets | None = None,
     ) -> None:
         self.path = Path(path)
         self.config = config
         self.schema = schema
         self.first_index = first_index
         self.batch_rows = batch_rows
+        self.targets = targets
         self.source = str(path)
         self.chunks_in_memory = 0  # the most chunks held at once during the last pass
         self._chunks: tuple[Chunk, ...] | None = None
+        self.n_rows = 0  # rows of the period, known once the chunks are made
 
     def _dataset(self) -> pads.Dataset:
         import pyarrow.dataset as pads
@@ -126,6 +133,8 @@ class ParquetEngine:
             timestamps = parsed[order]
             self._position[order] = np.arange(n_rows, dtype=np.int64)
         self._timestamps = timestamps
+        self.n_rows = n_rows
+        check_chunk_count(self.config, n_rows, period="analysis", source=self.source)
         chunker = chunker_from_config(self.config.chunking)
         chunks = chunker.split(n_rows, timestamps, period="analysis", first_index=self.first_index, source=self.source)
         check_chunk_plan(self.config, chunks, period="analysis", source=self.source)
@@ -138,7 +147,20 @@ class ParquetEngine:
         of_sorted[inside & (np.arange(n_rows) < starts[np.clip(of_sorted, 0, None)])] = -1  # dropped rows
         self._chunk_of_row = of_sorted[self._position].astype(np.int32)
 
-    def map_chunk_stats(self, steps: Sequence[Step]) -> dict[str, list[Any]]:
+    def read_all(self) -> Dataset:
+        """The whole period in memory, in time order (what the in-memory run prepares), for a part of
+        the run that cannot stream (reportgen.engine.deferred)."""
+        import pyarrow as pa
+
+        self.analysis_chunks()
+        table = pa.Table.from_batches(list(self._batches()))
+        frame = table.take(np.argsort(self._position, kind="stable")).to_pandas()
+        del table
+        if self.targets is not None:
+            frame = self.targets.join(frame)
+        return encode_chunk(frame, self.config, self.schema, timestamps=self._timestamps, source=self.source)
+
+    def map_chunk_stats(self, steps: Sequence[ChunkStatistics]) -> dict[str, list[Any]]:
         """{step name: [chunk_stats of each analysis chunk]} in one pass over the files' record batches."""
         import pyarrow as pa
 
@@ -173,10 +195,21 @@ class ParquetEngine:
         table = pa.concat_tables([t for _, t in parts])
         order = np.argsort(positions, kind="stable")
         frame = table.take(order).to_pandas()
+        if self.targets is not None:
+            frame = self.targets.join(frame)
         for name in present:
             present[name] += int(frame[name].notna().sum())
         ts = None if self._timestamps is None else self._timestamps[chunk.start_row : chunk.end_row]
         return encode_chunk(frame, self.config, self.schema, timestamps=ts, source=f"{self.source} (chunk {chunk.key})")
+
+    def own_targets(self) -> int | None:
+        """Values in the files' own target column (None when they have none), counted from the column alone."""
+        target = self.config.columns.target
+        dataset = self._dataset()
+        if not target or target not in dataset.schema.names:
+            return None
+        column = dataset.to_table(columns=[target], use_threads=False).column(0)
+        return len(column) - column.null_count
 
     def _check_features(self, present: dict[str, int]) -> None:
         """A feature without a single value in the analysis period (the whole-period check of io)."""

@@ -25,7 +25,11 @@ class AnalysisSchema:
     @classmethod
     def of(cls, data: MonitoringData) -> AnalysisSchema:
         """The schema the prepared reference period was encoded with."""
-        ref = data.reference
+        return cls.of_reference(data.reference)
+
+    @classmethod
+    def of_reference(cls, ref: Dataset) -> AnalysisSchema:
+        """The schema a prepared reference Dataset was encoded with."""
         return cls(
             features=tuple(ref.features),
             kinds={name: col.kind for name, col in ref.features.items()},

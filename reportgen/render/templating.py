@@ -12,6 +12,7 @@ theme name or the path of a theme folder / theme file.
 from __future__ import annotations
 
 import base64
+import functools
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,6 +173,16 @@ def make_environment(theme: Theme | None = None, user_templates: str | Path | No
     if theme is not None:
         search.extend(str(d) for d in theme.template_dirs)
     search.append(str(templates_dir()))
+    return _environment(tuple(search))
+
+
+@functools.lru_cache(maxsize=16)
+def _environment(search: tuple[str, ...]) -> jinja2.Environment:
+    """One environment per template search path, so each template compiles once per process.
+
+    Jinja re-reads a template whose file changed (FileSystemLoader checks the mtime), so edits to
+    user templates still show; nothing mutates the environment after this.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(search),
         # Every template is escaped except plain-text ones (.txt: the e-mail's text part, not HTML).

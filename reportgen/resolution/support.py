@@ -14,17 +14,21 @@ drift detector) leaves, for some feature, that feature's reference residual band
 percentile rule). Per chunk, a feature whose mean squared residual is at least twice the
 reference's (and 1.5x the largest any reference chunk shows) has lost its relation with the others;
 the residual gathers on the most tightly determined column (a total), so the drifting columns
-correlated with it (|r| >= 0.3 in reference) are the candidates for what changed. Computed once from the prepared arrays: per
-feature one boolean pass over the rows and a cumulative sum cut at the chunk boundaries.
+correlated with it (|r| >= 0.3 in reference) are the candidates for what changed. Fitted once on
+the reference (SupportModel); each analysis chunk then gives mergeable counts (ChunkSupport: rows
+outside per feature, summed squared residuals) wherever its rows are, so a streamed run gives the
+same shares as an in-memory one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from reportgen.dataset import Column, MonitoringData
+from reportgen.chunking import Chunk
+from reportgen.dataset import Column, Dataset, MonitoringData
 
 TAIL = 0.001  # the 0.1 / 99.9 percentiles bound the reference's dense region
 MARGIN = 0.05  # widening on each side, as a share of the inner 0.1-99.9 range
@@ -135,86 +139,154 @@ class SupportShares:
         return float(share[self.chunk_indices.index(chunk_index)])
 
 
-def support_shares(data: MonitoringData) -> SupportShares:
-    """Per feature and analysis chunk, the share of rows outside the reference support.
+@dataclass(frozen=True)
+class JointModel:
+    """The reference's joint support: standardisation, principal components and residual bands."""
 
-    A chunk counts as outside from MIN_SHARE on, or from twice the largest share any reference
-    chunk shows, whichever is higher (a feature whose reference chunks already spill is not flagged).
-    """
-    ana_bounds = [(c.start_row, c.end_row) for c in data.analysis_chunks]
-    ref_bounds = [(c.start_row, c.end_row) for c in data.reference_chunks]
-    shares: dict[str, np.ndarray] = {}
-    counts: dict[str, np.ndarray] = {}
+    names: tuple[str, ...]  # continuous features with a spread, in reference order
+    mean: np.ndarray
+    std: np.ndarray
+    basis: np.ndarray  # components up to VARIANCE_KEPT of the reference variance, as rows
+    bands: tuple[Support, ...]  # each feature's reference residual band
+    corr: np.ndarray  # reference correlations of the standardised features
+    base: np.ndarray  # reference mean squared residual per feature
+    ratio_limit: np.ndarray  # a chunk's mean squared residual over `base` from which a relation broke (set by the fit)
+
+    def residuals(self, features: Mapping[str, Column]) -> np.ndarray:
+        """(rows, features) residual of the rows from their reconstruction on the reference components."""
+        x = np.column_stack([np.asarray(features[n].values, dtype=float) for n in self.names])
+        with np.errstate(invalid="ignore"):
+            z = (x - self.mean) / self.std
+        z = np.where(np.isfinite(z), z, 0.0)
+        return z - (z @ self.basis.T) @ self.basis
+
+
+@dataclass(frozen=True)
+class SupportModel:
+    """What the reference fixes: each feature's support and limit, and the joint support (None below two features)."""
+
+    supports: dict[str, Support]
+    limits: dict[str, float]
+    joint: JointModel | None
+
+
+@dataclass(frozen=True)
+class ChunkSupport:
+    """One analysis chunk's counts against the SupportModel (mergeable, computed wherever the rows are)."""
+
+    outside: dict[str, int]  # feature or JOINT -> rows outside
+    observed: dict[str, int]  # feature or JOINT -> rows with a value
+    squared: np.ndarray | None  # joint features' summed squared residuals
+
+
+def fit_support_model(reference: Dataset, reference_chunks: Sequence[Chunk]) -> SupportModel:
+    """Supports and limits: a chunk counts as outside from MIN_SHARE on, or from twice the largest share
+    any reference chunk shows, whichever is higher (a feature whose reference chunks already spill is not flagged)."""
+    ref_bounds = [(c.start_row, c.end_row) for c in reference_chunks]
+    supports: dict[str, Support] = {}
     limits: dict[str, float] = {}
-    for name, ref_col in data.reference.features.items():
-        ana_col = data.analysis.features.get(name)
-        if ana_col is None:
-            continue
-        support = fit_support(ref_col)
-        out, obs = support.outside(ana_col)
-        shares[name], counts[name] = chunk_shares(out, obs, ana_bounds)
-        ref_share = chunk_shares(*support.outside(ref_col), ref_bounds)[0] if ref_bounds else np.zeros(0)
+    for name, ref_col in reference.features.items():
+        supports[name] = fit_support(ref_col)
+        ref_share = chunk_shares(*supports[name].outside(ref_col), ref_bounds)[0] if ref_bounds else np.zeros(0)
         limits[name] = max(MIN_SHARE, 2.0 * float(ref_share.max(initial=0.0)))
-    broken: dict[int, list[str]] = {}
-    ratios: dict[int, dict[str, float]] = {}
-    related: dict[str, tuple[str, ...]] = {}
-    joint = joint_residuals(data)
+    joint = _fit_joint(reference)
     if joint is not None:
-        names, ref_res, ana_res, corr = joint
-        related = {
-            n: tuple(m for j, m in enumerate(names) if j != i and abs(corr[i, j]) >= RELATED)
-            for i, n in enumerate(names)
-        }
-        any_out = np.zeros(len(ana_res), dtype=bool)
+        ref_res = joint.residuals(reference.features)
         ref_any = np.zeros(len(ref_res), dtype=bool)
-        for j, name in enumerate(names):
-            band = band_of(name, ref_res[:, j])
-            any_out |= band.outside_values(ana_res[:, j])[0]
+        for j, band in enumerate(joint.bands):
             ref_any |= band.outside_values(ref_res[:, j])[0]
-        all_rows = np.ones_like(any_out)
-        shares[JOINT], counts[JOINT] = chunk_shares(any_out, all_rows, ana_bounds)
         ref_share = chunk_shares(ref_any, np.ones_like(ref_any), ref_bounds)[0] if ref_bounds else np.zeros(0)
         limits[JOINT] = max(MIN_SHARE, 2.0 * float(ref_share.max(initial=0.0)))
-        # chunk-level: mean squared residual per feature against the reference's, calibrated on its chunks
-        base = np.maximum((ref_res**2).mean(axis=0), 1e-12)
-        ref_ratio = chunk_means(ref_res**2, ref_bounds) / base
-        ana_ratio = chunk_means(ana_res**2, ana_bounds) / base
-        limit = np.maximum(BROKEN_RATIO, 1.5 * ref_ratio.max(axis=0, initial=0.0))
-        for k, c in enumerate(data.analysis_chunks):
-            hit = [j for j in np.argsort(-ana_ratio[k], kind="stable") if ana_ratio[k, j] >= limit[j]]
-            if hit:
-                broken[c.index] = [names[j] for j in hit]
-                ratios[c.index] = {names[j]: float(ana_ratio[k, j]) for j in hit}
-    return SupportShares(tuple(c.index for c in data.analysis_chunks), shares, counts, limits, broken, ratios, related)
+        # a relation broke from BROKEN_RATIO, or 1.5x the largest ratio a reference chunk shows
+        ref_ratio = chunk_means(ref_res**2, ref_bounds) / joint.base
+        joint = replace(joint, ratio_limit=np.maximum(BROKEN_RATIO, 1.5 * ref_ratio.max(axis=0, initial=0.0)))
+    return SupportModel(supports, limits, joint)
 
 
-def joint_residuals(data: MonitoringData) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray] | None:
-    """(features, reference residuals, analysis residuals, reference correlations): rows minus their reconstruction.
-
-    Standardised on the reference (missing values at the mean), projected on the principal
-    components that keep 65% of the reference variance; None with fewer than two continuous features.
-    """
-    names = [n for n, c in data.reference.features.items() if not c.is_categorical and n in data.analysis.features]
+def _fit_joint(reference: Dataset) -> JointModel | None:
+    """Standardised on the reference (missing values at the mean), projected on the principal components
+    that keep 65% of the reference variance; None with fewer than two continuous features."""
+    names = [n for n, c in reference.features.items() if not c.is_categorical]
     if len(names) < 2:
         return None
-    ref = np.column_stack([np.asarray(data.reference.features[n].values, dtype=float) for n in names])
-    ana = np.column_stack([np.asarray(data.analysis.features[n].values, dtype=float) for n in names])
+    ref = np.column_stack([np.asarray(reference.features[n].values, dtype=float) for n in names])
     with np.errstate(invalid="ignore"):
         mean = np.nanmean(ref, axis=0)
         std = np.nanstd(ref, axis=0)
     keep = np.isfinite(mean) & (std > 0)
     if keep.sum() < 2:
         return None
-    names = [n for n, k in zip(names, keep) if k]
-    mean, std = mean[keep], std[keep]
-
-    def standard(x: np.ndarray) -> np.ndarray:
-        z = (x[:, keep] - mean) / std
-        return np.where(np.isfinite(z), z, 0.0)
-
-    z_ref, z_ana = standard(ref), standard(ana)
+    z_ref = (ref[:, keep] - mean[keep]) / std[keep]
+    z_ref = np.where(np.isfinite(z_ref), z_ref, 0.0)
     _, sing, vt = np.linalg.svd(z_ref, full_matrices=False)
     var = sing**2 / max(float((sing**2).sum()), 1e-12)
     basis = vt[: int(np.searchsorted(np.cumsum(var), VARIANCE_KEPT) + 1)]
     corr = (z_ref.T @ z_ref) / max(len(z_ref), 1)
-    return names, z_ref - (z_ref @ basis.T) @ basis, z_ana - (z_ana @ basis.T) @ basis, corr
+    kept = tuple(n for n, k in zip(names, keep) if k)
+    ref_res = z_ref - (z_ref @ basis.T) @ basis
+    bands = tuple(band_of(n, ref_res[:, j]) for j, n in enumerate(kept))
+    base = np.maximum((ref_res**2).mean(axis=0), 1e-12)
+    return JointModel(kept, mean[keep], std[keep], basis, bands, corr, base, np.zeros(0))
+
+
+def chunk_support(model: SupportModel, rows: Dataset) -> ChunkSupport:
+    """Rows outside each feature's support and the joint support in one analysis chunk."""
+    outside: dict[str, int] = {}
+    observed: dict[str, int] = {}
+    for name, support in model.supports.items():
+        out, obs = support.outside(rows.features[name])
+        outside[name], observed[name] = int(out.sum()), int(obs.sum())
+    squared = None
+    if model.joint is not None:
+        res = model.joint.residuals(rows.features)
+        any_out = np.zeros(len(res), dtype=bool)
+        for j, band in enumerate(model.joint.bands):
+            any_out |= band.outside_values(res[:, j])[0]
+        outside[JOINT], observed[JOINT] = int(any_out.sum()), rows.n_rows
+        squared = (res**2).sum(axis=0)
+    return ChunkSupport(outside, observed, squared)
+
+
+def support_shares(
+    data: MonitoringData, model: SupportModel | None = None, counts: Sequence[ChunkSupport] | None = None
+) -> SupportShares:
+    """Per feature and analysis chunk, the share of rows outside the reference support.
+
+    `model` and `counts` (one per analysis chunk) come from the run's one pass over the analysis
+    chunks (MonitoringData.facts); without them they are computed here from the in-memory rows.
+    """
+    if model is None or counts is None:
+        facts = getattr(data, "facts", None)
+        if facts is not None:
+            model, counts = facts.support_model, facts.support
+        else:
+            from reportgen.engine.views import chunk_view
+
+            model = fit_support_model(data.reference, data.reference_chunks)
+            counts = [chunk_support(model, chunk_view(data.analysis, c)) for c in data.analysis_chunks]
+    chunks = data.analysis_chunks
+    shares: dict[str, np.ndarray] = {}
+    n_out: dict[str, np.ndarray] = {}
+    for name in model.limits:
+        out = np.array([c.outside[name] for c in counts], dtype=np.int64)
+        obs = np.array([c.observed[name] for c in counts], dtype=np.int64)
+        shares[name], n_out[name] = out / np.maximum(obs, 1), out
+    broken: dict[int, list[str]] = {}
+    ratios: dict[int, dict[str, float]] = {}
+    related: dict[str, tuple[str, ...]] = {}
+    joint = model.joint
+    if joint is not None:
+        names = joint.names
+        related = {
+            n: tuple(m for j, m in enumerate(names) if j != i and abs(joint.corr[i, j]) >= RELATED)
+            for i, n in enumerate(names)
+        }
+        # chunk-level: mean squared residual per feature against the reference's, calibrated on its chunks
+        for c, k in zip(chunks, counts):
+            assert k.squared is not None
+            ratio = k.squared / max(c.rows, 1) / joint.base
+            hit = [j for j in np.argsort(-ratio, kind="stable") if ratio[j] >= joint.ratio_limit[j]]
+            if hit:
+                broken[c.index] = [names[j] for j in hit]
+                ratios[c.index] = {names[j]: float(ratio[j]) for j in hit}
+    return SupportShares(tuple(c.index for c in chunks), shares, n_out, model.limits, broken, ratios, related)

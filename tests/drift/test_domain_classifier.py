@@ -11,13 +11,12 @@ from reportgen.config import validate_config
 from reportgen.dataset import Column
 from reportgen.drift.domain_classifier import (
     DomainClassifier,
-    Task,
     _largest_remainder,
     auc_score,
     evenly_spaced,
     mann_whitney_null_sd,
 )
-from reportgen.drift.multivariate import DomainClassifierDrift
+from reportgen.drift.domain_classifier_drift import DomainClassifierDrift
 from reportgen.errors import NotFittedError
 from reportgen.io import prepare_data
 
@@ -37,6 +36,11 @@ def stack(parts: list[dict[str, Column]]) -> dict[str, Column]:
     return {
         k: Column(k, v.kind, np.concatenate([p[k].values for p in parts]), v.categories) for k, v in parts[0].items()
     }
+
+
+def chunk_aucs(clf: DomainClassifier, parts: list[dict[str, Column]]) -> np.ndarray:
+    """Each part scored as one analysis chunk (chunk keys 0, 1, ...)."""
+    return np.array([clf.chunk_auc(part, (1, i)) for i, part in enumerate(parts)])
 
 
 def frame(n: int, seed: int, shift: float = 0.0, start: int = 0) -> pd.DataFrame:
@@ -113,28 +117,27 @@ def test_subsampled_reference_is_within_0_02_of_a_full_reference_fit():
     parts = [columns(2_000, 10 + i, s) for i, s in enumerate(shifts)] + [
         columns(2_000, 30, rho=-0.8)
     ]  # last: correlation flip
-    ana = stack(parts)
     bounds = [(i, i + 2_000) for i in range(0, 20_000, 2_000)]
-    tasks = [Task((1, i), "analysis", slice(i * 2_000, (i + 1) * 2_000)) for i in range(len(parts))]
-    fast = DomainClassifier(reference_rows=10_000).fit(ref, bounds).score(tasks, ref, ana)
-    full = DomainClassifier(reference_rows=None).fit(ref, bounds).score(tasks, ref, ana)
+    fast = chunk_aucs(DomainClassifier(reference_rows=10_000).fit(ref, bounds), parts)
+    full = chunk_aucs(DomainClassifier(reference_rows=None).fit(ref, bounds), parts)
     assert np.abs(fast - full).max() < 0.02, np.round(fast - full, 4)
     assert fast[6] > 0.65 and fast[7] > 0.8 and abs(fast[0] - 0.5) < 0.05
 
 
 def test_results_do_not_depend_on_the_worker_count_and_repeat_exactly():
     ref = columns(6_000, 0)
-    ana = stack([columns(1_000, 1), columns(1_000, 2, 0.5)])
+    parts = [columns(1_000, 1), columns(1_000, 2, 0.5)]
     bounds = [(i, i + 1_000) for i in range(0, 6_000, 1_000)]
-    tasks = [
-        Task((1, 0), "analysis", slice(0, 1_000)),
-        Task((1, 1), "analysis", slice(1_000, 2_000)),
-        Task((0, 2), "reference", np.arange(2_000, 3_000)),
-    ]
-    one = DomainClassifier(n_jobs=1).fit(ref, bounds).score(tasks, ref, ana)
-    two = DomainClassifier(n_jobs=2).fit(ref, bounds).score(tasks, ref, ana)
-    np.testing.assert_array_equal(one, two)
-    np.testing.assert_array_equal(one, DomainClassifier(n_jobs=2).fit(ref, bounds).score(tasks, ref, ana))
+
+    def scores(n_jobs: int) -> np.ndarray:
+        clf = DomainClassifier(n_jobs=n_jobs).fit(ref, bounds)
+        jobs = [lambda: clf.reference_chunk_auc(ref, 2, (0, 2)), lambda: clf.null_auc(np.arange(0, 6_000, 6), (2, 0))]
+        return np.concatenate([chunk_aucs(clf, parts), clf.run_all(jobs)])
+
+    one = scores(1)
+    np.testing.assert_array_equal(one, scores(2))  # folds (chunks) and jobs (batches) on two threads
+    np.testing.assert_array_equal(one, scores(2))
+    assert abs(one[0] - 0.5) < 0.05 and one[1] > 0.55 and abs(one[2] - 0.5) < 0.05 and abs(one[3] - 0.5) < 0.05
 
 
 def test_reference_sample_is_stratified_and_avoids_the_scored_rows():
@@ -151,29 +154,71 @@ def test_reference_sample_is_stratified_and_avoids_the_scored_rows():
     assert list(_largest_remainder(np.array([3, 3, 3]), 4)) == [2, 1, 1]
 
 
-def test_shared_bin_edges_above_the_global_cap_match_global_binning(monkeypatch):
+def test_a_pool_of_the_reference_keeps_the_aucs_and_survives_pickling(monkeypatch):
+    import pickle
+
     import reportgen.drift.domain_classifier as dc
 
     ref = columns(12_000, 0)
-    ana = stack([columns(1_500, 1), columns(1_500, 2, 0.3), columns(1_500, 3, rho=-0.8)])
+    parts = [columns(1_500, 1), columns(1_500, 2, 0.3), columns(1_500, 3, rho=-0.8)]
     bounds = [(i, i + 1_500) for i in range(0, 12_000, 1_500)]
-    tasks = [Task((1, i), "analysis", slice(i * 1_500, (i + 1) * 1_500)) for i in range(3)] + [
-        Task((0, 2), "reference", np.arange(3_000, 4_500))
-    ]
-    whole = DomainClassifier(reference_rows=5_000).fit(ref, bounds).score(tasks, ref, ana)
-    monkeypatch.setattr(dc, "GLOBAL_BIN_ROWS", 1_000)  # above the cap: shared bin edges from a 5,000-row sample
-    monkeypatch.setattr(dc, "SHARED_BIN_SAMPLE_ROWS", 5_000)
-    clf = DomainClassifier(reference_rows=5_000, n_jobs=2).fit(ref, bounds)
-    assert isinstance(clf._bin_all(ref, ana, 2), dc._Mappers)
-    shared = clf.score(tasks, ref, ana)
-    assert np.abs(shared - whole).max() < 0.02, np.round(shared - whole, 4)
-    assert abs(shared[0] - 0.5) < 0.05 and shared[1] > 0.53 and shared[2] > 0.8
-    np.testing.assert_array_equal(
-        shared, DomainClassifier(reference_rows=5_000, n_jobs=1).fit(ref, bounds).score(tasks, ref, ana)
+    whole = chunk_aucs(DomainClassifier(reference_rows=2_000).fit(ref, bounds), parts)
+    monkeypatch.setattr(dc, "POOL_ROWS", 6_000)  # a stratified half of the reference is kept
+    clf = DomainClassifier(reference_rows=2_000).fit(ref, bounds)
+    assert clf.pool_.shape == (6_000, 5) and np.unique(clf.pool_rows_).size == 6_000
+    assert [e - s for s, e in clf.pool_bounds_] == [750] * 8  # 750 of each 1,500-row reference chunk
+    np.testing.assert_array_equal(clf.pool_, clf.matrix(ref, clf.pool_rows_))
+    pooled = chunk_aucs(clf, parts)
+    # other reference rows drawn: the difference of two independent AUCs (sd ~0.014 here), within 3 sd
+    tolerance = 3 * np.sqrt(2) * mann_whitney_null_sd(2_000, 1_500)
+    assert np.abs(pooled - whole).max() < tolerance, np.round(pooled - whole, 4)
+    assert abs(pooled[0] - 0.5) < 0.05 and pooled[1] > 0.53 and pooled[2] > 0.8
+    assert clf.template().params["num_threads"] == 1  # every LightGBM call single-threaded (see run_all)
+    # a pickled classifier (as an engine ships it to workers) rebuilds its bin template and scores the same
+    copy = pickle.loads(pickle.dumps(clf))
+    assert copy._template is None
+    np.testing.assert_array_equal(chunk_aucs(copy, parts), pooled)
+    assert clf.reference_size(1_500, clf.pool_chunk_rows(2)) == 2_000 and clf.pool_chunk_rows(2) == 750
+
+
+def test_the_step_streams_a_chunk_from_its_own_rows():
+    """chunk_stats sees one chunk: a view and a copy of its rows give the same AUC, and the stats are a float."""
+    import pickle
+
+    from reportgen.engine.views import chunk_view
+
+    ref = frame(6_000, 1)
+    ana = pd.concat([frame(1_000, 2, start=6_000), frame(1_000, 3, shift=0.8, start=7_000)], ignore_index=True)
+    res, step = run_step(ref, ana, 1_000)
+    cfg = step.classifier_  # fitted; the same data through prepare -> chunk_stats -> finalize by hand
+    data = prepare_data(
+        validate_config(
+            {
+                "problem_type": "binary_classification",
+                "columns": {
+                    "timestamp": "timestamp",
+                    "prediction": "y_pred",
+                    "predicted_probability": "y_pred_proba",
+                    "features": ["x0", "x1", "x2", "c"],
+                },
+                "chunking": {"size": 1_000, "min_rows": 1},
+            }
+        ),
+        ref,
+        ana,
     )
-    monkeypatch.setattr(dc, "SHARED_BIN_SAMPLE_ROWS", 0)  # 0: every task finds its own bin edges
-    own = DomainClassifier(reference_rows=5_000).fit(ref, bounds).score(tasks, ref, ana)
-    assert np.abs(own - whole).max() < 0.02 and not np.array_equal(own, shared)
+    shipped = pickle.loads(pickle.dumps(step))  # as an engine would send the fitted state to a worker
+    stats = []
+    for meta in data.analysis_chunks:
+        view = chunk_view(data.analysis, meta)
+        copy = {k: Column(k, c.kind, c.values.copy(), c.categories) for k, c in view.features.items()}
+        value = step.chunk_stats(view, meta)
+        assert isinstance(value, float) and len(pickle.dumps(value)) < 100
+        assert shipped._chunk_stats(type(view)(**{**view.__dict__, "features": copy}), meta) == value
+        stats.append(value)
+    again = step.finalize(stats)
+    pd.testing.assert_frame_equal(again, res)
+    assert cfg is step.classifier_ and stats[1] > 0.7 and abs(stats[0] - 0.5) < 0.06
 
 
 def test_reference_chunk_subset_is_evenly_spaced_and_deterministic():
@@ -216,29 +261,14 @@ def test_run_before_fit_fails():
         DomainClassifierDrift().run(None)  # type: ignore[arg-type]
 
 
-def test_worker_subsets_of_the_shared_binned_data_use_one_thread():
-    """LightGBM keeps the thread count of its latest call in a process-wide variable that sizes
-    per-thread buffers: a subset built with the parent's (all cores) while another worker predicted
-    crashed the process (SIGSEGV, about once a minute under load). Every worker call uses one thread."""
-    from reportgen.drift.domain_classifier import _Binned
-
-    ref = columns(3_000, 0)
-    ana = stack([columns(500, 1), columns(500, 2, 0.5)])
-    dc = DomainClassifier(n_jobs=2).fit(ref, [(0, 1_500), (1_500, 3_000)])
-    binned = dc._bin_all(ref, ana, 2)
-    assert isinstance(binned, _Binned) and binned.data.params["num_threads"] == 2
-    sub = binned.subset(np.arange(0, 4_000, 3), np.zeros(1_334))
-    assert sub.params["num_threads"] == 1 and sub.num_data() == 1_334
-
-
 def test_big_chunks_scored_on_a_sample_keep_their_auc():
     ref = columns(60_000, 31)
-    ana = stack([columns(60_000, 32), columns(60_000, 33, shift=0.15)])
-    tasks = [Task((1, 0), "analysis", slice(0, 60_000)), Task((1, 1), "analysis", slice(60_000, 120_000))]
+    parts = [columns(60_000, 32), columns(60_000, 33, shift=0.15)]
     capped = DomainClassifier(n_jobs=1, max_chunk_rows=25_000).fit(ref, [(0, 60_000)])
     whole = DomainClassifier(n_jobs=1, max_chunk_rows=0).fit(ref, [(0, 60_000)])
-    a, b = capped.score(tasks, ref, ana), whole.score(tasks, ref, ana)
+    a, b = chunk_aucs(capped, parts), chunk_aucs(whole, parts)
     assert abs(a[0] - 0.5) < 4 * mann_whitney_null_sd(25_000, 25_000)  # stable: at chance
     assert abs(a[1] - b[1]) < 0.01 and a[1] > 0.53  # a mean shift of 0.15 sd: same AUC from 25k of 60k rows
     assert capped.scored_size(60_000) == 25_000 and capped.reference_size(60_000) == 25_000
     assert whole.scored_size(60_000) == 60_000 and capped.scored_size(5_000) == 5_000
+    assert [p.size for p in capped.null_positions(60_000, 3)] == [25_000] * 3  # null draws capped alike

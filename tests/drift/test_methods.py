@@ -241,24 +241,26 @@ def test_heavy_ties_rank_each_distinct_value_once_and_stay_exact():
 
 
 def test_chunk_order_stats_equal_numpy_after_sorting_chunks():
-    """min / max / median read off the sorted chunks equal numpy's; unknown arrays or bounds give None."""
+    """min / max / median read off the sorted chunks equal numpy's; kept in a Dataset memo under the
+    column's name, they are found only for the same column and bounds."""
     rng = np.random.default_rng(5)
     values = rng.normal(size=1000)
     values[rng.random(values.size) < 0.2] = np.nan
     values[300:400] = np.nan  # an all-missing chunk
     bounds = [(0, 101), (101, 300), (300, 400), (400, 1000)]
-    assert M.chunk_order_stats(values, bounds) is None
+    memo: dict = {}
+    assert M.chunk_order_stats(memo, "x", bounds) is None
     prof = M.continuous_profile(rng.normal(size=500))
-    continuous_chunks(prof, values, bounds, np.zeros(len(bounds), bool))
-    mins, maxs, meds = M.chunk_order_stats(values, bounds)
+    M.remember_order_stats(memo, "x", bounds, continuous_chunks(prof, values, bounds, np.zeros(len(bounds), bool)))
+    mins, maxs, meds = M.chunk_order_stats(memo, "x", bounds)
     for i, (s, e) in enumerate(bounds):
         x = values[s:e][~np.isnan(values[s:e])]
         if x.size == 0:
             assert np.isnan(mins[i]) and np.isnan(maxs[i]) and np.isnan(meds[i])
         else:
             assert (mins[i], maxs[i], meds[i]) == (x.min(), x.max(), np.median(x))
-    assert M.chunk_order_stats(values, bounds[:2]) is None
-    assert M.chunk_order_stats(values.copy(), bounds) is None
+    assert M.chunk_order_stats(memo, "x", bounds[:2]) is None
+    assert M.chunk_order_stats(memo, "y", bounds) is None
 
 
 @pytest.mark.parametrize("integers", [False, True])
@@ -284,7 +286,8 @@ def test_discrete_columns_counted_equal_the_sorted_path(levels, integers, monkey
         monkeypatch.setattr(profiles, "DISCRETE_MAX", 0 if force_sort else 1024)
         prof = continuous_profile(ref)
         assert (prof.distinct is None) == force_sort
-        return continuous_chunks(prof, values, bounds, np.zeros(len(sizes), bool)), M.chunk_order_stats(values, bounds)
+        cp = continuous_chunks(prof, values, bounds, np.zeros(len(sizes), bool))
+        return cp, cp.order
 
     (fast, fast_order), (slow, slow_order) = profile_of(False), profile_of(True)
     np.testing.assert_array_equal(fast.sizes, slow.sizes)
@@ -331,8 +334,6 @@ def test_reference_chunks_from_one_argsort_equal_sorting_each_chunk(ties, monkey
     ref[200:260] = np.nan  # an all-missing chunk
     bounds = [(0, 150), (150, 200), (200, 260), (260, 700), (700, 950)]  # rows 950.. in no chunk
     prof, cp = M.profile_with_chunks(ref, bounds)
-    order = M.chunk_order_stats(ref, bounds)
-    M._ORDER_STATS.clear()
     expect_prof = continuous_profile(ref)
     expect = continuous_chunks(expect_prof, ref, bounds, np.ones(len(bounds), bool))
     np.testing.assert_array_equal(prof.sorted, expect_prof.sorted)
@@ -342,5 +343,4 @@ def test_reference_chunks_from_one_argsort_equal_sorting_each_chunk(ties, monkey
     np.testing.assert_allclose(cp.ks, expect.ks, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(cp.w, expect.w, rtol=1e-12, atol=1e-15)
     assert cp.leave_out.all()
-    for a, b in zip(order, M.chunk_order_stats(ref, bounds)):
-        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(cp.order, expect.order)

@@ -214,7 +214,7 @@ def test_size_groups_and_bootstrap_null():
 
 
 def test_config_selects_the_multivariate_methods():
-    from reportgen.drift.multivariate import DomainClassifierDrift
+    from reportgen.drift.domain_classifier_drift import DomainClassifierDrift
 
     both = config(["x0", "x1"], 500)
     only_pca = config(["x0", "x1"], 500, drift={"multivariate": ["pca_reconstruction"], "pca_variance": 0.5})

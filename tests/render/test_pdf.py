@@ -103,3 +103,62 @@ def test_print_lists_a_fair_sample_of_many_alerts_and_html_lists_them_all():
     many = [["a", "m", str(i), 1.0, None, 0.5, None] for i in range(100)] + [["b", "m", "0", 1.0, None, 0.5, None]]
     assert {r[0] for r in print_sample(many)} == {"a", "b"}
     assert print_sample(many[:10]) == many[:10]
+
+
+def test_css_variables_inlined_only_where_declared_once():
+    from reportgen.render.pdf import inline_css_variables
+
+    css = (
+        ":root { --text: #123456; --bg: white; --twice: red; --nested: var(--text); }\n"
+        ".dark { --twice: blue; }\n"
+        "p { color: var(--text); background: var( --bg ); border-color: var(--twice); }\n"
+        "a { color: var(--nested); outline-color: var(--text, black); }"
+    )
+    out = inline_css_variables(css)
+    assert "p { color: #123456; background: white; border-color: var(--twice); }" in out
+    assert "a { color: var(--nested); outline-color: var(--text, black); }" in out  # nested and fallback kept
+    assert out.startswith(":root { --text: #123456;")  # declarations stay for anything that still reads them
+
+
+def test_pdf_html_uses_no_css_variables_of_the_theme(model):
+    """The print stylesheet carries literal theme values (cheaper cascade); the PDF looks the same."""
+    from reportgen.render.pdf import render_pdf_html
+    from reportgen.render.templating import load_theme
+
+    style = render_pdf_html(model).split("<style>", 1)[1].split("</style>", 1)[0]
+    assert "var(--" not in style
+    assert load_theme().palette["status"]["alert"] in style.split("}", 1)[1]  # used, not only declared
+
+
+def test_print_shows_fewer_evidence_records_and_says_where_the_rest_are():
+    from reportgen.render.sections.issue_resolution import (
+        MAX_EVIDENCE_ROWS,
+        PRINT_EVIDENCE_ROWS,
+        _evidence_table,
+    )
+
+    def records(n):
+        return [
+            {"step": "univariate_drift", "method": "psi", "metric": "distance", "column": "f", "chunk_index": i}
+            | {"value": 0.1 * i, "upper_threshold": 0.2, "alert": True}
+            for i in range(n)
+        ]
+
+    keys = {i: f"c{i}" for i in range(60)}
+    html, printed = (
+        _evidence_table(records(47), keys, "EUR"),
+        _evidence_table(records(47), keys, "EUR", PRINT_EVIDENCE_ROWS),
+    )
+    assert (
+        len(html.rows) == MAX_EVIDENCE_ROWS and html.caption == "The first 12 of 47 records (all are in results.json)"
+    )
+    assert printed.rows == html.rows[:PRINT_EVIDENCE_ROWS]
+    assert printed.caption == "The first 6 of 47 records (the HTML report lists 12, results.json all 47)"
+    nine = _evidence_table(records(9), keys, "EUR", PRINT_EVIDENCE_ROWS)
+    assert nine.caption == "The first 6 of 9 records (the HTML report and results.json list all 9)"
+    assert _evidence_table(records(9), keys, "EUR").caption == ""
+    # print drops the all-empty band and lower-threshold columns, keeps every value shown
+    slim = printed.without_empty_columns()
+    assert (
+        "Band low" not in slim.columns and "Lower threshold" not in slim.columns and "Upper threshold" in slim.columns
+    )

@@ -70,3 +70,22 @@ def test_theme_from_path_extending_builtin(tmp_path):
     t = load_theme(str(folder))
     assert t.name == "corporate" and t.palette["accent"] == "#123456"
     assert t.palette["status"]["alert"] == load_theme("default").palette["status"]["alert"]
+
+
+def test_environment_shared_per_search_path_and_template_edits_still_show(tmp_path):
+    """Templates compile once per process (one environment per search path); an edited file is re-read."""
+    import os
+
+    from reportgen.render.templating import make_environment
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    page = folder / "page.html"
+    page.write_text("one {{ x }}", encoding="utf-8")
+    env = make_environment(load_theme(), folder)
+    assert make_environment(load_theme(), folder) is env
+    assert make_environment(load_theme(), None) is not env  # another search path, another environment
+    assert env.get_template("page.html").render(x="<b>") == "one &lt;b&gt;"
+    page.write_text("two {{ x }}", encoding="utf-8")
+    os.utime(page, (1, 2_000_000_000))  # a later mtime, as an editor's save
+    assert make_environment(load_theme(), folder).get_template("page.html").render(x=1) == "two 1"

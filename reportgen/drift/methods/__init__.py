@@ -15,12 +15,13 @@ from typing import Any
 
 from reportgen.config import univariate_method_names
 from reportgen.drift.chunk_profiles import (
-    _ORDER_STATS,
+    ORDER_STATS,
     bin_counts,
     categorical_chunks,
     chunk_order_stats,
     continuous_chunks,
     profile_with_chunks,
+    remember_order_stats,
     sample_chunks,
 )
 from reportgen.drift.methods.base import UNIVARIATE_METHODS, UnivariateMethod
@@ -36,7 +37,7 @@ from reportgen.drift.profiles import (
 
 __all__ = [
     "UNIVARIATE_METHODS",
-    "_ORDER_STATS",
+    "ORDER_STATS",
     "CategoricalProfile",
     "ChunkProfile",
     "ContinuousProfile",
@@ -53,6 +54,7 @@ __all__ = [
     "method_info",
     "load_methods",
     "profile_with_chunks",
+    "remember_order_stats",
     "sample_chunks",
 ]
 

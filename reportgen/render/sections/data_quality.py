@@ -65,13 +65,15 @@ def build(ctx: Context, views: Mapping[str, SectionView]) -> SectionView:
 def _stats_table(stats: pd.DataFrame) -> ch.Table:
     """Per numeric feature: each statistic's average over the reference chunks and over the analysis chunks."""
     rows = []
+    # one grouping pass instead of a boolean mask per column, metric and period; each group keeps
+    # its rows in frame order, so every mean is computed from the same values as before
+    groups = {key: g["value"] for key, g in stats.groupby(["column", "metric", "period"], sort=False)}
+    empty = pd.Series([], dtype=float)
     for col in sorted(stats["column"].dropna().unique().tolist()):
-        s = stats[stats["column"] == col]
         vals: list[Any] = [col]
         for metric in STATS:
-            m = s[s["metric"] == metric]
-            vals.append(_opt_mean(m[m["period"] == "reference"]["value"]))
-            vals.append(_opt_mean(m[m["period"] == "analysis"]["value"]))
+            vals.append(_opt_mean(groups.get((col, metric, "reference"), empty)))
+            vals.append(_opt_mean(groups.get((col, metric, "analysis"), empty)))
         if any(v is not None for v in vals[1:]):  # categorical columns have no mean/std/min/max
             rows.append(vals)
     columns = ["Feature"]
