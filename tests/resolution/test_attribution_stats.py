@@ -90,3 +90,26 @@ def test_a_streamed_run_reads_the_same_sums(tmp_path: Path) -> None:
         [s.feature for s in concept_features(a, chunks)] == [s.feature for s in concept_features(b, chunks)] == ["x1"]
     )
     assert concept_features(a, chunks)[0].statistic == pytest.approx(concept_features(b, chunks)[0].statistic, rel=1e-9)
+
+
+def test_a_streamed_run_names_the_same_features_without_reading_the_period(tmp_path: Path) -> None:
+    from reportgen.config import load_config
+    from reportgen.engine.deferred import StreamingFallbackWarning
+    from reportgen.monitor import Monitor
+
+    config, ref, ana = case()
+    folder = tmp_path / "analysis"
+    folder.mkdir()
+    ana.to_parquet(folder / "part-0.parquet", row_group_size=700)
+    raw = {**config.model_dump(exclude_none=True), "analysis": str(folder)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        memory = Monitor(raw).run(ref, ana.drop(columns=["y"]), ana[["id", "y"]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", StreamingFallbackWarning)  # the attribution reads the step's sums only
+        streamed = Monitor(load_config(data={**raw, "engine": {"stream": True}})).run_streamed(ref)
+    concept = [[d["features"], d["attribution"]] for d in memory.model.diagnoses if d["code"] == "concept_drift"]
+    assert concept and concept[0][0] == ["x1"]
+    assert concept == [
+        [d["features"], d["attribution"]] for d in streamed.model.diagnoses if d["code"] == "concept_drift"
+    ]
