@@ -66,7 +66,7 @@ def build_report_model(
         data=data,
         residuals=(artifacts.get("residual_bins") or {}).get("profile"),
     )
-    if reasons:
+    if reasons and baseline is not None:
         resolution.summary["comparison"] = headline_comparison(resolution.summary["headline"], baseline, reasons)
     cautions = run_warnings(data, results, labels, notices=data.notices, baseline_reasons=reasons)
     summary = _plain(resolution.summary)

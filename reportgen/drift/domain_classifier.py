@@ -337,7 +337,8 @@ class DomainClassifier:
             test = fold == f
             train = np.flatnonzero(~test & ~valid_slice).astype(np.int32)
             valid = np.flatnonzero(~test & valid_slice).astype(np.int32)
-            parts.append((test, data.subset(train).construct(), data.subset(valid).construct()))
+            # lightgbm's annotations say list[int]; Dataset.subset takes any integer index array
+            parts.append((test, data.subset(train).construct(), data.subset(valid).construct()))  # type: ignore[arg-type]
         params = self.params()
 
         def fold_auc(part: tuple) -> float:
@@ -351,7 +352,7 @@ class DomainClassifier:
             )
             # num_threads=1: predict otherwise ignores the booster's setting and spins up every OpenMP thread (3x the CPU)
             pred = booster.predict(X[test], num_iteration=booster.best_iteration or None, num_threads=1)
-            return auc_score(y[test], pred)
+            return auc_score(y[test], np.asarray(pred))
 
         if workers > 1 and k > 1:
             with ThreadPoolExecutor(max_workers=min(workers, k)) as pool:

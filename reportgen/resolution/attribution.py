@@ -227,12 +227,12 @@ def select(calibrated: Calibrated, names: list[str], alpha: float) -> list[int]:
             break
         chosen.append(min(passing, key=lambda ks: (ks[1].log_p, names[ks[0]]))[0])  # the most significant
     while len(chosen) > 1:
-        shifts = [calibrated.shift(names[k], k, chosen) for k in chosen]
-        keep = benjamini_hochberg([s.p_value if s else 1.0 for s in shifts], alpha)
+        given = [calibrated.shift(names[k], k, chosen) for k in chosen]
+        keep = benjamini_hochberg([s.p_value if s else 1.0 for s in given], alpha)
         if all(keep):
             break
-        weakest = max((i for i, ok in enumerate(keep) if not ok), key=lambda i: shifts[i].log_p if shifts[i] else 0.0)
-        chosen.pop(weakest)
+        log_p = [s.log_p if s else 0.0 for s in given]
+        chosen.pop(max((i for i, ok in enumerate(keep) if not ok), key=lambda i: log_p[i]))
     return chosen
 
 

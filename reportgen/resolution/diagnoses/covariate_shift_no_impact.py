@@ -74,7 +74,7 @@ def find(ctx: Context) -> list[Diagnosis[CovariateShift]]:
         realized = metric_window(ev, "realized_performance", metric, run) if metric else None
         when = span(ev, run)
         held = ""
-        if stats:
+        if stats and metric:
             held = f" Estimated {metric_label(metric)} held at {fmt_value(stats['value'])} (reference {fmt_value(stats['reference'])})"
             if realized:
                 held += f" and realized agrees ({fmt_value(realized['value'])})"
