@@ -235,8 +235,9 @@ class DomainClassifierDrift(_MultivariateStep):
             )
         )
         description = (
-            f"LightGBM ({clf.num_leaves} leaves, learning rate {clf.learning_rate:g}, at most {clf.max_rounds} trees, early "
-            f"stopping after {clf.early_stopping_rounds} rounds without gain on a validation slice of the training folds) "
+            f"LightGBM ({clf.num_leaves} leaves, learning rate {clf.learning_rate:g}, {clf.feature_fraction:.0%} of the features "
+            f"per tree, at most {clf.max_rounds} trees: the first fold stops after {clf.early_stopping_rounds} rounds without "
+            f"gain on a validation slice of its training rows and the other folds train as many trees) "
             f"learns to tell the chunk's rows from {ref_rows}; features are binned ({clf.max_bin} bins) with edges found on "
             f"the reference only, so a chunk's value depends on its own rows alone. The value is the mean ROC AUC over {clf.folds} stratified "
             f"cross-validation folds: 0.5 = indistinguishable from reference, 1 = fully separable. Reference chunks are "
