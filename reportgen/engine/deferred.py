@@ -1,7 +1,7 @@
 """The analysis period of a streamed run as a Dataset whose rows are read only if something asks.
 
 A streamed run keeps no analysis rows: the steps and the report read per-chunk statistics. A part
-that cannot stream yet (a step with `streams = False`, the concept-drift attribution) still finds
+that does not (a plug-in reading `data.analysis`) still finds
 `data.analysis` a Dataset: touching its row arrays reads the whole period into memory once, with a
 warning, and gives the same numbers as an in-memory run.
 """
@@ -49,8 +49,7 @@ class DeferredDataset(Dataset):
         if rows is None:
             warnings.warn(
                 f"{self.source}: reading the whole analysis period into memory ({self.n_rows:,} rows) for a part "
-                "of the report that cannot stream yet (the concept-drift attribution, or a step that does not "
-                "stream); see README 'Engines'",
+                "of the run that reads analysis rows instead of per-chunk statistics; see README 'Engines'",
                 StreamingFallbackWarning,
                 stacklevel=3,
             )
