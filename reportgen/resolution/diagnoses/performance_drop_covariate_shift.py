@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from reportgen.resolution.alerts import episodes
 from reportgen.resolution.diagnosis import Detail, Diagnosis, MetricNumbers, SupportShare
 from reportgen.resolution.evidence import Evidence
@@ -66,6 +68,8 @@ def find(ctx: Context) -> list[Diagnosis[PerformanceDrop]]:
     label = "Estimated" if drop_step == "estimated_performance" else "Realized"
     n = len(ev.analysis)
     for run in episodes(drop_pos, bridge(ev)):
+        if realized_refutes(ev, run):
+            continue  # labels show the model held: covariate_shift_no_impact reports the shift
         window = windowed(run, n)
         # features drifting inside the episode; the chunks either side only when none do
         drifted = ev.drift_features_in(run) or ev.drift_features_in(window)
@@ -85,6 +89,8 @@ def find(ctx: Context) -> list[Diagnosis[PerformanceDrop]]:
         m = metric if metric in alert_metrics or not alert_metrics else alert_metrics[0]
         extrapolated = sorted(set(run) & set(ev.extrapolated_drop_pos))
         estimate_missed = bool(extrapolated) and not set(run) & set(ev.est_drop_pos)
+        if estimate_missed and set(run) <= set(ev.dq_pos):
+            continue  # rows outside the support are the fault's missing or unseen values: data_quality reports it
         step = "realized_performance" if estimate_missed else drop_step
         stats = metric_window(ev, step, m, run) if m else None
         realized = metric_window(ev, "realized_performance", m, run) if m and ev.has_estimate else None
@@ -168,6 +174,23 @@ def find(ctx: Context) -> list[Diagnosis[PerformanceDrop]]:
         )
         out.append(ctx_d)
     return out
+
+
+def realized_refutes(ev: Evidence, run: list[int]) -> bool:
+    """Labels cover every chunk of an estimated drop and no realized metric crossed a threshold there.
+
+    Realized performance is the measure where it exists: a label-free estimate that drops while the
+    realized values of every chunk stay inside their bands (a prior shift CBPE mis-reads, for example)
+    is not a performance drop.
+    """
+    if not ev.has_estimate or not ev.primary_metric or set(run) & set(ev.extrapolated_drop_pos):
+        return False
+    realized = ev.performance_series("realized_performance", ev.primary_metric)
+    have = {int(i) for i, v in zip(realized["chunk_index"], realized["value"]) if np.isfinite(v)}
+    if not set(ev.chunk_indices(run)) <= have:
+        return False
+    robust = set(ev.robust_metrics)
+    return not any(a.metric in robust for a in ev.alerts_in(ev.real_alerts_all + ev.diverge_alerts, run))
 
 
 def _support_sentence(
