@@ -39,8 +39,7 @@ def main() -> None:
     t0, c0, rounds = time.perf_counter(), time.process_time(), 0
     while time.perf_counter() - t0 < args.seconds:
         clf = DomainClassifier(n_jobs=args.workers).fit(ref, bounds)
-        # the folds of each chunk on threads, while reference chunks run as a batch on other threads
-        jobs = [lambda p=p, i=i: clf.chunk_auc(p, (1, i), workers=2) for i, p in enumerate(parts)]
+        jobs = [lambda p=p, i=i: clf.chunk_auc(p, (1, i)) for i, p in enumerate(parts)]
         jobs += [lambda i=i: clf.reference_chunk_auc(ref, i, (0, i)) for i in range(len(bounds))]
         clf.run_all(jobs)
         rounds += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import pkgutil
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -264,10 +265,10 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
         if suffix in (".yaml", ".yml"):
             data = parse_yaml(text)
         elif suffix == ".toml":
-            try:
+            if sys.version_info >= (3, 11):
                 import tomllib
-            except ModuleNotFoundError:  # Python 3.10
-                import tomli as tomllib  # type: ignore[no-redef]
+            else:  # Python 3.10
+                import tomli as tomllib
             data = tomllib.loads(text)
         else:
             raise ConfigError(f"unknown config extension '{suffix}'; use .yaml, .yml or .toml", file=str(path))
@@ -277,8 +278,7 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
         raise
     except Exception as exc:  # yaml.YAMLError, tomllib.TOMLDecodeError
         raise ConfigError(f"cannot parse: {parse_error_text(exc)}", file=str(path)) from None
-    if data is None:
-        data = {}
+    data = {} if data is None else data
     if not isinstance(data, dict):
         raise ConfigError(f"the top level must be a mapping of keys, found {type(data).__name__}", file=str(path))
     return data

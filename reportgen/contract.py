@@ -13,7 +13,7 @@ import json
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from reportgen.cautions import CODES as WARNING_CODES
 
@@ -149,5 +149,5 @@ def _non_finite(value: Any, path: str) -> Iterator[str]:
             yield from _non_finite(v, f"{path}[{i}]")
 
 
-def _finite(v: Any) -> bool:
+def _finite(v: Any) -> TypeGuard[float]:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)

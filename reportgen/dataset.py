@@ -88,8 +88,21 @@ class Dataset:
     @property
     def positive_proba(self) -> np.ndarray:
         """Binary classification: the probability of the positive class (classes[1])."""
-        assert self.y_proba is not None
-        return self.y_proba[:, 1]
+        return self.probabilities[:, 1]
+
+    @property
+    def probabilities(self) -> np.ndarray:
+        """The predicted probabilities (rows x classes); classification data only."""
+        if self.y_proba is None:
+            raise ValueError(f"the {self.period} data has no predicted probabilities (regression data)")
+        return self.y_proba
+
+    @property
+    def targets(self) -> np.ndarray:
+        """The targets (NaN, or -1 for classes, where a row has none); only when the data has a target column."""
+        if self.y_true is None:
+            raise ValueError(f"the {self.period} data has no target column")
+        return self.y_true
 
     def monitored_columns(self) -> dict[str, Column]:
         """Features, then model outputs (prediction, probabilities, target): what drift steps watch."""
@@ -323,7 +336,7 @@ def build_dataset(
             y_proba = np.column_stack([to_float(frame[proba[k]]) for k in proba])
             for k, colname in proba.items():
                 outputs[colname] = Column(colname, "continuous", y_proba[:, list(proba).index(k)], role="probability")
-        else:
+        elif proba is not None:  # config validation requires it for classification
             p = to_float(frame[proba])
             y_proba = np.column_stack([1.0 - p, p])
             outputs[proba] = Column(proba, "continuous", p, role="probability")

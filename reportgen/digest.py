@@ -1,7 +1,8 @@
 """The digest: a report's few headline facts, cut once from its ReportModel (or results.json).
 
-The e-mail (subject, body, charts to attach), the archive (period folder name) and the history index
-(one row per run) all read these functions, so a run reads the same everywhere. See ARCHITECTURE.md.
+`cut(model)` gives a `Digest`: the e-mail (subject, body, charts to attach) and the history index
+(one row per run) read it, and the archive names its period folder with `period_key`, so a run
+reads the same everywhere. See ARCHITECTURE.md.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from reportgen import spec
@@ -17,6 +19,51 @@ from reportgen.report import ReportModel
 PERFORMANCE_STEPS = ("estimated_performance", "realized_performance")
 PRIMARY_METRICS = spec.primary_metrics()  # the report's headline metric comes first
 MAX_CHARTS = 4  # the e-mail is the summary: one chart per alerting section first, the PDF has the rest
+TOP = 3  # recommendations and findings a digest names
+Series = tuple[str, str, str, str | None]  # (step, method, metric, column) of an alerting series
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A run's headline facts: what the e-mail and the history index show of it."""
+
+    title: str
+    period: str  # the analysis period as people say it (period_label)
+    status: str  # ok | warning | alert
+    sentence: str  # the executive summary's sentence
+    sections: Mapping[str, str]  # section -> status, in the summary's order
+    numbers: list[dict[str, Any]]  # summary_numbers: label, metric, value, reference, alert
+    headline: dict[str, Any] | None  # the subject's number (headline)
+    finding: str | None  # title of the first alerting diagnosis: the subject names it when the number is fine
+    recommendations: list[str]  # top_recommendations
+    diagnoses: list[dict[str, Any]]  # the first alert or warning diagnoses, as results.json records
+    alerts: Mapping[str, int]  # alerting analysis records per step
+    alerting_series: list[Series]  # the series worth a chart, most telling first
+
+    @property
+    def alerts_total(self) -> int:
+        return sum(self.alerts.values())
+
+
+def cut(model: ReportModel) -> Digest:
+    """The digest of a report, read from its model (built by a run or from a results.json)."""
+    summary = model.summary or {}
+    return Digest(
+        title=model.title,
+        period=period_label(model),
+        status=str(summary.get("status", "ok")),
+        sentence=str(summary.get("sentence") or ""),
+        sections=dict(summary.get("sections") or {}),
+        numbers=summary_numbers(summary, model.results),
+        headline=headline(model),
+        finding=next(
+            (str(d["title"]) for d in model.diagnoses if d.get("severity") == "alert" and d.get("title")), None
+        ),
+        recommendations=top_recommendations(model, TOP),
+        diagnoses=[d for d in model.diagnoses if d.get("severity") in ("alert", "warning")][:TOP],
+        alerts=alert_counts(model.results),
+        alerting_series=alerting_series(model),
+    )
 
 
 def safe_key(key: str) -> str:
@@ -164,17 +211,17 @@ def _recommendation_text(item: Any) -> str:
     return str(item)
 
 
-def top_recommendations(model: ReportModel, limit: int = 3) -> list[str]:
+def top_recommendations(model: ReportModel, limit: int = TOP) -> list[str]:
     """The summary's top recommendations as lines (or the first recommendations)."""
     summary = model.summary or {}
     items = summary.get("top_recommendations") or model.recommendations or []
     return [_recommendation_text(i) for i in list(items)[:limit]]
 
 
-def alerting_series(model: ReportModel, limit: int = MAX_CHARTS) -> list[tuple[str, str, str, str | None]]:
+def alerting_series(model: ReportModel, limit: int = MAX_CHARTS) -> list[Series]:
     """(step, method, metric, column) of series that alert in analysis: first the worst of each section
     (workflow order, the primary metric first), then the rest by number of alerts."""
-    counts: dict[tuple[str, str, str, str | None], int] = {}
+    counts: dict[Series, int] = {}
     for rec in model.results:
         if rec.get("period") == "analysis" and rec.get("alert"):
             key = (str(rec["step"]), str(rec.get("method") or ""), str(rec["metric"]), rec.get("column"))
@@ -184,7 +231,7 @@ def alerting_series(model: ReportModel, limit: int = MAX_CHARTS) -> list[tuple[s
         counts,
         key=lambda k: (spec.step_rank(k[0]), primary.get(k[2], len(primary)), -counts[k], k[1], k[2], str(k[3])),
     )
-    chosen: list[tuple[str, str, str, str | None]] = []
+    chosen: list[Series] = []
     for step in dict.fromkeys(k[0] for k in ranked):
         chosen.append(next(k for k in ranked if k[0] == step))
     chosen += sorted((k for k in ranked if k not in chosen), key=lambda k: (-counts[k], spec.step_rank(k[0])))

@@ -17,24 +17,34 @@ from reportgen.sources.spec import SparkSource, SqlSource
 
 def load_inputs(config: Config) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, dict[str, str]]:
     """Read the reference, analysis and (optional) targets data named in the config (files or SQL sources)."""
-    reference_source(config)
+    reference_path = reference_source(config)
     if not config.analysis:
         raise DataError(
             f"{config.source or 'config'}: no analysis data; set `analysis:` in the config or pass --analysis"
         )
-    reference = read_source(config.reference)
+    reference = read_source(reference_path)
     analysis = read_source(config.analysis)
     targets = read_source(config.targets) if config.targets else None
     return reference, analysis, targets, source_names(config)
 
 
-def reference_source(config: Config) -> str | SqlSource:
+def reference_source(config: Config) -> str | SqlSource | SparkSource:
     """The reference data the config names; DataError when it names none."""
     if not config.reference:
         raise DataError(
             f"{config.source or 'config'}: no reference data; set `reference:` in the config or pass --reference"
         )
     return config.reference
+
+
+def read_reference(config: Config) -> pd.DataFrame:
+    """The reference rows the config names; a Spark source ({table} / {sql}) is read through Spark."""
+    value = reference_source(config)
+    if isinstance(value, SparkSource) and config.engine.type == "spark":
+        from reportgen.engine.spark import read_reference as read_through_spark
+
+        return read_through_spark(config)
+    return read_source(value)
 
 
 def source_names(config: Config) -> dict[str, str]:

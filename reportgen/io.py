@@ -391,7 +391,7 @@ def check_values(
             )
         return
     proba = cols.predicted_probability
-    for name in list(proba.values()) if isinstance(proba, dict) else [proba]:
+    for name in list(proba.values()) if isinstance(proba, dict) else [proba] if proba else []:
         check_probabilities(frame[name], source=source, column=name)
     pred = frame[cols.prediction]
     if pred.isna().any():

@@ -211,7 +211,13 @@ class DataQuality(Step):
                     )
                 upper = np.where(np.isinf(upper), np.nan, upper)
                 records.add(
-                    method, "rate", name, rate, upper=upper, alert=np.where(np.isfinite(rate), alert, None), note=notes
+                    method,
+                    "rate",
+                    name,
+                    rate,
+                    upper=upper,
+                    alert=np.where(np.isfinite(rate), alert, None),  # type: ignore[call-overload]  # numpy stubs refuse None as a where() branch
+                    note=notes,
                 )
                 records.add(method, "count", name, counts, note=note)
         return records.frame()
@@ -342,12 +348,12 @@ class SummaryStats(Step):
             out_rows = np.zeros(k)
             distinct = np.zeros(k)
             if k:
-                lo, hi = chunks[0].start_row, chunks[-1].end_row
-                pos = np.full(hi - lo, k, np.int64)
+                first, last = chunks[0].start_row, chunks[-1].end_row
+                pos = np.full(last - first, k, np.int64)
                 for i, c in enumerate(chunks):
-                    pos[c.start_row - lo : c.end_row - lo] = i
+                    pos[c.start_row - first : c.end_row - first] = i
                 counts = np.bincount(
-                    col.values[lo:hi].astype(np.int64) + pos * levels, minlength=(k + 1) * levels
+                    col.values[first:last].astype(np.int64) + pos * levels, minlength=(k + 1) * levels
                 ).reshape(k + 1, levels)[:k, : levels - 1]
                 out_rows = counts.sum(axis=1).astype(np.float64)
                 distinct = (counts > 0).sum(axis=1).astype(np.float64)

@@ -7,6 +7,7 @@ rendering (HTML, PDF, e-mail) and results.json is written from it.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
@@ -75,6 +76,18 @@ class ReportModel:
         """Read a model written by to_json."""
         return cls.from_dict(json.loads(text))
 
+    @classmethod
+    def from_results(cls, data: Mapping[str, Any], config: dict[str, Any] | None = None) -> ReportModel:
+        """The model a results.json (parsed) holds, with the run's resolved config when kept beside it.
+
+        results.json carries no distributions, ranking or data summary: renderers show what it has.
+        """
+        kept = {k: data[k] for k in RESULTS_FIELDS if k in data}
+        kept.setdefault("title", "Model monitoring report")
+        kept.setdefault("problem_type", "binary_classification")
+        kept.setdefault("generated_at", "")
+        return cls(**kept, reportgen_version=str(data.get("reportgen_version", "")), config=dict(config or {}))
+
     def to_results_json(self, files: list[dict[str, str]] | None = None) -> str:
         """results.json (README "results.json"): deterministic key order, no NaN; `files` lists the run's other files."""
         payload = {
@@ -94,6 +107,18 @@ class ReportModel:
         return json.dumps(payload, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
 
 
+RESULTS_FIELDS = (
+    "title",
+    "problem_type",
+    "generated_at",
+    "chunks",
+    "results",
+    "diagnoses",
+    "recommendations",
+    "summary",
+    "warnings",
+    "fingerprint",
+)  # the ReportModel fields results.json keeps
 SUMMARY_STATUSES = ("ok", "warning", "alert")
 SECTION_STATUSES = (*SUMMARY_STATUSES, "no_data")  # no_data: no usable record (no labels, chunks too small)
 

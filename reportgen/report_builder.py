@@ -60,7 +60,7 @@ def build_report_model(
     resolution = resolve(
         judged, data.chunks, config, ranking=ranking, baseline=None if reasons else baseline, data=data
     )
-    if reasons:
+    if reasons and baseline is not None:
         resolution.summary["comparison"] = headline_comparison(resolution.summary["headline"], baseline, reasons)
     cautions = run_warnings(data, results, labels, notices=data.notices, baseline_reasons=reasons)
     summary = _plain(resolution.summary)

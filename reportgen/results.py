@@ -69,9 +69,9 @@ def empty_results() -> pd.DataFrame:
 def make_results(
     *,
     step: str,
-    method: str | None,
-    metric: str,
-    column: str | None,
+    method: str | None | np.ndarray,  # one name, or one per chunk
+    metric: str | np.ndarray,
+    column: str | None | np.ndarray,
     chunk_index: Sequence[int] | np.ndarray,
     period: Sequence[str] | np.ndarray,
     value: Sequence[float] | np.ndarray,
@@ -178,7 +178,7 @@ def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """JSON-ready records: NaN and +-inf -> None (JSON has no infinity), numpy scalars -> Python."""
     records = []
     for row in frame.itertuples(index=False):
-        rec = {}
+        rec: dict[str, Any] = {}
         for col, val in zip(COLUMNS, row):
             if val is None or val is pd.NA or (isinstance(val, (float, np.floating)) and not np.isfinite(val)):
                 rec[col] = None

@@ -142,19 +142,13 @@ STEP_NAMES: tuple[str, ...] = tuple(s.name for s in sorted(_STEPS, key=lambda s:
 # The resolution's status key: shown after every step (appendix order, section badge).
 RESOLUTION = "issue_resolution"
 
+# Method names in tables and charts; a univariate drift method's module names it (drift/methods/).
 METHOD_LABELS = {
     "cbpe": "CBPE (estimated)",
     "dle": "DLE (estimated)",
     "realized": "Realized",
     "pca_reconstruction": "PCA reconstruction error",
     "domain_classifier": "Domain classifier",
-    "kolmogorov_smirnov": "Kolmogorov-Smirnov",
-    "jensen_shannon": "Jensen-Shannon",
-    "wasserstein": "Wasserstein",
-    "hellinger": "Hellinger",
-    "chi2": "Chi-squared",
-    "l_infinity": "L-infinity",
-    "psi": "PSI",
     "missing_values": "Missing values",
     "unseen_values": "Unseen values",
     "summary_stats": "Summary statistics",

@@ -8,8 +8,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EXTRAS=test,spark SYSTEM_PACKAGES="chromium poppler-utils postgresql default-jre-headless" source "$ROOT/scripts/setup_env.sh"
 cd "$ROOT"
-# quality gate: lint and format (config in pyproject.toml), then the suite
+# quality gate: lint, format and types (config in pyproject.toml), then the suite
 ruff check reportgen tests benchmarks
 ruff format --check reportgen tests benchmarks
+mypy reportgen
 python -m pytest -q "$@"
 python -m pytest -q -m spark tests/spark

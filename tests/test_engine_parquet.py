@@ -111,3 +111,24 @@ def test_bad_values_name_the_file_and_chunk(tmp_path: Path) -> None:
     step.prepare(engine.analysis_chunks())
     with pytest.raises(DataError, match=r"analysis.parquet \(chunk \[2000:2999\]\).*\[0, 1\]"):
         engine.map_chunk_stats([step])
+
+
+def test_reading_the_whole_period_stops_with_one_line_when_it_would_not_fit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A part that does not stream asks for every row: refused when the decoded columns (held about
+    twice while read) exceed half the memory available, instead of exhausting the machine."""
+    from reportgen.engine import parquet
+
+    config = _config({"number": 4})
+    reference, analysis = _frames()
+    path = tmp_path / "analysis.parquet"
+    analysis.to_parquet(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = prepare_data(config, reference, analysis)
+    engine = ParquetEngine(path, config, AnalysisSchema.of(data), first_index=len(data.reference_chunks))
+    assert engine.read_all().n_rows == len(analysis)
+    monkeypatch.setattr(parquet, "available_memory", lambda: 100_000)
+    with pytest.raises(DataError, match=r"analysis.parquet: .*whole analysis period in memory .* GB available"):
+        engine.read_all()

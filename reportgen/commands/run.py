@@ -122,7 +122,7 @@ def command(
     from reportgen.config import load_config
     from reportgen.engine import check_engine_available
     from reportgen.engine.streamed import streamed_run
-    from reportgen.inputs import load_inputs, read_source, reference_source, source_names
+    from reportgen.inputs import load_inputs, read_reference, source_names
     from reportgen.monitor import Monitor
     from reportgen.progress import Progress, StepHook
     from reportgen.sources import with_params
@@ -150,7 +150,7 @@ def command(
     with Progress(quiet=quiet, log_json=log_json) as progress:
         if streamed:  # only the reference is read here; the engine streams the analysis chunk by chunk
             with progress.step("read inputs"):
-                ref, sources = read_source(reference_source(config)), source_names(config)
+                ref, sources = read_reference(config), source_names(config)
             report = Monitor(config).run_streamed(ref, sources=sources, progress=StepHook(progress))
         else:
             with progress.step("read inputs"):

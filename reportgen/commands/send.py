@@ -10,10 +10,14 @@ from __future__ import annotations
 import os
 import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from reportgen.commands import require_folder
+
+if TYPE_CHECKING:
+    from reportgen.config import Config
 
 EXAMPLES = """
 \b
@@ -187,7 +191,7 @@ def command(
         notified.finish()
 
 
-def _stored_config(resolved: dict) -> object | None:
+def _stored_config(resolved: dict[str, Any]) -> Config | None:
     """The archived run's config (for its theme and templates), or None when absent or no longer valid."""
     if not resolved:
         return None

@@ -11,14 +11,15 @@ from __future__ import annotations
 import io
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from reportgen.delivery.atomic import write_text_atomic
-from reportgen.digest import alert_counts, headline_numbers, summary_numbers
+from reportgen.digest import cut, headline_numbers
 from reportgen.errors import ReportgenError
 from reportgen.render.filters import metric_label, metric_value
+from reportgen.report import ReportModel
 
 PathLike = str | Path
 
@@ -33,13 +34,13 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 
 
 def _run_row(root: Path, manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """One run of the index: its digest (cut from its results.json) beside the manifest's facts and the links."""
     run_dir = root / manifest["dir"]
     try:
         data = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         data = {}
-    results = data.get("results") or []
-    summary = data.get("summary") or {}
+    digest = cut(ReportModel.from_results(data))
     links = []
     for name, label in (
         ("report.html", "HTML"),
@@ -51,16 +52,17 @@ def _run_row(root: Path, manifest: Mapping[str, Any]) -> dict[str, Any]:
             links.append({"href": f"{manifest['dir']}/{name}", "label": label})
     return {
         "model": manifest.get("model"),
-        "title": manifest.get("title") or data.get("title") or manifest.get("model"),
+        "title": manifest.get("title") or (digest.title if data.get("title") else None) or manifest.get("model"),
         "period": manifest.get("period"),
         "sequence": manifest.get("sequence"),
         "number": int(manifest.get("sequence") or 0) + 1,  # people count runs from 1
         "generated_at": manifest.get("generated_at"),
-        "status": str(summary.get("status") or manifest.get("status") or "ok"),
-        "sentence": summary.get("sentence") or "",
-        "numbers": summary_numbers(summary, results),
-        "alerts": alert_counts(results),
-        "alerts_total": sum(alert_counts(results).values()),
+        # an unreadable results.json: the manifest's status
+        "status": digest.status if (data.get("summary") or {}).get("status") else str(manifest.get("status") or "ok"),
+        "sentence": digest.sentence,
+        "numbers": digest.numbers,
+        "alerts": dict(digest.alerts),
+        "alerts_total": digest.alerts_total,
         "links": links,
         "manifest": f"{manifest['dir']}/manifest.json",
     }
@@ -88,7 +90,7 @@ def build_history(root: PathLike) -> dict[str, Any]:
 # ---------------------------------------------------------------- charts
 
 
-def trend_charts(runs: list[Mapping[str, Any]]) -> list[dict[str, str]]:
+def trend_charts(runs: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """One SVG per headline metric (value per run, reference dashed) and one of alerts per run."""
     if not runs:
         return []
@@ -133,7 +135,7 @@ def trend_charts(runs: list[Mapping[str, Any]]) -> list[dict[str, str]]:
     return charts
 
 
-def _table(periods: list[str], series: Mapping[str, list[float | None]]) -> dict[str, Any]:
+def _table(periods: list[str], series: Mapping[str, Sequence[float | None]]) -> dict[str, Any]:
     return {
         "header": ["period", *series],
         "rows": [[p, *[series[k][i] for k in series]] for i, p in enumerate(periods)],
@@ -141,7 +143,7 @@ def _table(periods: list[str], series: Mapping[str, list[float | None]]) -> dict
 
 
 def _line_svg(
-    periods: list[str], series: Mapping[str, list[float | None]], *, ylabel: str, title: str, integer: bool = False
+    periods: list[str], series: Mapping[str, Sequence[float | None]], *, ylabel: str, title: str, integer: bool = False
 ) -> str:
     """A small static line chart as SVG text, byte-stable (fixed hashsalt, no date)."""
     import matplotlib

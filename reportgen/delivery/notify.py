@@ -166,7 +166,7 @@ def notify_channels(report_dir: Path, channels: Iterable[str], link: str | None)
     from reportgen.render.email import read_report_dir
 
     model, _, _ = read_report_dir(report_dir)
-    configured = {}
+    configured: dict[str, dict[str, Any]] = {}
     for entry in (model.config or {}).get("output", {}).get("notify", []) or []:
         configured.setdefault(entry.get("type"), entry)
     html = Path(report_dir) / "report.html"
@@ -188,9 +188,9 @@ def report_location(files: dict[str, Path], run_dir: Path | None, archive: Path 
     """(path relative to the archive or --out folder, for a `link:` base URL; absolute path) of the report."""
     names = ("report.html", "report.pdf", "results.json", "report.eml")
     if run_dir is not None and archive is not None:
-        found = next((run_dir / n for n in names if (run_dir / n).is_file()), run_dir).resolve()
-        return found.relative_to(archive.resolve()).as_posix(), str(found)
-    found = next((Path(p).resolve() for p in files.values() if Path(p).name in names[:3]), None)
+        in_run = next((run_dir / n for n in names if (run_dir / n).is_file()), run_dir).resolve()
+        return in_run.relative_to(archive.resolve()).as_posix(), str(in_run)
+    found: Path | None = next((Path(p).resolve() for p in files.values() if Path(p).name in names[:3]), None)
     if found is None and files:
         found = Path(next(iter(files.values()))).resolve()
     return (found.name, str(found)) if found is not None else ("", "")

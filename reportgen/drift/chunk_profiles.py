@@ -101,8 +101,8 @@ def _exact_block(
             left = right if left is None else np.repeat(left, reps)
         else:
             right, left = _rank(p, s)
-            if left is None:
-                left = right
+    if left is None:  # no value ties: left limits equal right limits
+        left = right
     offs = np.zeros(k_ + 1, np.int64)
     np.cumsum(sizes, out=offs[1:])
     nonempty = sizes > 0
@@ -241,6 +241,8 @@ def _discrete_chunks(
     exactly; bucket counts and min / max / median come from the same cumulative counts.
     """
     u = profile.distinct
+    if u is None:
+        raise ValueError("_discrete_chunks needs a column with few distinct reference values")
     k_ = u.size
     f_ref = profile.distinct_cum / profile.n
     du = np.diff(u)

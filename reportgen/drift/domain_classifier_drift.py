@@ -9,6 +9,7 @@ AUC from its rows only; finalize (driver): sampling errors, thresholds, alerts a
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Any, ClassVar
 
 import numpy as np
@@ -118,7 +119,7 @@ class DomainClassifierDrift(_MultivariateStep):
         draws = int(self.rule_.samples or DC_NULL_DRAWS)
         start = time.process_time()
         samples = clf.null_positions(self.calibration_size_, draws)
-        self.null_ = clf.run_all([lambda j=j, rows=rows: clf.null_auc(rows, (2, j)) for j, rows in enumerate(samples)])
+        self.null_ = clf.run_all([partial(clf.null_auc, rows, (2, j)) for j, rows in enumerate(samples)])
         self.calibration_seconds_ = time.process_time() - start
 
     def _chunk_stats(self, rows: Dataset, meta: Chunk) -> float:
@@ -145,7 +146,7 @@ class DomainClassifierDrift(_MultivariateStep):
                 for i, s in enumerate(sizes)
             ]
         )
-        null_upper = self._null_thresholds(sizes, se) if calibrate else None
+        null_upper = self._null_thresholds(clf, sizes, se) if calibrate else None
         upper, _ = self._thresholds(ref_values, sizes, null_upper, (0.0, 1.0))
         flags = np.array([bool(np.isfinite(u) and np.isfinite(v) and v > u) for v, u in zip(values, upper)], dtype=bool)
         notes: list[str | None] = [None] * len(chunks)
@@ -183,7 +184,7 @@ class DomainClassifierDrift(_MultivariateStep):
             note=notes,
         )
 
-    def _null_thresholds(self, sizes: np.ndarray, null_sd: np.ndarray) -> np.ndarray:
+    def _null_thresholds(self, clf: DomainClassifier, sizes: np.ndarray, null_sd: np.ndarray) -> np.ndarray:
         """mean + z(1-alpha)·sd of the null AUCs, the spread rescaled to each chunk's size.
 
         A modest number of draws (each costs one chunk's cross-validation) estimates a 99% quantile
@@ -191,7 +192,6 @@ class DomainClassifierDrift(_MultivariateStep):
         calibration size to each chunk's size by the ratio of the Mann-Whitney null deviations.
         The spread is never taken below the Mann-Whitney null deviation.
         """
-        clf = self.classifier_
         alpha = self.rule_.alpha if self.rule_.alpha is not None else DEFAULT_ALPHA
         self.alpha_ = alpha
         m0 = self.calibration_size_
@@ -235,8 +235,9 @@ class DomainClassifierDrift(_MultivariateStep):
             )
         )
         description = (
-            f"LightGBM ({clf.num_leaves} leaves, learning rate {clf.learning_rate:g}, at most {clf.max_rounds} trees, early "
-            f"stopping after {clf.early_stopping_rounds} rounds without gain on a validation slice of the training folds) "
+            f"LightGBM ({clf.num_leaves} leaves, learning rate {clf.learning_rate:g}, {clf.feature_fraction:.0%} of the features "
+            f"per tree, at most {clf.max_rounds} trees: the first fold stops after {clf.early_stopping_rounds} rounds without "
+            f"gain on a validation slice of its training rows and the other folds train as many trees) "
             f"learns to tell the chunk's rows from {ref_rows}; features are binned ({clf.max_bin} bins) with edges found on "
             f"the reference only, so a chunk's value depends on its own rows alone. The value is the mean ROC AUC over {clf.folds} stratified "
             f"cross-validation folds: 0.5 = indistinguishable from reference, 1 = fully separable. Reference chunks are "

@@ -53,7 +53,7 @@ def is_calibrated(rule: ThresholdConfig) -> bool:
     )
 
 
-def size_groups(sizes: Sequence[int]) -> dict[int, int]:
+def size_groups(sizes: Sequence[int] | np.ndarray) -> dict[int, int]:
     """Each chunk size mapped to its calibration size: the smallest size in its 2% grid cell.
 
     Cells are reportgen.drift.calibration.size_key's; calibrating at the smallest actual size of a
@@ -86,9 +86,11 @@ def bootstrap_mean_null(row_errors: np.ndarray, size: int, draws: int, seed: Seq
 class _MultivariateStep(Step):
     step: ClassVar[str] = STEP
     metric: ClassVar[str]
+    rule_: ThresholdConfig  # set by fit
+    rule_text_: str
 
     @classmethod
-    def from_config(cls, config: Config):  # type: ignore[override]
+    def from_config(cls, config: Config) -> _MultivariateStep | None:
         """The step when `drift.multivariate` selects it (default: both methods)."""
         selected = config.drift.multivariate
         if selected is not None and cls.name not in selected:
@@ -145,7 +147,7 @@ class PCAReconstructionDrift(_MultivariateStep):
         self.variance_ = float(variance)
         self.rule_ = resolve_rule(config, self.name, self.metric)
         self.features_ = tuple(reference.features)
-        self.calibration_: dict[int, np.ndarray] = {}
+        self.calibration_: dict[int, NullDistribution] = {}
         self.calibration_seconds_ = 0.0
         if not self.features_:
             self.reconstructor_ = None
@@ -159,8 +161,7 @@ class PCAReconstructionDrift(_MultivariateStep):
         ends = np.cumsum(sizes)
         self.reference_values_ = np.where(sizes > 0, (csum[ends] - csum[ends - sizes]) / np.maximum(sizes, 1), np.nan)
 
-    def _null_thresholds(self, sizes: np.ndarray) -> np.ndarray:
-        rec = self.reconstructor_
+    def _null_thresholds(self, rec: PCAReconstructor, sizes: np.ndarray) -> np.ndarray:
         alpha = self.rule_.alpha if self.rule_.alpha is not None else DEFAULT_ALPHA
         draws = int(self.rule_.samples or PCA_NULL_DRAWS)
         groups = size_groups(sizes)
@@ -202,13 +203,13 @@ class PCAReconstructionDrift(_MultivariateStep):
         if degenerate:  # the kept components span all reference variance: errors are rounding noise
             values = np.full(values.size, np.nan)
         se = rec.reference_error_std_ / np.sqrt(np.maximum(sizes, 1))
-        null_upper = self._null_thresholds(sizes) if is_calibrated(self.rule_) else None
+        null_upper = self._null_thresholds(rec, sizes) if is_calibrated(self.rule_) else None
         upper, _ = self._thresholds(ref_values, sizes, null_upper, (0.0, None))
         if degenerate:
             upper = np.full(values.size, np.nan)
         with np.errstate(invalid="ignore"):
             flags = np.isfinite(values) & np.isfinite(upper) & (values > upper)
-        notes = [None] * len(chunks)
+        notes: list[str | None] = [None] * len(chunks)
         groups = size_groups(sizes) if null_upper is not None else {}
         for i, (v, s) in enumerate(zip(values, sizes)):
             if degenerate:
@@ -275,7 +276,7 @@ class PCAReconstructionDrift(_MultivariateStep):
         if not is_calibrated(self.rule_):
             return getattr(self, "rule_text_", f"Threshold rule '{self.rule_.type}' on the reference-chunk values.")
         alpha = self.rule_.alpha if self.rule_.alpha is not None else DEFAULT_ALPHA
-        if not self.calibration_:
+        if not self.calibration_ or self.reconstructor_ is None:
             return f"Upper threshold: the {1 - alpha:.1%} quantile of the mean error of random reference samples of the chunk's size."
         parts = []
         for base, null in sorted(self.calibration_.items()):

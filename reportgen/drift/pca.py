@@ -81,7 +81,10 @@ class Encoding:
 
 def fit_encoding(columns: Mapping[str, Column]) -> Encoding:
     """Learn imputation values and frequency tables from the reference columns."""
-    names, kinds, fill, tables = [], [], [], []
+    names: list[str] = []
+    kinds: list[str] = []
+    fill: list[float] = []
+    tables: list[np.ndarray | None] = []
     for name, col in columns.items():
         names.append(name)
         kinds.append(col.kind)

@@ -138,11 +138,10 @@ class UnivariateDrift(Step):
         def prepare(column: Column) -> tuple[Profile, ChunkProfile]:
             """The column's profile and its reference chunks (each left out); one argsort for KS / Wasserstein."""
             leave_out = np.ones(len(bounds), bool)
-            if column.is_categorical:
+            if column.is_categorical or not exact:
                 profile = make_profile(column)
-                return profile, categorical_chunks(profile, column.values, bounds, leave_out)
-            if not exact:
-                profile = make_profile(column)
+                if isinstance(profile, CategoricalProfile):
+                    return profile, categorical_chunks(profile, column.values, bounds, leave_out)
                 return profile, continuous_chunks(profile, column.values, bounds, leave_out, exact=False)
             return profile_with_chunks(column.values, bounds)
 
@@ -300,7 +299,11 @@ class UnivariateDrift(Step):
                         values > np.where(np.isnan(upper), np.inf, upper)
                     )
                 alert &= np.isfinite(values) | np.isinf(values)
-                alert_col = np.where(has_bound, alert, None).astype(object) if rule is not None else None
+                alert_col = (
+                    np.where(has_bound, alert, None).astype(object)  # type: ignore[call-overload]  # numpy stubs refuse None as a where() branch
+                    if rule is not None
+                    else None
+                )
                 for c in np.flatnonzero(alert & has_bound):
                     if nulls[c] is not None and notes[c] is None:
                         notes[c] = nulls[c].describe(values[c])
@@ -407,7 +410,7 @@ class UnivariateDrift(Step):
             return state.null_cache[key]
         profile = state.profile
         seed = self.config_.seed
-        if method.needs == "sorted":
+        if method.needs == "sorted" and isinstance(profile, ContinuousProfile):  # sorted methods: continuous only
             m_cal = min(m, cal.MAX_SAMPLE_SIZE)
             samples = cal.sorted_sample_count(m_cal, requested)
             sample_cp = self._sorted_samples(profile, m_cal, samples, seed)
@@ -442,15 +445,15 @@ class UnivariateDrift(Step):
 
     def _apply_fdr(self, blocks: list[_Block], q: float) -> None:
         """Benjamini-Hochberg per chunk over every calibrated (column, method) alerting series."""
-        tested = [b for b in blocks if b.p_values is not None and np.isfinite(b.p_values).any()]
+        tested = [(b, b.p_values) for b in blocks if b.p_values is not None and np.isfinite(b.p_values).any()]
         if not tested:
             return
-        p = np.vstack([b.p_values for b in tested])  # tests x chunks
+        p = np.vstack([pv for _, pv in tested])  # tests x chunks
         reject = np.zeros(p.shape, dtype=bool)
-        for c in range(p.shape[1]):
-            reject[:, c] = cal.benjamini_hochberg(p[:, c], q)
-        for i, b in enumerate(tested):
-            ok = np.isfinite(b.p_values)
+        for col in range(p.shape[1]):
+            reject[:, col] = cal.benjamini_hochberg(p[:, col], q)
+        for i, (b, p_values) in enumerate(tested):
+            ok = np.isfinite(p_values)
             if b.alert is None:
                 b.alert = np.full(b.values.size, None, dtype=object)
             for c in np.flatnonzero(ok):
@@ -459,7 +462,7 @@ class UnivariateDrift(Step):
                 if reject[i, c] or was:
                     verdict = "significant" if reject[i, c] else "not significant"
                     described = b.nulls[c].describe(b.values[c]) if b.nulls and b.nulls[c] is not None else None
-                    extra = f"p ≈ {b.p_values[c]:.2g}, {verdict} after Benjamini-Hochberg at false discovery rate {q:g} over all columns and methods of the chunk"
+                    extra = f"p ≈ {p_values[c]:.2g}, {verdict} after Benjamini-Hochberg at false discovery rate {q:g} over all columns and methods of the chunk"
                     b.notes[c] = "; ".join(x for x in (described, extra) if x)
 
     # --- report material ------------------------------------------------------------------
@@ -478,6 +481,8 @@ class UnivariateDrift(Step):
         edges = state.profile.plot_edges
         ref_counts = bin_counts(r, np.array([0, r.size]), edges[1:-1])[0]
         chunk_counts = cp.plot_counts
+        if chunk_counts is None:
+            raise ValueError(f"no report histogram was counted for column {state.name}")
         return {
             "kind": "continuous",
             "bin_edges": edges.tolist(),

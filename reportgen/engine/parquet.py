@@ -153,12 +153,38 @@ class ParquetEngine:
         import pyarrow as pa
 
         self.analysis_chunks()
+        self._check_fits_in_memory()
         table = pa.Table.from_batches(list(self._batches()))
         frame = table.take(np.argsort(self._position, kind="stable")).to_pandas()
         del table
         if self.targets is not None:
             frame = self.targets.join(frame)
         return encode_chunk(frame, self.config, self.schema, timestamps=self._timestamps, source=self.source)
+
+    def _check_fits_in_memory(self) -> None:
+        """DataError instead of exhausting the machine: the decoded columns, held about twice while read
+        (Arrow, then numpy), must fit in half the memory available now (MemAvailable, Linux)."""
+        import pyarrow.parquet as pq
+
+        names = set(self._read_columns())
+        need = 0
+        for path in self._files():
+            meta = pq.ParquetFile(path).metadata
+            for g in range(meta.num_row_groups):
+                group = meta.row_group(g)
+                need += sum(
+                    group.column(c).total_uncompressed_size
+                    for c in range(group.num_columns)
+                    if group.column(c).path_in_schema in names
+                )
+        free = available_memory()
+        if free is not None and 2 * need > free / 2:
+            raise DataError(
+                f"a part of the report that does not stream yet needs the whole analysis period in memory "
+                f"(~{2 * need / 1e9:.1f} GB), more than half the {free / 1e9:.1f} GB available; run it on a machine "
+                "with more memory, or on Spark (engine.type: spark)",
+                file=self.source,
+            )
 
     def map_chunk_stats(self, steps: Sequence[ChunkStatistics]) -> dict[str, list[Any]]:
         """{step name: [chunk_stats of each analysis chunk]} in one pass over the files' record batches."""
@@ -220,3 +246,15 @@ class ParquetEngine:
                     file=self.source,
                     column=name,
                 )
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available now (Linux /proc/meminfo MemAvailable); None elsewhere."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None

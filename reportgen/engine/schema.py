@@ -75,7 +75,7 @@ def encode_chunk(
         )
     else:
         proba = cols.predicted_probability
-        for name in list(proba.values()) if isinstance(proba, dict) else [proba]:
+        for name in list(proba.values()) if isinstance(proba, dict) else [proba] if proba else []:
             check_probabilities(frame[name], source=source, column=name)
         check_classes(frame, config, schema.classes, source=source, period="analysis")
     if timestamps is not None and cols.timestamp:

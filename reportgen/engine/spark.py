@@ -19,6 +19,7 @@ import pandas as pd
 
 from reportgen.chunking import Chunk
 from reportgen.config import Config
+from reportgen.dataset import Dataset
 from reportgen.engine.schema import AnalysisSchema, encode_chunk
 from reportgen.engine.spark_chunks import ChunkPlan, plan_chunks
 from reportgen.engine.spark_session import spark_session
@@ -30,7 +31,9 @@ from reportgen.engine.spark_source import (
     check_columns,
     check_order_keys,
     describe_source,
+    join_spark_targets,
     read_spark_source,
+    read_spark_table,
     with_order_keys,
 )
 from reportgen.errors import DataError, ReportgenError
@@ -77,6 +80,8 @@ class SparkEngine:
             spark = spark_session(config.engine.master, dict(config.engine.conf))
             frame = read_spark_source(spark, config.analysis)
         self.source = source or describe_source(config.analysis)  # type: ignore[arg-type]
+        if config.targets:
+            frame = join_spark_targets(frame, config.targets, config, source=self.source)
         check_columns(frame, schema.columns(config), target=config.columns.target, source=self.source)
         wanted = [c for c in schema.columns(config) if c in frame.columns]
         self.frame = with_order_keys(frame.select(*wanted), config, source=self.source)
@@ -86,11 +91,34 @@ class SparkEngine:
         """Chunks of the rows in (time, tie-break) order, planned in Spark."""
         return self.plan().chunks
 
+    @property
+    def n_rows(self) -> int:
+        """Analysis rows (chunked or not)."""
+        self.plan()
+        return self._n_rows
+
     def plan(self) -> ChunkPlan:
+        """The chunks and how Spark finds a row's chunk (computed once: a few Spark jobs)."""
         if self._plan is None:
-            n_rows = check_order_keys(self.frame, self.config, source=self.source)
-            self._plan = plan_chunks(self.frame, self.config, n_rows, first_index=self.first_index, source=self.source)
+            self._n_rows = check_order_keys(self.frame, self.config, source=self.source)
+            self._plan = plan_chunks(
+                self.frame, self.config, self._n_rows, first_index=self.first_index, source=self.source
+            )
         return self._plan
+
+    def read_all(self) -> Dataset:
+        """Every analysis row on the driver, in (time, tie-break) order: for a part of the report that
+        cannot use per-chunk statistics yet (a step that does not stream, the concept-drift attribution)."""
+        rows: pd.DataFrame = self.frame.toPandas()
+        frame = rows.sort_values([KEY_TS, KEY_TB], kind="stable").reset_index(drop=True)
+        times = frame[KEY_TS].to_numpy(dtype=np.int64).view("datetime64[ns]")
+        return encode_chunk(
+            frame.drop(columns=[KEY_TS, KEY_TB]),
+            self.config,
+            self.schema,
+            timestamps=times if self.config.columns.timestamp else None,
+            source=self.source,
+        )
 
     def map_chunk_stats(self, steps: Sequence[Step]) -> dict[str, list[Any]]:
         """{step name: [chunk_stats of each analysis chunk, in chunk order]}, computed by Spark."""
@@ -136,6 +164,12 @@ class SparkEngine:
                     column=name,
                 )
         return out
+
+
+def read_reference(config: Config) -> pd.DataFrame:
+    """The reference rows on the driver, read through Spark (`reference:` a table, a query or Parquet)."""
+    spark = spark_session(config.engine.master, dict(config.engine.conf))
+    return read_spark_table(spark, config.reference, config)
 
 
 @dataclass(frozen=True)

@@ -173,3 +173,66 @@ def _bad_time(frame: DataFrame, column: str, n_bad: int, *, source: str) -> None
         file=source,
         column=column,
     )
+
+
+def read_spark_table(spark: SparkSession, value: Any, config: Config) -> pd.DataFrame:
+    """A whole source read through Spark into pandas on the driver (the reference of a Spark run)."""
+    from pyspark.sql import types as T
+
+    frame = read_spark_source(spark, value)
+    ts = config.columns.timestamp
+    nanos = ts in frame.columns and isinstance(frame.schema[ts].dataType, T.LongType)
+    nanos = nanos and spark.conf.get(NANOS_AS_LONG, "false") == "true"
+    out: pd.DataFrame = frame.toPandas()
+    if nanos:
+        out[ts] = pd.to_datetime(out[ts], unit="ns")
+    return out
+
+
+def join_spark_targets(frame: DataFrame, value: Any, config: Config, *, source: str) -> DataFrame:
+    """The analysis rows with the target column of a targets source left-joined on columns.id."""
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    id_col, target = config.columns.id, config.columns.target
+    where = describe_source(value)
+    if not id_col or not target:
+        raise DataError("a targets file needs columns.id and columns.target to join on; set them", file=where)
+    spark = frame.sparkSession
+    if isinstance(value, SparkSource) or (isinstance(value, str) and not _local_table(value)):
+        targets = read_spark_source(spark, value)
+    else:
+        targets = spark.createDataFrame(_read_locally(value)[[id_col, target]])
+    missing = [c for c in (id_col, target) if c not in targets.columns]
+    if missing:
+        raise DataError(f"missing column(s) {', '.join(map(repr, missing))} in the targets data", file=where)
+    targets = targets.select(id_col, target)
+    dup = targets.groupBy(id_col).count().filter(F.col("count") > 1).limit(1).collect()
+    if dup:
+        raise DataError(
+            f"duplicate id {dup[0][0]!r} in the targets data; keep one row per id", file=where, column=id_col
+        )
+    base = frame.drop(target) if target in frame.columns else frame
+    numeric = (isinstance(t.dataType, T.NumericType) for t in (base.schema[id_col], targets.schema[id_col]))
+    if len(set(numeric)) > 1:  # ids read as numbers on one side and text on the other: join on their text
+        base = base.withColumn(id_col, F.col(id_col).cast("string"))
+        targets = targets.withColumn(id_col, F.col(id_col).cast("string"))
+    return base.join(targets, on=id_col, how="left")
+
+
+def _read_locally(value: Any) -> pd.DataFrame:
+    """A targets file (CSV, ...) or a database source, read on the driver."""
+    from reportgen.sources.spec import SqlSource
+
+    if isinstance(value, SqlSource):
+        from reportgen.sources.sql import read_sql
+
+        return read_sql(value)
+    from reportgen.io import read_table
+
+    return read_table(value)
+
+
+def _local_table(path: str) -> bool:
+    """A file the local reader handles better than Spark (CSV and the other non-Parquet formats)."""
+    return not path.lower().endswith((".parquet", ".pq")) and "." in path.rsplit("/", 1)[-1]

@@ -16,7 +16,6 @@ from reportgen.engine.deferred import DeferredDataset
 from reportgen.engine.local import Engine, StreamingEngine
 from reportgen.engine.parquet import ParquetEngine
 from reportgen.engine.targets import ChunkTargets
-from reportgen.errors import ConfigError
 from reportgen.inputs import read_source
 from reportgen.io import prepare_reference
 
@@ -56,14 +55,7 @@ def streamed_data(
     """The prepared reference, the analysis chunks the engine made, and the engine that streams them."""
     sources = dict(sources or {})
     targets = None
-    if config.targets:
-        if config.engine.type == "spark":
-            raise ConfigError(
-                f"a targets file ({config.targets}) is not joined on Spark; put the target column into the analysis "
-                "data, or run with --engine local",
-                file=config.source,
-                key="targets",
-            )
+    if config.targets and config.engine.type != "spark":  # the Spark engine joins the targets in Spark
         targets = ChunkTargets(read_source(config.targets), config, source=sources.get("targets", "targets data"))
     ref_src = sources.get("reference", "reference data")
     ref_ds, ref_chunks = prepare_reference(config, reference, source=ref_src)

@@ -26,6 +26,7 @@ from reportgen.config import Config
 from reportgen.dataset import Dataset
 from reportgen.engine.series import join_chunk_series
 from reportgen.engine.views import local_chunk
+from reportgen.errors import ConfigError
 from reportgen.performance import metrics as K
 from reportgen.performance.bands import plan_thresholds
 from reportgen.performance.cbpe import expected_matrices, fit_calibrator
@@ -71,8 +72,12 @@ class BusinessValue(Step):
     def _fit(self, reference: Dataset, reference_chunks: tuple[Chunk, ...], config: Config) -> None:
         require_reference_targets(reference, config, "business value")
         self.config_ = config
+        bv = config.business_value
+        if bv is None:  # from_config makes this step only with the section
+            raise ConfigError("business value needs a business_value section", file=config.source, key="business_value")
+        self.currency_ = bv.currency
         if self.regression:
-            self.costs_ = regression_costs(config)
+            self.costs_ = regression_costs(config, bv)
             targets = loss_targets(reference, ["over", "under"])
             x, cats, _ = feature_matrix(reference)
             self.models_ = LossModels(config.seed, config.performance.threads).fit(x, cats, targets)
@@ -80,13 +85,13 @@ class BusinessValue(Step):
             self.noise_ = sum_noise(self._row_value(targets["over"][ok], targets["under"][ok]))
             self.estimator_ = "dle"
         else:
-            self.matrix_ = value_matrix(config, reference.classes)
+            self.matrix_ = value_matrix(config, bv, reference.classes)
             self.calibrator_ = fit_calibrator(reference, config)
-            y = reference.y_true
+            y = reference.targets
             ok = (y >= 0) & (reference.y_pred >= 0)
             self.noise_ = sum_noise(self.matrix_[y[ok], reference.y_pred[ok]])
             self.estimator_ = "cbpe"
-        self.per_prediction_ = config.business_value.normalize == "per_prediction"
+        self.per_prediction_ = bv.normalize == "per_prediction"
         self.reference_realized_ = self.realized(reference, reference_chunks)
         self.reference_estimated_ = self.estimated(reference, reference_chunks)
         self.reference_values_ = self._normalized(self.reference_realized_).values
@@ -180,7 +185,7 @@ class BusinessValue(Step):
     def method_notes(self) -> list[dict[str, Any]]:
         if not hasattr(self, "config_"):
             return []
-        currency = self.config_.business_value.currency
+        currency = self.currency_
         if self.regression:
             co, cu = self.costs_
             how = (

@@ -114,7 +114,7 @@ class Calibrator:
 
     def transform(self, proba: np.ndarray) -> np.ndarray:
         """Calibrated (n, K) probabilities, or the raw ones when calibration was not applied."""
-        if not self.applied_:
+        if not self.applied_ or self.maps_ is None:
             return proba
         return self._apply(proba, self.maps_)
 

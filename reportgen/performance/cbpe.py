@@ -51,9 +51,9 @@ CBPE_DESCRIPTION = (
 
 def fit_calibrator(reference: Dataset, config: Config) -> Calibrator:
     """Calibrator fitted on the reference rows that have a target, a prediction and probabilities."""
-    y = reference.y_true
-    ok = (y >= 0) & np.isfinite(reference.y_proba).all(axis=1)
-    return Calibrator(config.performance.calibration, seed=config.seed).fit(reference.y_proba[ok], y[ok])
+    y = reference.targets
+    ok = (y >= 0) & np.isfinite(reference.probabilities).all(axis=1)
+    return Calibrator(config.performance.calibration, seed=config.seed).fit(reference.probabilities[ok], y[ok])
 
 
 def expected_matrices(
@@ -62,7 +62,7 @@ def expected_matrices(
     """(expected confusion matrices, calibrated probabilities, valid-row mask, rows per chunk)."""
     starts, ends = K.chunk_bounds(chunks)
     ids = K.chunk_ids(ds.n_rows, starts, ends)
-    proba = calibrator.transform(ds.y_proba)
+    proba = calibrator.transform(ds.probabilities)
     valid = (ds.y_pred >= 0) & np.isfinite(proba).all(axis=1)
     matrices = K.expected_confusion_matrices(proba, ds.y_pred, ids, len(chunks))
     sizes = K.chunk_sum(valid, starts, ends).astype(float)
@@ -76,7 +76,7 @@ def estimate_classification(
     starts, ends = K.chunk_bounds(chunks)
     matrices, proba, valid, sizes = expected_matrices(ds, chunks, calibrator)
     notes = _base_notes(sizes, (ends - starts).astype(float), what="prediction")
-    raw = ds.y_proba
+    raw = ds.probabilities
 
     def ranking(k: int) -> tuple[np.ndarray, np.ndarray]:
         p = np.where(valid, proba[:, k], 0.0)

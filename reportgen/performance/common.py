@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from reportgen.chunking import Chunk
-from reportgen.config import METRICS_BY_PROBLEM, Config
+from reportgen.config import METRICS_BY_PROBLEM, BusinessValueConfig, Config
 from reportgen.dataset import Dataset
 from reportgen.errors import ConfigError, DataError
 from reportgen.performance import metrics as K
@@ -56,11 +56,8 @@ def selected_metrics(config: Config) -> tuple[str, ...]:
     return tuple(m for m in chosen if m != "business_value")
 
 
-def value_matrix(config: Config, classes: Sequence[Any]) -> np.ndarray | None:
-    """The (K, K) value per (true class, predicted class) from config.business_value, or None."""
-    bv = config.business_value
-    if bv is None:
-        return None
+def value_matrix(config: Config, bv: BusinessValueConfig, classes: Sequence[Any]) -> np.ndarray:
+    """The (K, K) value per (true class, predicted class) from the config's business_value section `bv`."""
     k = len(classes)
     if bv.value_matrix is not None:
         matrix = np.asarray(bv.value_matrix, dtype=float)
@@ -95,11 +92,8 @@ def value_matrix(config: Config, classes: Sequence[Any]) -> np.ndarray | None:
     )
 
 
-def regression_costs(config: Config) -> tuple[float, float] | None:
-    """(over_prediction_cost, under_prediction_cost) per unit of error, or None without the section."""
-    bv = config.business_value
-    if bv is None:
-        return None
+def regression_costs(config: Config, bv: BusinessValueConfig) -> tuple[float, float]:
+    """(over_prediction_cost, under_prediction_cost) per unit of error from the business_value section `bv`."""
     if bv.over_prediction_cost is None and bv.under_prediction_cost is None:
         raise ConfigError(
             "regression business value needs over_prediction_cost and/or under_prediction_cost (money per unit of error)",
@@ -147,7 +141,7 @@ UNDEFINED = {
 
 def classification_series(
     matrices: np.ndarray,
-    ranking: Any,
+    ranking: Callable[[int], tuple[np.ndarray, np.ndarray]],
     metrics: Sequence[str],
     classes: Sequence[Any],
     binary: bool,
@@ -162,11 +156,10 @@ def classification_series(
     out: list[Series] = []
     n_chunks = matrices.shape[0]
     cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    raw_ranking = ranking
 
-    def ranking(k: int) -> tuple[np.ndarray, np.ndarray]:  # one sort per class serves AUC and AP
+    def ranked(k: int) -> tuple[np.ndarray, np.ndarray]:  # one sort per class serves AUC and AP
         if k not in cache:
-            cache[k] = raw_ranking(k)
+            cache[k] = ranking(k)
         return cache[k]
 
     for metric in metrics:
@@ -184,11 +177,11 @@ def classification_series(
             out.append(Series(metric, None, values, sizes, _nan_notes(values, notes, metric)))
         elif metric in K.RANKING_METRICS:
             if binary:
-                auc, ap = ranking(1)
+                auc, ap = ranked(1)
                 values = auc if metric == "roc_auc" else ap
                 out.append(Series(metric, None, values, sizes, _nan_notes(values, list(base_notes), metric)))
             elif metric == "roc_auc":
-                per = np.column_stack([ranking(k)[0] for k in range(len(classes))])
+                per = np.column_stack([ranked(k)[0] for k in range(len(classes))])
                 with np.errstate(invalid="ignore"), K._quiet():
                     values = np.nanmean(per, axis=1)
                 notes = list(base_notes)
@@ -230,7 +223,7 @@ def realized_classification(
     matrices = K.confusion_matrices(y, ds.y_pred, ids, len(chunks), n_classes)
     sizes = matrices.sum(axis=(1, 2))
     notes = _base_notes(sizes, (ends - starts).astype(float))
-    proba = ds.y_proba
+    proba = ds.probabilities
     valid = (y >= 0) & (ds.y_pred >= 0) & np.isfinite(proba).all(axis=1)
 
     def ranking(k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -279,15 +272,15 @@ class ReferenceProfile:
         self.noise: dict[Key, Noise] = {}
         if config.problem_type == "regression":
             series = realized_regression(reference, chunks, metrics)
-            y, yhat = reference.y_true, reference.y_pred
+            y, yhat = reference.targets, reference.y_pred
             ok = np.isfinite(y) & np.isfinite(yhat)
             for m in metrics:
                 self.noise[(m, None)] = regression_noise(y[ok], yhat[ok], m)
         else:
             series, _ = realized_classification(reference, chunks, metrics, self.binary)
-            y = reference.y_true
-            ok = (y >= 0) & (reference.y_pred >= 0) & np.isfinite(reference.y_proba).all(axis=1)
-            yv, pv, proba = y[ok], reference.y_pred[ok], reference.y_proba[ok]
+            y = reference.targets
+            ok = (y >= 0) & (reference.y_pred >= 0) & np.isfinite(reference.probabilities).all(axis=1)
+            yv, pv, proba = y[ok], reference.y_pred[ok], reference.probabilities[ok]
             for m in metrics:
                 self.noise[(m, None)] = classification_noise(yv, pv, proba, m, self.binary, seed=config.seed)
             for cell in K.CONFUSION_CELLS:

@@ -22,7 +22,7 @@ Written from the published description.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -131,7 +131,7 @@ class LossModels:
             dtrain = lgb.Dataset(
                 x[train], label=target[train], categorical_feature=categorical or "auto", free_raw_data=True
             )
-            callbacks = []
+            callbacks: list[Callable[..., Any]] = []
             valid_sets = []
             if valid.sum() >= 10:
                 valid_sets = [
@@ -183,7 +183,7 @@ def quantile_groups(x: np.ndarray, categorical: list[int]) -> np.ndarray:
             out[:, j] = np.unique(codes, return_inverse=True)[1].ravel()
             continue
         finite = np.isfinite(v)
-        edges = np.unique(np.quantile(v[finite], np.linspace(0, 1, GROUPS + 1)[1:-1])) if finite.any() else []
+        edges = np.unique(np.quantile(v[finite], np.linspace(0, 1, GROUPS + 1)[1:-1])) if finite.any() else np.empty(0)
         out[:, j] = np.where(finite, np.searchsorted(edges, np.where(finite, v, 0.0), side="right"), len(edges) + 1)
     return out
 
@@ -212,7 +212,7 @@ def group_mean_error(groups: np.ndarray, target: np.ndarray) -> Any:
 
 def loss_targets(ds: Dataset, names: Sequence[str]) -> dict[str, np.ndarray]:
     """Per-row losses on the reference (NaN where the target is missing or the loss undefined)."""
-    y, yhat = ds.y_true, ds.y_pred
+    y, yhat = ds.targets, ds.y_pred
     ok = np.isfinite(y) & np.isfinite(yhat)
     losses = K.regression_losses(np.where(ok, y, 0.0), np.where(ok, yhat, 0.0))
     return {name: np.where(ok, losses[name], np.nan) for name in names}
@@ -251,7 +251,7 @@ class DLE(Step):
         self.undefined_: dict[str, str] = {}
         if (
             "squared_log" in targets
-            and np.isnan(targets["squared_log"][np.isfinite(reference.y_true) & np.isfinite(reference.y_pred)]).any()
+            and np.isnan(targets["squared_log"][np.isfinite(reference.targets) & np.isfinite(reference.y_pred)]).any()
         ):
             del targets["squared_log"]
             self.undefined_["squared_log"] = "negative values in the reference: squared log error cannot be learned"

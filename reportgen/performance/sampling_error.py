@@ -159,11 +159,11 @@ def ap_noise(score: np.ndarray, positive: np.ndarray, seed: int) -> Noise:
         return Noise(full, np.nan, n)
     m = max(10, n // 4)
     rng = np.random.default_rng(seed)
-    vals = []
+    draws = []
     for _ in range(AP_SUBSAMPLES):
         idx = rng.choice(n, size=m, replace=False)
-        vals.append(curve_metrics(score[idx], positive[idx].astype(float), (~positive[idx]).astype(float))[1])
-    vals = np.asarray(vals)
+        draws.append(curve_metrics(score[idx], positive[idx].astype(float), (~positive[idx]).astype(float))[1])
+    vals = np.asarray(draws)
     vals = vals[np.isfinite(vals)]
     if vals.size < 2:
         return Noise(full, np.nan, n)

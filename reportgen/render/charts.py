@@ -10,7 +10,7 @@ same theme colours.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -45,6 +45,25 @@ class Table:
     rows: list[list[Any]]
     caption: str = ""
     currency: str = "EUR"
+
+    def without_empty_columns(self) -> Table:
+        """The table without the columns that are empty in every row (print: fewer cells, nothing lost).
+
+        A column is empty where each value is None or "" (shown as a dash); the first column stays.
+        """
+        keep = [
+            j
+            for j in range(len(self.columns))
+            if j == 0 or any(j < len(r) and r[j] is not None and r[j] != "" for r in self.rows)
+        ]
+        if len(keep) == len(self.columns) or not self.rows:
+            return self
+        return replace(
+            self,
+            columns=[self.columns[j] for j in keep],
+            formats=[self.formats[j] for j in keep],
+            rows=[[r[j] for j in keep] for r in self.rows],
+        )
 
 
 @dataclass

@@ -28,14 +28,7 @@ from email.utils import format_datetime, getaddresses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reportgen.digest import (
-    MAX_CHARTS,
-    alerting_series,
-    headline,
-    period_label,
-    summary_numbers,
-    top_recommendations,
-)
+from reportgen.digest import Digest, Series, cut
 from reportgen.errors import ConfigError, OutputError
 
 if TYPE_CHECKING:
@@ -59,15 +52,19 @@ class EmailSizeWarning(UserWarning):
 
 def make_subject(model: ReportModel) -> str:
     """'[ALERT] Car loan model, 2024-W48: estimated ROC AUC 0.87 (reference 0.95)'."""
+    return subject_line(cut(model))
+
+
+def subject_line(digest: Digest) -> str:
+    """The subject from a report's digest: status tag, title, period and the headline number (or finding)."""
     from reportgen.render.filters import num
 
-    status = str((model.summary or {}).get("status", "ok"))
+    status = digest.status
     tag = SUBJECT_TAGS.get(status, f"[{status.upper()}]")
-    subject = f"{tag} {model.title}, {period_label(model)}"
-    top = headline(model)
-    finding = next((d for d in model.diagnoses if d.get("severity") == "alert" and d.get("title")), None)
-    if status == "alert" and finding is not None and (top is None or not top.get("alert")):
-        subject += f": {finding['title']}"  # the headline number is fine now: name what alerted instead
+    subject = f"{tag} {digest.title}, {digest.period}"
+    top = digest.headline
+    if status == "alert" and digest.finding is not None and (top is None or not top.get("alert")):
+        subject += f": {digest.finding}"  # the headline number is fine now: name what alerted instead
     elif top is not None:
         subject += f": {top['label']} {num(top['value'], 2)}"
         if top.get("reference") is not None:
@@ -78,13 +75,12 @@ def make_subject(model: ReportModel) -> str:
 # ---------------------------------------------------------------- charts
 
 
-def alert_charts(model: ReportModel, theme: Any, limit: int = MAX_CHARTS) -> list[dict[str, Any]]:
-    """The alerting series as PNG charts (reportgen.render.charts, drawn at 2x): cid, title, alt text, bytes."""
+def alert_charts(model: ReportModel, theme: Any, chosen: Sequence[Series]) -> list[dict[str, Any]]:
+    """The digest's alerting series as PNG charts (reportgen.render.charts, drawn at 2x): cid, title, alt text, bytes."""
     from reportgen.render.charts import metric_chart
     from reportgen.render.filters import method_label, metric_label
     from reportgen.render.mpl_draw import draw_png
 
-    chosen = alerting_series(model, limit)
     if not chosen:
         return []
     frame = model.results_frame()
@@ -179,11 +175,14 @@ def render_email(
 
     theme = theme_for(config)
     env = make_environment(theme, config.output.templates if config is not None else None)
-    subject = " ".join((subject or make_subject(model)).split())
+    digest = cut(model)
+    subject = " ".join((subject or subject_line(digest)).split())
     if pdf_bytes is None and attach_pdf:
         pdf_bytes = _render_pdf(model, config)
-    charts = alert_charts(model, theme)
-    context = email_context(model, config, theme, subject, charts, attachments=_attachment_names(pdf_bytes, html_bytes))
+    charts = alert_charts(model, theme, digest.alerting_series)
+    context = email_context(
+        model, digest, config, theme, subject, charts, attachments=_attachment_names(pdf_bytes, html_bytes)
+    )
     text = env.get_template("email/body.txt").render(**context)
     html = env.get_template("email/body.html").render(**context)
     if len(html.encode("utf-8")) > GMAIL_CLIP_BYTES:
@@ -212,7 +211,7 @@ def render_email(
     msg["X-Reportgen-Status"] = str((model.summary or {}).get("status", "ok"))
     msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
-    html_part = msg.get_payload()[1]
+    html_part = next(part for part in msg.iter_parts() if part.get_content_type() == "text/html")
     for chart in charts:
         html_part.add_related(
             chart["png"],
@@ -268,6 +267,7 @@ def _fix_boundaries(msg: EmailMessage) -> None:
 
 def email_context(
     model: ReportModel,
+    digest: Digest,
     config: Config | None,
     theme: Any,
     subject: str,
@@ -275,10 +275,9 @@ def email_context(
     *,
     attachments: list[str],
 ) -> dict[str, Any]:
-    """What templates/email/body.{html,txt} receive."""
+    """What templates/email/body.{html,txt} receive: the digest's facts, the charts and the cautions."""
     from reportgen.render.cautions_view import cautions_view
 
-    summary = dict(model.summary or {})
     currency = "EUR"
     if config is not None and config.business_value is not None:
         currency = config.business_value.currency
@@ -287,16 +286,14 @@ def email_context(
         "config": config,
         "theme": theme,
         "subject": subject,
-        "title": model.title,
-        "period": period_label(model),
-        "status": str(summary.get("status", "ok")),
-        "sentence": summary.get("sentence") or "",
-        "sections": [
-            {"name": k, "status": v} for k, v in (summary.get("sections") or {}).items() if k != "summary_stats"
-        ],
-        "numbers": summary_numbers(model.summary, model.results),
-        "recommendations": top_recommendations(model),
-        "diagnoses": [d for d in model.diagnoses if d.get("severity") in ("alert", "warning")][:3],
+        "title": digest.title,
+        "period": digest.period,
+        "status": digest.status,
+        "sentence": digest.sentence,
+        "sections": [{"name": k, "status": v} for k, v in digest.sections.items() if k != "summary_stats"],
+        "numbers": digest.numbers,
+        "recommendations": digest.recommendations,
+        "diagnoses": digest.diagnoses,
         "charts": [{k: v for k, v in c.items() if k != "png"} for c in charts],
         "attachments": attachments,
         "generated_at": model.generated_at,
@@ -326,26 +323,7 @@ def read_report_dir(report_dir: str | Path) -> tuple[ReportModel, bytes | None, 
     for name in ("config.resolved.json",):
         if (folder / name).is_file():
             config = json.loads((folder / name).read_text(encoding="utf-8"))
-    fields = {
-        k: data[k]
-        for k in (
-            "title",
-            "problem_type",
-            "generated_at",
-            "chunks",
-            "results",
-            "diagnoses",
-            "recommendations",
-            "summary",
-            "warnings",
-            "fingerprint",
-        )
-        if k in data
-    }
-    fields.setdefault("title", "Model monitoring report")
-    fields.setdefault("problem_type", "binary_classification")
-    fields.setdefault("generated_at", "")
-    model = ReportModel(**fields, reportgen_version=str(data.get("reportgen_version", "")), config=config)
+    model = ReportModel.from_results(data, config)
     pdf = (folder / "report.pdf").read_bytes() if (folder / "report.pdf").is_file() else None
     html = (folder / "report.html").read_bytes() if (folder / "report.html").is_file() else None
     return model, pdf, html

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from reportgen import spec
+from reportgen.drift.methods import UNIVARIATE_METHODS
 
 STATUS_WORDS = {
     "ok": "OK",
@@ -130,9 +131,12 @@ def metric_label(name: str | None) -> str:
 
 
 def method_label(name: str | None) -> str:
-    """Human name of a method (kolmogorov_smirnov -> Kolmogorov-Smirnov)."""
+    """Human name of a method (kolmogorov_smirnov -> Kolmogorov-Smirnov): a univariate drift method's
+    from its module (the registry), the others' from spec.METHOD_LABELS."""
     if not name:
         return ""
+    if name in UNIVARIATE_METHODS:
+        return UNIVARIATE_METHODS.get(name).short_label()
     return spec.METHOD_LABELS.get(name, name.replace("_", " ").capitalize())
 
 

@@ -7,7 +7,7 @@ come from the theme's palette. User strings are escaped for mathtext ('$').
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -19,7 +19,10 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from reportgen.render.charts import Chart
 
-RC = {
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
+RC: dict[RcKeyType, Any] = {
     "font.size": 8,
     "axes.titlesize": 9,
     "axes.labelsize": 8,

@@ -19,6 +19,7 @@ from reportgen.render.charts import Chart
 WIDTH = 504.0  # points: 7 inches, as the matplotlib drawing
 HEIGHT = 216.0  # 3 inches
 TICK_FONT, LABEL_FONT, LEGEND_FONT = 7.0, 8.0, 7.0
+MAX_X_LABELS = 8  # chunk labels under a line or bar chart (more are thinned to every 2nd, 3rd, ...)
 CHAR_EM = 0.58  # average DejaVu Sans advance per font size (to size margins and legend entries)
 
 
@@ -179,7 +180,7 @@ def _x_range(chart: Chart) -> tuple[float, float]:
 def _xy(chart: Chart, theme: Any) -> tuple[float, float, list[str]]:
     c = theme.palette["chart"]
     legend_right = chart.kind == "distribution" and chart.stacked
-    rotate = len(chart.x_ticks) > 6
+    rotate = len(_chunk_ticks(chart)) > 6
     below = 0.0 if legend_right else 20.16  # the legend row under the axis (0.28 in)
     bottom = HEIGHT - ((50.4 if rotate else 36.0) + below)
     f = _Frame(
@@ -315,10 +316,19 @@ def _mid_steps(run: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
     return points
 
 
+def _chunk_ticks(chart: Chart) -> list[tuple[float, str]]:
+    """The chunk labels drawn under a line or bar chart: at most MAX_X_LABELS, evenly thinned.
+
+    weasyprint lays out SVG text letter by letter, so each label costs; the plotly chart keeps them all.
+    """
+    ticks = list(zip(chart.x_ticks, chart.x_tick_labels))
+    return ticks[:: -(-len(ticks) // MAX_X_LABELS)] if ticks else []
+
+
 def _x_ticks(chart: Chart, f: _Frame, c: dict[str, Any], rotate: bool) -> list[str]:
     out = []
     if chart.x_ticks:
-        ticks = list(zip(chart.x_ticks, chart.x_tick_labels))
+        ticks = _chunk_ticks(chart)
     else:  # a value axis (continuous distributions): round numbers
         ticks = [(t, _si(t)) for t in nice_ticks(f.x0, f.x1) if f.x0 <= t <= f.x1]
     for x, label in ticks:

@@ -23,6 +23,7 @@ import yaml
 
 from reportgen.errors import ConfigError
 from reportgen.render.filters import FILTERS
+from reportgen.render.print_tables import column_widths
 from reportgen.resources import templates_dir, theme_names, themes_dir
 
 THEME_FILE = "theme.yaml"
@@ -195,6 +196,7 @@ def _environment(search: tuple[str, ...]) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(FILTERS)
+    env.filters["print_columns"] = column_widths
     return env
 
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from reportgen.config import METRICS_BY_PROBLEM, Config
+from reportgen.dataset import MonitoringData
 from reportgen.resolution.alerts import (
     CONTROL_METRICS,
     FRAGILE_METRICS,
@@ -63,7 +63,7 @@ class Evidence(DriftEvidence):
         chunks: list[dict],
         config: Config,
         ranking: pd.DataFrame | None = None,
-        data: Any = None,
+        data: MonitoringData | None = None,
     ) -> None:
         self.config = config
         self.data = data

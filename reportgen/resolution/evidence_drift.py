@@ -8,17 +8,40 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from reportgen.dataset import MonitoringData
 from reportgen.resolution.alerts import STRONG_Z, Alert, corroborate, exceedance, finite_or_none
 from reportgen.resolution.support import JOINT, support_shares
 
 
 class DriftEvidence:
     """Drift corroboration, scores and tracking; support and extrapolation queries (see the module docstring)."""
+
+    # prepared by Evidence (the one subclass) before these methods run
+    analysis: list[dict[str, Any]]
+    pos_of: dict[int, int]
+    outputs: dict[str, str]
+    frame: pd.DataFrame
+    ranking: pd.DataFrame | None
+    data: MonitoringData | None
+    has_estimate: bool
+    real_drop_pos: list[int]
+    concept_pos: list[int]
+    diverge_alerts: list[Alert]
+    dq_pairs: set[tuple[str | None, int]]
+    dq_pos: list[int]
+
+    if TYPE_CHECKING:
+
+        def select(self, step: str, *, method: str | None = None, metric: str | None = None) -> pd.DataFrame: ...
+
+        def _alerts(self, frame: pd.DataFrame) -> list[Alert]: ...
+
+        def drop_series(self) -> dict[int, float]: ...
 
     # --------------------------------------------------------------------- drift
     def _drift(self) -> None:

@@ -29,7 +29,7 @@ def recommend(diagnoses: list[Diagnosis[Any]], ev: Evidence) -> list[dict[str, A
         if _links(d):
             continue  # the linked finding's recommendation carries this money
         by_code.setdefault(d.code, []).append(d)
-    recs = []
+    recs: list[dict[str, Any]] = []
     for code, group in by_code.items():
         title, detail = RECOMMENDATIONS[code](group, ev, diagnoses)
         chunks = sorted({c for d in group for c in d.chunks})

@@ -56,8 +56,9 @@ def section_statuses(ev: Evidence, diagnoses: list[Diagnosis[Any]]) -> dict[str,
         for d in diagnoses
     )
     drift_level = "warning" if shifting or with_drop or ev.artefacts else "info"
+    est_alerting, est_corroborated = performance_alert_chunks(ev, "estimated_performance")
     statuses = {
-        "estimated_performance": _status(*map(bool, performance_alert_chunks(ev, "estimated_performance")[::-1])),
+        "estimated_performance": _status(bool(est_corroborated), bool(est_alerting)),
         "realized_performance": _status(
             bool(ev.real_alerts) or any(a.side == "worse" for a in ev.diverge_alerts),
             bool(ev.real_isolated or ev.diverge_alerts or ev.diverge_isolated),
@@ -128,7 +129,7 @@ def headline(ev: Evidence, sections: dict[str, str]) -> list[dict[str, Any]]:
     if bv:
         items.append(bv)
     if ev.feature_columns:
-        drifted = sorted({a.column for a in ev.drift_alerts})
+        drifted = sorted({a.column for a in ev.drift_alerts if a.column is not None})
         items.append(
             {
                 "label": "Drifted inputs",

@@ -120,7 +120,10 @@ def test_subsampled_reference_is_within_0_02_of_a_full_reference_fit():
     bounds = [(i, i + 2_000) for i in range(0, 20_000, 2_000)]
     fast = chunk_aucs(DomainClassifier(reference_rows=10_000).fit(ref, bounds), parts)
     full = chunk_aucs(DomainClassifier(reference_rows=None).fit(ref, bounds), parts)
-    assert np.abs(fast - full).max() < 0.02, np.round(fast - full, 4)
+    # two AUCs of the same chunk against other reference rows: their difference has sd ~0.01 here
+    tolerance = 3 * np.sqrt(2) * mann_whitney_null_sd(10_000, 2_000)
+    assert np.abs(fast - full).max() < tolerance, np.round(fast - full, 4)
+    assert np.abs(fast - full).mean() < 0.01
     assert fast[6] > 0.65 and fast[7] > 0.8 and abs(fast[0] - 0.5) < 0.05
 
 
@@ -184,6 +187,7 @@ def test_a_pool_of_the_reference_keeps_the_aucs_and_survives_pickling(monkeypatc
 def test_the_step_streams_a_chunk_from_its_own_rows():
     """chunk_stats sees one chunk: a view and a copy of its rows give the same AUC, and the stats are a float."""
     import pickle
+    from dataclasses import replace
 
     from reportgen.engine.views import chunk_view
 
@@ -214,7 +218,7 @@ def test_the_step_streams_a_chunk_from_its_own_rows():
         copy = {k: Column(k, c.kind, c.values.copy(), c.categories) for k, c in view.features.items()}
         value = step.chunk_stats(view, meta)
         assert isinstance(value, float) and len(pickle.dumps(value)) < 100
-        assert shipped._chunk_stats(type(view)(**{**view.__dict__, "features": copy}), meta) == value
+        assert shipped._chunk_stats(replace(view, features=copy), meta) == value
         stats.append(value)
     again = step.finalize(stats)
     pd.testing.assert_frame_equal(again, res)

@@ -85,3 +85,10 @@ def test_one_new_file_adds_a_method_end_to_end(throwaway_method):
     profile = continuous_profile(ref)
     chunk = continuous_chunks(profile, ana, [(0, 500), (500, 1000)], np.zeros(2, bool))
     assert throwaway_method().fit(profile).score(chunk)["distance"] == pytest.approx(ours["value"].to_numpy())
+
+
+def test_the_report_names_the_method_from_its_module(throwaway_method) -> None:
+    from reportgen.render.filters import method_label
+
+    assert method_label(NAME) == "Total variation" == throwaway_method.display_name
+    assert method_label("psi") == "PSI" and method_label("kolmogorov_smirnov") == "Kolmogorov-Smirnov"

@@ -96,3 +96,21 @@ def test_theme_colours_reach_charts():
     assert dark.palette["chart"]["estimated"] in colours
     assert plotly_draw.base_layout(dark)["paper_bgcolor"] == dark.palette["chart"]["background"]
     assert dark.palette["chart"]["estimated"].lower().encode() in render_svg(c, dark).lower()
+
+
+def test_table_without_empty_columns_keeps_every_value():
+    from reportgen.render.charts import Table
+
+    t = Table(
+        columns=["Feature", "Lower", "Upper", "Note"],
+        formats=["text", "num", "num", "text"],
+        rows=[["a", None, 0.5, ""], ["b", None, None, "far"]],
+        caption="c",
+    )
+    slim = t.without_empty_columns()
+    assert slim.columns == ["Feature", "Upper", "Note"] and slim.formats == ["text", "num", "text"]
+    assert slim.rows == [["a", 0.5, ""], ["b", None, "far"]] and slim.caption == "c"
+    full = Table(columns=["x", "y"], formats=["text", "num"], rows=[["a", 1.0]])
+    assert full.without_empty_columns() is full
+    empty = Table(columns=["x", "y"], formats=["text", "num"], rows=[[None, None]])
+    assert empty.without_empty_columns().columns == ["x"]  # the first column always stays

@@ -128,3 +128,37 @@ def test_pdf_html_uses_no_css_variables_of_the_theme(model):
     style = render_pdf_html(model).split("<style>", 1)[1].split("</style>", 1)[0]
     assert "var(--" not in style
     assert load_theme().palette["status"]["alert"] in style.split("}", 1)[1]  # used, not only declared
+
+
+def test_print_shows_fewer_evidence_records_and_says_where_the_rest_are():
+    from reportgen.render.sections.issue_resolution import (
+        MAX_EVIDENCE_ROWS,
+        PRINT_EVIDENCE_ROWS,
+        _evidence_table,
+    )
+
+    def records(n):
+        return [
+            {"step": "univariate_drift", "method": "psi", "metric": "distance", "column": "f", "chunk_index": i}
+            | {"value": 0.1 * i, "upper_threshold": 0.2, "alert": True}
+            for i in range(n)
+        ]
+
+    keys = {i: f"c{i}" for i in range(60)}
+    html, printed = (
+        _evidence_table(records(47), keys, "EUR"),
+        _evidence_table(records(47), keys, "EUR", PRINT_EVIDENCE_ROWS),
+    )
+    assert (
+        len(html.rows) == MAX_EVIDENCE_ROWS and html.caption == "The first 12 of 47 records (all are in results.json)"
+    )
+    assert printed.rows == html.rows[:PRINT_EVIDENCE_ROWS]
+    assert printed.caption == "The first 6 of 47 records (the HTML report lists 12, results.json all 47)"
+    nine = _evidence_table(records(9), keys, "EUR", PRINT_EVIDENCE_ROWS)
+    assert nine.caption == "The first 6 of 9 records (the HTML report and results.json list all 9)"
+    assert _evidence_table(records(9), keys, "EUR").caption == ""
+    # print drops the all-empty band and lower-threshold columns, keeps every value shown
+    slim = printed.without_empty_columns()
+    assert (
+        "Band low" not in slim.columns and "Lower threshold" not in slim.columns and "Upper threshold" in slim.columns
+    )

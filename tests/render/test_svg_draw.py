@@ -88,3 +88,16 @@ def test_heatmap_cells_by_status():
     centres = [float(x) + float(w) / 2 for x, w in re.findall(r"M([\d.]+),[\d.]+h([\d.]+)v", cells)]
     assert bars == pytest.approx(centres, abs=0.01)  # one '!' (bar and dot) centred on each alerting cell
     assert marks.count("M") == 2 * 2 and ">!</text>" not in svg  # drawn as a shape, not as letters
+
+
+def test_many_chunk_labels_thinned_evenly_in_print():
+    """At most MAX_X_LABELS chunk labels under a line chart (SVG text is costly in weasyprint), every k-th kept."""
+    from reportgen.render.svg_draw import MAX_X_LABELS
+
+    keys = [f"2024-{m:02d}" for m in range(1, 23)]
+    chart = _chart(x_ticks=[float(i) for i in range(22)], x_tick_labels=keys)
+    texts = [t.text for t in ET.fromstring(draw_svg(chart, load_theme())).iter(f"{NS}text")]
+    drawn = [t for t in texts if t in keys]
+    assert drawn == keys[::3] and len(drawn) <= MAX_X_LABELS
+    few = [t.text for t in ET.fromstring(draw_svg(_chart(), load_theme())).iter(f"{NS}text")]
+    assert {"2024-01", "2024-03", "2024-05"} <= set(few)  # three labels: all drawn

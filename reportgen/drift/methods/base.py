@@ -18,6 +18,7 @@ from reportgen.drift.profiles import (
 )
 from reportgen.errors import NotFittedError
 from reportgen.registry import Registry
+from reportgen.thresholds import Direction
 
 
 class UnivariateMethod:
@@ -27,19 +28,27 @@ class UnivariateMethod:
     `kinds` (column kinds it applies to), `metrics` (results it writes), `metric` (the one that
     alerts), `direction` per metric, `value_range` per metric, `default_threshold` (the classic
     per-method rule, used when calibration on reference samples is impossible or not wanted),
-    `needs` ("sorted" values or bucket "counts"), `display_name` and `description`.
+    `needs` ("sorted" values or bucket "counts"), `display_name` (the appendix's title), `label` (its
+    short name in tables and charts, when shorter than the display name) and `description`. The method's
+    module is the one place of these names: the report reads them from the registry.
     """
 
     name: ClassVar[str]
     display_name: ClassVar[str]
+    label: ClassVar[str] = ""
     kinds: ClassVar[tuple[str, ...]]
     metrics: ClassVar[tuple[str, ...]]
     metric: ClassVar[str]
-    direction: ClassVar[dict[str, str]]
+    direction: ClassVar[dict[str, Direction]]
     value_range: ClassVar[dict[str, tuple[float | None, float | None]]]
     default_threshold: ClassVar[dict[str, ThresholdConfig]]
     needs: ClassVar[str] = "counts"
     description: ClassVar[str]
+
+    @classmethod
+    def short_label(cls) -> str:
+        """The method's name in tables and charts."""
+        return cls.label or cls.display_name
 
     def fit(self, reference: Column | Profile | np.ndarray) -> UnivariateMethod:
         """Learn the reference profile (a Column, a prepared profile, or raw float values)."""

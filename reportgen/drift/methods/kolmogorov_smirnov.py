@@ -35,7 +35,7 @@ class KolmogorovSmirnov(UnivariateMethod):
 
     def _score(self, chunks: ChunkProfile) -> dict[str, np.ndarray]:
         n = chunks.profile.n
-        d = chunks.ks
+        d, _ = chunks.exact()
         n_ref = chunks.ref_sizes.astype(np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
             d = np.where(chunks.leave_out, d * n / n_ref, d)  # exact leave-one-out rescaling

@@ -15,6 +15,7 @@ class PopulationStabilityIndex(UnivariateMethod):
 
     name = "psi"
     display_name = "Population stability index"
+    label = "PSI"
     kinds = ("continuous", "categorical")
     metrics = ("distance",)
     metric = "distance"

@@ -35,11 +35,11 @@ class Wasserstein(UnivariateMethod):
     )
 
     def _score(self, chunks: ChunkProfile) -> dict[str, np.ndarray]:
-        w = chunks.w
+        _, w = chunks.exact()
         n = chunks.profile.n
         with np.errstate(divide="ignore", invalid="ignore"):
             w = np.where(chunks.leave_out, w * n / chunks.ref_sizes, w)
-            std = chunks.profile.std
+            std = chunks.continuous.std
             # a reference constant in this column has no spread to divide by: the distance in the
             # feature's own unit still measures how far the chunk moved (see fallback_note)
             scaled = w / std if std > 0 else w

@@ -91,13 +91,13 @@ def _gaps(
     parted: list[tuple[str, Any]],
 ) -> None:
     """Appends one row per labelled analysis chunk: estimate, realized value, gap, outside the band or not."""
-    e = est.set_index("chunk_index")
-    r = real.set_index("chunk_index")
-    for i in r.index:
-        if r.loc[i, "period"] != "analysis" or pd.isna(r.loc[i, "value"]) or i not in e.index:
+    # plain dicts by chunk (one record per chunk and metric): a .loc per value costs more than the rest
+    e = dict(zip(est["chunk_index"], zip(est["value"], est["lower_confidence"], est["upper_confidence"])))
+    for i, period, value in zip(real["chunk_index"], real["period"], real["value"]):
+        if period != "analysis" or pd.isna(value) or i not in e:
             continue
-        ev, rv = float(e.loc[i, "value"]), float(r.loc[i, "value"])
-        lo, hi = e.loc[i, "lower_confidence"], e.loc[i, "upper_confidence"]
+        ev, rv = float(e[i][0]), float(value)
+        lo, hi = e[i][1], e[i][2]
         outside = bool(pd.notna(lo) and pd.notna(hi) and not lo <= rv <= hi)
         if outside:
             parted.append((metric, i))

@@ -18,6 +18,7 @@ TITLE = "Issue resolution"
 STATUS_KEY = "issue_resolution"
 NEEDS: tuple[str, ...] = (univariate_drift.ANCHOR,)  # links to its distribution charts
 MAX_EVIDENCE_ROWS = 12
+PRINT_EVIDENCE_ROWS = 6  # per diagnosis in the PDF; the HTML report shows MAX_EVIDENCE_ROWS, results.json every record
 EVIDENCE_COLUMNS = [
     "Chunk",
     "Measure",
@@ -58,6 +59,9 @@ def build(ctx: Context, views: Mapping[str, SectionView]) -> SectionView:
                 "chunk_keys": chunk_keys,
                 "evidence_items": [_evidence(e) for e in evidence if not _is_record(e)],
                 "evidence_table": _evidence_table([e for e in evidence if _is_record(e)], keys, ctx.currency),
+                "evidence_print": _evidence_table(
+                    [e for e in evidence if _is_record(e)], keys, ctx.currency, PRINT_EVIDENCE_ROWS
+                ),
                 "section_anchor": ANCHORS.get(str(d.get("code")), "estimated-performance"),
                 "feature_links": [
                     {
@@ -94,8 +98,10 @@ def _is_record(e: Any) -> bool:
     return isinstance(e, dict) and "step" in e and "value" in e and "chunk_index" in e
 
 
-def _evidence_table(records: list[dict[str, Any]], keys: dict[int, str], currency: str) -> ch.Table | None:
-    """Result records behind a diagnosis, one row each: chunk, what, value, band, thresholds, alert."""
+def _evidence_table(
+    records: list[dict[str, Any]], keys: dict[int, str], currency: str, limit: int = MAX_EVIDENCE_ROWS
+) -> ch.Table | None:
+    """Result records behind a diagnosis, one row each (the first `limit`): chunk, what, value, band, thresholds, alert."""
     if not records:
         return None
     rows = [
@@ -113,10 +119,16 @@ def _evidence_table(records: list[dict[str, Any]], keys: dict[int, str], currenc
         ]
         for r in records
     ]
-    shown = rows[:MAX_EVIDENCE_ROWS]
-    caption = (
-        f"The first {len(shown)} of {len(rows)} records (all are in results.json)" if len(rows) > len(shown) else ""
-    )
+    shown = rows[:limit]
+    caption = ""
+    if len(rows) > len(shown):
+        if limit >= MAX_EVIDENCE_ROWS:
+            where = "all are in results.json"
+        elif len(rows) <= MAX_EVIDENCE_ROWS:
+            where = f"the HTML report and results.json list all {len(rows)}"
+        else:
+            where = f"the HTML report lists {MAX_EVIDENCE_ROWS}, results.json all {len(rows)}"
+        caption = f"The first {len(shown)} of {len(rows)} records ({where})"
     columns, formats = EVIDENCE_COLUMNS, EVIDENCE_FORMATS
     if not any(r[-1] for r in shown):
         columns, formats, shown = columns[:-1], formats[:-1], [r[:-1] for r in shown]

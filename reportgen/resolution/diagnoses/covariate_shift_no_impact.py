@@ -75,13 +75,13 @@ def find(ctx: Context) -> list[Diagnosis[CovariateShift]]:
         realized = metric_window(ev, "realized_performance", metric, run) if metric else None
         when = span(ev, run)
         held = ""
-        if stats and realized and set(run) & set(ev.est_drop_pos):
+        if stats and realized and metric and set(run) & set(ev.est_drop_pos):
             held = (
                 f" The label-free estimate of {metric_label(metric)} fell to {fmt_value(stats['value'])} (reference {fmt_value(stats['reference'])}),"
                 f" but realized {metric_label(metric)}, measured on the labels, held at {fmt_value(realized['value'])}"
                 f" (reference {fmt_value(realized['reference'])}): the estimate misreads this shift."
             )
-        elif stats:
+        elif stats and metric:
             held = f" Estimated {metric_label(metric)} held at {fmt_value(stats['value'])} (reference {fmt_value(stats['reference'])})"
             if realized:
                 held += f" and realized agrees ({fmt_value(realized['value'])})"

@@ -45,11 +45,11 @@ def find(ctx: Context) -> list[Diagnosis[NoIssue]]:
     stats = metric_window(ev, "estimated_performance", metric, all_pos) if metric else None
     realized = metric_window(ev, "realized_performance", metric, all_pos) if metric else None
     parts = []
-    if stats:
+    if stats and metric:
         parts.append(
             f"estimated {metric_label(metric)} stayed at {fmt_value(stats['value'])} (reference {fmt_value(stats['reference'])})"
         )
-    elif realized:
+    elif realized and metric:
         parts.append(
             f"realized {metric_label(metric)} stayed at {fmt_value(realized['value'])} (reference {fmt_value(realized['reference'])})"
         )

@@ -101,7 +101,7 @@ def find(ctx: Context) -> list[Diagnosis[PerformanceDrop]]:
         ranked_all, corr = rank_features(ev, drifted, window)
         features, bystanders = split_causes(ranked_all, corr)
         run_label = "Realized" if estimate_missed else label
-        what = perf_phrase(run_label, m, stats) if stats else f"{run_label} performance degraded"
+        what = perf_phrase(run_label, m, stats) if stats and m else f"{run_label} performance degraded"
         if features:
             cause = f"most likely because {join_names(features)} shifted"
             ranked = ", ".join(f"{f} (r = {corr.get(f, 0.0):.2f})" for f in features[:5])
@@ -122,7 +122,7 @@ def find(ctx: Context) -> list[Diagnosis[PerformanceDrop]]:
         confirm = ""
         if estimate_missed and estimated:
             confirm = f" The label-free estimate said {fmt_value(estimated['value'])}."
-        elif realized:
+        elif realized and m:
             agrees = direction_word(realized["change"], m) == "worse"
             confirm = f" Realized {metric_label(m)} {'confirms it' if agrees else 'does not confirm it'}: {fmt_value(realized['value'])}."
         summary = f"{what} {when}, {cause}.{detail}{confirm}{_support_sentence(outside, broken, moved_broken, bool(extrapolated))}"
