@@ -84,3 +84,18 @@ def test_a_drop_only_labels_see_inside_a_data_quality_fault_is_the_fault(problem
     assert "performance_drop_covariate_shift" not in [d.code for d in found]
     fault = found[0]
     assert fault.severity == "alert" and "Performance suffers in 4 chunks" in fault.summary
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_realized_better_than_its_band_still_refutes_an_estimated_drop(problem: str) -> None:
+    # a prior shift towards easy cases: the estimate falls, realized performance improves beyond its band
+    results, chunks, config = scenario(
+        problem, drop=[6, 7, 8, 9], drift={"car_value": [6, 7, 8, 9]}, business_value=False
+    )
+    out = _realized_held(results, [6, 7, 8, 9])
+    real = (out["step"] == "realized_performance") & out["chunk_index"].isin([N_REF + p for p in (6, 7, 8, 9)])
+    better = -0.05 if problem == "regression" else 0.05
+    out.loc[real, "value"] = out.loc[real, "value"] * (1 + better)
+    out.loc[real, "alert"] = True  # beyond the upper (better) threshold
+    codes = [d.code for d in resolve(out, chunks, config).diagnoses]
+    assert "performance_drop_covariate_shift" not in codes and "covariate_shift_no_impact" in codes

@@ -6,7 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportgen.resolution.alerts import episodes
-from reportgen.resolution.diagnoses.performance_drop_covariate_shift import PerformanceDrop, realized_refutes
+from reportgen.resolution.diagnoses.performance_drop_covariate_shift import (
+    PerformanceDrop,
+    realized_drop_positions,
+    realized_refutes,
+)
 from reportgen.resolution.diagnosis import Detail, Diagnosis, MetricNumbers
 from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.rules import (
@@ -51,7 +55,7 @@ def find(ctx: Context) -> list[Diagnosis[CovariateShift]]:
         if d.code in ("performance_drop_covariate_shift", "prediction_drift")
     ]
     est_drop = [p for run in episodes(ev.est_drop_pos, bridge(ev)) if not realized_refutes(ev, run) for p in run]
-    busy = {p for r in perf_runs for p in r} | set(ev.real_drop_pos) | set(est_drop)
+    busy = {p for r in perf_runs for p in r} | realized_drop_positions(ev) | set(est_drop)
     pos = [p for p in ev.input_drift_pos if p not in busy]
     metric = ev.primary_metric
     for run in episodes(pos, bridge(ev)):

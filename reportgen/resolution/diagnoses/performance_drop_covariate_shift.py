@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from reportgen.resolution.alerts import episodes
+from reportgen.resolution.alerts import Alert, episodes
 from reportgen.resolution.diagnosis import Detail, Diagnosis, MetricNumbers, SupportShare
 from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.rules import (
@@ -31,6 +31,7 @@ from reportgen.resolution.text import (
     direction_word,
     fmt_percent,
     fmt_value,
+    higher_is_better,
     join_names,
     metric_label,
     movement_verb,
@@ -190,7 +191,22 @@ def realized_refutes(ev: Evidence, run: list[int]) -> bool:
     if not set(ev.chunk_indices(run)) <= have:
         return False
     robust = set(ev.robust_metrics)
-    return not any(a.metric in robust for a in ev.alerts_in(ev.real_alerts_all + ev.diverge_alerts, run))
+    return not any(
+        a.metric in robust and _worse(ev, a) for a in ev.alerts_in(ev.real_alerts_all + ev.diverge_alerts, run)
+    )
+
+
+def realized_drop_positions(ev: Evidence) -> set[int]:
+    """Chunks whose corroborated realized alerts lie on the worse side (an improvement is no drop)."""
+    return {a.pos for a in ev.real_alerts if _worse(ev, a)}
+
+
+def _worse(ev: Evidence, alert: Alert) -> bool:
+    """A realized alert on the worse side of its reference level (an improvement beyond the band is no drop)."""
+    value, ref = alert.record.get("value"), ev.reference_level(alert.metric, "realized_performance")
+    if value is None or ref is None or not np.isfinite(value):
+        return True
+    return bool(value < ref if higher_is_better(alert.metric) else value > ref)
 
 
 def _support_sentence(
