@@ -343,8 +343,11 @@ print(json.dumps({k: r[(k, "value")].tolist() for k in m}))
 """
 
 
-def nannyml_estimates(python: str, case: Case, metrics: list[str]) -> dict[str, np.ndarray]:
-    """NannyML's per-chunk estimates of `case`, run in its own environment."""
+def nannyml_estimates(python: str, case: Case, metrics: list[str], cache: str = "") -> dict[str, np.ndarray]:
+    """NannyML's per-chunk estimates of `case`, run in its own environment (read from `cache` when there)."""
+    cached = Path(cache) / f"{case.name}.json" if cache else None
+    if cached is not None and cached.exists():
+        return {k: np.asarray(v, dtype=float) for k, v in json.loads(cached.read_text()).items()}
     cols = [*case.features, case.prediction, case.target]
     cols += [case.proba] if isinstance(case.proba, str) else list((case.proba or {}).values())
     cols += [case.timestamp] if case.timestamp else []
@@ -374,6 +377,9 @@ def nannyml_estimates(python: str, case: Case, metrics: list[str]) -> dict[str, 
         if done.returncode:
             raise RuntimeError(f"NannyML failed on {case.name}: {done.stderr.strip().splitlines()[-1:]}")
     out = json.loads(done.stdout.strip().splitlines()[-1])
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(json.dumps(out))
     return {k: np.asarray(v, dtype=float) for k, v in out.items()}
 
 
@@ -421,64 +427,100 @@ def reportgen_runs(case: Case, methods: dict[str, Callable]) -> tuple[dict[str, 
     return out, real
 
 
-def reportgen_methods(problem: str) -> dict[str, Callable]:
-    from reportgen.performance.cbpe import CBPE
-    from reportgen.performance.dle import DLE
+def reportgen_methods(problem: str, names: list[str] | None = None) -> dict[str, Callable]:
+    """{estimator name: factory(config) -> step} of every estimator of the problem type (or of `names`)."""
+    import reportgen.pipeline_steps  # noqa: F401  (registers every step)
+    from reportgen.spec import ESTIMATORS
+    from reportgen.steps import STEPS
 
-    if problem == "regression":
-        return {"dle": DLE.from_config}
-    return {"cbpe": CBPE.from_config}
+    chosen = [n for n in ESTIMATORS[problem] if not names or n in names]
+    classes = {n: STEPS.get(n) for n in chosen}
+    return {n: (lambda cfg, cls=cls: cls()) for n, cls in classes.items()}
 
 
 # --- report --------------------------------------------------------------------------------------
+
+
+def chunk_rows(
+    case: Case, nm: dict[str, np.ndarray], ours: dict[str, pd.DataFrame], real: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per (metric, method, analysis chunk): realized, its sampling error, our and NannyML's estimate, trust."""
+    rows = []
+    for m in METRICS[case.problem]:
+        realized = analysis_values(real, m).astype(float)
+        se = analysis_values(real, m, "sampling_error").astype(float)
+        shift = case.shift or ["stable"] * len(realized)
+        for method, frame in ours.items():
+            trust = analysis_values(frame, m, "trust") if "trust" in frame.columns else [None] * len(realized)
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "dataset": case.name,
+                        "metric": m,
+                        "method": method,
+                        "chunk": np.arange(len(realized)),
+                        "shift": shift if case.shift else None,
+                        "realized": realized,
+                        "sampling_error": se,
+                        "estimate": analysis_values(frame, m).astype(float),
+                        "nannyml": nm[m],
+                        "trust": trust,
+                    }
+                )
+            )
+    return pd.concat(rows, ignore_index=True)
+
+
+def print_table(rows: pd.DataFrame) -> None:
+    """Mean |estimated - realized| per dataset, metric and method beside NannyML's, then the trust flag's rates."""
+    rows = rows.assign(err=(rows.estimate - rows.realized).abs(), nml_err=(rows.nannyml - rows.realized).abs())
+    print(
+        f"{'dataset':28s} {'metric':9s} {'method':10s} {'ours':>9s} {'NannyML':>9s} {'ratio':>6s} {'shifted':>9s} {'NML shft':>9s} {'ratio':>6s}"
+    )
+    for (name, metric, method), g in rows.groupby(["dataset", "metric", "method"], sort=False):
+        ours, theirs = g.err.mean(), g.nml_err.mean()
+        line = f"{name:28s} {metric:9s} {method:10s} {ours:9.4f} {theirs:9.4f} {ours / theirs if theirs > 0 else np.nan:6.2f}"
+        shifted = g[g["shift"].notna() & (g["shift"] != "stable")]
+        if len(shifted):
+            a, b = shifted.err.mean(), shifted.nml_err.mean()
+            line += f" {a:9.4f} {b:9.4f} {a / b if b > 0 else np.nan:6.2f}"
+        print(line)
+    flagged = rows[rows.trust.notna()]
+    for method, g in flagged.groupby("method", sort=False):
+        large = g.err > 3 * g.sampling_error
+        low = g.trust == "low"
+        print(
+            f"trust ({method}): low on {int((low & large).sum())}/{int(large.sum())} = {(low & large).sum() / max(large.sum(), 1):.0%} "
+            f"of chunks with error > 3 SE (hit rate), on {int((low & ~large).sum())}/{int((~large).sum())} = "
+            f"{(low & ~large).sum() / max((~large).sum(), 1):.0%} of the others (false-flag rate)"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nannyml-python", default="/tmp/nanny/bin/python")
     parser.add_argument("--only", default="", help="comma-separated case names (default: all)")
+    parser.add_argument("--cache", default="", help="folder that keeps NannyML's estimates between runs")
+    parser.add_argument("--dump", default="", help="CSV file for the per-chunk rows behind the table")
+    parser.add_argument("--methods", default="", help="comma-separated reportgen estimators (default: all)")
     args = parser.parse_args()
     cases = [*sample_cases(), *nannyml_cases(nannyml_data_dir(args.nannyml_python)), *sklearn_cases()]
     if args.only:
         keep = set(args.only.split(","))
         cases = [c for c in cases if c.name in keep]
+    parts = []
     for case in cases:
         if case.chunk_size:  # whole chunks only: the two tools treat a short last chunk differently
             case.reference = case.reference.iloc[: len(case.reference) // case.chunk_size * case.chunk_size]
             case.analysis = case.analysis.iloc[: len(case.analysis) // case.chunk_size * case.chunk_size]
-    trust_hits = {"large": [0, 0], "other": [0, 0]}
-    header = f"{'dataset':28s} {'metric':9s} {'method':8s} {'ours':>9s} {'NannyML':>9s} {'ratio':>6s} {'shifted':>9s} {'NML shft':>9s}"
-    print(header)
-    for case in cases:
-        metrics = METRICS[case.problem]
-        nm = nannyml_estimates(args.nannyml_python, case, metrics)
-        ours, real = reportgen_runs(case, reportgen_methods(case.problem))
-        shifted = np.array([s != "stable" for s in case.shift]) if case.shift else None
-        for m in metrics:
-            realized = analysis_values(real, m).astype(float)
-            se = analysis_values(real, m, "sampling_error").astype(float)
-            theirs = np.abs(nm[m] - realized)
-            for method, frame in ours.items():
-                err = np.abs(analysis_values(frame, m).astype(float) - realized)
-                ratio = np.nanmean(err) / np.nanmean(theirs) if np.nanmean(theirs) > 0 else np.nan
-                extra = ""
-                if shifted is not None and shifted.any():
-                    extra = f" {np.nanmean(err[shifted]):9.4f} {np.nanmean(theirs[shifted]):9.4f}"
-                print(
-                    f"{case.name:28s} {m:9s} {method:8s} {np.nanmean(err):9.4f} {np.nanmean(theirs):9.4f} {ratio:6.2f}{extra}"
-                )
-                if "trust" in frame.columns:
-                    trust = analysis_values(frame, m, "trust")
-                    large = err > 3 * se
-                    for flag, low in zip(large, trust == "low"):
-                        cell = trust_hits["large" if flag else "other"]
-                        cell[0] += int(low)
-                        cell[1] += 1
-    for k, (low, total) in trust_hits.items():
-        if total:
-            print(
-                f"trust=low on chunks with {'error > 3 SE' if k == 'large' else 'error <= 3 SE'}: {low}/{total} = {low / total:.0%}"
-            )
+        nm = nannyml_estimates(args.nannyml_python, case, METRICS[case.problem], args.cache)
+        ours, real = reportgen_runs(case, reportgen_methods(case.problem, [m for m in args.methods.split(",") if m]))
+        parts.append(chunk_rows(case, nm, ours, real))
+        print(f"done {case.name}", flush=True)
+    rows = pd.concat(parts, ignore_index=True)
+    if args.dump:
+        rows.to_csv(args.dump, index=False)
+    print_table(rows)
 
 
 if __name__ == "__main__":

@@ -10,12 +10,16 @@ constant in the reference (`constant_in_reference`), a baseline from another mod
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from reportgen.sample_size import MIN_ROWS, minimum_rows, undersized
+
+if TYPE_CHECKING:
+    from reportgen.config import Config
+    from reportgen.dataset import MonitoringData
 
 CODES = (
     "targets_unmatched",
@@ -35,7 +39,7 @@ def caution(code: str, message: str, chunks: Sequence[int] = (), columns: Sequen
 
 
 def run_warnings(
-    data: Any,
+    data: MonitoringData,
     results: pd.DataFrame,
     labels: Mapping[int, int | None],
     *,
@@ -62,7 +66,9 @@ def run_warnings(
     return out
 
 
-def targets_unmatched(data: Any, results: pd.DataFrame, labels: Mapping[int, int | None]) -> list[dict[str, Any]]:
+def targets_unmatched(
+    data: MonitoringData, results: pd.DataFrame, labels: Mapping[int, int | None]
+) -> list[dict[str, Any]]:
     """Analysis rows and chunks without a label, with the share, when the analysis has a target column."""
     chunks = data.analysis_chunks
     counts = [labels.get(c.index) for c in chunks]
@@ -89,7 +95,7 @@ def targets_unmatched(data: Any, results: pd.DataFrame, labels: Mapping[int, int
     return [caution("targets_unmatched", message, [c.index for c in short], _target_column(data))]
 
 
-def small_chunks(data: Any, results: pd.DataFrame) -> list[dict[str, Any]]:
+def small_chunks(data: MonitoringData, results: pd.DataFrame) -> list[dict[str, Any]]:
     """Chunks whose records were left unjudged for lack of rows (label shortages are targets_unmatched)."""
     if results.empty:
         return []
@@ -110,7 +116,7 @@ def small_chunks(data: Any, results: pd.DataFrame) -> list[dict[str, Any]]:
     return [caution("small_chunk", message, [c.index for c in small])]
 
 
-def missing_periods(data: Any) -> list[dict[str, Any]]:
+def missing_periods(data: MonitoringData) -> list[dict[str, Any]]:
     """Calendar periods between the first and the last chunk with no rows at all (period chunking)."""
     alias = data.config.chunking.period
     if not alias:
@@ -142,7 +148,7 @@ def missing_periods(data: Any) -> list[dict[str, Any]]:
     return out
 
 
-def constant_in_reference(data: Any) -> list[dict[str, Any]]:
+def constant_in_reference(data: MonitoringData) -> list[dict[str, Any]]:
     """Features with a single value in the reference: scaled drift distances fall back, any change drifts."""
     ref, ana = data.reference, data.analysis
     constant = []
@@ -190,7 +196,7 @@ def _moves(ref_col: Any, ana_col: Any, rows: slice) -> bool:
 
 
 def overwritten_targets(
-    config: Any, analysis: pd.DataFrame, targets: pd.DataFrame | None, *, source: str | None = None
+    config: Config, analysis: pd.DataFrame, targets: pd.DataFrame | None, *, source: str | None = None
 ) -> list[dict[str, Any]]:
     """A `target_overwritten` notice when the analysis file has the target column and a targets file is given."""
     target = config.columns.target
@@ -214,7 +220,7 @@ def target_overwritten(target: str, filled: int, *, source: str | None = None) -
     ]
 
 
-def _target_column(data: Any) -> list[str]:
+def _target_column(data: MonitoringData) -> list[str]:
     target = data.config.columns.target
     return [target] if target else []
 

@@ -1,8 +1,7 @@
 """Config: the keys of the README's config reference, read from YAML or TOML into typed, frozen objects.
 
-Every mistake becomes one ConfigError naming the file, the key, what was found and what is
-allowed. Paths are resolved relative to the config file. CLI flags override file values through
-`load_config(path, overrides)`.
+Every mistake becomes one ConfigError naming the file, the key, what was found and what is allowed. Paths are
+resolved relative to the config file. CLI flags override file values through `load_config(path, overrides)`.
 """
 
 from __future__ import annotations
@@ -160,6 +159,7 @@ def _open_unit(v: float | None, what: str = "", example: str = "") -> float | No
 
 class PerformanceConfig(_Frozen):
     metrics: tuple[str, ...] | None = None
+    estimators: tuple[Literal["cbpe", "cbpe_iw", "dle", "dle_iw"], ...] | None = None  # default: spec.ESTIMATORS
     calibration: Literal["auto", "always", "never"] = "auto"
     threads: Whole | None = None
 

@@ -10,6 +10,7 @@ import reportgen.performance.business_value
 import reportgen.performance.cbpe
 import reportgen.performance.dle
 import reportgen.performance.realized
+import reportgen.performance.weighted
 import reportgen.quality  # noqa: F401  (each module registers its steps; quality: data_quality, summary_stats)
 from reportgen import spec
 from reportgen.config import Config

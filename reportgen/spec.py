@@ -142,10 +142,19 @@ STEP_NAMES: tuple[str, ...] = tuple(s.name for s in sorted(_STEPS, key=lambda s:
 # The resolution's status key: shown after every step (appendix order, section badge).
 RESOLUTION = "issue_resolution"
 
+# Label-free estimators per problem type (config performance.estimators); the first is the default.
+ESTIMATORS = {
+    "binary_classification": ("cbpe", "cbpe_iw"),
+    "multiclass_classification": ("cbpe", "cbpe_iw"),
+    "regression": ("dle", "dle_iw"),
+}
+
 # Method names in tables and charts; a univariate drift method's module names it (drift/methods/).
 METHOD_LABELS = {
     "cbpe": "CBPE (estimated)",
     "dle": "DLE (estimated)",
+    "cbpe_iw": "CBPE importance-weighted (estimated)",
+    "dle_iw": "DLE importance-weighted (estimated)",
     "realized": "Realized",
     "pca_reconstruction": "PCA reconstruction error",
     "domain_classifier": "Domain classifier",

@@ -12,11 +12,14 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from reportgen.delivery.notify_spec import CHANNELS, DEFAULT_WEBHOOK_ENV, NotifyTarget
 from reportgen.delivery.webhook import NotifyError, post_json
+
+if TYPE_CHECKING:
+    from reportgen.report import ReportModel
 
 SLACK_STATUS = {"ok": ":white_check_mark: OK", "warning": ":warning: WARNING", "alert": ":rotating_light: ALERT"}
 TOP = 3  # recommendations a chat message lists
@@ -34,7 +37,7 @@ class Notice:
     link: str
 
 
-def notice_from_report(model: Any, link: str) -> Notice:
+def notice_from_report(model: ReportModel, link: str) -> Notice:
     """The notice for a ReportModel: its status, executive sentence and top three recommendation titles."""
     summary = model.summary or {}
     recs = summary.get("top_recommendations") or model.recommendations or []
@@ -128,7 +131,7 @@ def notify(target: NotifyTarget, notice: Notice, *, backoff: float = 1.0) -> int
 
 
 def notify_all(
-    targets: Iterable[NotifyTarget], model: Any, where: tuple[str, str], *, backoff: float = 1.0
+    targets: Iterable[NotifyTarget], model: ReportModel, where: tuple[str, str], *, backoff: float = 1.0
 ) -> list[str]:
     """Notify every target (one failing does not stop the others); the failure messages, in order.
 

@@ -27,11 +27,11 @@ INSTALL_JAVA = (
 )
 # Our defaults for a session we start; `engine.conf` wins over them.
 DEFAULT_CONF: dict[str, str] = {
-    "spark.ui.enabled": "false",
-    "spark.ui.showConsoleProgress": "false",
     "spark.sql.session.timeZone": "UTC",  # period chunks are calendar periods in UTC
     "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.ui.showConsoleProgress": "false",  # the run has its own progress bar
 }
+LOCAL_CONF: dict[str, str] = {"spark.ui.enabled": "false"}  # a local master: no web UI to look at
 
 
 def quiet_pyspark() -> None:
@@ -56,7 +56,8 @@ def spark_session(master: str | None, conf: dict[str, Any]) -> SparkSession:
     builder = SparkSession.builder.appName("reportgen")
     if master:
         builder = builder.master(master)
-    for key, value in {**DEFAULT_CONF, **{k: _conf_text(v) for k, v in conf.items()}}.items():
+    defaults = {**DEFAULT_CONF, **(LOCAL_CONF if master and master.startswith("local") else {})}
+    for key, value in {**defaults, **{k: _conf_text(v) for k, v in conf.items()}}.items():
         builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()

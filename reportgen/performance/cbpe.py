@@ -30,11 +30,15 @@ from reportgen.performance.common import (
     _base_notes,
     classification_series,
     estimated_records,
+    estimator_selected,
     require_reference_targets,
     selected_metrics,
     with_trust,
 )
+from reportgen.performance.density_ratio import DensityRatio
 from reportgen.performance.overlap import Overlap
+from reportgen.performance.reweighted import CorrectedProbabilities, probability_residuals
+from reportgen.performance.trust import RatioCutoffs, per_metric
 from reportgen.steps import STEPS, Step
 
 CBPE_DESCRIPTION = (
@@ -93,11 +97,12 @@ class CBPE(Step):
     step: ClassVar[str] = "estimated_performance"
     problem_types: ClassVar[tuple[str, ...]] = ("binary_classification", "multiclass_classification")
     streams: ClassVar[bool] = True
+    weighted: ClassVar[bool] = False  # report the importance-weighted estimate (cbpe_iw)
 
     @classmethod
     def from_config(cls, config: Config) -> CBPE | None:
-        """Off without a target column (calibration and thresholds need reference targets)."""
-        return cls() if config.columns.target else None
+        """Off without a target column (calibration and thresholds need reference targets) or when not selected."""
+        return cls() if config.columns.target and estimator_selected(config, cls.name) else None
 
     def _fit(self, reference: Dataset, reference_chunks: tuple[Chunk, ...], config: Config) -> None:
         require_reference_targets(reference, config, "CBPE")
@@ -108,20 +113,35 @@ class CBPE(Step):
         self.calibrator_ = fit_calibrator(reference, config)
         self.plans_: dict[Any, Any] = {}
         self.overlap_ = Overlap().fit(reference)
+        self.ratio_ = DensityRatio(config.seed).fit(reference, reference_chunks)
+        self.cutoffs_ = RatioCutoffs.from_reference(*self.ratio_.reference_levels())
+        rows = self.ratio_.eval_rows_
+        assert reference.y_proba is not None and reference.y_true is not None  # classification with targets
+        calibrated = self.calibrator_.transform(reference.y_proba[rows])
+        self.residuals_ = probability_residuals(calibrated, reference.y_true[rows], self.binary_)
         self.reference_series_ = with_trust(
             estimate_classification(reference, reference_chunks, self.calibrator_, self.metrics_, self.binary_),
             self.overlap_.assess(reference, reference_chunks),
         )
 
     def _chunk_stats(self, rows: Dataset, meta: Chunk) -> list[Series]:
+        """Plain and importance-weighted estimates of the chunk: one is reported, their gap sets the trust."""
         chunks = (local_chunk(meta, rows.n_rows),)
-        series = estimate_classification(rows, chunks, self.calibrator_, self.metrics_, self.binary_)
-        return with_trust(series, self.overlap_.assess(rows, chunks))
+        ratio = self.ratio_.chunk_ratio(rows)
+        corrected = CorrectedProbabilities(self.calibrator_, self.residuals_, ratio.weights)
+        plain = estimate_classification(rows, chunks, self.calibrator_, self.metrics_, self.binary_)
+        weighted = estimate_classification(rows, chunks, corrected, self.metrics_, self.binary_)  # type: ignore[arg-type]
+        overlap, ratio_trust = self.overlap_.assess(rows, chunks)[0], self.cutoffs_.assess(ratio)
+        return per_metric(
+            weighted if self.weighted else plain, plain, weighted, overlap, ratio_trust, self.profile_.noise
+        )
 
     def _finalize(self, stats: list[list[Series]]) -> pd.DataFrame:
         chunks = self.reference_chunks_ + self.analysis_chunks_
         ana = join_chunk_series(stats)
-        return estimated_records("cbpe", self.reference_series_, ana, chunks, self.config_, self.profile_, self.plans_)
+        return estimated_records(
+            self.name, self.reference_series_, ana, chunks, self.config_, self.profile_, self.plans_
+        )
 
     def method_notes(self) -> list[dict[str, Any]]:
         plans = getattr(self, "plans_", {})
@@ -129,7 +149,7 @@ class CBPE(Step):
         return [
             {
                 "step": "estimated_performance",
-                "method": "cbpe",
+                "method": self.name,
                 "title": "Estimated performance (CBPE)",
                 "description": CBPE_DESCRIPTION + " " + calib,
                 "thresholds": "\n".join(f"{m}: {p.explanation}" for (m, _), p in plans.items()),

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from reportgen import spec
 from reportgen.chunking import Chunk
 from reportgen.config import METRICS_BY_PROBLEM, BusinessValueConfig, Config
 from reportgen.dataset import Dataset
@@ -54,6 +55,20 @@ def selected_metrics(config: Config) -> tuple[str, ...]:
     """The configured metrics, or every metric of the problem type; business value is its own step."""
     chosen = config.performance.metrics or METRICS_BY_PROBLEM[config.problem_type]
     return tuple(m for m in chosen if m != "business_value")
+
+
+def estimator_selected(config: Config, name: str) -> bool:
+    """True when `name` is among performance.estimators (default: the problem type's first estimator)."""
+    fits = spec.ESTIMATORS[config.problem_type]
+    chosen = config.performance.estimators or fits[:1]
+    wrong = [m for m in chosen if m not in fits]
+    if wrong:
+        raise ConfigError(
+            f"estimator '{wrong[0]}' does not fit problem_type {config.problem_type}; accepted: {', '.join(fits)}",
+            file=config.source,
+            key="performance.estimators",
+        )
+    return name in chosen
 
 
 def value_matrix(config: Config, bv: BusinessValueConfig, classes: Sequence[Any]) -> np.ndarray:

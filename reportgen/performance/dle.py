@@ -39,12 +39,16 @@ from reportgen.performance.common import (
     Series,
     _base_notes,
     estimated_records,
+    estimator_selected,
     join_notes,
     require_reference_targets,
     selected_metrics,
     with_trust,
 )
+from reportgen.performance.density_ratio import DensityRatio
 from reportgen.performance.overlap import Overlap
+from reportgen.performance.reweighted import BinnedResidual
+from reportgen.performance.trust import RatioCutoffs, per_metric
 from reportgen.steps import STEPS, Step
 
 HOLDOUT_SHARE = 0.2
@@ -123,6 +127,8 @@ class LossModels:
         holdout = np.random.default_rng(self.seed).random(n) < HOLDOUT_SHARE
         self.models_: dict[str, Any] = {}
         self.rounds_: dict[str, int] = {}
+        self.holdout_ = np.flatnonzero(holdout)
+        self.holdout_predictions_: dict[str, np.ndarray] = {}  # out-of-sample predicted loss of the hold-out rows
         for name, target in targets.items():
             ok = np.isfinite(target)
             train, valid = ok & ~holdout, ok & holdout
@@ -154,6 +160,8 @@ class LossModels:
                 callbacks=callbacks,
             )
             rounds = int(booster.best_iteration or booster.current_iteration())
+            if valid_sets:
+                self.holdout_predictions_[name] = np.maximum(booster.predict(x[holdout], num_iteration=rounds), 0.0)
             if REFIT and valid_sets:
                 # The hold-out chose the number of trees; refit on every reference row with that many
                 # trees scaled to the larger sample, so no reference row is wasted.
@@ -227,6 +235,17 @@ def chunk_means(values: np.ndarray, valid: np.ndarray, chunks: Sequence[Chunk]) 
         return np.where(sizes > 0, sums / np.where(sizes > 0, sizes, 1.0), np.nan), sizes
 
 
+def loss_residuals(models: LossModels, targets: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, BinnedResidual]:
+    """Per loss: the binned residual (loss - predicted loss) of the hold-out rows, by the model that never saw them."""
+    out = {}
+    position = np.searchsorted(models.holdout_, rows)
+    for name, predicted in models.holdout_predictions_.items():
+        if np.array_equal(models.holdout_[np.minimum(position, len(models.holdout_) - 1)], rows):
+            held_out = predicted[position]
+            out[name] = BinnedResidual.fit(held_out, targets[name][rows] - held_out)
+    return out
+
+
 @STEPS.register
 class DLE(Step):
     """Estimated regression performance per chunk, with sampling-error band and thresholds."""
@@ -235,11 +254,12 @@ class DLE(Step):
     step: ClassVar[str] = "estimated_performance"
     problem_types: ClassVar[tuple[str, ...]] = ("regression",)
     streams: ClassVar[bool] = True
+    weighted: ClassVar[bool] = False  # report the importance-weighted estimate (dle_iw)
 
     @classmethod
     def from_config(cls, config: Config) -> DLE | None:
-        """Off without a target column (the loss models learn from reference targets)."""
-        return cls() if config.columns.target else None
+        """Off without a target column (the loss models learn from reference targets) or when not selected."""
+        return cls() if config.columns.target and estimator_selected(config, cls.name) else None
 
     def _fit(self, reference: Dataset, reference_chunks: tuple[Chunk, ...], config: Config) -> None:
         require_reference_targets(reference, config, "DLE")
@@ -260,12 +280,25 @@ class DLE(Step):
         self.models_ = LossModels(config.seed, config.performance.threads).fit(x, cats, targets)
         self.plans_: dict[Any, Any] = {}
         self.overlap_ = Overlap().fit(reference)
+        held_out = self.models_.holdout_ if self.models_.holdout_predictions_ else None
+        self.ratio_ = DensityRatio(config.seed).fit(reference, reference_chunks, evaluation=held_out)
+        self.cutoffs_ = RatioCutoffs.from_reference(*self.ratio_.reference_levels())
+        self.residuals_ = loss_residuals(self.models_, targets, self.ratio_.eval_rows_)
         self.reference_series_ = with_trust(
-            self.estimate(reference, reference_chunks), self.overlap_.assess(reference, reference_chunks)
+            self.estimate(reference, reference_chunks)[0], self.overlap_.assess(reference, reference_chunks)
         )
 
-    def estimate(self, ds: Dataset, chunks: Sequence[Chunk]) -> list[Series]:
-        """DLE series of every selected metric over `chunks` of one period."""
+    def estimate(
+        self, ds: Dataset, chunks: Sequence[Chunk], weights: np.ndarray | None = None
+    ) -> tuple[list[Series], list[Series]]:
+        """(DLE series, importance-weighted DLE series) of every selected metric over `chunks` of one period.
+
+        `weights`: one chunk's density ratio on the held-out reference rows (None: both the same).
+        """
+        plain = self._series(ds, chunks, None)
+        return plain, (self._series(ds, chunks, weights) if weights is not None else plain)
+
+    def _series(self, ds: Dataset, chunks: Sequence[Chunk], weights: np.ndarray | None) -> list[Series]:
         x, _, _ = feature_matrix(ds)
         valid = np.isfinite(ds.y_pred)
         starts, ends = K.chunk_bounds(chunks)
@@ -280,6 +313,8 @@ class DLE(Step):
                 continue
             if loss not in predicted:
                 predicted[loss] = self.models_.predict(x, loss)
+                if weights is not None and loss in self.residuals_:
+                    predicted[loss] = np.maximum(self.residuals_[loss].apply(predicted[loss], weights), 0.0)
             mean, sizes = chunk_means(predicted[loss], valid, chunks)
             notes = _base_notes(sizes, (ends - starts).astype(float), what="prediction")
             if loss == "squared_log":
@@ -293,13 +328,21 @@ class DLE(Step):
         return out
 
     def _chunk_stats(self, rows: Dataset, meta: Chunk) -> list[Series]:
+        """Plain and importance-weighted estimates of the chunk: one is reported, their gap sets the trust."""
         chunks = (local_chunk(meta, rows.n_rows),)
-        return with_trust(self.estimate(rows, chunks), self.overlap_.assess(rows, chunks))
+        ratio = self.ratio_.chunk_ratio(rows)
+        plain, weighted = self.estimate(rows, chunks, ratio.weights)
+        overlap, ratio_trust = self.overlap_.assess(rows, chunks)[0], self.cutoffs_.assess(ratio)
+        return per_metric(
+            weighted if self.weighted else plain, plain, weighted, overlap, ratio_trust, self.profile_.noise
+        )
 
     def _finalize(self, stats: list[list[Series]]) -> pd.DataFrame:
         chunks = self.reference_chunks_ + self.analysis_chunks_
         ana = join_chunk_series(stats)
-        return estimated_records("dle", self.reference_series_, ana, chunks, self.config_, self.profile_, self.plans_)
+        return estimated_records(
+            self.name, self.reference_series_, ana, chunks, self.config_, self.profile_, self.plans_
+        )
 
     def method_notes(self) -> list[dict[str, Any]]:
         plans = getattr(self, "plans_", {})
@@ -308,7 +351,7 @@ class DLE(Step):
         return [
             {
                 "step": "estimated_performance",
-                "method": "dle",
+                "method": self.name,
                 "title": "Estimated performance (DLE)",
                 "description": DLE_DESCRIPTION + (f" Loss models after early stopping: {trees}." if trees else ""),
                 "thresholds": "\n".join(f"{m}: {p.explanation}" for (m, _), p in plans.items()),

@@ -34,6 +34,7 @@ from reportgen.errors import ConfigError, OutputError
 if TYPE_CHECKING:
     from reportgen.config import Config
     from reportgen.render.save import Rendering
+    from reportgen.render.templating import Theme
     from reportgen.report import ReportModel
 
 GMAIL_CLIP_BYTES = 102_000  # Gmail hides the rest of an HTML body beyond ~102 KB
@@ -75,7 +76,7 @@ def subject_line(digest: Digest) -> str:
 # ---------------------------------------------------------------- charts
 
 
-def alert_charts(model: ReportModel, theme: Any, chosen: Sequence[Series]) -> list[dict[str, Any]]:
+def alert_charts(model: ReportModel, theme: Theme, chosen: Sequence[Series]) -> list[dict[str, Any]]:
     """The digest's alerting series as PNG charts (reportgen.render.charts, drawn at 2x): cid, title, alt text, bytes."""
     from reportgen.render.charts import metric_chart
     from reportgen.render.filters import method_label, metric_label
@@ -269,7 +270,7 @@ def email_context(
     model: ReportModel,
     digest: Digest,
     config: Config | None,
-    theme: Any,
+    theme: Theme,
     subject: str,
     charts: list[dict[str, Any]],
     *,

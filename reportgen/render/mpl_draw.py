@@ -22,6 +22,8 @@ from reportgen.render.charts import Chart
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
+    from reportgen.render.templating import Theme
+
 RC: dict[RcKeyType, Any] = {
     "font.size": 8,
     "axes.titlesize": 9,
@@ -55,7 +57,7 @@ def _rgba(color: str) -> Any:
     return to_rgba(color)
 
 
-def _color(theme: Any, role: str) -> Any:
+def _color(theme: Theme, role: str) -> Any:
     chart = theme.palette["chart"]
     if role in chart and isinstance(chart[role], str):
         return _rgba(chart[role])
@@ -67,7 +69,7 @@ def _color(theme: Any, role: str) -> Any:
     return _rgba(chart["series"][0])
 
 
-def figure(chart: Chart, theme: Any) -> Any:
+def figure(chart: Chart, theme: Theme) -> Any:
     """A matplotlib Figure (no pyplot state, freed when dropped) drawn from the chart description."""
     c = theme.palette["chart"]
     font = theme.fonts.get("chart", "DejaVu Sans")
@@ -105,7 +107,7 @@ def figure(chart: Chart, theme: Any) -> Any:
     return fig
 
 
-def _xy(ax: Any, chart: Chart, theme: Any) -> None:
+def _xy(ax: Any, chart: Chart, theme: Theme) -> None:
     c = theme.palette["chart"]
     ax.grid(True, axis="y", color=_rgba(c["grid"]), linewidth=0.5)
     ax.tick_params(bottom=False, left=False)  # no tick marks: fewer SVG nodes for weasyprint to draw
@@ -181,7 +183,7 @@ def _xy(ax: Any, chart: Chart, theme: Any) -> None:
             )
 
 
-def _heatmap(ax: Any, chart: Chart, theme: Any) -> None:
+def _heatmap(ax: Any, chart: Chart, theme: Theme) -> None:
     c = theme.palette["chart"]
     h = chart.heatmap or {}
     z = [[(-1 if v is None else v) for v in row] for row in h["status"]]
@@ -207,7 +209,7 @@ def _heatmap(ax: Any, chart: Chart, theme: Any) -> None:
     ax.tick_params(length=0)
 
 
-def draw_png(chart: Chart, theme: Any, *, dpi: int = 200) -> bytes:
+def draw_png(chart: Chart, theme: Theme, *, dpi: int = 200) -> bytes:
     """PNG at `dpi` (the e-mail shows it at half size), without time metadata."""
     fig = figure(chart, theme)
     buf = io.BytesIO()

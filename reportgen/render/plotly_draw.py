@@ -12,9 +12,12 @@ import functools
 import gzip
 import html
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportgen.render.charts import Chart
+
+if TYPE_CHECKING:
+    from reportgen.render.templating import Theme
 
 MAX_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -24,7 +27,7 @@ def esc(text: Any) -> str:
     return html.escape(str(text), quote=False)
 
 
-def _color(theme: Any, role: str) -> str:
+def _color(theme: Theme, role: str) -> str:
     chart = theme.palette["chart"]
     if role in chart and isinstance(chart[role], str):
         return chart[role]
@@ -36,7 +39,7 @@ def _color(theme: Any, role: str) -> str:
     return chart["series"][0]
 
 
-def base_layout(theme: Any) -> dict[str, Any]:
+def base_layout(theme: Theme) -> dict[str, Any]:
     """The layout every figure shares (the 'template' applied once per page)."""
     c = theme.palette["chart"]
     axis = {
@@ -60,7 +63,7 @@ def base_layout(theme: Any) -> dict[str, Any]:
     }
 
 
-def to_figure(chart: Chart, theme: Any) -> dict[str, Any]:
+def to_figure(chart: Chart, theme: Theme) -> dict[str, Any]:
     """A {data, layout} dict for Plotly.newPlot (floats cut to 6 significant digits: the page stays small)."""
     fig = _heatmap(chart, theme) if chart.kind == "heatmap" else _xy(chart, theme)
     return _round(fig)
@@ -76,7 +79,7 @@ def _round(obj: Any) -> Any:
     return obj
 
 
-def _xy(chart: Chart, theme: Any) -> dict[str, Any]:
+def _xy(chart: Chart, theme: Theme) -> dict[str, Any]:
     c = theme.palette["chart"]
     data: list[dict[str, Any]] = []
     shapes: list[dict[str, Any]] = []
@@ -205,7 +208,7 @@ def _xy(chart: Chart, theme: Any) -> dict[str, Any]:
     return {"data": data, "layout": layout}
 
 
-def _heatmap(chart: Chart, theme: Any) -> dict[str, Any]:
+def _heatmap(chart: Chart, theme: Theme) -> dict[str, Any]:
     c = theme.palette["chart"]
     h = chart.heatmap or {}
     rows = [esc(r) for r in h["rows"]]

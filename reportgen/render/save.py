@@ -28,6 +28,7 @@ from reportgen.errors import ConfigError, OutputError
 from reportgen.staging import staging_folder
 
 if TYPE_CHECKING:
+    from reportgen.config import Config
     from reportgen.render.view import ReportView
     from reportgen.report import ReportModel
 
@@ -41,7 +42,7 @@ class Rendering:
     and (for the channel written last, results.json) the other files with their SHA-256."""
 
     model: ReportModel
-    config: Any
+    config: Config | None
     written: dict[str, bytes] = field(default_factory=dict)
     files: list[dict[str, str]] = field(default_factory=list)
 
@@ -77,7 +78,7 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def save_report(model: ReportModel, config: Any, out_dir: Path, formats: tuple[str, ...]) -> dict[str, Path]:
+def save_report(model: ReportModel, config: Config | None, out_dir: Path, formats: tuple[str, ...]) -> dict[str, Path]:
     """Write each format as out_dir/<its file name> as one set; returns {format: final path}."""
     unknown = [f for f in formats if f not in CHANNELS]
     if unknown:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
 from reportgen.render.charts import Chart
+
+if TYPE_CHECKING:
+    from reportgen.render.templating import Theme
 
 WIDTH = 504.0  # points: 7 inches, as the matplotlib drawing
 HEIGHT = 216.0  # 3 inches
@@ -49,7 +52,7 @@ def _stroke(color: str, width: float, dash: str = "") -> str:
     return f'fill="none" stroke="{c}" stroke-width="{_n(width)}"{extra}'
 
 
-def _color(theme: Any, role: str) -> str:
+def _color(theme: Theme, role: str) -> str:
     chart = theme.palette["chart"]
     if role in chart and isinstance(chart[role], str):
         return str(chart[role])
@@ -132,7 +135,7 @@ def _text(x: float, y: float, s: str, size: float, color: str, anchor: str = "st
     )
 
 
-def draw_svg(chart: Chart, theme: Any) -> bytes:
+def draw_svg(chart: Chart, theme: Theme) -> bytes:
     """The chart as a byte-stable SVG document (text as text)."""
     c = theme.palette["chart"]
     font = theme.fonts.get("chart", "DejaVu Sans")
@@ -177,7 +180,7 @@ def _x_range(chart: Chart) -> tuple[float, float]:
     return _padded(min(xs), max(xs)) if xs else (0.0, 1.0)
 
 
-def _xy(chart: Chart, theme: Any) -> tuple[float, float, list[str]]:
+def _xy(chart: Chart, theme: Theme) -> tuple[float, float, list[str]]:
     c = theme.palette["chart"]
     legend_right = chart.kind == "distribution" and chart.stacked
     rotate = len(_chunk_ticks(chart)) > 6
@@ -256,7 +259,7 @@ def _band_runs(
         yield run
 
 
-def _series(chart: Chart, theme: Any, f: _Frame, legend: list[tuple[str, str]]) -> list[str]:
+def _series(chart: Chart, theme: Theme, f: _Frame, legend: list[tuple[str, str]]) -> list[str]:
     out: list[str] = []
     bar_series = [s for s in chart.series if s.kind == "bar"]
     if chart.kind == "distribution" and chart.stacked:
@@ -380,7 +383,7 @@ def _alert_mark(x: float, baseline: float) -> str:
     return f"M{_n(x - 0.85)},{_n(baseline - 5.1)}h1.7l-0.25,3.5h-1.2ZM{_n(x - 0.8)},{_n(baseline - 1.4)}h1.6v1.4h-1.6Z"
 
 
-def _heatmap(chart: Chart, theme: Any) -> tuple[float, float, list[str]]:
+def _heatmap(chart: Chart, theme: Theme) -> tuple[float, float, list[str]]:
     c = theme.palette["chart"]
     h = chart.heatmap or {}
     rows = [str(r) for r in h.get("rows", [])] or [""]

@@ -16,7 +16,7 @@ import functools
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import yaml
@@ -25,6 +25,9 @@ from reportgen.errors import ConfigError
 from reportgen.render.filters import FILTERS
 from reportgen.render.print_tables import column_widths
 from reportgen.resources import templates_dir, theme_names, themes_dir
+
+if TYPE_CHECKING:
+    from reportgen.config import Config
 
 THEME_FILE = "theme.yaml"
 LOGO_TYPES = {
@@ -153,7 +156,7 @@ def load_theme(name_or_path: str = "default", logo: str | None = None) -> Theme:
     )
 
 
-def theme_for(config: Any) -> Theme:
+def theme_for(config: Config | None) -> Theme:
     """The theme a Config asks for (`output.theme`, `output.logo`); default without a config."""
     if config is None:
         return load_theme("default")
@@ -200,7 +203,7 @@ def _environment(search: tuple[str, ...]) -> jinja2.Environment:
     return env
 
 
-def environment_for(config: Any, theme: Theme | None = None) -> jinja2.Environment:
+def environment_for(config: Config | None, theme: Theme | None = None) -> jinja2.Environment:
     """The environment a Config asks for (`output.templates` and `output.theme`)."""
     theme = theme or theme_for(config)
     user = config.output.templates if config is not None else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,6 +43,11 @@ def _frames() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _records(config, reference: pd.DataFrame, analysis: pd.DataFrame, engine_for) -> tuple[tuple, list]:
+    _, chunks, records = _run(config, reference, analysis, engine_for)
+    return chunks, records
+
+
+def _run(config, reference: pd.DataFrame, analysis: pd.DataFrame, engine_for) -> tuple[Any, tuple, list]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the short last chunk, said once per engine
         data = prepare_data(config, reference, analysis)
@@ -51,7 +57,7 @@ def _records(config, reference: pd.DataFrame, analysis: pd.DataFrame, engine_for
             step.fit(data.reference, data.reference_chunks, config)
             step.prepare(engine.analysis_chunks())
         stats = engine.map_chunk_stats(steps)
-    return engine.analysis_chunks(), [step.finalize(stats[step.name]) for step in steps]
+    return engine, engine.analysis_chunks(), [step.finalize(stats[step.name]) for step in steps]
 
 
 @pytest.mark.parametrize("chunking", [{"size": 700, "incomplete": "drop"}, {"period": "W"}])
@@ -73,3 +79,27 @@ def test_spark_gives_the_chunks_and_records_of_the_local_engine(spark, tmp_path:
     assert spark_chunks == local_chunks
     for a, b in zip(expected, got):
         pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-9, atol=1e-12)
+
+
+def test_read_all_gives_the_prepared_analysis_period(spark, tmp_path: Path) -> None:
+    """What a part of the report that cannot use chunk statistics reads: every row, as prepared locally."""
+    config = _config({"number": 3})
+    reference, analysis = _frames()
+    path = tmp_path / "analysis.parquet"
+    analysis.sample(frac=1.0, random_state=3).to_parquet(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = prepare_data(config, reference, analysis)
+    engine = SparkEngine(
+        config,
+        AnalysisSchema.of(data),
+        first_index=len(data.reference_chunks),
+        frame=read_spark_source(spark, str(path)),
+    )
+    rows = engine.read_all()
+    assert engine.n_rows == rows.n_rows == data.analysis.n_rows
+    np.testing.assert_array_equal(rows.ids, data.analysis.ids)
+    np.testing.assert_array_equal(rows.timestamps, data.analysis.timestamps)
+    np.testing.assert_array_equal(rows.y_proba, data.analysis.y_proba)
+    for name, column in data.analysis.features.items():
+        np.testing.assert_array_equal(rows.features[name].values, column.values)
