@@ -35,6 +35,8 @@ from reportgen.resolution.alerts import (
     steady_columns,
 )
 from reportgen.resolution.evidence_drift import DriftEvidence
+from reportgen.resolution.residual_bins import ResidualProfile
+from reportgen.resolution.residual_step import profile_of
 from reportgen.resolution.text import higher_is_better
 from reportgen.results import to_records
 
@@ -55,6 +57,9 @@ class Evidence(DriftEvidence):
     data:
         Optional MonitoringData of the run: lets concept drift name the features whose link with the
         target changed (reportgen.resolution.attribution).
+    residuals:
+        Optional ResidualProfile (the residual_bins step's artifact) the attribution reads; without it,
+        it is computed from `data`.
     """
 
     def __init__(
@@ -64,9 +69,11 @@ class Evidence(DriftEvidence):
         config: Config,
         ranking: pd.DataFrame | None = None,
         data: MonitoringData | None = None,
+        residuals: ResidualProfile | None = None,
     ) -> None:
         self.config = config
         self.data = data
+        self._residuals = residuals
         self.results = results
         self.ranking = ranking
         self.chunks = sorted(chunks, key=lambda c: int(c["index"]))
@@ -83,6 +90,13 @@ class Evidence(DriftEvidence):
         self._business_value()
         self._without_estimate()
         self._extrapolation()
+
+    @property
+    def residual_profile(self) -> ResidualProfile | None:
+        """Residual moments per feature bin and chunk: the run's artifact, else computed once from `data`."""
+        if self._residuals is None and self.data is not None:
+            self._residuals = profile_of(self.data, self.config)
+        return self._residuals
 
     # ------------------------------------------------------------------ helpers
     def _prepare_frame(self) -> None:
