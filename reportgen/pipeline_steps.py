@@ -11,7 +11,8 @@ import reportgen.performance.cbpe
 import reportgen.performance.dle
 import reportgen.performance.realized
 import reportgen.performance.weighted
-import reportgen.quality  # noqa: F401  (each module registers its steps; quality: data_quality, summary_stats)
+import reportgen.quality
+import reportgen.resolution.residual_step  # noqa: F401  (each module registers its steps; quality: data_quality, summary_stats)
 from reportgen import spec
 from reportgen.config import Config
 from reportgen.steps import STEPS, Step

@@ -58,7 +58,13 @@ def build_report_model(
     model_id = fingerprint(config, data)
     reasons = mismatch(baseline, model_id) if baseline is not None else []
     resolution = resolve(
-        judged, data.chunks, config, ranking=ranking, baseline=None if reasons else baseline, data=data
+        judged,
+        data.chunks,
+        config,
+        ranking=ranking,
+        baseline=None if reasons else baseline,
+        data=data,
+        residuals=(artifacts.get("residual_bins") or {}).get("profile"),
     )
     if reasons and baseline is not None:
         resolution.summary["comparison"] = headline_comparison(resolution.summary["headline"], baseline, reasons)

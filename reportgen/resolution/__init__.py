@@ -50,8 +50,11 @@ METHOD_NOTES: tuple[dict[str, Any], ...] = (
             "concept_drift: realized performance falls outside the estimate's confidence band (where the estimate itself "
             "dropped, by more than the estimated drop); the features whose relationship with the target changed are found "
             "with a chi-squared test on the model's residuals binned along each feature, after removing the shift all bins "
-            "share. data_quality: missing-value or unseen-category alerts; drift of those features in those chunks is set "
-            "aside as a possible artefact. prediction_drift: the model's outputs move with no input drift within a chunk. "
+            "share, conditional on the features already named (forward selection over an additive model of the bins' "
+            "changes), its scale calibrated on reference blocks as large as the tested rows, Benjamini-Hochberg over the "
+            "features. data_quality: missing-value or unseen-category alerts; drift of those features in those chunks is set "
+            "aside as a possible artefact. prediction_drift: the model's outputs move with no input drift within a chunk; "
+            "where the target's distribution held too, a realized drop there is theirs, not concept drift. "
             "covariate_shift_no_impact: corroborated input drift while estimated and realized performance hold. "
             "business_value_drop: the value falls below its threshold; money at stake is the value lost against the "
             "reference rate per row over the affected chunks. no_issue: none of the above."
@@ -91,6 +94,7 @@ def resolve(
     ranking: pd.DataFrame | None = None,
     baseline: dict | None = None,
     data: Any = None,
+    residuals: Any = None,
 ) -> Resolution:
     """Diagnose the run, recommend actions and write the executive summary.
 
@@ -112,9 +116,12 @@ def resolve(
     data:
         Optional MonitoringData of the run; with targets it lets a concept-drift diagnosis name the
         features whose relationship with the target changed (their distributions do not move).
+    residuals:
+        Optional ResidualProfile, the residual_bins step's artifact: the attribution reads it instead
+        of the rows of `data` (a streamed run holds no rows).
     """
     chunk_dicts = [c.to_dict() if hasattr(c, "to_dict") else dict(c) for c in chunks]
-    ev = Evidence(results, chunk_dicts, config, ranking=ranking, data=data)
+    ev = Evidence(results, chunk_dicts, config, ranking=ranking, data=data, residuals=residuals)
     diagnoses = run_rules(ev)
     recommendations = recommend(diagnoses, ev)
     summary = build_summary(ev, diagnoses, recommendations)

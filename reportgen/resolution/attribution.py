@@ -1,33 +1,38 @@
 """Concept-drift attribution: which features' relationship with the target changed.
 
-Under concept drift the inputs keep their distribution, so drift statistics cannot name the
-features involved. The model's residuals can: where the link between a feature and the target
-changed, the residual (target minus prediction) develops a pattern along that feature. For each
-feature we bin it on reference quantiles (categories: their codes; missing: its own bin), take the
-mean residual per bin in the drifted chunks and in the reference, remove the overall shift of the
-residual (a change of the base rate touches every feature alike), and add up the squared, standard-
-error-scaled bin differences: a chi-squared statistic with one degree of freedom per bin (minus
-one), summed over classes for multiclass models. Its p-value says whether the pattern is beyond
-sampling noise, with the Benjamini-Hochberg procedure over the features (many features tested at
-once); the features are ranked by the statistic's excess over its degrees of freedom. Like every
-other threshold it is calibrated on the reference: blocks of the reference as large as the tested
-rows are each tested against the rest, and a feature is named only when its excess per row beats
-the largest any block shows (a model that always fitted that feature unevenly is not a change).
+Under concept drift the inputs keep their distribution, so drift statistics cannot name the features
+involved. The model's residuals can: where the link between a feature and the target changed, the
+mean residual moves differently in different bins of that feature. Per feature and bin we compare the
+tested chunks' mean residual with the reference's (reportgen.resolution.residual_bins: mergeable
+per-chunk sums, nothing re-read) and add up the squared, standard-error-scaled differences after
+removing the shift all bins share: a chi-squared statistic with one degree of freedom per bin (minus
+one), summed over classes for multiclass models. Comparing bin by bin, a feature that merely moved
+into bins where the model always erred the same way shows no difference.
+
+A feature correlated with a changed one shows part of its pattern too. So the test is conditional:
+features are added one at a time (forward selection), the changes of those selected are fitted
+jointly as an additive model over their bins (the bins' co-occurrence read from the reference), and
+a feature is named only when its own pattern stays significant after removing what the selected
+features explain through it. Every p-value is calibrated on the reference like every other
+threshold: blocks of reference chunks as large as the tested rows, each compared with the rest, give
+the structural swing per row that the reference itself shows (a quasi-likelihood scale of the
+chi-squared), and the Benjamini-Hochberg procedure runs over the features tested at each step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
 
-from reportgen.dataset import Column, MonitoringData
+from reportgen.resolution.residual_bins import BinMoments, ChunkSums, ResidualProfile, merge
 
-N_BINS = 10
 MIN_ROWS = 30
+MIN_BIN_ROWS = 10
 ALPHA = 1e-3
+RELATIVE = 1 / 3  # a feature is named only when its change is at least this share of the strongest one's
 
 
 @dataclass(frozen=True)
@@ -39,93 +44,157 @@ class FeatureShift:
     dof: int
     p_value: float
     rows: int = 0
+    scale: float = 1.0  # the reference's own swing: the statistic's expected size over dof under no change
 
     @property
-    def excess_per_row(self) -> float:
-        """Statistic beyond its degrees of freedom, per row tested: comparable across sample sizes."""
-        return max(self.statistic - self.dof, 0.0) / max(self.rows, 1)
+    def excess(self) -> float:
+        """Calibrated statistic beyond its degrees of freedom: the residual variation the feature explains."""
+        return max(self.statistic / self.scale - self.dof, 0.0)
 
     @property
-    def score(self) -> float:
-        """Excess of the statistic over its degrees of freedom, per degree of freedom."""
-        return (self.statistic - self.dof) / max(self.dof, 1)
+    def log_p(self) -> float:
+        """Natural log of the calibrated p-value (finite where the p-value underflows)."""
+        return float(stats.chi2.logsf(self.statistic / self.scale, self.dof))
 
 
-def residuals(data: MonitoringData, period: str, rows: np.ndarray | None = None) -> np.ndarray | None:
-    """(n, k) residuals target minus prediction (one column per class for classifiers); NaN where no target."""
-    ds = data.dataset(period)
-    if ds.y_true is None:
-        return None
-    y = ds.y_true if rows is None else ds.y_true[rows]
-    if data.problem_type == "regression":
-        pred = ds.y_pred if rows is None else ds.y_pred[rows]
-        return (np.asarray(y, dtype=float) - np.asarray(pred, dtype=float))[:, None]
-    if ds.y_proba is None:
-        return None
-    proba = ds.y_proba if rows is None else ds.y_proba[rows]
-    y = np.asarray(y)
-    missing = y < 0
-    onehot = (y[:, None] == np.arange(proba.shape[1])[None, :]).astype(float)
-    res = onehot - proba
-    res[missing] = np.nan
-    if data.problem_type == "binary_classification":
-        return res[:, 1:2]
-    return res
+@dataclass(frozen=True)
+class BinDelta:
+    """One feature and output column: the bins compared, their change in mean residual and its precision."""
+
+    used: np.ndarray  # indices of bins with enough rows on both sides
+    delta: np.ndarray
+    weight: np.ndarray
 
 
-def bin_codes(column: Column, ref_values: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Bin codes for reference and analysis values: category codes, or reference quantile bins (+1 missing bin)."""
-    if column.is_categorical:
-        n = column.n_levels
-        return np.asarray(ref_values, dtype=np.int64), np.asarray(values, dtype=np.int64), n
-    ref = np.asarray(ref_values, dtype=float)
-    finite = ref[np.isfinite(ref)]
-    if finite.size == 0:
-        edges = np.array([])
-    else:
-        edges = np.unique(np.quantile(finite, np.linspace(0, 1, N_BINS + 1)[1:-1]))
-    n = len(edges) + 2  # the last bin holds missing values
+def bin_deltas(base: BinMoments, test: BinMoments) -> list[BinDelta]:
+    """Per output column, the change of the mean residual per bin (test minus base) and 1 / its variance."""
+    out = []
+    n_b, n_t = base.count, test.count
+    use = np.flatnonzero((n_b >= MIN_BIN_ROWS) & (n_t >= MIN_BIN_ROWS))
+    for k in range(base.total.shape[0]):
+        m_b = base.total[k, use] / n_b[use]
+        m_t = test.total[k, use] / n_t[use]
+        v_b = np.maximum(base.squares[k, use] / n_b[use] - m_b**2, 1e-12)
+        v_t = np.maximum(test.squares[k, use] / n_t[use] - m_t**2, 1e-12)
+        out.append(BinDelta(use, m_t - m_b, 1.0 / (v_t / n_t[use] + v_b / n_b[use])))
+    return out
 
-    def codes(v: np.ndarray) -> np.ndarray:
-        v = np.asarray(v, dtype=float)
-        out = np.searchsorted(edges, v, side="right").astype(np.int64)
-        out[~np.isfinite(v)] = n - 1
+
+class Comparison:
+    """Tested rows against a baseline: every feature's bin deltas and the conditional statistics."""
+
+    def __init__(self, profile: ResidualProfile, base: ChunkSums, test: ChunkSums) -> None:
+        self.profile = profile
+        self.deltas = [bin_deltas(base[b.name], test[b.name]) for b in profile.plan]
+        self.rows = int(max((test[b.name].count.sum() for b in profile.plan), default=0))
+        self._fits: dict[tuple[int, ...], list[dict[int, np.ndarray]]] = {}
+
+    def statistic(self, k: int, given: Sequence[int]) -> tuple[float, int]:
+        """Chi-squared of feature k's bin pattern left after the fitted changes of `given` (k excluded)."""
+        given = tuple(sorted(j for j in given if j != k))
+        fits = self._fit(given)
+        stat, dof = 0.0, 0
+        for c, d in enumerate(self.deltas[k]):
+            if d.used.size < 2:
+                continue
+            rest = d.delta - self._predicted(k, c, d.used, fits[c])
+            mean = float((d.weight * rest).sum() / d.weight.sum())  # the shift every bin shares
+            stat += float((d.weight * (rest - mean) ** 2).sum())
+            dof += d.used.size - 1
+        return stat, dof
+
+    def _predicted(self, k: int, c: int, bins: np.ndarray, fit: dict[int, np.ndarray]) -> np.ndarray:
+        """What the fitted changes of other features imply for the mean residual in feature k's bins."""
+        out = np.zeros(bins.size)
+        for j, gamma in fit.items():
+            if j != k and gamma.size:
+                out += self.profile.conditional(k, j)[np.ix_(bins, self.deltas[j][c].used)] @ gamma
         return out
 
-    return codes(ref), codes(values), n
+    def _fit(self, given: tuple[int, ...]) -> list[dict[int, np.ndarray]]:
+        """Per output column, the additive change over the bins of `given` (weighted least squares)."""
+        if given not in self._fits:
+            self._fits[given] = [self._fit_column(given, c) for c in range(len(self.deltas[0]) if self.deltas else 0)]
+        return self._fits[given]
+
+    def _fit_column(self, given: tuple[int, ...], c: int) -> dict[int, np.ndarray]:
+        if not given:
+            return {}
+        used = {j: self.deltas[j][c].used for j in given}
+        offsets = np.cumsum([0] + [used[j].size for j in given])
+        design, target, weight = [], [], []
+        for j in given:
+            d = self.deltas[j][c]
+            block = np.zeros((d.used.size, offsets[-1] + 1))
+            block[:, -1] = 1.0  # the shift every bin shares
+            for i, start in zip(given, offsets):
+                if i == j:
+                    block[:, start : start + d.used.size] += np.eye(d.used.size)
+                elif used[i].size:
+                    block[:, start : start + used[i].size] += self.profile.conditional(j, i)[np.ix_(d.used, used[i])]
+            design.append(block)
+            target.append(d.delta)
+            weight.append(d.weight)
+        root = np.sqrt(np.concatenate(weight))
+        coef = np.linalg.lstsq(np.vstack(design) * root[:, None], np.concatenate(target) * root, rcond=None)[0]
+        return {j: coef[start : start + used[j].size] for j, start in zip(given, offsets)}
 
 
-def feature_shift(
-    name: str, ref_bins: np.ndarray, ana_bins: np.ndarray, n_bins: int, ref_res: np.ndarray, ana_res: np.ndarray
-) -> FeatureShift | None:
-    """Chi-squared statistic of the per-bin change in mean residual, after removing the overall change."""
-    stat, dof, rows = 0.0, 0, 0
-    for k in range(ref_res.shape[1]):
-        r_ok = np.isfinite(ref_res[:, k])
-        a_ok = np.isfinite(ana_res[:, k])
-        rb, rr = ref_bins[r_ok], ref_res[r_ok, k]
-        ab, ar = ana_bins[a_ok], ana_res[a_ok, k]
-        if ar.size < MIN_ROWS or rr.size < MIN_ROWS:
-            continue
-        n_r = np.bincount(rb, minlength=n_bins).astype(float)
-        n_a = np.bincount(ab, minlength=n_bins).astype(float)
-        m_r = np.bincount(rb, weights=rr, minlength=n_bins) / np.maximum(n_r, 1)
-        m_a = np.bincount(ab, weights=ar, minlength=n_bins) / np.maximum(n_a, 1)
-        v_r = np.bincount(rb, weights=rr**2, minlength=n_bins) / np.maximum(n_r, 1) - m_r**2
-        v_a = np.bincount(ab, weights=ar**2, minlength=n_bins) / np.maximum(n_a, 1) - m_a**2
-        use = (n_r >= 10) & (n_a >= 10)
-        if use.sum() < 2:
-            continue
-        delta = m_a[use] - m_r[use]
-        var = np.maximum(v_a[use], 1e-12) / n_a[use] + np.maximum(v_r[use], 1e-12) / n_r[use]
-        w = 1.0 / var
-        overall = float((w * delta).sum() / w.sum())  # the shift every bin shares (base-rate change)
-        stat += float((w * (delta - overall) ** 2).sum())
-        dof += int(use.sum()) - 1
-        rows = max(rows, int(ar.size))
-    if dof == 0:
-        return None
-    return FeatureShift(name, stat, dof, float(stats.chi2.sf(stat, dof)), rows)
+def reference_blocks(profile: ResidualProfile, rows: int) -> list[tuple[ChunkSums, ChunkSums, int]]:
+    """(rest of the reference, block, block rows) for runs of consecutive reference chunks about `rows` large.
+
+    A block holds at most a quarter of the reference chunks, so each is compared with a larger rest.
+    """
+    n = len(profile.reference_chunks)
+    if n < 2:
+        return []
+    sizes = np.asarray(profile.reference_chunk_rows, dtype=float)
+    per_chunk = max(float(sizes.mean()), 1.0)
+    width = int(min(max(round(rows / per_chunk), 1), max(n // 4, 1)))
+    out = []
+    for start in range(0, n - width + 1, width):
+        inside = range(start, start + width)
+        block = merge(profile.reference_chunks[i] for i in inside)
+        rest = merge(profile.reference_chunks[i] for i in range(n) if i not in inside)
+        out.append((rest, block, int(sizes[start : start + width].sum())))
+    return out
+
+
+class Calibrated:
+    """The tested comparison with the reference blocks' comparisons: calibrated p-values."""
+
+    def __init__(self, profile: ResidualProfile, tested: ChunkSums) -> None:
+        reference = merge(profile.reference_chunks)
+        self.tested = Comparison(profile, reference, tested)
+        self.blocks = [
+            Comparison(profile, rest, block) for rest, block, _ in reference_blocks(profile, self.tested.rows)
+        ]
+
+    def shift(self, name: str, k: int, given: Sequence[int]) -> FeatureShift | None:
+        """Feature k's conditional statistic and its p-value against the reference's own swing."""
+        stat, dof = self.tested.statistic(k, given)
+        if dof == 0:
+            return None
+        scale = 1.0 + self.tested.rows * self.swing(k, given) / dof
+        return FeatureShift(name, stat, dof, float(stats.chi2.sf(stat / scale, dof)), self.tested.rows, scale)
+
+    def swing(self, k: int, given: Sequence[int]) -> float:
+        """Structural swing per row of feature k's statistic between reference blocks, beyond sampling noise.
+
+        The blocks' mean excess over their degrees of freedom, less two standard errors of that mean
+        under pure noise (a chi-squared's variance is twice its dof): a swing the blocks show only by
+        chance is not counted (the scale of a quasi-likelihood chi-squared).
+        """
+        excess, noise = [], []
+        for block in self.blocks:
+            s, d = block.statistic(k, given)
+            if d > 0:
+                rows = max(block.rows, 1)
+                excess.append((s - d) / rows)
+                noise.append(2.0 * d / rows**2)
+        if not excess:
+            return 0.0
+        return max(float(np.mean(excess)) - 2.0 * float(np.sqrt(np.sum(noise))) / len(excess), 0.0)
 
 
 def benjamini_hochberg(p_values: list[float], alpha: float) -> list[bool]:
@@ -142,60 +211,54 @@ def benjamini_hochberg(p_values: list[float], alpha: float) -> list[bool]:
     return rejected
 
 
-def reference_excess(data: MonitoringData, name: str, column: Column, ref_res: np.ndarray, rows: int) -> float:
-    """Largest excess per row of one feature's statistic over blocks of the reference, each against the rest.
+def select(calibrated: Calibrated, names: list[str], alpha: float) -> list[int]:
+    """Forward selection: add the most significant feature still significant given those selected; then
+    drop any selected feature the others explain."""
+    chosen: list[int] = []
+    while True:
+        left = [k for k in range(len(names)) if k not in chosen]
+        shifts = [(k, calibrated.shift(names[k], k, chosen)) for k in left]
+        tested = [(k, s) for k, s in shifts if s is not None]
+        if not tested:
+            break
+        keep = benjamini_hochberg([s.p_value for _, s in tested], alpha)
+        passing = [(k, s) for (k, s), ok in zip(tested, keep) if ok]
+        if not passing:
+            break
+        chosen.append(min(passing, key=lambda ks: (ks[1].log_p, names[ks[0]]))[0])  # the most significant
+    while len(chosen) > 1:
+        given = [calibrated.shift(names[k], k, chosen) for k in chosen]
+        keep = benjamini_hochberg([s.p_value if s else 1.0 for s in given], alpha)
+        if all(keep):
+            break
+        log_p = [s.log_p if s else 0.0 for s in given]
+        chosen.pop(max((i for i, ok in enumerate(keep) if not ok), key=lambda i: log_p[i]))
+    return chosen
 
-    Blocks hold as many consecutive rows as the analysis rows tested (at most a quarter of the
-    reference), so their sampling noise per row is comparable; what stands out in them is structure
-    the reference itself carries from one period to the next.
-    """
-    n = len(ref_res)
-    size = max(MIN_ROWS, min(int(rows), n // 4))
-    worst = 0.0
-    for start in range(0, n - size + 1, size):
-        inside = np.zeros(n, dtype=bool)
-        inside[start : start + size] = True
-        rest_bins, block_bins, n_bins = bin_codes(column, column.values[~inside], column.values[inside])
-        shift = feature_shift(name, rest_bins, block_bins, n_bins, ref_res[~inside], ref_res[inside])
-        if shift is not None:
-            worst = max(worst, shift.excess_per_row)
-    return worst
+
+def attribute(profile: ResidualProfile, tested: ChunkSums, *, alpha: float = ALPHA) -> list[FeatureShift]:
+    """Features whose link with the target changed in the tested sums, strongest first (see the module doc)."""
+    names = profile.names
+    if not names or not tested or max(tested[n].count.sum() for n in names) < MIN_ROWS:
+        return []
+    calibrated = Calibrated(profile, tested)
+    chosen = select(calibrated, names, alpha)
+    found = [s for k in chosen if (s := calibrated.shift(names[k], k, chosen)) is not None]
+    found.sort(key=lambda s: (-s.excess, s.feature))
+    if not found:
+        return []
+    best = found[0].excess
+    return [s for s in found if s.excess >= best * RELATIVE]
 
 
-def concept_features(data: MonitoringData, chunk_indices: Iterable[int], *, alpha: float = ALPHA) -> list[FeatureShift]:
+def concept_features(
+    profile: ResidualProfile | None, chunk_indices: Iterable[int], *, alpha: float = ALPHA
+) -> list[FeatureShift]:
     """Features whose link with the target changed in the given analysis chunks, strongest first.
 
-    Returns only features significant at false-discovery rate `alpha` over all features
-    (Benjamini-Hochberg), beyond what reference chunks show, and at least a third as strong as the
-    strongest one; an empty list when there are no targets.
+    Only features significant at false-discovery rate `alpha` given the others named, beyond what
+    reference chunks show, and at least a third as strong as the strongest; empty without targets.
     """
-    wanted = set(int(i) for i in chunk_indices)
-    rows = [np.arange(c.start_row, c.end_row) for c in data.analysis_chunks if c.index in wanted]
-    if not rows:
+    if profile is None:
         return []
-    idx = np.concatenate(rows)
-    ref_res = residuals(data, "reference")
-    ana_res = residuals(data, "analysis", idx)
-    if ref_res is None or ana_res is None or not np.isfinite(ana_res).any():
-        return []
-    found = []
-    for name, column in data.reference.features.items():
-        ana_col = data.analysis.features[name]
-        rb, ab, n = bin_codes(column, column.values, ana_col.values[idx])
-        shift = feature_shift(name, rb, ab, n, ref_res, ana_res)
-        if shift is not None:
-            found.append(shift)
-    found.sort(key=lambda s: (-s.score, s.feature))
-    if not found:
-        return []
-    significant = benjamini_hochberg([s.p_value for s in found], alpha)
-    found = [
-        s
-        for s, ok in zip(found, significant)
-        if ok
-        and s.excess_per_row > reference_excess(data, s.feature, data.reference.features[s.feature], ref_res, len(idx))
-    ]
-    if not found:
-        return []
-    best = found[0].score
-    return [s for s in found if s.score >= best / 3]
+    return attribute(profile, profile.analysis(chunk_indices), alpha=alpha)

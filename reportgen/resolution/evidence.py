@@ -2,7 +2,7 @@
 
 Every alert becomes an `Alert` carrying how far it went beyond its threshold (`z`: 0 at the
 reference mean, 1 at the threshold, 2 when the value is twice as far from the reference as the
-threshold). Alerts are then *corroborated* (issue 8, item 3) per cell — a feature, metric or
+threshold). Alerts are then *corroborated* (resolution.METHOD_NOTES, "corroboration") per cell — a feature, metric or
 multivariate method in one chunk — because methods on one feature and metrics of one confusion matrix
 move together and cannot back each other: a cell counts when it is far out (strong), persists into an
 adjacent chunk, or is backed by other independent evidence in its chunk (see `corroborate` and
@@ -35,6 +35,8 @@ from reportgen.resolution.alerts import (
     steady_columns,
 )
 from reportgen.resolution.evidence_drift import DriftEvidence
+from reportgen.resolution.residual_bins import ResidualProfile
+from reportgen.resolution.residual_step import profile_of
 from reportgen.resolution.text import higher_is_better
 from reportgen.results import to_records
 
@@ -55,6 +57,9 @@ class Evidence(DriftEvidence):
     data:
         Optional MonitoringData of the run: lets concept drift name the features whose link with the
         target changed (reportgen.resolution.attribution).
+    residuals:
+        Optional ResidualProfile (the residual_bins step's artifact) the attribution reads; without it,
+        it is computed from `data`.
     """
 
     def __init__(
@@ -64,9 +69,11 @@ class Evidence(DriftEvidence):
         config: Config,
         ranking: pd.DataFrame | None = None,
         data: MonitoringData | None = None,
+        residuals: ResidualProfile | None = None,
     ) -> None:
         self.config = config
         self.data = data
+        self._residuals = residuals
         self.results = results
         self.ranking = ranking
         self.chunks = sorted(chunks, key=lambda c: int(c["index"]))
@@ -83,6 +90,13 @@ class Evidence(DriftEvidence):
         self._business_value()
         self._without_estimate()
         self._extrapolation()
+
+    @property
+    def residual_profile(self) -> ResidualProfile | None:
+        """Residual moments per feature bin and chunk: the run's artifact, else computed once from `data`."""
+        if self._residuals is None and self.data is not None:
+            self._residuals = profile_of(self.data, self.config)
+        return self._residuals
 
     # ------------------------------------------------------------------ helpers
     def _prepare_frame(self) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from reportgen.resolution.alerts import episodes
 from reportgen.resolution.attribution import concept_features
+from reportgen.resolution.diagnoses.prediction_drift import explained_by_outputs
 from reportgen.resolution.diagnosis import Detail, Diagnosis, FeatureAttribution, MetricNumbers, Severity
 from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.rules import (
@@ -45,10 +46,12 @@ class ConceptDrift(Detail):
 
 
 def find(ctx: Context) -> list[Diagnosis[ConceptDrift]]:
-    """Realized performance leaves the estimate's band (or alerts while the estimate holds)."""
+    """Realized performance leaves the estimate's band (or alerts while the estimate holds), unless the
+    model's outputs moved there with inputs and target steady (prediction drift explains it)."""
     ev = ctx.ev
     out = []
-    for run in episodes((p for p in ev.concept_pos if p not in set(ev.dq_pos)), bridge(ev)):
+    skip = set(ev.dq_pos) | explained_by_outputs(ev)
+    for run in episodes((p for p in ev.concept_pos if p not in skip), bridge(ev)):
         alerts = ev.alerts_in(ev.diverge_alerts, run)
         worse = [a for a in alerts if a.side == "worse"]
         metrics = sorted(
@@ -72,7 +75,7 @@ def find(ctx: Context) -> list[Diagnosis[ConceptDrift]]:
             if not (set(run) & set(ev.input_drift_pos))
             else " Inputs drift there too, but the estimate accounts for that and still misses: the relationship between inputs and target has changed (concept drift)."
         )
-        shifts = concept_features(ev.data, ev.chunk_indices(run)) if ev.data is not None else []
+        shifts = concept_features(ev.residual_profile, ev.chunk_indices(run))
         features = [s.feature for s in shifts]
         who = (
             f" The residuals point at {join_names(features)}: the target now depends on {'it' if len(features) == 1 else 'them'} differently"
