@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,7 @@ import pandas as pd
 from reportgen.config import Config
 
 STRONG_Z = 2.0
+RUN_LENGTH = 3  # consecutive alerting chunks that corroborate each other whatever their size
 # metrics that are monotone transforms of each other count as one piece of evidence
 METRIC_GROUPS = {"rmse": "mse", "rmsle": "msle"}
 FRAGILE_METRICS = frozenset({"mape", "msle", "rmsle"})
@@ -79,6 +80,7 @@ def corroborate(
     strong: float = STRONG_Z,
     strong_groups: set | None = None,
     count_z: float = 1.5,
+    run_length: int = RUN_LENGTH,
 ) -> tuple[list[Alert], list[Alert]]:
     """Split alerts into (corroborated, isolated), judging each cell (group, chunk) as a whole.
 
@@ -87,6 +89,9 @@ def corroborate(
     `support` (e.g. a multivariate alert), or at least `min_groups` groups alert in the same chunk.
     `strong_groups`, when given, limits corroboration by strength alone to those groups (heavy-tailed
     metrics such as MSLE can jump far in one chunk by chance).
+    A cell in a run of `run_length` or more consecutive alerting chunks of its group is corroborated
+    whatever its size: by chance, one 3-sigma threshold is crossed in about 1 chunk in 700, three
+    chunks in a row practically never (a modest but lasting drop is a drop).
     Several methods on one feature, or several metrics computed from one confusion matrix, are
     strongly correlated: agreeing with each other is not corroboration, hence the cell.
     """
@@ -104,6 +109,7 @@ def corroborate(
         if (
             ((strong_groups is None or g in strong_groups) and peak[(g, pos)] >= strong)
             or pos in support
+            or _in_long_run(cells, g, pos, run_length)
             or (
                 (g, pos) in clear
                 and ((g, pos - 1) in clear or (g, pos + 1) in clear or clear_in_chunk[pos] >= min_groups)
@@ -113,6 +119,16 @@ def corroborate(
     good = [a for a in alerts if (group(a), a.pos) in backed_cells]
     isolated = [a for a in alerts if (group(a), a.pos) not in backed_cells]
     return good, isolated
+
+
+def _in_long_run(cells: Mapping[tuple[Hashable, int], object], group: Hashable, pos: int, length: int) -> bool:
+    """Whether chunk `pos` sits in a run of at least `length` consecutive chunks where `group` alerts."""
+    first = last = pos
+    while (group, first - 1) in cells:
+        first -= 1
+    while (group, last + 1) in cells:
+        last += 1
+    return last - first + 1 >= length
 
 
 BRIDGE_PER_CHUNKS = 30  # one quiet chunk may sit inside an episode per this many analysis chunks

@@ -2,7 +2,7 @@
 
 Every alert becomes an `Alert` carrying how far it went beyond its threshold (`z`: 0 at the
 reference mean, 1 at the threshold, 2 when the value is twice as far from the reference as the
-threshold). Alerts are then *corroborated* (issue 8, item 3) per cell — a feature, metric or
+threshold). Alerts are then *corroborated* (resolution.METHOD_NOTES, "corroboration") per cell — a feature, metric or
 multivariate method in one chunk — because methods on one feature and metrics of one confusion matrix
 move together and cannot back each other: a cell counts when it is far out (strong), persists into an
 adjacent chunk, or is backed by other independent evidence in its chunk (see `corroborate` and

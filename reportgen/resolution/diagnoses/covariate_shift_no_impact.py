@@ -6,7 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportgen.resolution.alerts import episodes
-from reportgen.resolution.diagnoses.performance_drop_covariate_shift import PerformanceDrop
+from reportgen.resolution.diagnoses.performance_drop_covariate_shift import (
+    PerformanceDrop,
+    realized_drop_positions,
+    realized_refutes,
+)
 from reportgen.resolution.diagnosis import Detail, Diagnosis, MetricNumbers
 from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.rules import (
@@ -50,7 +54,8 @@ def find(ctx: Context) -> list[Diagnosis[CovariateShift]]:
         for d in ctx.diagnoses
         if d.code in ("performance_drop_covariate_shift", "prediction_drift")
     ]
-    busy = {p for r in perf_runs for p in r} | set(ev.real_drop_pos) | set(ev.est_drop_pos if ev.est_alerts else [])
+    est_drop = [p for run in episodes(ev.est_drop_pos, bridge(ev)) if not realized_refutes(ev, run) for p in run]
+    busy = {p for r in perf_runs for p in r} | realized_drop_positions(ev) | set(est_drop)
     pos = [p for p in ev.input_drift_pos if p not in busy]
     metric = ev.primary_metric
     for run in episodes(pos, bridge(ev)):
@@ -74,7 +79,13 @@ def find(ctx: Context) -> list[Diagnosis[CovariateShift]]:
         realized = metric_window(ev, "realized_performance", metric, run) if metric else None
         when = span(ev, run)
         held = ""
-        if stats and metric:
+        if stats and realized and metric and set(run) & set(ev.est_drop_pos):
+            held = (
+                f" The label-free estimate of {metric_label(metric)} fell to {fmt_value(stats['value'])} (reference {fmt_value(stats['reference'])}),"
+                f" but realized {metric_label(metric)}, measured on the labels, held at {fmt_value(realized['value'])}"
+                f" (reference {fmt_value(realized['reference'])}): the estimate misreads this shift."
+            )
+        elif stats and metric:
             held = f" Estimated {metric_label(metric)} held at {fmt_value(stats['value'])} (reference {fmt_value(stats['reference'])})"
             if realized:
                 held += f" and realized agrees ({fmt_value(realized['value'])})"

@@ -75,14 +75,19 @@ def find(ctx: Context) -> list[Diagnosis[DataQualityFault]]:
                 else " Drift measured on these features in these chunks may be an artefact of the fault."
             )
         )
-        hit_perf = [p for p in run if p in set(ev.est_drop_pos if ev.est_alerts else []) | set(ev.concept_pos)]
-        perf_alerts = ev.alerts_in(ev.est_alerts, run) + ev.alerts_in(ev.diverge_alerts, run)
+        # realized drops count too: where the estimate held, the fault's rows fool it (imputed or unseen values)
+        dropped = set(ev.est_drop_pos if ev.est_alerts else []) | set(ev.concept_pos) | set(ev.real_drop_pos)
+        unseen_by_estimate = set(ev.concept_pos) | (set(ev.real_drop_pos) - set(ev.est_drop_pos))
+        hit_perf = [p for p in run if p in dropped]
+        perf_alerts = (
+            ev.alerts_in(ev.est_alerts, run) + ev.alerts_in(ev.diverge_alerts, run) + ev.alerts_in(ev.real_alerts, run)
+        )
         if hit_perf:
             summary += (
                 f" Performance suffers in {plural(len(hit_perf), 'chunk')} of the fault"
                 + (
                     " and the label-free estimate is not trustworthy there"
-                    if set(hit_perf) & set(ev.concept_pos)
+                    if set(hit_perf) & unseen_by_estimate
                     else ""
                 )
                 + "."

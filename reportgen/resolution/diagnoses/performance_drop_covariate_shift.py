@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from reportgen.resolution.alerts import episodes
+import numpy as np
+
+from reportgen.resolution.alerts import Alert, episodes
 from reportgen.resolution.diagnosis import Detail, Diagnosis, MetricNumbers, SupportShare
 from reportgen.resolution.evidence import Evidence
 from reportgen.resolution.rules import (
@@ -29,6 +31,7 @@ from reportgen.resolution.text import (
     direction_word,
     fmt_percent,
     fmt_value,
+    higher_is_better,
     join_names,
     metric_label,
     movement_verb,
@@ -66,6 +69,8 @@ def find(ctx: Context) -> list[Diagnosis[PerformanceDrop]]:
     label = "Estimated" if drop_step == "estimated_performance" else "Realized"
     n = len(ev.analysis)
     for run in episodes(drop_pos, bridge(ev)):
+        if realized_refutes(ev, run):
+            continue  # labels show the model held: covariate_shift_no_impact reports the shift
         window = windowed(run, n)
         # features drifting inside the episode; the chunks either side only when none do
         drifted = ev.drift_features_in(run) or ev.drift_features_in(window)
@@ -85,6 +90,8 @@ def find(ctx: Context) -> list[Diagnosis[PerformanceDrop]]:
         m = metric if metric in alert_metrics or not alert_metrics else alert_metrics[0]
         extrapolated = sorted(set(run) & set(ev.extrapolated_drop_pos))
         estimate_missed = bool(extrapolated) and not set(run) & set(ev.est_drop_pos)
+        if estimate_missed and set(run) <= set(ev.dq_pos):
+            continue  # rows outside the support are the fault's missing or unseen values: data_quality reports it
         step = "realized_performance" if estimate_missed else drop_step
         stats = metric_window(ev, step, m, run) if m else None
         realized = metric_window(ev, "realized_performance", m, run) if m and ev.has_estimate else None
@@ -168,6 +175,38 @@ def find(ctx: Context) -> list[Diagnosis[PerformanceDrop]]:
         )
         out.append(ctx_d)
     return out
+
+
+def realized_refutes(ev: Evidence, run: list[int]) -> bool:
+    """Labels cover every chunk of an estimated drop and no realized metric crossed a threshold there.
+
+    Realized performance is the measure where it exists: a label-free estimate that drops while the
+    realized values of every chunk stay inside their bands (a prior shift CBPE mis-reads, for example)
+    is not a performance drop.
+    """
+    if not ev.has_estimate or not ev.primary_metric or set(run) & set(ev.extrapolated_drop_pos):
+        return False
+    realized = ev.performance_series("realized_performance", ev.primary_metric)
+    have = {int(i) for i, v in zip(realized["chunk_index"], realized["value"]) if np.isfinite(v)}
+    if not set(ev.chunk_indices(run)) <= have:
+        return False
+    robust = set(ev.robust_metrics)
+    return not any(
+        a.metric in robust and _worse(ev, a) for a in ev.alerts_in(ev.real_alerts_all + ev.diverge_alerts, run)
+    )
+
+
+def realized_drop_positions(ev: Evidence) -> set[int]:
+    """Chunks whose corroborated realized alerts lie on the worse side (an improvement is no drop)."""
+    return {a.pos for a in ev.real_alerts if _worse(ev, a)}
+
+
+def _worse(ev: Evidence, alert: Alert) -> bool:
+    """A realized alert on the worse side of its reference level (an improvement beyond the band is no drop)."""
+    value, ref = alert.record.get("value"), ev.reference_level(alert.metric, "realized_performance")
+    if value is None or ref is None or not np.isfinite(value):
+        return True
+    return bool(value < ref if higher_is_better(alert.metric) else value > ref)
 
 
 def _support_sentence(
