@@ -11,6 +11,7 @@ import numpy as np
 from reportgen.config import load_config
 from reportgen.engine.views import chunk_view
 from reportgen.io import prepare_data
+from reportgen.performance.density_ratio import EVAL_ROWS
 from reportgen.pipeline_steps import applicable_steps
 from tests.conftest import simulate_binary
 
@@ -40,7 +41,12 @@ def test_fitted_steps_ship_small_and_give_the_same_chunk_stats() -> None:
     # (x, y_pred_proba: exact KS / Wasserstein), PCA's reconstruction error, and the domain
     # classifier's pool (capped at POOL_ROWS: row position + two features); the rest is small.
     # Tie runs, prefix sums and per-size templates are rebuilt on the worker, not shipped.
-    assert len(shipped) < 8 * n_ref * (2 + 1 + 3) + 400_000
+    # Two parts do not grow with the reference beyond their cap: the density ratio's held-out
+    # reference rows behind CBPE's weighted estimate and trust (EVAL_ROWS rows, about 12 values
+    # each), and the residual_bins step's int16 bin codes (one per reference row and feature).
+    per_reference_row = 8 * n_ref * (2 + 1 + 3) + 2 * n_ref * 2
+    density_ratio_rows = 8 * EVAL_ROWS * 12
+    assert len(shipped) < per_reference_row + density_ratio_rows + 400_000
     copies = pickle.loads(shipped)
     for meta in data.analysis_chunks:
         rows = chunk_view(data.analysis, meta)
